@@ -1,0 +1,24 @@
+using Jepa.Verify.Mdp;
+using Jepa.Verify.Mdp.Bisimulation;
+using Jepa.Verify.Mdp.Conditions;
+
+namespace Jepa.Verify.Cli;
+
+/// <summary>An MDP with its condition report, aux keys and bisimulation result.</summary>
+internal sealed record Analysis(MdpModel Mdp, ConditionReport Report, int[] Keys, BisimulationResult Result)
+{
+    /// <summary>A state's name: the observation id, or <c>(sink)</c>.</summary>
+    public string Name(int state) => state < Mdp.ObservationCount ? Mdp.Observations[state] : "(sink)";
+
+    /// <summary>A state's aux value as text; the sink's is <c>sink</c>.</summary>
+    public string AuxText(int state) => state < Mdp.ObservationCount ? Mdp.Aux[state].ToString() : "sink";
+
+    /// <summary>One line describing the input, e.g. <c>9 observations, 2 actions, 18 transitions (deterministic, complete)</c>.</summary>
+    public string Summary()
+    {
+        var completeness = Report.Complete
+            ? "complete"
+            : $"{Report["completeness"].Count} missing transitions{(Result.UsesSink ? ", sent to a sink" : "")}";
+        return $"{Mdp.Source}: {Mdp.ObservationCount} observations, {Mdp.ActionCount} actions, {Mdp.Transitions.Length} transitions (deterministic, {completeness})";
+    }
+}

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Jepa.Verify.Cli.Commands;
+using Jepa.Verify.Mdp;
+using Jepa.Verify.Mdp.Bisimulation;
+
+namespace Jepa.Verify.Cli;
+
+/// <summary>Builds the command tree and runs it with one-line errors and the exit codes of <see cref="ExitCodes"/>.</summary>
+public static class CliApp
+{
+    /// <summary>Runs <c>jepa-verify</c> with the given arguments and writers (tests pass string writers).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand(
+            "Jepa.Verify: checks the theorem that a JEPA with zero transition and auxiliary loss keeps non-bisimilar observations apart.\n" +
+            "Exit codes: 0 success, 1 a check failed, 2 bad input or usage.");
+        var io = new CommandIo(stdout, stderr);
+        root.Subcommands.Add(ConditionsCommand.Create(io));
+        root.Subcommands.Add(ClassesCommand.Create(io));
+        root.Subcommands.Add(ExplainCommand.Create(io));
+        root.Subcommands.Add(AuditCommand.Create(io));
+        root.Subcommands.Add(QuotientCommand.Create(io));
+        root.Subcommands.Add(BenchCommand.Create(io));
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            var command = parsed.CommandResult.Command;
+            var path = command == root ? "jepa-verify" : $"jepa-verify {command.Name}";
+            stderr.WriteLine($"error: {parsed.Errors[0].Message.TrimEnd('.')}; see '{path} --help'");
+            return ExitCodes.BadInput;
+        }
+
+        return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>Runs a command body, turning user-caused exceptions into one-line errors with exit code 2.</summary>
+    internal static int Guard(TextWriter stderr, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception ex) when (ex is MdpFormatException or UsageException or RelationTooLargeException)
+        {
+            stderr.WriteLine($"error: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception ex) when (ex is OutOfMemoryException or InsufficientExecutionStackException)
+        {
+            stderr.WriteLine($"error: the input is too large for this machine ({ex.GetType().Name}); try a smaller input");
+            return ExitCodes.BadInput;
+        }
+#pragma warning disable CA1031 // The last line of defence: a bug must still end as one line, not a stack trace.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            stderr.WriteLine($"internal error: {ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")} (please report this with the input that caused it)");
+            return ExitCodes.InternalError;
+        }
+    }
+}

@@ -1,0 +1,203 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Jepa.Verify.Mdp;
+using Jepa.Verify.Mdp.Audit;
+using Jepa.Verify.Mdp.Formats;
+
+namespace Jepa.Verify.Cli.Commands;
+
+/// <summary><c>jepa-verify audit FILE</c>: which ground-truth distinctions does an aux function preserve?</summary>
+internal static class AuditCommand
+{
+    public static Command Create(CommandIo io)
+    {
+        var input = new InputOptions(multipleAuxFiles: true);
+        var labels = new Option<string[]>("--labels")
+        {
+            Description = "Labels to audit, comma-separated (default: every label in the input)",
+            HelpName = "NAME,…",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var command = new Command("audit", "Audit an aux function: per label, whether the classes keep it or ignore it, for aux alone and for aux + dynamics. Give --aux-file twice to compare two aux functions.");
+        input.AddTo(command, analysis: true);
+        command.Options.Add(labels);
+        command.Options.Add(json);
+        command.SetAction(r => CliApp.Guard(io.Error, () =>
+        {
+            var auxFiles = r.GetValue(input.AuxFiles) ?? [];
+            if (auxFiles.Length > 2)
+            {
+                throw new UsageException($"--aux-file was given {auxFiles.Length} times; audit compares at most two aux functions");
+            }
+
+            var options = input.Options(r);
+            var baseMdp = input.Load(r);
+            var variants = new List<(string Name, MdpModel Mdp)> { (auxFiles.Length > 0 ? auxFiles[0] : $"{baseMdp.Source} (its own aux)", baseMdp) };
+            if (auxFiles.Length == 2)
+            {
+                variants.Add((auxFiles[1], AuxFile.Read(auxFiles[1]).ApplyTo(baseMdp)));
+            }
+
+            var analyses = variants.Select(v => InputOptions.Analyse(v.Mdp, options)).ToList();
+            var names = LabelNames(r.GetValue(labels), analyses[^1].Mdp);
+            var audits = analyses.Select((a, i) => AuxAudit.Run(a.Mdp, a.Result, a.Keys, names) with { AuxName = variants[i].Name }).ToList();
+            var comparison = analyses.Count == 2 ? AuxAudit.Compare(analyses[0].Result, analyses[1].Result) : null;
+            io.Out.Write(r.GetValue(json) ? Json(analyses[0], audits, comparison) : Text(analyses, audits, comparison, names));
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static List<string> LabelNames(string[]? requested, MdpModel mdp)
+    {
+        var available = mdp.Labels.Keys.ToList();
+        if (requested is null || requested.Length == 0)
+        {
+            return available;
+        }
+
+        var names = requested.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct().ToList();
+        foreach (var name in names.Where(n => !mdp.Labels.ContainsKey(n)))
+        {
+            var have = available.Count == 0 ? "it has no labels (add \"labels\" to observations, or label_NAME columns to an aux file)" : $"it has {string.Join(", ", available)}";
+            throw new UsageException($"unknown label '{name}' in {mdp.Source}; {have}");
+        }
+
+        return names;
+    }
+
+    private static string Text(List<Analysis> analyses, List<AuxAuditReport> audits, AuxComparison? comparison, List<string> labels)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(analyses[0].Summary());
+        for (var k = 0; k < audits.Count; k++)
+        {
+            var audit = audits[k];
+            sb.AppendLine();
+            sb.AppendLine($"aux function: {audit.AuxName}");
+            sb.AppendLine($"  {"",-22}{"aux only",-34}aux + dynamics");
+            sb.AppendLine($"  {"classes",-22}{Groups(audit.AuxOnly),-34}{Groups(audit.Bisimulation)}");
+            sb.AppendLine($"  {"distinguished pairs",-22}{audit.AuxOnly.DistinguishedPairs,-34}{audit.Bisimulation.DistinguishedPairs}");
+            for (var i = 0; i < audit.AuxOnly.Labels.Length; i++)
+            {
+                var l = audit.AuxOnly.Labels[i];
+                sb.AppendLine($"  {"label " + l.Label + $" ({l.Values} values)",-22}{Cell(l),-34}{Cell(audit.Bisimulation.Labels[i])}");
+            }
+
+            if (labels.Count == 0)
+            {
+                sb.AppendLine("  (no labels to audit: add \"labels\" to observations, or label_NAME columns to an aux file)");
+            }
+        }
+
+        if (comparison is not null)
+        {
+            var a = analyses[0];
+            var b = analyses[1];
+            sb.AppendLine();
+            sb.AppendLine($"distinctions forced (aux + dynamics): {comparison.Both} pairs by both, {comparison.OnlyA} only by {audits[0].AuxName}, {comparison.OnlyB} only by {audits[1].AuxName}");
+            if (comparison.ExampleOnlyA is var (x, y))
+            {
+                sb.AppendLine($"  e.g. only {audits[0].AuxName} separates {a.Name(x)} and {a.Name(y)}: {ExplainCommand.Describe(a, a.Result.Witness(x, y)!)}");
+            }
+
+            if (comparison.ExampleOnlyB is var (u, v))
+            {
+                sb.AppendLine($"  e.g. only {audits[1].AuxName} separates {b.Name(u)} and {b.Name(v)}: {ExplainCommand.Describe(b, b.Result.Witness(u, v)!)}");
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Groups(GroupingAudit g) => g.Groups is { } n ? n.ToString(CultureInfo.InvariantCulture) : "(relation)";
+
+    private static string Cell(LabelAudit l)
+    {
+        var purity = l.Purity is { } p ? $"purity {F(p)}, " : "";
+        return $"{l.Verdict} ({purity}separated {F(l.SeparatedFraction)})";
+    }
+
+    private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static string Json(Analysis first, List<AuxAuditReport> audits, AuxComparison? comparison) => JsonText.Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("source", first.Mdp.Source);
+        w.WriteNumber("observations", first.Mdp.ObservationCount);
+        w.WriteStartArray("audits");
+        foreach (var audit in audits)
+        {
+            w.WriteStartObject();
+            w.WriteString("aux", audit.AuxName);
+            Grouping(w, "aux_only", audit.AuxOnly);
+            Grouping(w, "bisimulation", audit.Bisimulation);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        if (comparison is not null)
+        {
+            w.WriteStartObject("comparison");
+            w.WriteNumber("both", comparison.Both);
+            w.WriteNumber("only_first", comparison.OnlyA);
+            w.WriteNumber("only_second", comparison.OnlyB);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+    });
+
+    private static void Grouping(Utf8JsonWriter w, string name, GroupingAudit g)
+    {
+        w.WriteStartObject(name);
+        if (g.Groups is { } n)
+        {
+            w.WriteNumber("classes", n);
+        }
+        else
+        {
+            w.WriteNull("classes");
+        }
+
+        w.WriteNumber("distinguished_pairs", g.DistinguishedPairs);
+        w.WriteStartObject("labels");
+        foreach (var l in g.Labels)
+        {
+            w.WriteStartObject(l.Label);
+            w.WriteString("verdict", l.Verdict);
+            w.WriteNumber("values", l.Values);
+            Nullable(w, "purity", l.Purity);
+            Nullable(w, "span", l.Span);
+            w.WriteNumber("separated_fraction", l.SeparatedFraction);
+            if (l.MixedGroups is { } m)
+            {
+                w.WriteNumber("mixed_classes", m);
+            }
+            else
+            {
+                w.WriteNull("mixed_classes");
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void Nullable(Utf8JsonWriter w, string name, double? v)
+    {
+        if (v is { } x)
+        {
+            w.WriteNumber(name, x);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+}

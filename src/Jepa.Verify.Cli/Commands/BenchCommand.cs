@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Jepa.Verify.Environments;
+using Jepa.Verify.Mdp.Bisimulation;
+
+namespace Jepa.Verify.Cli.Commands;
+
+/// <summary><c>jepa-verify bench …</c>: timed runs of the hot paths, for docs/benchmarks.md.</summary>
+internal static class BenchCommand
+{
+    public static Command Create(CommandIo io)
+    {
+        var bench = new Command("bench", "Benchmarks (speed and memory); the numbers go into docs/benchmarks.md.");
+        bench.Subcommands.Add(Bisim(io));
+        return bench;
+    }
+
+    private static Command Bisim(CommandIo io)
+    {
+        var states = new Option<int>("--states") { Description = "Observations of the random MDP", DefaultValueFactory = _ => 1_000_000, HelpName = "N" };
+        var actions = new Option<int>("--actions") { Description = "Actions", DefaultValueFactory = _ => 4, HelpName = "K" };
+        var auxValues = new Option<int>("--aux-values") { Description = "Distinct aux values", DefaultValueFactory = _ => 3, HelpName = "V" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random MDP", DefaultValueFactory = _ => 1, HelpName = "S" };
+        var repeat = new Option<int>("--repeat") { Description = "Timed runs (the best and the median are reported)", DefaultValueFactory = _ => 5, HelpName = "R" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var command = new Command("bisim", "Time the bisimulation partition of a random complete deterministic MDP (single-threaded).");
+        foreach (var o in new Option[] { states, actions, auxValues, seed, repeat, json })
+        {
+            command.Options.Add(o);
+        }
+
+        command.SetAction(r => CliApp.Guard(io.Error, () =>
+        {
+            var (n, k, v, s, reps) = (r.GetValue(states), r.GetValue(actions), r.GetValue(auxValues), r.GetValue(seed), r.GetValue(repeat));
+            if (n < 1 || k < 0 || v < 1 || reps < 1 || (long)n * k >= int.MaxValue)
+            {
+                throw new UsageException("need --states >= 1, --actions >= 0, --aux-values >= 1, --repeat >= 1, and states x actions below 2^31");
+            }
+
+            // Warm up the JIT on a small instance so the timed runs measure steady-state code.
+            var (warmTable, warmKeys) = RandomMdps.Table(10_000, Math.Max(k, 1), v, s);
+            PartitionRefinement.Coarsest(warmTable, warmKeys);
+
+            var sw = Stopwatch.StartNew();
+            var (table, keys) = RandomMdps.Table(n, k, v, s);
+            var generateMs = sw.Elapsed.TotalMilliseconds;
+            var times = new List<double>();
+            var classes = 0;
+            long allocated = 0;
+            for (var i = 0; i < reps; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                sw.Restart();
+                var partition = PartitionRefinement.Coarsest(table, keys);
+                times.Add(sw.Elapsed.TotalMilliseconds);
+                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                classes = partition.Count;
+            }
+
+            times.Sort();
+            var best = times[0];
+            var median = times[times.Count / 2];
+            var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+            var inputBytes = (long)n * k * sizeof(int) + (long)n * sizeof(int);
+            if (r.GetValue(json))
+            {
+                io.Out.Write(JsonText.Write(w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("benchmark", "bisim");
+                    w.WriteNumber("states", n);
+                    w.WriteNumber("actions", k);
+                    w.WriteNumber("aux_values", v);
+                    w.WriteNumber("seed", s);
+                    w.WriteNumber("repeat", reps);
+                    w.WriteNumber("classes", classes);
+                    w.WriteNumber("generate_ms", Math.Round(generateMs, 1));
+                    w.WriteNumber("best_ms", Math.Round(best, 1));
+                    w.WriteNumber("median_ms", Math.Round(median, 1));
+                    w.WriteNumber("input_bytes", inputBytes);
+                    w.WriteNumber("partition_allocated_bytes", allocated);
+                    w.WriteNumber("peak_working_set_bytes", peak);
+                    w.WriteNumber("processors", Environment.ProcessorCount);
+                    w.WriteEndObject();
+                }));
+            }
+            else
+            {
+                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"bisim: {n:N0} states x {k} actions, {v} aux values, seed {s}: {classes:N0} classes\n" +
+                    $"  partition: best {best:F1} ms, median {median:F1} ms over {reps} runs (single-threaded; generation {generateMs:F0} ms, not timed)\n" +
+                    $"  memory: input {inputBytes / 1e6:F1} MB, allocated by one partition {allocated / 1e6:F1} MB, process peak working set {peak / 1e6:F1} MB\n" +
+                    $"  machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}

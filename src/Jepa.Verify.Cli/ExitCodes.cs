@@ -1,0 +1,17 @@
+namespace Jepa.Verify.Cli;
+
+/// <summary>The exit codes every command uses; other tools and CI rely on them.</summary>
+public static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>A check failed (e.g. the theorem's hypotheses do not hold).</summary>
+    public const int CheckFailed = 1;
+
+    /// <summary>Bad input or usage; the message says what to fix.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>A bug in this tool; the message asks for a report.</summary>
+    public const int InternalError = 3;
+}

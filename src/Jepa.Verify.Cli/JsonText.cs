@@ -1,0 +1,55 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Jepa.Verify.Mdp;
+
+namespace Jepa.Verify.Cli;
+
+/// <summary>Deterministic, indented JSON for every <c>--json</c> report.</summary>
+internal static class JsonText
+{
+    public static string Write(Action<Utf8JsonWriter> body)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            body(w);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    /// <summary>A number for a scalar, an array for a vector, null when missing.</summary>
+    public static void Aux(Utf8JsonWriter w, AuxValue v)
+    {
+        if (v.IsMissing)
+        {
+            w.WriteNullValue();
+        }
+        else if (v.Length == 1)
+        {
+            w.WriteNumberValue(v.Components[0]);
+        }
+        else
+        {
+            w.WriteStartArray();
+            foreach (var c in v.Components)
+            {
+                w.WriteNumberValue(c);
+            }
+
+            w.WriteEndArray();
+        }
+    }
+
+    public static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values)
+        {
+            w.WriteStringValue(v);
+        }
+
+        w.WriteEndArray();
+    }
+}

@@ -1,0 +1,87 @@
+using System.Globalization;
+
+namespace Jepa.Verify.Mdp.Formats;
+
+/// <summary>Typed access to <see cref="JsonNode"/>s that fails with one-line, located messages.</summary>
+internal sealed class JsonFields(Func<long, SourceLocation> locate)
+{
+    public SourceLocation At(JsonNode node) => locate(node.Offset);
+
+    public SourceLocation At(long offset) => locate(offset);
+
+    public JsonNode Expect(JsonNode node, JsonKind kind, string what, string fix)
+    {
+        if (node.Kind != kind)
+        {
+            throw new MdpFormatException(At(node), $"{what} must be {Article(kind)}, found {node.Describe()}", fix);
+        }
+
+        return node;
+    }
+
+    /// <summary>Checks that an object has only the given keys (catches typos such as "transition").</summary>
+    public void AllowOnly(JsonNode obj, string what, params string[] keys)
+    {
+        foreach (var (name, offset, _) in obj.Members)
+        {
+            if (Array.IndexOf(keys, name) < 0)
+            {
+                throw new MdpFormatException(At(offset), $"unknown key \"{name}\" in {what}", $"use only {string.Join(", ", keys.Select(k => '"' + k + '"'))}");
+            }
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, offset, _) in obj.Members)
+        {
+            if (!seen.Add(name))
+            {
+                throw new MdpFormatException(At(offset), $"key \"{name}\" appears twice in {what}", "keep one of them");
+            }
+        }
+    }
+
+    public JsonNode Require(JsonNode obj, string key, string what, string fix)
+    {
+        return obj.Get(key) ?? throw new MdpFormatException(At(obj), $"{what} has no \"{key}\"", fix);
+    }
+
+    /// <summary>An id: a string, or an integer written as a number.</summary>
+    public string Id(JsonNode node, string what)
+    {
+        if (node.Kind == JsonKind.String)
+        {
+            if (node.Text!.Length == 0)
+            {
+                throw new MdpFormatException(At(node), $"{what} is an empty string", "give it a non-empty name");
+            }
+
+            return node.Text;
+        }
+
+        if (node.Kind == JsonKind.Number && double.IsInteger(node.Number))
+        {
+            return node.Number.ToString("R", CultureInfo.InvariantCulture);
+        }
+
+        throw new MdpFormatException(At(node), $"{what} must be a string, found {node.Describe()}", "write it as a string, e.g. \"s0\"");
+    }
+
+    /// <summary>A label value: a string, number or boolean, kept as invariant text.</summary>
+    public string LabelValue(JsonNode node, string what) => node.Kind switch
+    {
+        JsonKind.String => node.Text!,
+        JsonKind.Number => node.Number.ToString("R", CultureInfo.InvariantCulture),
+        JsonKind.True => "true",
+        JsonKind.False => "false",
+        _ => throw new MdpFormatException(At(node), $"{what} must be a string or a number, found {node.Describe()}", "give a scalar label value"),
+    };
+
+    private static string Article(JsonKind kind) => kind switch
+    {
+        JsonKind.Object => "an object",
+        JsonKind.Array => "an array",
+        JsonKind.String => "a string",
+        JsonKind.Number => "a number",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+}

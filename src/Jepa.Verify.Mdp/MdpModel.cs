@@ -1,0 +1,140 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+
+namespace Jepa.Verify.Mdp;
+
+/// <summary>
+/// An immutable MDP as read from a file or built in code: interned observation and action ids,
+/// the observed transitions (identical repeats removed), an auxiliary value per observation, and
+/// optional ground-truth labels and feature vectors. It may violate the theorem's hypotheses
+/// (non-determinism, missing transitions, bad aux values); <see cref="Conditions.ConditionChecker"/>
+/// says which. Build one with <see cref="MdpBuilder"/>.
+/// </summary>
+public sealed class MdpModel
+{
+    private readonly FrozenDictionary<string, int> observationIndex;
+    private readonly FrozenDictionary<string, int> actionIndex;
+    private readonly ImmutableArray<SourceLocation?> observationLocations;
+    private readonly ImmutableArray<SourceLocation?> transitionLocations;
+    private readonly ImmutableArray<SourceLocation?> auxLocations;
+
+    internal MdpModel(
+        string source,
+        ImmutableArray<string> observations,
+        ImmutableArray<string> actions,
+        ImmutableArray<Transition> transitions,
+        ImmutableArray<AuxValue> aux,
+        ImmutableSortedDictionary<string, ImmutableArray<string?>> labels,
+        ImmutableArray<ImmutableArray<float>> features,
+        ImmutableArray<DuplicateId> duplicates,
+        int repeatedTransitions,
+        ImmutableArray<string> initial,
+        ImmutableArray<SourceLocation?> observationLocations,
+        ImmutableArray<SourceLocation?> transitionLocations,
+        ImmutableArray<SourceLocation?> auxLocations)
+    {
+        Source = source;
+        Observations = observations;
+        Actions = actions;
+        Transitions = transitions;
+        Aux = aux;
+        Labels = labels;
+        Features = features;
+        Duplicates = duplicates;
+        RepeatedTransitions = repeatedTransitions;
+        Initial = initial;
+        this.observationLocations = observationLocations;
+        this.transitionLocations = transitionLocations;
+        this.auxLocations = auxLocations;
+        observationIndex = Index(observations);
+        actionIndex = Index(actions);
+    }
+
+    /// <summary>Where the MDP came from: a file path or a built-in environment's name.</summary>
+    public string Source { get; }
+
+    /// <summary>Observation ids, by index.</summary>
+    public ImmutableArray<string> Observations { get; }
+
+    /// <summary>Action names, by index.</summary>
+    public ImmutableArray<string> Actions { get; }
+
+    /// <summary>Distinct observed transitions, in input order.</summary>
+    public ImmutableArray<Transition> Transitions { get; }
+
+    /// <summary>The auxiliary value of each observation (possibly missing).</summary>
+    public ImmutableArray<AuxValue> Aux { get; }
+
+    /// <summary>Ground-truth labels: label name → value per observation (null where absent).</summary>
+    public ImmutableSortedDictionary<string, ImmutableArray<string?>> Labels { get; }
+
+    /// <summary>Feature vectors per observation (a default element where the observation has none).</summary>
+    public ImmutableArray<ImmutableArray<float>> Features { get; }
+
+    /// <summary>Ids declared more than once in the input.</summary>
+    public ImmutableArray<DuplicateId> Duplicates { get; }
+
+    /// <summary>How many identical transitions were dropped as repeats (normal in trajectory data).</summary>
+    public int RepeatedTransitions { get; }
+
+    /// <summary>Initial observations named by the input (e.g. the <c>.aut</c> header); may be empty.</summary>
+    public ImmutableArray<string> Initial { get; }
+
+    /// <summary>Number of observations.</summary>
+    public int ObservationCount => Observations.Length;
+
+    /// <summary>Number of actions.</summary>
+    public int ActionCount => Actions.Length;
+
+    /// <summary>The index of an observation id, or -1.</summary>
+    public int IndexOfObservation(string id) => observationIndex.TryGetValue(id, out var i) ? i : -1;
+
+    /// <summary>The index of an action name, or -1.</summary>
+    public int IndexOfAction(string name) => actionIndex.TryGetValue(name, out var i) ? i : -1;
+
+    /// <summary>Where observation <paramref name="index"/> was declared (the file alone when unknown).</summary>
+    public SourceLocation LocationOfObservation(int index) => At(observationLocations, index);
+
+    /// <summary>Where transition <paramref name="index"/> (into <see cref="Transitions"/>) was read.</summary>
+    public SourceLocation LocationOfTransition(int index) => At(transitionLocations, index);
+
+    /// <summary>Where the aux value of observation <paramref name="index"/> was read.</summary>
+    public SourceLocation LocationOfAux(int index) => At(auxLocations, index);
+
+    /// <summary>
+    /// A copy whose auxiliary values come from elsewhere (e.g. a side file), keyed by observation index.
+    /// </summary>
+    /// <param name="aux">One value per observation.</param>
+    /// <param name="locations">Where each value was read (same length), or default.</param>
+    /// <param name="labels">The label columns of the copy; null keeps <see cref="Labels"/>.</param>
+    /// <exception cref="ArgumentException">When the length differs from <see cref="ObservationCount"/>.</exception>
+    public MdpModel WithAux(
+        ImmutableArray<AuxValue> aux,
+        ImmutableArray<SourceLocation?> locations,
+        ImmutableSortedDictionary<string, ImmutableArray<string?>>? labels = null)
+    {
+        if (aux.Length != ObservationCount)
+        {
+            throw new ArgumentException($"expected {ObservationCount} aux values, got {aux.Length}", nameof(aux));
+        }
+
+        return new MdpModel(Source, Observations, Actions, Transitions, aux, labels ?? Labels, Features, Duplicates,
+            RepeatedTransitions, Initial, observationLocations, transitionLocations, locations);
+    }
+
+    private SourceLocation At(ImmutableArray<SourceLocation?> locations, int index) =>
+        !locations.IsDefault && index >= 0 && index < locations.Length && locations[index] is { } loc
+            ? loc
+            : new SourceLocation(Source, 0);
+
+    private static FrozenDictionary<string, int> Index(ImmutableArray<string> ids)
+    {
+        var map = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            map.TryAdd(ids[i], i);
+        }
+
+        return map.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+}
