@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Jepa.Verify.Mdp.Formats;
@@ -63,7 +64,9 @@ public static class MdpJsonWriter
     }
 
     /// <summary>A JSON string literal.</summary>
-    public static string Quote(string s) => JsonSerializer.Serialize(s);
+    public static string Quote(string s) => JsonSerializer.Serialize(s, QuoteOptions);
+
+    private static readonly JsonSerializerOptions QuoteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static string Number(double v) => AuxValue.Format(v);
 }
