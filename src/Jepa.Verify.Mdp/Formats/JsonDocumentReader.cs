@@ -80,11 +80,7 @@ internal sealed class JsonDocumentReader
             }
 
             var root = ReadValue(ref reader);
-            if (reader.Read())
-            {
-                throw new MdpFormatException(Locate(start + reader.TokenStartIndex), "unexpected content after the JSON value", "remove it, or wrap both values in one object");
-            }
-
+            reader.Read(); // throws on anything but whitespace and comments after the value
             return root;
         }
         catch (JsonException ex)

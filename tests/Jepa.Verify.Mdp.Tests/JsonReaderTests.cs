@@ -1,0 +1,113 @@
+using Jepa.Verify.Mdp.Formats;
+using Xunit;
+
+namespace Jepa.Verify.Mdp.Tests;
+
+/// <summary>Tests for <see cref="MdpJsonReader"/>.</summary>
+public sealed class JsonReaderTests
+{
+    private const string Small = """
+        {"actions": ["go"],
+         "observations": [{"id": "a", "aux": 1, "labels": {"kind": "x", "n": 2}, "features": [0.5, 1]},
+                          {"id": "b", "aux": [0, 2]}],
+         "transitions": [{"from": "a", "action": "go", "to": "b"}]}
+        """;
+
+    private static MdpFormatException Fails(string json, string name = "bad.json") =>
+        Assert.Throws<MdpFormatException>(() => MdpJsonReader.Read(name, System.Text.Encoding.UTF8.GetBytes(json)));
+
+    [Fact]
+    public void ReadsTheCountingExample()
+    {
+        var mdp = MdpLoader.Load(TestFiles.Example("counting.json"));
+        Assert.Equal(9, mdp.ObservationCount);
+        Assert.Equal(["inc", "dec"], mdp.Actions.ToArray());
+        Assert.Equal(18, mdp.Transitions.Length);
+        Assert.Equal(AuxValue.Scalar(1), mdp.Aux[mdp.IndexOfObservation("count4")]);
+        Assert.Equal("4", mdp.Labels["count"][mdp.IndexOfObservation("count4")]);
+    }
+
+    [Fact]
+    public void ReadsLabelsFeaturesAndVectorAux()
+    {
+        var mdp = MdpJsonReader.Read("small.json", System.Text.Encoding.UTF8.GetBytes(Small));
+        Assert.Equal("x", mdp.Labels["kind"][0]);
+        Assert.Equal("2", mdp.Labels["n"][0]);
+        Assert.Null(mdp.Labels["kind"][1]);
+        Assert.Equal([0.5f, 1f], mdp.Features[0].ToArray());
+        Assert.True(mdp.Features[1].IsDefault);
+        Assert.Equal(2, mdp.Aux[1].Length);
+        Assert.Equal(new Transition(0, 0, 1), mdp.Transitions[0]);
+    }
+
+    [Fact]
+    public void KeepsDuplicateIdsForTheConditionChecker()
+    {
+        var mdp = MdpJsonReader.Read("dup.json", System.Text.Encoding.UTF8.GetBytes(
+            """{"actions": ["go", "go"], "observations": [{"id": "a", "aux": 1}, {"id": "a", "aux": 2}], "transitions": []}"""));
+        Assert.Equal(1, mdp.ObservationCount);
+        Assert.Equal(AuxValue.Scalar(1), mdp.Aux[0]);
+        Assert.Equal(2, mdp.Duplicates.Length);
+        Assert.Contains(mdp.Duplicates, d => d.Kind == "observation" && d.Id == "a" && d.Repeated.Line == 1);
+    }
+
+    [Fact]
+    public void AnObservationWithoutAuxHasAMissingValue()
+    {
+        var mdp = MdpJsonReader.Read("m.json", System.Text.Encoding.UTF8.GetBytes("""{"actions": [], "observations": [{"id": "a"}, {"id": 7, "aux": null}], "transitions": []}"""));
+        Assert.True(mdp.Aux[0].IsMissing);
+        Assert.True(mdp.Aux[1].IsMissing);
+        Assert.Equal("7", mdp.Observations[1]);
+    }
+
+    [Theory]
+    [InlineData("", "bad.json:1:1: the file is empty")]
+    [InlineData("   \n  ", "bad.json:1:1: the file is empty")]
+    [InlineData("{\"actions\": [\"a\"],\n \"observations\": [", "bad.json:2:")]
+    [InlineData("{\"actions\": [], \"observations\": [{\"id\": \"a\", \"aux\": NaN}], \"transitions\": []}", "invalid JSON")]
+    [InlineData("[1, 2]", "the top level must be an object")]
+    [InlineData("{\"actions\": [], \"observations\": []}", "the MDP has no \"transitions\"")]
+    [InlineData("{\"actions\": [], \"observations\": [], \"transitions\": [], \"transition\": []}", "unknown key \"transition\"")]
+    [InlineData("{\"actions\": [], \"actions\": [], \"observations\": [], \"transitions\": []}", "key \"actions\" appears twice")]
+    [InlineData("{\"actions\": [], \"observations\": [{\"id\": \"a\", \"aux\": \"high\"}], \"transitions\": []}", "\"aux\" must be an array, found the string \"high\"")]
+    [InlineData("{\"actions\": [], \"observations\": [{\"id\": \"a\", \"aux\": []}], \"transitions\": []}", "\"aux\" is an empty list")]
+    [InlineData("{\"actions\": [], \"observations\": [{\"id\": \"a\", \"aux\": 1e400}], \"transitions\": []}", "out of range")]
+    [InlineData("{\"actions\": [], \"observations\": [{\"id\": \"\", \"aux\": 1}], \"transitions\": []}", "an observation id is an empty string")]
+    [InlineData("{\"actions\": [], \"observations\": [{\"id\": true, \"aux\": 1}], \"transitions\": []}", "an observation id must be a string")]
+    [InlineData("{\"actions\": [], \"observations\": [{\"aux\": 1}], \"transitions\": []}", "this observation has no \"id\"")]
+    [InlineData("{\"actions\": [\"go\"], \"observations\": [{\"id\": \"a\", \"aux\": 1}],\n\"transitions\": [{\"from\": \"a\", \"action\": \"go\", \"to\": \"z\"}]}", "bad.json:2:53: unknown observation 'z' in \"to\"")]
+    [InlineData("{\"actions\": [\"go\"], \"observations\": [{\"id\": \"a\", \"aux\": 1}],\n\"transitions\": [{\"from\": \"a\", \"action\": \"jump\", \"to\": \"a\"}]}", "bad.json:2:41: unknown action 'jump'")]
+    [InlineData("{\"actions\": [], \"observations\": [], \"transitions\": []} {}", "invalid JSON: '{' is invalid after a single JSON value")]
+    public void MalformedInputGetsALocatedOneLineError(string json, string expected)
+    {
+        var ex = Fails(json);
+        Assert.Contains(expected, ex.Message);
+        Assert.StartsWith("bad.json", ex.Message);
+        Assert.DoesNotContain('\n', ex.Message);
+    }
+
+    [Fact]
+    public void BinaryGarbageIsRejectedWithALocation()
+    {
+        var bytes = new byte[] { 0x7B, 0xFF, 0xFE, 0x00, 0x13, 0x37 };
+        var ex = Assert.Throws<MdpFormatException>(() => MdpJsonReader.Read("garbage.json", bytes));
+        Assert.StartsWith("garbage.json:1:", ex.Message);
+    }
+
+    [Fact]
+    public void ColumnsCountCharactersNotBytes()
+    {
+        var ex = Fails("{\"actions\": [\"é\"], \"observations\": [{\"id\": \"a\", \"aux\": 1}], \"transitions\": [{\"from\": \"a\", \"action\": \"x\", \"to\": \"a\"}]}");
+        Assert.StartsWith("bad.json:1:101:", ex.Message); // 102 in bytes: é is two
+    }
+
+    [Fact]
+    public void WriterOutputReadsBackIdentically()
+    {
+        var mdp = MdpJsonReader.Read("small.json", System.Text.Encoding.UTF8.GetBytes(Small));
+        var text = MdpJsonWriter.Write(mdp, "it's \"quoted\"");
+        var again = MdpJsonReader.Read("again.json", System.Text.Encoding.UTF8.GetBytes(text));
+        Assert.Equal(text, MdpJsonWriter.Write(again, "it's \"quoted\""));
+        Assert.Contains("it's", text);
+    }
+}
