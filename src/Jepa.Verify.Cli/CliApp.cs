@@ -27,7 +27,9 @@ public static class CliApp
         {
             var command = parsed.CommandResult.Command;
             var path = command == root ? "jepa-verify" : $"jepa-verify {command.Name}";
-            stderr.WriteLine($"error: {parsed.Errors[0].Message.TrimEnd('.')}; see '{path} --help'");
+            // The most specific error first: "Required command was not provided" only when nothing else is wrong.
+            var error = parsed.Errors.OrderBy(e => e.Message.StartsWith("Required command", StringComparison.Ordinal)).First();
+            stderr.WriteLine($"error: {error.Message.ReplaceLineEndings(" ").Trim().TrimEnd('.')}; see '{path} --help'");
             return ExitCodes.BadInput;
         }
 

@@ -47,11 +47,13 @@ internal sealed class InputOptions
         HelpName = "N",
     };
 
-    public InputOptions(bool multipleAuxFiles = false)
+    private readonly int maxAuxFiles;
+
+    public InputOptions(int maxAuxFiles = 1)
     {
+        this.maxAuxFiles = maxAuxFiles;
         Format.AcceptOnlyFromAmong([.. MdpLoader.Formats]);
         Missing.AcceptOnlyFromAmong("relation", "sink");
-        AuxFiles.Arity = multipleAuxFiles ? ArgumentArity.ZeroOrMore : ArgumentArity.ZeroOrOne;
         AuxFiles.AllowMultipleArgumentsPerToken = false;
     }
 
@@ -71,8 +73,20 @@ internal sealed class InputOptions
     /// <summary>Loads the MDP with the first aux file (if any).</summary>
     public MdpModel Load(ParseResult r)
     {
-        var aux = r.GetValue(AuxFiles) ?? [];
+        var aux = AuxFilePaths(r);
         return MdpLoader.Load(r.GetValue(File)!, r.GetValue(Format), aux.Length > 0 ? aux[0] : null);
+    }
+
+    /// <summary>The <c>--aux-file</c> values, refusing more than this command takes.</summary>
+    public string[] AuxFilePaths(ParseResult r)
+    {
+        var aux = r.GetValue(AuxFiles) ?? [];
+        if (aux.Length > maxAuxFiles)
+        {
+            throw new UsageException($"--aux-file was given {aux.Length} times; this command takes at most {maxAuxFiles}");
+        }
+
+        return aux;
     }
 
     /// <summary>The analysis options, validated.</summary>

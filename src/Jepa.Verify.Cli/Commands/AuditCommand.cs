@@ -13,7 +13,7 @@ internal static class AuditCommand
 {
     public static Command Create(CommandIo io)
     {
-        var input = new InputOptions(multipleAuxFiles: true);
+        var input = new InputOptions(maxAuxFiles: 2);
         var labels = new Option<string[]>("--labels")
         {
             Description = "Labels to audit, comma-separated (default: every label in the input)",
@@ -27,12 +27,7 @@ internal static class AuditCommand
         command.Options.Add(json);
         command.SetAction(r => CliApp.Guard(io.Error, () =>
         {
-            var auxFiles = r.GetValue(input.AuxFiles) ?? [];
-            if (auxFiles.Length > 2)
-            {
-                throw new UsageException($"--aux-file was given {auxFiles.Length} times; audit compares at most two aux functions");
-            }
-
+            var auxFiles = input.AuxFilePaths(r);
             var options = input.Options(r);
             var baseMdp = input.Load(r);
             var variants = new List<(string Name, MdpModel Mdp)> { (auxFiles.Length > 0 ? auxFiles[0] : $"{baseMdp.Source} (its own aux)", baseMdp) };

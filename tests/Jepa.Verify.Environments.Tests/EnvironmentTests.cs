@@ -1,0 +1,58 @@
+using Jepa.Verify.Mdp;
+using Jepa.Verify.Mdp.Formats;
+using Jepa.Verify.Mdp.Tests;
+using Xunit;
+
+namespace Jepa.Verify.Environments.Tests;
+
+/// <summary>Tests for <see cref="RandomMdps"/> and <see cref="ClassicMdps"/>.</summary>
+public sealed class EnvironmentTests
+{
+    [Fact]
+    public void TheSameSeedGivesTheSameRandomMdp()
+    {
+        var (t1, k1) = RandomMdps.Table(500, 3, 4, seed: 9);
+        var (t2, k2) = RandomMdps.Table(500, 3, 4, seed: 9);
+        var (t3, _) = RandomMdps.Table(500, 3, 4, seed: 10);
+        Assert.True(t1.Successors.SequenceEqual(t2.Successors));
+        Assert.Equal(k1, k2);
+        Assert.False(t1.Successors.SequenceEqual(t3.Successors));
+        Assert.True(t1.IsComplete);
+        Assert.All(k1, k => Assert.InRange(k, 0, 3));
+    }
+
+    [Fact]
+    public void TheRandomMdpModelMatchesItsTable()
+    {
+        var (table, keys) = RandomMdps.Table(50, 2, 3, seed: 4);
+        var mdp = RandomMdps.Complete(50, 2, 3, seed: 4);
+        Assert.Equal(100, mdp.Transitions.Length);
+        foreach (var t in mdp.Transitions)
+        {
+            Assert.Equal(table.Successor(t.From, t.Action), t.To);
+        }
+
+        Assert.Equal(keys.Select(k => AuxValue.Scalar(k)), mdp.Aux);
+        Assert.Throws<ArgumentOutOfRangeException>(() => RandomMdps.Table(0, 1, 1, 1));
+    }
+
+    [Theory]
+    [InlineData("counting.json")]
+    [InlineData("gridworld.json")]
+    public void TheExampleFilesAreTheBuiltInClassics(string file)
+    {
+        var expected = file == "counting.json" ? ClassicMdps.Counting() : ClassicMdps.Gridworld();
+        var actual = MdpLoader.Load(TestFiles.Example(file));
+        Assert.Equal(MdpJsonWriter.Write(expected), MdpJsonWriter.Write(actual));
+    }
+
+    [Fact]
+    public void CountingClipsAtBothEnds()
+    {
+        var c = ClassicMdps.Counting(target: 8);
+        Assert.Contains(new Transition(8, 0, 8), c.Transitions);
+        Assert.Contains(new Transition(0, 1, 0), c.Transitions);
+        Assert.Equal(AuxValue.Scalar(1), c.Aux[8]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ClassicMdps.Counting(9));
+    }
+}
