@@ -1,0 +1,63 @@
+# Sourced by ./jepa-verify and ./test.sh: checks the .NET SDK, installs missing Debian packages
+# (when run as root; otherwise says exactly what to install), and builds.
+# Messages go to stderr so that a command's --json output stays clean.
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+JV_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Debian packages the tool needs at run time. None yet: the SMT work adds libz3-4 and cvc5.
+JV_APT_PACKAGES=()
+
+jv_require_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "error: the .NET SDK is not installed; install the .NET 10 SDK (Debian: see https://learn.microsoft.com/dotnet/core/install/linux-debian) and run this again" >&2
+    exit 2
+  fi
+  local major
+  major="$(dotnet --version 2>/dev/null | cut -d. -f1)"
+  if [ -z "$major" ] || [ "$major" -lt 10 ]; then
+    echo "error: found .NET SDK $(dotnet --version 2>/dev/null), but Jepa.Verify needs 10 or newer; install the .NET 10 SDK" >&2
+    exit 2
+  fi
+}
+
+jv_install_packages() {
+  local missing=() p
+  for p in "${JV_APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "error: missing Debian packages: ${missing[*]}; run: sudo apt-get install -y ${missing[*]}" >&2
+    exit 2
+  fi
+  echo "installing ${missing[*]} ..." >&2
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >/dev/null 2>&1; then
+    echo "error: apt-get could not install ${missing[*]}; install them by hand and run this again" >&2
+    exit 2
+  fi
+}
+
+jv_prepare() {
+  jv_require_dotnet
+  jv_install_packages
+}
+
+# jv_build TARGET STAMP: builds TARGET in Release unless STAMP is newer than every source file.
+jv_build() {
+  local target="$1" stamp="$2" log
+  if [ -f "$stamp" ] && [ -z "$(find "$JV_ROOT/src" "$JV_ROOT/tests" "$JV_ROOT/properties" "$JV_ROOT/proofs" \
+        "$JV_ROOT/Directory.Build.props" "$JV_ROOT/Directory.Packages.props" "$JV_ROOT/global.json" \
+        \( -name bin -o -name obj \) -prune -o -type f -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+    return 0
+  fi
+  log="$(mktemp)"
+  echo "building $(basename "$target") (Release) ..." >&2
+  if ! dotnet build "$target" -c Release -nologo -v quiet >"$log" 2>&1; then
+    grep -E ": error |error NU|error MSB" "$log" | sort -u | head -20 >&2
+    echo "error: the build failed; full log in $log" >&2
+    exit 2
+  fi
+  rm -f "$log"
+  touch "$stamp"
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every test project in Release and ends with one line: "N passed, N failed, N skipped".
+# Exit code: 0 when nothing failed, 1 otherwise.
+set -uo pipefail
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/.ci/setup.sh"
+jv_prepare
+cd "$JV_ROOT"
+
+results="$JV_ROOT/.test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+echo "building the solution (Release) ..."
+if ! dotnet build Jepa.Verify.sln -c Release -nologo -v quiet >"$results/build.log" 2>&1; then
+  grep -E ": error |error NU|error MSB" "$results/build.log" | sort -u | head -20
+  echo "the build failed; full log in $results/build.log"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# One run per project, each with its own results folder, so every count is attributed to its project.
+passed=0 failed=0 skipped=0
+attr() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$2"; }
+for project in $(find tests properties -name '*.csproj' | sort); do
+  name="$(basename "$project" .csproj)"
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
+    --results-directory "$results/$name"
+  rc=$?
+  trx="$results/$name/$name.trx"
+  if [ ! -f "$trx" ]; then
+    echo "$name produced no results (exit code $rc): counted as one failure"
+    failed=$((failed + 1))
+    continue
+  fi
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -1)"
+  total=$(attr total "$counters"); executed=$(attr executed "$counters")
+  p=$(attr passed "$counters")
+  f=$(( $(attr failed "$counters") + $(attr error "$counters") + $(attr timeout "$counters") + $(attr aborted "$counters") ))
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "$name: dotnet test exited with $rc although every recorded test passed: counted as one failure"
+    f=1
+  fi
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + total - executed))
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
