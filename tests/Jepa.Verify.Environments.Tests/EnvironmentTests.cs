@@ -37,6 +37,33 @@ public sealed class EnvironmentTests
     }
 
     [Theory]
+    [InlineData(1000, 2, 37, 3, 1)]
+    [InlineData(999, 3, 100, 2, 2)]
+    [InlineData(50, 1, 50, 4, 3)]
+    public void ALiftedMdpHasTheLiftedClassesOfItsQuotient(int states, int actions, int classes, int auxValues, int seed)
+    {
+        var (table, keys, quotient, quotientKeys) = RandomMdps.Lifted(states, actions, classes, auxValues, seed);
+        var big = Jepa.Verify.Mdp.Bisimulation.PartitionRefinement.Coarsest(table, keys);
+        var small = Jepa.Verify.Mdp.Bisimulation.PartitionRefinement.Coarsest(quotient, quotientKeys);
+        Assert.Equal(small.Count, big.Count);
+
+        // Every state is bisimilar to its block's first state (state s mod classes), and those first
+        // states are bisimilar exactly when their blocks are in the quotient.
+        for (var s = 0; s < states; s++)
+        {
+            Assert.True(big.SameClass(s, s % classes));
+        }
+
+        for (var b1 = 0; b1 < classes; b1++)
+        {
+            for (var b2 = 0; b2 < classes; b2++)
+            {
+                Assert.Equal(small.SameClass(b1, b2), big.SameClass(b1, b2));
+            }
+        }
+    }
+
+    [Theory]
     [InlineData("counting.json")]
     [InlineData("gridworld.json")]
     public void TheExampleFilesAreTheBuiltInClassics(string file)

@@ -73,15 +73,16 @@ internal static class AuditCommand
             var audit = audits[k];
             sb.AppendLine();
             sb.AppendLine($"aux function: {audit.AuxName}");
-            sb.AppendLine($"  {"",-22}{"aux only",-34}aux + dynamics");
-            sb.AppendLine($"  {"classes",-22}{Groups(audit.AuxOnly),-34}{Groups(audit.Bisimulation)}");
-            sb.AppendLine($"  {"distinguished pairs",-22}{audit.AuxOnly.DistinguishedPairs,-34}{audit.Bisimulation.DistinguishedPairs}");
+            var table = new TextTable("", "aux only", "aux + dynamics")
+                .Row("classes", Groups(audit.AuxOnly), Groups(audit.Bisimulation))
+                .Row("distinguished pairs", $"{audit.AuxOnly.DistinguishedPairs}", $"{audit.Bisimulation.DistinguishedPairs}");
             for (var i = 0; i < audit.AuxOnly.Labels.Length; i++)
             {
                 var l = audit.AuxOnly.Labels[i];
-                sb.AppendLine($"  {"label " + l.Label + $" ({l.Values} values)",-22}{Cell(l),-34}{Cell(audit.Bisimulation.Labels[i])}");
+                table.Row($"label {l.Label} ({l.Values} values)", Cell(l), Cell(audit.Bisimulation.Labels[i]));
             }
 
+            sb.Append(table);
             if (labels.Count == 0)
             {
                 sb.AppendLine("  (no labels to audit: add \"labels\" to observations, or label_NAME columns to an aux file)");
@@ -94,6 +95,11 @@ internal static class AuditCommand
             var b = analyses[1];
             sb.AppendLine();
             sb.AppendLine($"distinctions forced (aux + dynamics): {comparison.Both} pairs by both, {comparison.OnlyA} only by {audits[0].AuxName}, {comparison.OnlyB} only by {audits[1].AuxName}");
+            if (comparison.OnlyA == 0 && comparison.OnlyB == 0)
+            {
+                sb.AppendLine("  with the dynamics, both aux functions force exactly the same distinctions");
+            }
+
             if (comparison.ExampleOnlyA is var (x, y))
             {
                 sb.AppendLine($"  e.g. only {audits[0].AuxName} separates {a.Name(x)} and {a.Name(y)}: {ExplainCommand.Describe(a, a.Result.Witness(x, y)!)}");

@@ -21,21 +21,22 @@ internal static class BenchCommand
         var states = new Option<int>("--states") { Description = "Observations of the random MDP", DefaultValueFactory = _ => 1_000_000, HelpName = "N" };
         var actions = new Option<int>("--actions") { Description = "Actions", DefaultValueFactory = _ => 4, HelpName = "K" };
         var auxValues = new Option<int>("--aux-values") { Description = "Distinct aux values", DefaultValueFactory = _ => 3, HelpName = "V" };
+        var liftedClasses = new Option<int>("--classes") { Description = "0: uniform random successors (almost every state its own class); C > 0: lift a random C-block quotient, so classes are coarse", DefaultValueFactory = _ => 0, HelpName = "C" };
         var seed = new Option<int>("--seed") { Description = "Seed of the random MDP", DefaultValueFactory = _ => 1, HelpName = "S" };
         var repeat = new Option<int>("--repeat") { Description = "Timed runs (the best and the median are reported)", DefaultValueFactory = _ => 5, HelpName = "R" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("bisim", "Time the bisimulation partition of a random complete deterministic MDP (single-threaded).");
-        foreach (var o in new Option[] { states, actions, auxValues, seed, repeat, json })
+        foreach (var o in new Option[] { states, actions, auxValues, liftedClasses, seed, repeat, json })
         {
             command.Options.Add(o);
         }
 
         command.SetAction(r => CliApp.Guard(io.Error, () =>
         {
-            var (n, k, v, s, reps) = (r.GetValue(states), r.GetValue(actions), r.GetValue(auxValues), r.GetValue(seed), r.GetValue(repeat));
-            if (n < 1 || k < 0 || v < 1 || reps < 1 || (long)n * k >= int.MaxValue)
+            var (n, k, v, s, reps, c) = (r.GetValue(states), r.GetValue(actions), r.GetValue(auxValues), r.GetValue(seed), r.GetValue(repeat), r.GetValue(liftedClasses));
+            if (n < 1 || k < 0 || v < 1 || reps < 1 || c < 0 || c > n || (long)n * k >= int.MaxValue)
             {
-                throw new UsageException("need --states >= 1, --actions >= 0, --aux-values >= 1, --repeat >= 1, and states x actions below 2^31");
+                throw new UsageException("need --states >= 1, --actions >= 0, --aux-values >= 1, --repeat >= 1, 0 <= --classes <= --states, and states x actions below 2^31");
             }
 
             // Warm up the JIT on a small instance so the timed runs measure steady-state code.
@@ -43,7 +44,18 @@ internal static class BenchCommand
             PartitionRefinement.Coarsest(warmTable, warmKeys);
 
             var sw = Stopwatch.StartNew();
-            var (table, keys) = RandomMdps.Table(n, k, v, s);
+            TransitionTable table;
+            int[] keys;
+            if (c == 0)
+            {
+                (table, keys) = RandomMdps.Table(n, k, v, s);
+            }
+            else
+            {
+                var lifted = RandomMdps.Lifted(n, k, c, v, s);
+                (table, keys) = (lifted.Table, lifted.Keys);
+            }
+
             var generateMs = sw.Elapsed.TotalMilliseconds;
             var times = new List<double>();
             var classes = 0;
@@ -74,6 +86,7 @@ internal static class BenchCommand
                     w.WriteNumber("states", n);
                     w.WriteNumber("actions", k);
                     w.WriteNumber("aux_values", v);
+                    w.WriteNumber("lifted_from_classes", c);
                     w.WriteNumber("seed", s);
                     w.WriteNumber("repeat", reps);
                     w.WriteNumber("classes", classes);
@@ -90,7 +103,7 @@ internal static class BenchCommand
             else
             {
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"bisim: {n:N0} states x {k} actions, {v} aux values, seed {s}: {classes:N0} classes\n" +
+                    $"bisim: {n:N0} states x {k} actions, {v} aux values{(c > 0 ? $", lifted from {c:N0} blocks" : "")}, seed {s}: {classes:N0} classes\n" +
                     $"  partition: best {best:F1} ms, median {median:F1} ms over {reps} runs (single-threaded; generation {generateMs:F0} ms, not timed)\n" +
                     $"  memory: input {inputBytes / 1e6:F1} MB, allocated by one partition {allocated / 1e6:F1} MB, process peak working set {peak / 1e6:F1} MB\n" +
                     $"  machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
