@@ -15,6 +15,7 @@ public static class CliApp
             "Jepa.Verify: checks the theorem that a JEPA with zero transition and auxiliary loss keeps non-bisimilar observations apart.\n" +
             "Exit codes: 0 success, 1 a check failed, 2 bad input or usage.");
         var io = new CommandIo(stdout, stderr);
+        root.Subcommands.Add(DemoCommand.Create(io));
         root.Subcommands.Add(ConditionsCommand.Create(io));
         root.Subcommands.Add(ClassesCommand.Create(io));
         root.Subcommands.Add(ExplainCommand.Create(io));

@@ -80,6 +80,51 @@ public static class ClassicMdps
         return b.Build();
     }
 
+    /// <summary>
+    /// A finite dataset from the counting MDP: the transitions a seeded uniformly random walk of
+    /// <paramref name="steps"/> steps observes, starting at <paramref name="start"/>; transitions it
+    /// never takes are missing. All nine observations and their labels are kept.
+    /// </summary>
+    /// <param name="steps">Walk length, e.g. <c>24</c>.</param>
+    /// <param name="seed">The seed of the walk.</param>
+    /// <param name="start">The starting count (default 2).</param>
+    /// <param name="target">The rewarded count (default 4).</param>
+    /// <returns>The MDP and the walk as (from, action, to) index triples, repeats included.</returns>
+    public static (MdpModel Mdp, IReadOnlyList<Transition> Walk) CountingWalk(int steps, int seed, int start = 2, int target = 4)
+    {
+        var full = Counting(target);
+        var rng = new Random(seed);
+        var walk = new List<Transition>();
+        var s = start;
+        for (var i = 0; i < steps; i++)
+        {
+            var a = rng.Next(full.ActionCount);
+            var to = a == 0 ? Math.Min(s + 1, 8) : Math.Max(s - 1, 0);
+            walk.Add(new Transition(s, a, to));
+            s = to;
+        }
+
+        var b = new MdpBuilder("counting walk");
+        foreach (var action in full.Actions)
+        {
+            b.AddAction(action);
+        }
+
+        for (var c = 0; c < full.ObservationCount; c++)
+        {
+            var (i, _) = b.AddObservation(full.Observations[c]);
+            b.SetAux(i, full.Aux[c]);
+            b.SetLabel(i, "count", full.Labels["count"][c]!);
+        }
+
+        foreach (var t in walk)
+        {
+            b.AddTransition(t.From, t.Action, t.To);
+        }
+
+        return (b.Build(), walk);
+    }
+
     /// <summary>The id of a count observation, e.g. <c>count4</c>.</summary>
     public static string CountId(int count) => "count" + count.ToString(CultureInfo.InvariantCulture);
 

@@ -188,6 +188,16 @@ public sealed class CommandTests
         Assert.Equal(2, CliRun.Of("bench", "bisim", "--states", "0").ExitCode);
     }
 
+    [Fact]
+    public void DemoChecksItsExpectedOutcomes()
+    {
+        var run = CliRun.Of("demo");
+        Assert.Equal(0, run.ExitCode);
+        Assert.DoesNotContain("FAILED", run.Out);
+        Assert.Equal(5, run.Out.Split('\n').Count(l => l.Contains("[ok]", StringComparison.Ordinal)));
+        Assert.Contains("demo: every expected outcome holds", run.Out);
+    }
+
     private static string WriteRewardAux() =>
         TestFiles.Write("reward.csv", "id,aux\n" + string.Concat(Enumerable.Range(0, 9).Select(c => $"count{c},{(c == 4 ? 1 : 0)}\n")));
 }

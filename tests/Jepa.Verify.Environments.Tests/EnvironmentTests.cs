@@ -74,6 +74,16 @@ public sealed class EnvironmentTests
     }
 
     [Fact]
+    public void TheExampleWalkDatasetIsTheBuiltInWalk()
+    {
+        var (expected, walk) = ClassicMdps.CountingWalk(24, seed: 3);
+        var actual = MdpLoader.Load(TestFiles.Example("counting-walk/transitions.csv"), auxFile: TestFiles.Example("counting-walk/aux.csv"));
+        Assert.Equal(24, walk.Count);
+        Assert.Equal(MdpJsonWriter.Write(expected).Replace("counting walk", ""), MdpJsonWriter.Write(actual).Replace(actual.Source, ""));
+        Assert.Equal(24 - expected.Transitions.Length, actual.RepeatedTransitions);
+    }
+
+    [Fact]
     public void CountingClipsAtBothEnds()
     {
         var c = ClassicMdps.Counting(target: 8);
