@@ -60,7 +60,7 @@ public sealed class BadInputTests
     public void MissingFilesAndUnknownFormatsAreNamed()
     {
         AssertOneLineError(CliRun.Of("classes", "/nonexistent/m.json"), "/nonexistent/m.json: file not found");
-        AssertOneLineError(CliRun.Of("classes", "m.txt"), "pass --format json|csv|aut");
+        AssertOneLineError(CliRun.Of("classes", TestFiles.Write("m.txt", "{}")), "pass --format json|csv|aut");
         AssertOneLineError(CliRun.Of("classes", TestFiles.Example("counting-walk/transitions.csv")), "needs an aux file");
     }
 

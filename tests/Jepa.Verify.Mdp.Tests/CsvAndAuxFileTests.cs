@@ -108,6 +108,8 @@ public sealed class CsvAndAuxFileTests
         Assert.Equal("nowhere.csv: file not found; check the path", Assert.Throws<MdpFormatException>(() => AuxFile.Read("nowhere.csv")).Message);
         var dir = Path.GetDirectoryName(TestFiles.Write("x", ""))!;
         Assert.Contains("is a directory", Assert.Throws<MdpFormatException>(() => MdpLoader.Load(dir, "json")).Message);
-        Assert.Contains("cannot tell the format from the extension '.txt'", Assert.Throws<MdpFormatException>(() => MdpLoader.Load("x.txt")).Message);
+        Assert.Contains("is a directory", Assert.Throws<MdpFormatException>(() => MdpLoader.Load(dir)).Message);
+        var txt = TestFiles.Write("x.txt", "{}");
+        Assert.Contains("cannot tell the format from the extension '.txt'", Assert.Throws<MdpFormatException>(() => MdpLoader.Load(txt)).Message);
     }
 }

@@ -18,7 +18,7 @@ public static class MdpJsonWriter
         }
 
         sb.Append("  \"actions\": [").Append(string.Join(", ", mdp.Actions.Select(Quote))).Append("],\n");
-        sb.Append("  \"observations\": [\n");
+        sb.Append(mdp.ObservationCount == 0 ? "  \"observations\": [" : "  \"observations\": [\n");
         for (var i = 0; i < mdp.ObservationCount; i++)
         {
             sb.Append("    {\"id\": ").Append(Quote(mdp.Observations[i]));
@@ -43,13 +43,13 @@ public static class MdpJsonWriter
             sb.Append('}').Append(i + 1 < mdp.ObservationCount ? ",\n" : "\n");
         }
 
-        sb.Append("  ],\n");
+        sb.Append(mdp.ObservationCount == 0 ? "],\n" : "  ],\n");
         if (mdp.Initial.Length > 0)
         {
             sb.Append("  \"initial\": [").Append(string.Join(", ", mdp.Initial.Select(Quote))).Append("],\n");
         }
 
-        sb.Append("  \"transitions\": [\n");
+        sb.Append(mdp.Transitions.Length == 0 ? "  \"transitions\": [" : "  \"transitions\": [\n");
         for (var j = 0; j < mdp.Transitions.Length; j++)
         {
             var t = mdp.Transitions[j];
@@ -59,7 +59,7 @@ public static class MdpJsonWriter
               .Append(j + 1 < mdp.Transitions.Length ? ",\n" : "\n");
         }
 
-        sb.Append("  ]\n}\n");
+        sb.Append(mdp.Transitions.Length == 0 ? "]\n}\n" : "  ]\n}\n");
         return sb.ToString();
     }
 

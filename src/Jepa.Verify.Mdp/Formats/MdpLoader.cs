@@ -16,6 +16,7 @@ public static class MdpLoader
     /// <exception cref="MdpFormatException">On any problem with the files.</exception>
     public static MdpModel Load(string path, string? format = null, string? auxFile = null)
     {
+        TextFile.RequireFile(path);
         format ??= Infer(path);
         var aux = auxFile is null ? null : AuxFile.Read(auxFile);
         switch (format)

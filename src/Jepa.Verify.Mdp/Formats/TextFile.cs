@@ -14,17 +14,8 @@ public static class TextFile
     /// <exception cref="MdpFormatException">Missing file, a directory, too large, or unreadable.</exception>
     public static byte[] ReadBytes(string path)
     {
+        RequireFile(path);
         var where = new SourceLocation(path, 0);
-        if (Directory.Exists(path))
-        {
-            throw new MdpFormatException(where, "is a directory, not a file", "name a file");
-        }
-
-        if (!File.Exists(path))
-        {
-            throw new MdpFormatException(where, "file not found", "check the path");
-        }
-
         try
         {
             var length = new FileInfo(path).Length;
@@ -42,6 +33,22 @@ public static class TextFile
         catch (UnauthorizedAccessException)
         {
             throw new MdpFormatException(where, "permission denied", "make the file readable");
+        }
+    }
+
+    /// <summary>Fails with a one-line message unless <paramref name="path"/> names an existing file.</summary>
+    /// <exception cref="MdpFormatException">For a directory or a missing file.</exception>
+    public static void RequireFile(string path)
+    {
+        var where = new SourceLocation(path, 0);
+        if (Directory.Exists(path))
+        {
+            throw new MdpFormatException(where, "is a directory, not a file", "name a file");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new MdpFormatException(where, "file not found", "check the path");
         }
     }
 
