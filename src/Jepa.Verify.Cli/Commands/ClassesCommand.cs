@@ -124,9 +124,7 @@ internal static class ClassesCommand
         if (result.Partition is { } p)
         {
             w.WriteNumber("classes", p.Count);
-            var n = (long)p.Size;
-            var together = Enumerable.Range(0, p.Count).Sum(c => (long)p.Members(c).Length * (p.Members(c).Length - 1) / 2);
-            w.WriteNumber("distinguished_pairs", n * (n - 1) / 2 - together);
+            w.WriteNumber("distinguished_pairs", p.PairsApart);
             w.WriteStartArray("partition");
             for (var c = 0; c < p.Count; c++)
             {

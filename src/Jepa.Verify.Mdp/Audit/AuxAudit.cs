@@ -35,12 +35,8 @@ public static class AuxAudit
 
         if (a.Partition is { } pa && b.Partition is { } pb)
         {
-            var n = (long)pa.Size;
-            var total = n * (n - 1) / 2;
-            var togetherA = TogetherPairs(pa);
-            var togetherB = TogetherPairs(pb);
-            var together = TogetherPairs(Partition.FromLabels(Pack(pa, pb)));
-            return new AuxComparison(togetherB - together, togetherA - together, total - togetherA - togetherB + together, Example(pb, pa), Example(pa, pb));
+            var together = Partition.FromLabels(Pack(pa, pb)).PairsTogether;
+            return new AuxComparison(pb.PairsTogether - together, pa.PairsTogether - together, pa.PairsApart - pb.PairsTogether + together, Example(pb, pa), Example(pa, pb));
         }
 
         long onlyA = 0, onlyB = 0, both = 0;
@@ -75,8 +71,7 @@ public static class AuxAudit
     public static GroupingAudit Audit(string name, MdpModel mdp, IReadOnlyList<string> labels, Partition partition)
     {
         var audits = labels.Select(l => AuditLabel(l, Column(mdp, l), partition)).ToList();
-        var n = (long)partition.Size;
-        return new GroupingAudit(name, partition.Count, n * (n - 1) / 2 - TogetherPairs(partition), [.. audits]);
+        return new GroupingAudit(name, partition.Count, partition.PairsApart, [.. audits]);
     }
 
     /// <summary>Audits the labels against a distinguishability relation (pair measures only).</summary>
@@ -165,17 +160,6 @@ public static class AuxAudit
             : throw new ArgumentException($"unknown label '{label}'", nameof(label));
 
     private static long Choose2(long n) => n * (n - 1) / 2;
-
-    private static long TogetherPairs(Partition p)
-    {
-        long sum = 0;
-        for (var c = 0; c < p.Count; c++)
-        {
-            sum += Choose2(p.Members(c).Length);
-        }
-
-        return sum;
-    }
 
     private static int[] Pack(Partition a, Partition b)
     {

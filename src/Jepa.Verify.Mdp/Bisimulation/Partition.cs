@@ -47,6 +47,25 @@ public sealed class Partition
     /// <summary>The class of each element.</summary>
     public ImmutableArray<int> ClassOf => ImmutableCollectionsMarshal.AsImmutableArray(classOf);
 
+    /// <summary>Unordered pairs of distinct elements in the same class: Σ over classes of size·(size−1)/2.</summary>
+    public long PairsTogether
+    {
+        get
+        {
+            long sum = 0;
+            for (var c = 0; c < Count; c++)
+            {
+                long size = start[c + 1] - start[c];
+                sum += size * (size - 1) / 2;
+            }
+
+            return sum;
+        }
+    }
+
+    /// <summary>Unordered pairs of elements in different classes.</summary>
+    public long PairsApart => ((long)Size * (Size - 1) / 2) - PairsTogether;
+
     /// <summary>The members of class <paramref name="c"/>, in increasing order.</summary>
     public ReadOnlySpan<int> Members(int c) => members.AsSpan(start[c], start[c + 1] - start[c]);
 
@@ -77,25 +96,8 @@ public sealed class Partition
     /// Builds a partition from labels already in <c>0 … labelCount−1</c>, renumbering canonically
     /// without hashing (the fast path for large inputs).
     /// </summary>
-    internal static Partition FromDenseLabels(ReadOnlySpan<int> labels, int labelCount)
-    {
-        var map = new int[labelCount];
-        Array.Fill(map, -1);
-        var classOf = new int[labels.Length];
-        var count = 0;
-        for (var i = 0; i < labels.Length; i++)
-        {
-            ref var c = ref map[labels[i]];
-            if (c < 0)
-            {
-                c = count++;
-            }
-
-            classOf[i] = c;
-        }
-
-        return new Partition(classOf, count);
-    }
+    internal static Partition FromDenseLabels(ReadOnlySpan<int> labels, int labelCount) =>
+        TakeOver(labels.ToArray(), labelCount, new int[labelCount], new int[labelCount]);
 
     /// <summary>
     /// Renumbers <paramref name="labels"/> (in <c>0 … labelCount−1</c>) canonically in place and
