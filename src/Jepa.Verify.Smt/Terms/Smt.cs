@@ -1,0 +1,66 @@
+namespace Jepa.Verify.Smt.Terms;
+
+/// <summary>Constructors for <see cref="Term"/>s that check sorts, e.g. <c>Smt.Forall([o, a], Smt.Eq(lhs, rhs))</c>.</summary>
+public static class Smt
+{
+    /// <summary><c>true</c>.</summary>
+    public static readonly Term True = new Term.BoolLiteral(true);
+
+    /// <summary><c>false</c>.</summary>
+    public static readonly Term False = new Term.BoolLiteral(false);
+
+    /// <summary>A variable (or declared constant) named <paramref name="name"/> of <paramref name="sort"/>.</summary>
+    public static Term.Constant Var(string name, Sort sort) => new(Symbols.Check(name), sort);
+
+    /// <summary>Equality.</summary>
+    /// <exception cref="ArgumentException">When the sorts differ.</exception>
+    public static Term Eq(Term left, Term right) =>
+        left.Sort == right.Sort ? new Term.Equal(left, right) : throw new ArgumentException($"cannot compare {left.Sort.Name} with {right.Sort.Name}");
+
+    /// <summary>Disequality.</summary>
+    public static Term Neq(Term left, Term right) => Not(Eq(left, right));
+
+    /// <summary>Negation.</summary>
+    public static Term Not(Term t) => new Term.Not(Bool(t));
+
+    /// <summary>Conjunction; one operand is returned as is.</summary>
+    public static Term And(params IEnumerable<Term> terms)
+    {
+        var list = terms.Select(Bool).ToList();
+        return list.Count == 1 ? list[0] : new Term.And([.. list]);
+    }
+
+    /// <summary>Disjunction; one operand is returned as is.</summary>
+    public static Term Or(params IEnumerable<Term> terms)
+    {
+        var list = terms.Select(Bool).ToList();
+        return list.Count == 1 ? list[0] : new Term.Or([.. list]);
+    }
+
+    /// <summary>Implication.</summary>
+    public static Term Implies(Term premise, Term conclusion) => new Term.Implies(Bool(premise), Bool(conclusion));
+
+    /// <summary>Pairwise distinctness of terms of one sort.</summary>
+    public static Term Distinct(params IEnumerable<Term> terms)
+    {
+        var list = terms.ToList();
+        if (list.Select(t => t.Sort).Distinct().Count() > 1)
+        {
+            throw new ArgumentException("distinct needs terms of one sort");
+        }
+
+        return new Term.Distinct([.. list]);
+    }
+
+    /// <summary>If-then-else.</summary>
+    public static Term Ite(Term condition, Term then, Term otherwise) =>
+        then.Sort == otherwise.Sort ? new Term.Ite(Bool(condition), then, otherwise) : throw new ArgumentException("ite branches need one sort");
+
+    /// <summary>Universal quantification.</summary>
+    public static Term Forall(IEnumerable<Term.Constant> variables, Term body) => new Term.Quantifier(true, [.. variables], Bool(body));
+
+    /// <summary>Existential quantification.</summary>
+    public static Term Exists(IEnumerable<Term.Constant> variables, Term body) => new Term.Quantifier(false, [.. variables], Bool(body));
+
+    private static Term Bool(Term t) => t.Sort == Sort.Bool ? t : throw new ArgumentException($"expected a Bool term, got {t.Sort.Name}");
+}

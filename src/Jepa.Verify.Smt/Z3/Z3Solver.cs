@@ -1,0 +1,163 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Jepa.Verify.Smt.Solvers;
+
+namespace Jepa.Verify.Smt.Z3;
+
+/// <summary>
+/// Z3 in-process through its C API: each query gets a fresh context with an error handler that
+/// never aborts the process, the text is evaluated with <c>Z3_eval_smtlib2_string</c>, and every
+/// Z3 error becomes a <see cref="SolverException"/>. The timeout is passed to Z3 and, as a
+/// failsafe, enforced with <c>Z3_interrupt</c>.
+/// </summary>
+public sealed unsafe class Z3Solver : ISolver
+{
+    private static readonly Lazy<string> VersionText = new(() => "z3 " + Marshal.PtrToStringUTF8(Z3Native.Z3_get_full_version()));
+
+    /// <inheritdoc/>
+    public string Name => "z3";
+
+    /// <summary>The library's version, e.g. <c>z3 4.8.12.0</c>.</summary>
+    /// <exception cref="SolverUnavailableException">When <c>libz3.so.4</c> cannot be loaded.</exception>
+    public static string Version => Guard(() => VersionText.Value);
+
+    /// <inheritdoc/>
+    public SolverResult Run(string smtLib, IReadOnlyList<string> values, SolverOptions options) => Guard(() => RunCore(smtLib, values, options));
+
+    private static SolverResult RunCore(string smtLib, IReadOnlyList<string> values, SolverOptions options)
+    {
+        var version = VersionText.Value;
+        var timeoutMs = (long)options.EffectiveTimeout.TotalMilliseconds;
+        var config = Z3Native.Z3_mk_config();
+        Z3Native.Z3_set_param_value(config, "model", "true");
+        var context = Z3Native.Z3_mk_context(config);
+        Z3Native.Z3_del_config(config);
+        try
+        {
+            Z3Native.Z3_set_error_handler(context, &Z3Native.IgnoreError);
+            var preamble = string.Create(CultureInfo.InvariantCulture, $"(set-option :timeout {timeoutMs})\n") +
+                (options.ResourceLimit is { } r ? string.Create(CultureInfo.InvariantCulture, $"(set-option :rlimit {r})\n") : "");
+            Eval(context, preamble, timeoutMs);
+
+            var sw = Stopwatch.StartNew();
+            var output = Eval(context, smtLib, timeoutMs);
+            sw.Stop();
+            var status = Status(output);
+            var answers = ImmutableDictionary<string, string>.Empty;
+            string? reason = null;
+            if (status == SolverStatus.Sat && values.Count > 0)
+            {
+                answers = Values(Eval(context, $"(get-value ({string.Join(" ", values)}))", timeoutMs));
+            }
+            else if (status == SolverStatus.Unknown)
+            {
+                reason = Reason(Eval(context, "(get-info :reason-unknown)", timeoutMs));
+            }
+
+            return new SolverResult(version, status, reason, answers, sw.Elapsed);
+        }
+        finally
+        {
+            Z3Native.Z3_del_context(context);
+        }
+    }
+
+    private static string Eval(IntPtr context, string text, long timeoutMs)
+    {
+        // The solver honours :timeout; the interrupt is a failsafe in case a step ignores it.
+        var task = Task.Run(() => Marshal.PtrToStringUTF8(Z3Native.Z3_eval_smtlib2_string(context, text)) ?? "");
+        if (!task.Wait(TimeSpan.FromMilliseconds(timeoutMs + 5000)))
+        {
+            Z3Native.Z3_interrupt(context);
+            task.Wait();
+        }
+
+        var output = task.Result;
+        var code = Z3Native.Z3_get_error_code(context);
+        if (code != Z3Native.Ok)
+        {
+            // For parse errors Z3 also prints (error "...") into the output: that text is the clearer one.
+            var message = ErrorIn(output) is { Length: > 0 } printed
+                ? printed
+                : ": " + OneLine(Marshal.PtrToStringUTF8(Z3Native.Z3_get_error_msg(context, code)) ?? $"error code {code}");
+            throw new SolverException($"z3{message}");
+        }
+
+        if (ErrorIn(output) is { Length: > 0 } error)
+        {
+            throw new SolverException($"z3{error}");
+        }
+
+        return output;
+    }
+
+    private static SolverStatus Status(string output)
+    {
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            switch (line)
+            {
+                case "sat":
+                    return SolverStatus.Sat;
+                case "unsat":
+                    return SolverStatus.Unsat;
+                case "unknown":
+                    return SolverStatus.Unknown;
+            }
+        }
+
+        throw new SolverException($"z3 gave no answer to (check-sat): '{OneLine(output)}'; the text must end with (check-sat)");
+    }
+
+    internal static ImmutableDictionary<string, string> Values(string output)
+    {
+        var builder = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var pairs in SExpression.ParseAll(output))
+        {
+            foreach (var pair in pairs.Items)
+            {
+                if (pair.Items.Length == 2)
+                {
+                    builder[pair.Items[0].ToString()] = pair.Items[1].ToString();
+                }
+            }
+        }
+
+        return builder.ToImmutable();
+    }
+
+    internal static string Reason(string output)
+    {
+        var parsed = SExpression.ParseAll(output);
+        return parsed is [{ Items: [_, var value] }] ? value.Unquoted() : OneLine(output);
+    }
+
+    private static string ErrorIn(string output)
+    {
+        var errors = SExpression.ParseAll(output)
+            .Where(e => e.Items is [{ Atom: "error" }, _])
+            .Select(e => e.Items[1].Unquoted())
+            .ToList();
+        return errors.Count == 0 ? "" : ": " + OneLine(string.Join("; ", errors));
+    }
+
+    private static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
+
+    private static T Guard<T>(Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (DllNotFoundException)
+        {
+            throw new SolverUnavailableException($"Z3 is not installed ({Z3Native.Library} not found); install the Debian package libz3-4 (./jepa-verify does it when run as root)");
+        }
+        catch (EntryPointNotFoundException ex)
+        {
+            throw new SolverUnavailableException($"the installed {Z3Native.Library} lacks a function this tool needs ({ex.Message}); install Debian's libz3-4 (4.8.12 or newer)");
+        }
+    }
+}
