@@ -5,8 +5,8 @@
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 JV_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Debian packages the tool needs at run time. None yet: the SMT work adds libz3-4 and cvc5.
-JV_APT_PACKAGES=()
+# Debian packages the tool needs at run time: Z3 (in-process, libz3.so.4) and cvc5 (a second solver).
+JV_APT_PACKAGES=(libz3-4 cvc5)
 
 jv_require_dotnet() {
   if ! command -v dotnet >/dev/null 2>&1; then

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Jepa.Verify.Cli.Commands;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Bisimulation;
+using Jepa.Verify.Smt.Solvers;
 
 namespace Jepa.Verify.Cli;
 
@@ -13,7 +14,7 @@ public static class CliApp
     {
         var root = new RootCommand(
             "Jepa.Verify: checks the theorem that a JEPA with zero transition and auxiliary loss keeps non-bisimilar observations apart.\n" +
-            "Exit codes: 0 success, 1 a check failed, 2 bad input or usage.");
+            "Exit codes: 0 success, 1 a check failed, 2 bad input or usage, 3 inconclusive (solver unknown or disagreement).");
         var io = new CommandIo(stdout, stderr);
         root.Subcommands.Add(DemoCommand.Create(io));
         root.Subcommands.Add(ConditionsCommand.Create(io));
@@ -21,6 +22,8 @@ public static class CliApp
         root.Subcommands.Add(ExplainCommand.Create(io));
         root.Subcommands.Add(AuditCommand.Create(io));
         root.Subcommands.Add(QuotientCommand.Create(io));
+        root.Subcommands.Add(ProveCommand.Create(io));
+        root.Subcommands.Add(SolveCommand.Create(io));
         root.Subcommands.Add(BenchCommand.Create(io));
 
         var parsed = root.Parse(args);
@@ -44,7 +47,12 @@ public static class CliApp
         {
             return body();
         }
-        catch (Exception ex) when (ex is MdpFormatException or UsageException or RelationTooLargeException)
+        catch (SolverDisagreementException ex)
+        {
+            stderr.WriteLine($"error: {ex.Message}; report this with the query (--emit-smt2)");
+            return ExitCodes.Inconclusive;
+        }
+        catch (Exception ex) when (ex is MdpFormatException or UsageException or RelationTooLargeException or SolverException)
         {
             stderr.WriteLine($"error: {ex.Message}");
             return ExitCodes.BadInput;

@@ -12,6 +12,9 @@ public static class ExitCodes
     /// <summary>Bad input or usage; the message says what to fix.</summary>
     public const int BadInput = 2;
 
+    /// <summary>No verdict: a solver answered unknown (timeout, resource limit) or two solvers disagreed. Never a pass.</summary>
+    public const int Inconclusive = 3;
+
     /// <summary>A bug in this tool; the message asks for a report.</summary>
-    public const int InternalError = 3;
+    public const int InternalError = 70;
 }

@@ -49,9 +49,14 @@ internal sealed class InputOptions
 
     private readonly int maxAuxFiles;
 
-    public InputOptions(int maxAuxFiles = 1)
+    public InputOptions(int maxAuxFiles = 1, bool fileOptional = false)
     {
         this.maxAuxFiles = maxAuxFiles;
+        if (fileOptional)
+        {
+            File.Arity = ArgumentArity.ZeroOrOne;
+        }
+
         Format.AcceptOnlyFromAmong([.. MdpLoader.Formats]);
         Missing.AcceptOnlyFromAmong("relation", "sink");
         AuxFiles.AllowMultipleArgumentsPerToken = false;

@@ -57,7 +57,7 @@ internal static class ScopeCheck
             Check(a.Formula, []);
         }
 
-        foreach (var v in script.Values)
+        foreach (var v in script.Values.Concat(script.Cases.SelectMany(c => c.Assertions)))
         {
             Check(v, []);
         }

@@ -10,7 +10,7 @@ namespace Jepa.Verify.Smt;
 /// </summary>
 public static class SmtLibPrinter
 {
-    /// <summary>The whole script, ending with <c>(check-sat)</c>.</summary>
+    /// <summary>The whole script, ending with <c>(check-sat)</c> (or one per case, each inside push/pop).</summary>
     public static string Print(SmtScript script)
     {
         var sb = new StringBuilder();
@@ -56,7 +56,29 @@ public static class SmtLibPrinter
             sb.Append(")\n");
         }
 
-        sb.Append("(check-sat)\n");
+        if (script.Cases.IsEmpty)
+        {
+            sb.Append("(check-sat)\n");
+        }
+
+        foreach (var c in script.Cases)
+        {
+            if (c.Comment is not null)
+            {
+                sb.Append("; ").Append(c.Comment).Append('\n');
+            }
+
+            sb.Append("(push 1)\n");
+            foreach (var a in c.Assertions)
+            {
+                sb.Append("(assert ");
+                Write(sb, a);
+                sb.Append(")\n");
+            }
+
+            sb.Append("(check-sat)\n(pop 1)\n");
+        }
+
         return sb.ToString();
     }
 

@@ -12,6 +12,7 @@ public sealed class SmtScriptBuilder
     private readonly List<SmtScript.Definition> definitions = [];
     private readonly List<SmtScript.Assertion> assertions = [];
     private readonly List<Term> values = [];
+    private readonly List<SmtScript.Case> cases = [];
 
     /// <summary>Adds a header comment line.</summary>
     public SmtScriptBuilder Comment(string line)
@@ -69,11 +70,28 @@ public sealed class SmtScriptBuilder
         return this;
     }
 
+    /// <summary>Adds a case: the script becomes incremental, one check per case (see <see cref="SmtScript.Cases"/>).</summary>
+    public SmtScriptBuilder Case(string? comment, params Term[] assertions)
+    {
+        if (assertions.Any(a => a.Sort != Sort.Bool))
+        {
+            throw new ArgumentException("an assertion must be a Bool term", nameof(assertions));
+        }
+
+        cases.Add(new SmtScript.Case(comment, [.. assertions]));
+        return this;
+    }
+
     /// <summary>The script.</summary>
     /// <exception cref="InvalidOperationException">When a term uses an undeclared sort, function or constant.</exception>
     public SmtScript Build()
     {
-        var script = new SmtScript([.. comments], [.. sorts], [.. functions], [.. definitions], [.. assertions], [.. values]);
+        if (cases.Count > 0 && values.Count > 0)
+        {
+            throw new InvalidOperationException("values can be asked for in single-check scripts only");
+        }
+
+        var script = new SmtScript([.. comments], [.. sorts], [.. functions], [.. definitions], [.. assertions], [.. values], [.. cases]);
         ScopeCheck.Run(script);
         return script;
     }

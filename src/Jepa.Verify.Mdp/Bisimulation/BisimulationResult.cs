@@ -32,6 +32,12 @@ public sealed class BisimulationResult
     /// <summary>The bisimulation classes over the observations, when the result is a partition.</summary>
     public Partition? Partition { get; }
 
+    /// <summary>
+    /// The classes over every state of <see cref="Table"/>: <see cref="Partition"/> plus, with a sink,
+    /// the sink's own class. Null for a relation.
+    /// </summary>
+    public Partition? FullPartition => fullPartition;
+
     /// <summary>The finite-data relation, when the data are incomplete and no sink was asked for.</summary>
     public DistinguishabilityRelation? Relation { get; }
 

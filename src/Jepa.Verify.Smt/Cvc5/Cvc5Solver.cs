@@ -11,8 +11,9 @@ namespace Jepa.Verify.Smt.Cvc5;
 /// <summary>
 /// cvc5 as a second opinion, run as a process on the same SMT-LIB text (<c>--lang smt2</c>):
 /// the script is piped in, the answer read, and then either the requested values or the reason
-/// for an unknown answer. Finite-model finding is on, so satisfiable quantified queries over
-/// uninterpreted sorts get an answer. A process still running past the timeout is killed.
+/// for an unknown answer. Quantified text that cvc5 cannot settle by default is tried again with
+/// finite-model finding, so satisfiable quantified queries over uninterpreted sorts get an answer.
+/// A process still running past the timeout is killed.
 /// </summary>
 /// <param name="executable">The cvc5 binary (default <c>cvc5</c> on the PATH).</param>
 public sealed class Cvc5Solver(string executable = "cvc5") : ISolver
@@ -47,13 +48,34 @@ public sealed class Cvc5Solver(string executable = "cvc5") : ISolver
     /// <inheritdoc/>
     public SolverResult Run(string smtLib, IReadOnlyList<string> values, SolverOptions options)
     {
+        // A small portfolio for quantified text: cvc5's default instantiation proves unsat well and
+        // gives up quickly on sat; finite-model finding answers sat over uninterpreted sorts but loses
+        // some unsat proofs. The first definite answer wins; quantifier-free text needs neither.
+        var quantified = smtLib.Contains("(forall", StringComparison.Ordinal) || smtLib.Contains("(exists", StringComparison.Ordinal);
+        var first = RunOnce(smtLib, values, options, finiteModelFind: false);
+        if (!quantified || first.Status != SolverStatus.Unknown)
+        {
+            return first;
+        }
+
+        var second = RunOnce(smtLib, values, options, finiteModelFind: true);
+        return second with { Elapsed = first.Elapsed + second.Elapsed, Reason = second.Reason is null ? null : $"{first.Reason}; with --finite-model-find: {second.Reason}" };
+    }
+
+    private SolverResult RunOnce(string smtLib, IReadOnlyList<string> values, SolverOptions options, bool finiteModelFind)
+    {
         var version = Version;
         var timeout = options.EffectiveTimeout;
         var args = new List<string>
         {
-            "--lang", "smt2", "--produce-models", "--finite-model-find",
+            "--lang", "smt2", "--produce-models", "--incremental",
             string.Create(CultureInfo.InvariantCulture, $"--tlimit-per={(long)timeout.TotalMilliseconds}"),
         };
+        if (finiteModelFind)
+        {
+            args.Add("--finite-model-find");
+        }
+
         if (options.ResourceLimit is { } r)
         {
             args.Add(string.Create(CultureInfo.InvariantCulture, $"--rlimit-per={r}"));
@@ -73,35 +95,42 @@ public sealed class Cvc5Solver(string executable = "cvc5") : ISolver
         {
             var sw = Stopwatch.StartNew();
             var logic = smtLib.Contains("(set-logic", StringComparison.Ordinal) ? "" : "(set-logic ALL)\n";
-            var answer = Ask(process, logic + smtLib, timeout);
-            sw.Stop();
-            if (answer is null)
+            Send(process, logic + smtLib);
+            var expected = Math.Max(1, Z3Solver.CheckCommands(smtLib));
+            var checks = ImmutableArray.CreateBuilder<SolverStatus>();
+            for (var i = 0; i < expected; i++)
             {
-                return new SolverResult(version, SolverStatus.Unknown, "timeout (process stopped)", ImmutableDictionary<string, string>.Empty, sw.Elapsed);
+                var answer = Read(process, timeout);
+                if (answer is null)
+                {
+                    sw.Stop();
+                    checks.Add(SolverStatus.Unknown);
+                    return new SolverResult(version, SolverStatus.Unknown, "timeout (process stopped)", ImmutableDictionary<string, string>.Empty, sw.Elapsed, checks.ToImmutable());
+                }
+
+                checks.Add(Z3Solver.ParseStatus(answer) ?? throw new SolverException($"cvc5: {Error(answer, stderr)}"));
             }
 
-            var status = answer.Trim() switch
-            {
-                "sat" => SolverStatus.Sat,
-                "unsat" => SolverStatus.Unsat,
-                "unknown" => SolverStatus.Unknown,
-                var other => throw new SolverException($"cvc5: {Error(other, stderr)}"),
-            };
+            sw.Stop();
+            var status = SolverResult.Combine(checks);
             var found = ImmutableDictionary<string, string>.Empty;
             string? reason = null;
-            if (status == SolverStatus.Sat && values.Count > 0)
+            if (expected == 1 && status == SolverStatus.Sat && values.Count > 0)
             {
-                var text = Ask(process, $"(get-value ({string.Join(" ", values)}))\n", timeout) ?? "";
+                Send(process, $"(get-value ({string.Join(" ", values)}))\n");
+                var text = Read(process, timeout) ?? "";
                 found = text.TrimStart().StartsWith("(error", StringComparison.Ordinal)
                     ? throw new SolverException($"cvc5: {Error(text, stderr)}")
                     : Z3Solver.Values(text);
             }
             else if (status == SolverStatus.Unknown)
             {
-                reason = Z3Solver.Reason(Ask(process, "(get-info :reason-unknown)\n", timeout) ?? "timeout");
+                Send(process, "(get-info :reason-unknown)\n");
+                reason = Z3Solver.Reason(Read(process, timeout) ?? "timeout");
+                reason = expected == 1 ? reason : $"{checks.Count(c => c == SolverStatus.Unknown)} of {expected} checks unknown ({reason})";
             }
 
-            return new SolverResult(version, status, reason, found, sw.Elapsed);
+            return new SolverResult(version, status, reason, found, sw.Elapsed, checks.ToImmutable());
         }
         finally
         {
@@ -121,8 +150,7 @@ public sealed class Cvc5Solver(string executable = "cvc5") : ISolver
         }
     }
 
-    /// <summary>Sends text and reads one complete answer (an atom or a balanced S-expression); null on timeout.</summary>
-    private static string? Ask(Process process, string text, TimeSpan timeout)
+    private static void Send(Process process, string text)
     {
         try
         {
@@ -133,7 +161,11 @@ public sealed class Cvc5Solver(string executable = "cvc5") : ISolver
         {
             // cvc5 stopped reading (e.g. after a fatal parse error); what it printed says why.
         }
+    }
 
+    /// <summary>Reads one complete answer (an atom or a balanced S-expression); null when the timeout passes first.</summary>
+    private static string? Read(Process process, TimeSpan timeout)
+    {
         var read = Task.Run(() =>
         {
             var sb = new StringBuilder();

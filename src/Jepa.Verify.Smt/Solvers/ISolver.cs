@@ -7,8 +7,9 @@ public interface ISolver
     string Name { get; }
 
     /// <summary>
-    /// Runs SMT-LIB text that ends with <c>(check-sat)</c>; when the answer is sat, also evaluates
-    /// <paramref name="values"/> (printed terms) in the model.
+    /// Runs SMT-LIB text holding one or more <c>(check-sat)</c> commands; when there is one and the
+    /// answer is sat, also evaluates <paramref name="values"/> (printed terms) in the model.
+    /// The timeout applies to each check.
     /// </summary>
     /// <exception cref="SolverUnavailableException">When the solver is not installed.</exception>
     /// <exception cref="SolverException">When the solver rejects the text.</exception>

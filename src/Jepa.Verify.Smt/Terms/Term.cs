@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace Jepa.Verify.Smt.Terms;
 
 /// <summary>
-/// A solver-neutral term. Build terms with <see cref="Smt"/> and <see cref="FunctionSymbol.Apply"/>;
+/// A solver-neutral term. Build terms with <see cref="Formula"/> and <see cref="FunctionSymbol.Apply"/>;
 /// print them with <see cref="SmtLibPrinter"/>. Every term knows its sort, and constructors check sorts.
 /// </summary>
 public abstract record Term(Sort Sort)

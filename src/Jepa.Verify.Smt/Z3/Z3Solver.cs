@@ -42,21 +42,25 @@ public sealed unsafe class Z3Solver : ISolver
             Eval(context, preamble, timeoutMs);
 
             var sw = Stopwatch.StartNew();
-            var output = Eval(context, smtLib, timeoutMs);
+            var output = Eval(context, smtLib, timeoutMs * Math.Max(1, CheckCommands(smtLib)));
             sw.Stop();
-            var status = Status(output);
+            var checks = Statuses(output);
+            var status = SolverResult.Combine(checks);
             var answers = ImmutableDictionary<string, string>.Empty;
             string? reason = null;
-            if (status == SolverStatus.Sat && values.Count > 0)
+            if (checks.Length == 1 && status == SolverStatus.Sat && values.Count > 0)
             {
                 answers = Values(Eval(context, $"(get-value ({string.Join(" ", values)}))", timeoutMs));
             }
             else if (status == SolverStatus.Unknown)
             {
+                // The reason Z3 keeps is the last check's; with several checks, say how many were unknown.
                 reason = Reason(Eval(context, "(get-info :reason-unknown)", timeoutMs));
+                var unknown = checks.Count(c => c == SolverStatus.Unknown);
+                reason = checks.Length == 1 ? reason : $"{unknown} of {checks.Length} checks unknown ({reason})";
             }
 
-            return new SolverResult(version, status, reason, answers, sw.Elapsed);
+            return new SolverResult(version, status, reason, answers, sw.Elapsed, checks);
         }
         finally
         {
@@ -93,22 +97,45 @@ public sealed unsafe class Z3Solver : ISolver
         return output;
     }
 
-    private static SolverStatus Status(string output)
+    private static ImmutableArray<SolverStatus> Statuses(string output)
     {
+        var checks = ImmutableArray.CreateBuilder<SolverStatus>();
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            switch (line)
+            if (ParseStatus(line) is { } status)
             {
-                case "sat":
-                    return SolverStatus.Sat;
-                case "unsat":
-                    return SolverStatus.Unsat;
-                case "unknown":
-                    return SolverStatus.Unknown;
+                checks.Add(status);
             }
         }
 
-        throw new SolverException($"z3 gave no answer to (check-sat): '{OneLine(output)}'; the text must end with (check-sat)");
+        return checks.Count > 0
+            ? checks.ToImmutable()
+            : throw new SolverException($"z3 gave no answer to (check-sat): '{OneLine(output)}'; the text must contain (check-sat)");
+    }
+
+    /// <summary>sat, unsat or unknown from one line of solver output; null for anything else.</summary>
+    internal static SolverStatus? ParseStatus(string line) => line.Trim() switch
+    {
+        "sat" => SolverStatus.Sat,
+        "unsat" => SolverStatus.Unsat,
+        "unknown" => SolverStatus.Unknown,
+        _ => null,
+    };
+
+    /// <summary>How many <c>(check-sat)</c> commands the text holds (outside comments, roughly: used for time limits).</summary>
+    internal static int CheckCommands(string smtLib)
+    {
+        var count = 0;
+        foreach (var line in smtLib.Split('\n'))
+        {
+            var code = line.Split(';')[0];
+            for (var at = code.IndexOf("(check-sat)", StringComparison.Ordinal); at >= 0; at = code.IndexOf("(check-sat)", at + 1, StringComparison.Ordinal))
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     internal static ImmutableDictionary<string, string> Values(string output)

@@ -1,7 +1,7 @@
 namespace Jepa.Verify.Smt.Terms;
 
-/// <summary>Constructors for <see cref="Term"/>s that check sorts, e.g. <c>Smt.Forall([o, a], Smt.Eq(lhs, rhs))</c>.</summary>
-public static class Smt
+/// <summary>Constructors for <see cref="Term"/>s that check sorts, e.g. <c>Formula.Forall([o, a], Formula.Eq(lhs, rhs))</c>.</summary>
+public static class Formula
 {
     /// <summary><c>true</c>.</summary>
     public static readonly Term True = new Term.BoolLiteral(true);

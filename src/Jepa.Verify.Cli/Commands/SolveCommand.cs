@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Text;
+using Jepa.Verify.Mdp.Formats;
+using Jepa.Verify.Smt.Solvers;
+
+namespace Jepa.Verify.Cli.Commands;
+
+/// <summary>
+/// <c>jepa-verify solve FILE.smt2…</c>: runs SMT-LIB files on the solvers, and compares each answer
+/// with the file's <c>; expected: sat|unsat</c> header when it has one (as the golden files in proofs/smt2 do).
+/// </summary>
+internal static class SolveCommand
+{
+    public static Command Create(CommandIo io)
+    {
+        var files = new Argument<string[]>("FILE") { Description = "SMT-LIB 2 files, each ending in (check-sat)", Arity = ArgumentArity.OneOrMore };
+        var solver = new SolverArguments();
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var command = new Command("solve", "Run SMT-LIB files on z3 and/or cvc5 and compare with their '; expected:' header. Exit 1 if an answer differs from it, 3 if a solver says unknown.");
+        command.Arguments.Add(files);
+        solver.AddTo(command);
+        command.Options.Add(json);
+        command.SetAction(r => CliApp.Guard(io.Error, () =>
+        {
+            var panel = solver.Panel(r);
+            var options = solver.Options(r);
+            var runs = new List<(string File, string? Expected, PanelResult Result)>();
+            foreach (var file in r.GetValue(files)!)
+            {
+                var text = string.Join('\n', TextFile.Lines(file, TextFile.ReadBytes(file)));
+                runs.Add((file, Expected(text), panel.Check(text, [], options)));
+            }
+
+            var mismatch = runs.Any(x => x.Expected is not null && x.Result.Status != SolverStatus.Unknown && x.Expected != x.Result.StatusText);
+            var unknown = runs.Any(x => x.Result.Status == SolverStatus.Unknown);
+            if (r.GetValue(json))
+            {
+                io.Out.Write(JsonText.Write(w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteStartArray("files");
+                    foreach (var (file, expected, result) in runs)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("file", file);
+                        w.WriteString("status", result.StatusText);
+                        if (expected is null)
+                        {
+                            w.WriteNull("expected");
+                        }
+                        else
+                        {
+                            w.WriteString("expected", expected);
+                        }
+
+                        JsonText.Strings(w, "checks", result.Results[0].Checks.Select(c => c.ToString().ToLowerInvariant()));
+                        SolverArguments.WriteResults(w, result);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }));
+            }
+            else
+            {
+                var sb = new StringBuilder();
+                foreach (var (file, expected, result) in runs)
+                {
+                    var verdict = expected is null ? "" : expected == result.StatusText ? $" (expected {expected}: ok)" : $" (expected {expected}: MISMATCH)";
+                    var checks = result.Results[0].Checks.Length > 1 ? $" [{result.Results[0].Checks.Length} checks]" : "";
+                    sb.AppendLine($"{file}: {result.StatusText}{checks}{verdict} — {result.Describe()}");
+                }
+
+                io.Out.Write(sb.ToString());
+            }
+
+            return mismatch ? ExitCodes.CheckFailed : unknown ? ExitCodes.Inconclusive : ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    /// <summary>The status named by a <c>; expected: sat</c> comment line, if any.</summary>
+    private static string? Expected(string text)
+    {
+        foreach (var line in text.Split('\n'))
+        {
+            var t = line.Trim();
+            if (t.StartsWith("; expected:", StringComparison.Ordinal))
+            {
+                return t["; expected:".Length..].Trim();
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,25 @@
+using System.Collections.Immutable;
+
+namespace Jepa.Verify.Smt.Solvers;
+
+/// <summary>The combined answer of one or more solvers to one query.</summary>
+/// <param name="Status">
+/// The agreed status. With two solvers where one says unknown, the other's definite answer; unknown
+/// only when no solver answered.
+/// </param>
+/// <param name="Results">Each solver's own result, in the order asked.</param>
+public sealed record PanelResult(SolverStatus Status, ImmutableArray<SolverResult> Results)
+{
+    /// <summary>The status in SMT-LIB spelling.</summary>
+    public string StatusText => Status.ToString().ToLowerInvariant();
+
+    /// <summary>The values of the first solver that answered sat with values.</summary>
+    public ImmutableDictionary<string, string> Values =>
+        Results.FirstOrDefault(r => r.Status == SolverStatus.Sat && r.Values.Count > 0)?.Values ?? ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>The longest solver time.</summary>
+    public TimeSpan Elapsed => Results.Max(r => r.Elapsed);
+
+    /// <summary>The solvers and their answers, e.g. <c>z3 4.8.12.0: unsat; cvc5 1.0.3: unsat</c>.</summary>
+    public string Describe() => string.Join("; ", Results.Select(r => $"{r.Solver}: {r.StatusText}{(r.Reason is null ? "" : $" ({r.Reason})")}"));
+}
