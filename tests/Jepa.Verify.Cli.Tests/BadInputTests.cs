@@ -102,7 +102,7 @@ public sealed class BadInputTests
     {
         var root = CliRun.Of("--help");
         Assert.Equal(0, root.ExitCode);
-        foreach (var command in new[] { "demo", "conditions", "classes", "explain", "audit", "quotient", "bench" })
+        foreach (var command in new[] { "demo", "conditions", "classes", "explain", "audit", "quotient", "prove", "solve", "bench" })
         {
             Assert.Contains(command, root.Out);
             var help = CliRun.Of(command, "--help");
