@@ -194,7 +194,7 @@ public sealed class CommandTests
         var run = CliRun.Of("demo");
         Assert.Equal(0, run.ExitCode);
         Assert.DoesNotContain("FAILED", run.Out);
-        Assert.Equal(5, run.Out.Split('\n').Count(l => l.Contains("[ok]", StringComparison.Ordinal)));
+        Assert.Equal(6, run.Out.Split('\n').Count(l => l.Contains("[ok]", StringComparison.Ordinal)));
         Assert.Contains("demo: every expected outcome holds", run.Out);
     }
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Jepa.Verify.Environments;
 using Jepa.Verify.Mdp.Bisimulation;
+using Jepa.Verify.Proofs;
 
 namespace Jepa.Verify.Cli.Commands;
 
@@ -13,7 +14,88 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Benchmarks (speed and memory); the numbers go into docs/benchmarks.md.");
         bench.Subcommands.Add(Bisim(io));
+        bench.Subcommands.Add(Prove(io));
         return bench;
+    }
+
+    private static Command Prove(CommandIo io)
+    {
+        var states = new Option<int>("--states") { Description = "Observations of the random MDP", DefaultValueFactory = _ => 1000, HelpName = "N" };
+        var actions = new Option<int>("--actions") { Description = "Actions", DefaultValueFactory = _ => 2, HelpName = "K" };
+        var auxValues = new Option<int>("--aux-values") { Description = "Distinct aux values", DefaultValueFactory = _ => 3, HelpName = "V" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random MDP", DefaultValueFactory = _ => 1, HelpName = "S" };
+        var solver = new SolverArguments();
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var command = new Command("prove", "Time 'prove' (every query of the finite abstraction) on a random complete deterministic MDP.");
+        foreach (var o in new Option[] { states, actions, auxValues, seed, json })
+        {
+            command.Options.Add(o);
+        }
+
+        solver.AddTo(command);
+        command.SetAction(r => CliApp.Guard(io.Error, () =>
+        {
+            var (n, k, v, s) = (r.GetValue(states), r.GetValue(actions), r.GetValue(auxValues), r.GetValue(seed));
+            if (n < 1 || k < 1 || v < 1 || n > 100_000)
+            {
+                throw new UsageException("need 1 <= --states <= 100000, --actions >= 1 and --aux-values >= 1");
+            }
+
+            var (table, keys) = RandomMdps.Table(n, k, v, s);
+            var sw = Stopwatch.StartNew();
+            var partition = PartitionRefinement.Coarsest(table, keys);
+            var abstraction = new FiniteAbstraction(
+                table,
+                keys,
+                partition,
+                [.. Enumerable.Range(0, n).Select(i => "s" + i.ToString(CultureInfo.InvariantCulture))],
+                [.. Enumerable.Range(0, k).Select(a => "a" + a.ToString(CultureInfo.InvariantCulture))],
+                [.. Enumerable.Range(0, v).Select(x => x.ToString(CultureInfo.InvariantCulture))]);
+            _ = abstraction.Decoder;
+            var encodeMs = sw.Elapsed.TotalMilliseconds;
+            var proof = AbstractionProver.Prove(abstraction, solver.Panel(r), solver.Options(r));
+            var totalMs = sw.Elapsed.TotalMilliseconds;
+            if (r.GetValue(json))
+            {
+                io.Out.Write(JsonText.Write(w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("benchmark", "prove");
+                    w.WriteNumber("states", n);
+                    w.WriteNumber("actions", k);
+                    w.WriteNumber("aux_values", v);
+                    w.WriteNumber("seed", s);
+                    w.WriteNumber("classes", proof.Classes);
+                    w.WriteString("status", proof.Verdict.ToString().ToLowerInvariant());
+                    w.WriteNumber("partition_and_decoder_ms", Math.Round(encodeMs, 1));
+                    w.WriteNumber("total_ms", Math.Round(totalMs, 1));
+                    w.WriteStartObject("query_ms");
+                    foreach (var q in proof.Queries)
+                    {
+                        w.WriteNumber(q.Name, Math.Round(q.Result.Elapsed.TotalMilliseconds, 1));
+                    }
+
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }));
+            }
+            else
+            {
+                var queries = string.Join(", ", proof.Queries.Select(q => string.Create(CultureInfo.InvariantCulture, $"{q.Name} {q.Result.StatusText} {q.Result.Elapsed.TotalMilliseconds:F0} ms")));
+                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"prove: {n:N0} states x {k} actions, {v} aux values, seed {s}: {proof.Classes:N0} classes, {proof.Verdict.ToString().ToLowerInvariant()} in {totalMs / 1000:F2} s\n" +
+                    $"  partition + class decoder {encodeMs:F0} ms; {queries}\n" +
+                    $"  solver: {string.Join(" + ", proof.Queries[0].Result.Results.Select(x => x.Solver))}; machine: {Environment.ProcessorCount} cores"));
+            }
+
+            return proof.Verdict switch
+            {
+                ProofVerdict.Verified => ExitCodes.Ok,
+                ProofVerdict.Violated => ExitCodes.CheckFailed,
+                _ => ExitCodes.Inconclusive,
+            };
+        }));
+        return command;
     }
 
     private static Command Bisim(CommandIo io)

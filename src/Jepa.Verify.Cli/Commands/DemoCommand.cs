@@ -4,6 +4,8 @@ using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Audit;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Mdp.Conditions;
+using Jepa.Verify.Proofs;
+using Jepa.Verify.Smt.Solvers;
 
 namespace Jepa.Verify.Cli.Commands;
 
@@ -15,7 +17,7 @@ internal static class DemoCommand
 {
     public static Command Create(CommandIo io)
     {
-        var command = new Command("demo", "Run the main job on the built-in counting task and gridworld: conditions, bisimulation classes, witnesses, audit, finite data. Exit 1 if an expected outcome fails.");
+        var command = new Command("demo", "Run the main job on the built-in counting task and gridworld: conditions, bisimulation classes, witnesses, audit, finite data, and the Z3 proof. Exit 1 if an expected outcome fails.");
         command.SetAction(_ => CliApp.Guard(io.Error, () => Run(io.Out)));
         return command;
     }
@@ -67,6 +69,11 @@ internal static class DemoCommand
         o.WriteLine($"   only observed transitions constrain: {relation.DistinguishedCount} of {relation.PairCount} pairs are forced apart");
         Expect(!walkReport.Complete && walkReport.FiniteDataApplies && relation.DistinguishedCount < 36,
             "the guarantee shrinks to the distinguishable pairs of the data");
+
+        var abstraction = new FiniteAbstraction(result.Table, keys, result.FullPartition!, counting.Observations, counting.Actions, ["0", "1"]);
+        var proof = AbstractionProver.Prove(abstraction, SolverPanel.For("z3"), new SolverOptions(TimeSpan.FromSeconds(60)));
+        o.WriteLine($"7. Z3 on the counting MDP's finite abstraction ({proof.Queries[0].Result.Results[0].Solver}): collapse_possible = {(proof.CollapsePossible is { } c ? c.ToString().ToLowerInvariant() : "unknown")}, min_latents = {proof.MinLatents?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}");
+        Expect(proof.Verdict == ProofVerdict.Verified && proof.MinLatents == 9, "no zero-loss model merges two counts, and 9 latents are needed and enough");
 
         o.WriteLine();
         o.WriteLine(failures == 0
