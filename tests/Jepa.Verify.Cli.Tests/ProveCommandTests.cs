@@ -102,6 +102,12 @@ public sealed class ProveCommandTests
         Assert.StartsWith("error: z3: ", malformed.Error);
         Assert.Equal(1, malformed.Error.Count(c => c == '\n'));
         Assert.Equal(2, CliRun.Of("solve", bad, "--solver", "cvc5").ExitCode);
+
+        // Nothing to answer: refused at once rather than waiting for the timeout.
+        var empty = CliRun.Of("solve", TestFiles.Write("empty.smt2", ""), "--solver", "both");
+        Assert.Equal(2, empty.ExitCode);
+        Assert.Contains("no (check-sat) command", empty.Error);
+        Assert.Contains("nothing to prove", CliRun.Of("prove", TestFiles.Write("none.json", "{\"actions\": [], \"observations\": [], \"transitions\": []}")).Error);
     }
 
     [Theory]

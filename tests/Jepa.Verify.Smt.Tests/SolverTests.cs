@@ -73,6 +73,14 @@ public sealed class SolverTests
         Assert.Equal(SolverStatus.Sat, r.Status);
     }
 
+    [Theory]
+    [MemberData(nameof(Solvers))]
+    public void TextWithoutACheckIsRefusedAtOnce(string name)
+    {
+        var ex = Assert.Throws<SolverException>(() => Of(name).Run("(declare-fun x () Bool)\n; (check-sat) in a comment does not count\n", [], Quick));
+        Assert.Contains("no (check-sat) command", ex.Message);
+    }
+
     [Fact]
     public void AMissingCvc5NamesThePackage()
     {

@@ -107,6 +107,11 @@ internal static class ProveCommand
         }
 
         var analysis = InputOptions.Analyse(input.Load(r), input.Options(r));
+        if (analysis.Mdp.ObservationCount == 0)
+        {
+            throw new UsageException($"{analysis.Mdp.Source} has no observations, so there is nothing to prove; add observations and transitions");
+        }
+
         var result = analysis.Result;
         var partition = result.FullPartition
             ?? throw new UsageException($"{analysis.Mdp.Source} has missing transitions: the zero-loss equations need every transition; pass --missing sink (the sink becomes an observation of its own)");

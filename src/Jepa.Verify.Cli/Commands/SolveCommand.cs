@@ -28,6 +28,11 @@ internal static class SolveCommand
             foreach (var file in r.GetValue(files)!)
             {
                 var text = string.Join('\n', TextFile.Lines(file, TextFile.ReadBytes(file)));
+                if (SmtText.CountChecks(text) == 0)
+                {
+                    throw new UsageException($"{file}: no (check-sat) command, so there is nothing to solve (an empty or truncated file?); end it with (check-sat)");
+                }
+
                 runs.Add((file, Expected(text), panel.Check(text, [], options)));
             }
 

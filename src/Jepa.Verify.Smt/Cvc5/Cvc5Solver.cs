@@ -96,7 +96,7 @@ public sealed class Cvc5Solver(string executable = "cvc5") : ISolver
             var sw = Stopwatch.StartNew();
             var logic = smtLib.Contains("(set-logic", StringComparison.Ordinal) ? "" : "(set-logic ALL)\n";
             Send(process, logic + smtLib);
-            var expected = Math.Max(1, Z3Solver.CheckCommands(smtLib));
+            var expected = SmtText.RequireChecks(smtLib, "cvc5");
             var checks = ImmutableArray.CreateBuilder<SolverStatus>();
             for (var i = 0; i < expected; i++)
             {

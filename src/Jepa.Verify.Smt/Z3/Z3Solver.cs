@@ -42,7 +42,7 @@ public sealed unsafe class Z3Solver : ISolver
             Eval(context, preamble, timeoutMs);
 
             var sw = Stopwatch.StartNew();
-            var output = Eval(context, smtLib, timeoutMs * Math.Max(1, CheckCommands(smtLib)));
+            var output = Eval(context, smtLib, timeoutMs * SmtText.RequireChecks(smtLib, "z3"));
             sw.Stop();
             var checks = Statuses(output);
             var status = SolverResult.Combine(checks);
@@ -121,22 +121,6 @@ public sealed unsafe class Z3Solver : ISolver
         "unknown" => SolverStatus.Unknown,
         _ => null,
     };
-
-    /// <summary>How many <c>(check-sat)</c> commands the text holds (outside comments, roughly: used for time limits).</summary>
-    internal static int CheckCommands(string smtLib)
-    {
-        var count = 0;
-        foreach (var line in smtLib.Split('\n'))
-        {
-            var code = line.Split(';')[0];
-            for (var at = code.IndexOf("(check-sat)", StringComparison.Ordinal); at >= 0; at = code.IndexOf("(check-sat)", at + 1, StringComparison.Ordinal))
-            {
-                count++;
-            }
-        }
-
-        return count;
-    }
 
     internal static ImmutableDictionary<string, string> Values(string output)
     {
