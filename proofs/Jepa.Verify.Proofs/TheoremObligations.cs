@@ -40,9 +40,7 @@ public static class TheoremObligations
         {
             s.AssertZeroTransitionLoss(b);
             s.AssertZeroAuxLoss(b);
-            var o1 = b.Constant("o1", s.Obs);
-            var o2 = b.Constant("o2", s.Obs);
-            b.Assert(Formula.Eq(s.E.Apply(o1), s.E.Apply(o2)), "two observations share a latent");
+            var (o1, o2) = TwoSharingALatent(b, s);
             b.Assert(Formula.Neq(s.P.Apply(o1), s.P.Apply(o2)), "but their aux values differ");
         });
 
@@ -72,9 +70,7 @@ public static class TheoremObligations
             s.AssertZeroTransitionLoss(b);
             s.AssertZeroAuxLoss(b);
             var eq = UnrollBisimilarity(b, s, k);
-            var o1 = b.Constant("o1", s.Obs);
-            var o2 = b.Constant("o2", s.Obs);
-            b.Assert(Formula.Eq(s.E.Apply(o1), s.E.Apply(o2)), "two observations share a latent");
+            var (o1, o2) = TwoSharingALatent(b, s);
             b.Assert(Formula.Not(eq.Apply(o1, o2)), string.Create(CultureInfo.InvariantCulture, $"but they are not {k}-step bisimilar"));
         });
 
@@ -108,9 +104,7 @@ public static class TheoremObligations
         (b, s) =>
         {
             s.AssertZeroTransitionLoss(b);
-            var o1 = b.Constant("o1", s.Obs);
-            var o2 = b.Constant("o2", s.Obs);
-            b.Assert(Formula.Eq(s.E.Apply(o1), s.E.Apply(o2)), "two observations share a latent");
+            var (o1, o2) = TwoSharingALatent(b, s);
             b.Assert(Formula.Neq(s.P.Apply(o1), s.P.Apply(o2)), "although their aux values differ");
             SmallUniverse(b, s, [o1, o2], ["a0"], ["l0"], ["v0", "v1"]);
             b.GetValue(s.E.Apply(o1)).GetValue(s.E.Apply(o2)).GetValue(s.P.Apply(o1)).GetValue(s.P.Apply(o2));
@@ -154,6 +148,15 @@ public static class TheoremObligations
             SmallUniverse(b, s, [o1, o2], ["a0"], ["l0", "l1"], ["v0"]);
             b.GetValue(s.E.Apply(o1)).GetValue(s.E.Apply(o2));
         });
+
+    /// <summary>Declares observations <c>o1</c>, <c>o2</c> and asserts that they share a latent.</summary>
+    private static (Term O1, Term O2) TwoSharingALatent(SmtScriptBuilder b, TheoremSignature s)
+    {
+        var o1 = b.Constant("o1", s.Obs);
+        var o2 = b.Constant("o2", s.Obs);
+        b.Assert(Formula.Eq(s.E.Apply(o1), s.E.Apply(o2)), "two observations share a latent");
+        return (o1, o2);
+    }
 
     /// <summary>
     /// Restricts a satisfiable obligation to a small universe: every sort is the listed elements

@@ -50,14 +50,7 @@ internal sealed class SolverArguments
             w.WriteStartObject();
             w.WriteString("solver", s.Solver);
             w.WriteString("status", s.StatusText);
-            if (s.Reason is null)
-            {
-                w.WriteNull("reason");
-            }
-            else
-            {
-                w.WriteString("reason", s.Reason);
-            }
+            JsonText.StringOrNull(w, "reason", s.Reason);
 
             w.WriteNumber("seconds", Math.Round(s.Elapsed.TotalSeconds, 3));
             w.WriteEndObject();

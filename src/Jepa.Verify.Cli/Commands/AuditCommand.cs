@@ -155,14 +155,7 @@ internal static class AuditCommand
     private static void Grouping(Utf8JsonWriter w, string name, GroupingAudit g)
     {
         w.WriteStartObject(name);
-        if (g.Groups is { } n)
-        {
-            w.WriteNumber("classes", n);
-        }
-        else
-        {
-            w.WriteNull("classes");
-        }
+        JsonText.NumberOrNull(w, "classes", g.Groups);
 
         w.WriteNumber("distinguished_pairs", g.DistinguishedPairs);
         w.WriteStartObject("labels");
@@ -171,34 +164,15 @@ internal static class AuditCommand
             w.WriteStartObject(l.Label);
             w.WriteString("verdict", l.Verdict);
             w.WriteNumber("values", l.Values);
-            Nullable(w, "purity", l.Purity);
-            Nullable(w, "span", l.Span);
+            JsonText.NumberOrNull(w, "purity", l.Purity);
+            JsonText.NumberOrNull(w, "span", l.Span);
             w.WriteNumber("separated_fraction", l.SeparatedFraction);
-            if (l.MixedGroups is { } m)
-            {
-                w.WriteNumber("mixed_classes", m);
-            }
-            else
-            {
-                w.WriteNull("mixed_classes");
-            }
+            JsonText.NumberOrNull(w, "mixed_classes", l.MixedGroups);
 
             w.WriteEndObject();
         }
 
         w.WriteEndObject();
         w.WriteEndObject();
-    }
-
-    private static void Nullable(Utf8JsonWriter w, string name, double? v)
-    {
-        if (v is { } x)
-        {
-            w.WriteNumber(name, x);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
     }
 }

@@ -20,22 +20,14 @@ internal static class BenchCommand
 
     private static Command Prove(CommandIo io)
     {
-        var states = new Option<int>("--states") { Description = "Observations of the random MDP", DefaultValueFactory = _ => 1000, HelpName = "N" };
-        var actions = new Option<int>("--actions") { Description = "Actions", DefaultValueFactory = _ => 2, HelpName = "K" };
-        var auxValues = new Option<int>("--aux-values") { Description = "Distinct aux values", DefaultValueFactory = _ => 3, HelpName = "V" };
-        var seed = new Option<int>("--seed") { Description = "Seed of the random MDP", DefaultValueFactory = _ => 1, HelpName = "S" };
+        var mdp = new RandomMdpOptions(defaultStates: 1000, defaultActions: 2);
         var solver = new SolverArguments();
-        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("prove", "Time 'prove' (every query of the finite abstraction) on a random complete deterministic MDP.");
-        foreach (var o in new Option[] { states, actions, auxValues, seed, json })
-        {
-            command.Options.Add(o);
-        }
-
+        mdp.AddTo(command);
         solver.AddTo(command);
         command.SetAction(r => CliApp.Guard(io.Error, () =>
         {
-            var (n, k, v, s) = (r.GetValue(states), r.GetValue(actions), r.GetValue(auxValues), r.GetValue(seed));
+            var (n, k, v, s) = (r.GetValue(mdp.States), r.GetValue(mdp.Actions), r.GetValue(mdp.AuxValues), r.GetValue(mdp.Seed));
             if (n < 1 || k < 1 || v < 1 || n > 100_000)
             {
                 throw new UsageException("need 1 <= --states <= 100000, --actions >= 1 and --aux-values >= 1");
@@ -55,7 +47,7 @@ internal static class BenchCommand
             var encodeMs = sw.Elapsed.TotalMilliseconds;
             var proof = AbstractionProver.Prove(abstraction, solver.Panel(r), solver.Options(r));
             var totalMs = sw.Elapsed.TotalMilliseconds;
-            if (r.GetValue(json))
+            if (r.GetValue(mdp.Json))
             {
                 io.Out.Write(JsonText.Write(w =>
                 {
@@ -88,34 +80,24 @@ internal static class BenchCommand
                     $"  solver: {string.Join(" + ", proof.Queries[0].Result.Results.Select(x => x.Solver))}; machine: {Environment.ProcessorCount} cores"));
             }
 
-            return proof.Verdict switch
-            {
-                ProofVerdict.Verified => ExitCodes.Ok,
-                ProofVerdict.Violated => ExitCodes.CheckFailed,
-                _ => ExitCodes.Inconclusive,
-            };
+            return ProveCommand.Exit(proof.Verdict);
         }));
         return command;
     }
 
     private static Command Bisim(CommandIo io)
     {
-        var states = new Option<int>("--states") { Description = "Observations of the random MDP", DefaultValueFactory = _ => 1_000_000, HelpName = "N" };
-        var actions = new Option<int>("--actions") { Description = "Actions", DefaultValueFactory = _ => 4, HelpName = "K" };
-        var auxValues = new Option<int>("--aux-values") { Description = "Distinct aux values", DefaultValueFactory = _ => 3, HelpName = "V" };
+        var mdp = new RandomMdpOptions(defaultStates: 1_000_000, defaultActions: 4);
         var liftedClasses = new Option<int>("--classes") { Description = "0: uniform random successors (almost every state its own class); C > 0: lift a random C-block quotient, so classes are coarse", DefaultValueFactory = _ => 0, HelpName = "C" };
-        var seed = new Option<int>("--seed") { Description = "Seed of the random MDP", DefaultValueFactory = _ => 1, HelpName = "S" };
         var repeat = new Option<int>("--repeat") { Description = "Timed runs (the best and the median are reported)", DefaultValueFactory = _ => 5, HelpName = "R" };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("bisim", "Time the bisimulation partition of a random complete deterministic MDP (single-threaded).");
-        foreach (var o in new Option[] { states, actions, auxValues, liftedClasses, seed, repeat, json })
-        {
-            command.Options.Add(o);
-        }
+        mdp.AddTo(command);
+        command.Options.Add(liftedClasses);
+        command.Options.Add(repeat);
 
         command.SetAction(r => CliApp.Guard(io.Error, () =>
         {
-            var (n, k, v, s, reps, c) = (r.GetValue(states), r.GetValue(actions), r.GetValue(auxValues), r.GetValue(seed), r.GetValue(repeat), r.GetValue(liftedClasses));
+            var (n, k, v, s, reps, c) = (r.GetValue(mdp.States), r.GetValue(mdp.Actions), r.GetValue(mdp.AuxValues), r.GetValue(mdp.Seed), r.GetValue(repeat), r.GetValue(liftedClasses));
             if (n < 1 || k < 0 || v < 1 || reps < 1 || c < 0 || c > n || (long)n * k >= int.MaxValue)
             {
                 throw new UsageException("need --states >= 1, --actions >= 0, --aux-values >= 1, --repeat >= 1, 0 <= --classes <= --states, and states x actions below 2^31");
@@ -159,7 +141,7 @@ internal static class BenchCommand
             var median = times[times.Count / 2];
             var peak = Process.GetCurrentProcess().PeakWorkingSet64;
             var inputBytes = (long)n * k * sizeof(int) + (long)n * sizeof(int);
-            if (r.GetValue(json))
+            if (r.GetValue(mdp.Json))
             {
                 io.Out.Write(JsonText.Write(w =>
                 {
@@ -194,5 +176,27 @@ internal static class BenchCommand
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>The options that describe a seeded random MDP, shared by the benchmarks.</summary>
+    private sealed class RandomMdpOptions(int defaultStates, int defaultActions)
+    {
+        public Option<int> States { get; } = new("--states") { Description = "Observations of the random MDP", DefaultValueFactory = _ => defaultStates, HelpName = "N" };
+
+        public Option<int> Actions { get; } = new("--actions") { Description = "Actions", DefaultValueFactory = _ => defaultActions, HelpName = "K" };
+
+        public Option<int> AuxValues { get; } = new("--aux-values") { Description = "Distinct aux values", DefaultValueFactory = _ => 3, HelpName = "V" };
+
+        public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the random MDP", DefaultValueFactory = _ => 1, HelpName = "S" };
+
+        public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object" };
+
+        public void AddTo(Command command)
+        {
+            foreach (var o in new Option[] { States, Actions, AuxValues, Seed, Json })
+            {
+                command.Options.Add(o);
+            }
+        }
     }
 }

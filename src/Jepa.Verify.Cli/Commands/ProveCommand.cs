@@ -179,23 +179,8 @@ internal static class ProveCommand
         w.WriteNumber("classes", proof.Classes);
         w.WriteString("solver", Solvers(proof.Queries.Select(q => q.Result)));
         w.WriteString("status", Verdict(proof.Verdict));
-        if (proof.CollapsePossible is { } collapse)
-        {
-            w.WriteBoolean("collapse_possible", collapse);
-        }
-        else
-        {
-            w.WriteNull("collapse_possible");
-        }
-
-        if (proof.MinLatents is { } m)
-        {
-            w.WriteNumber("min_latents", m);
-        }
-        else
-        {
-            w.WriteNull("min_latents");
-        }
+        JsonText.BooleanOrNull(w, "collapse_possible", proof.CollapsePossible);
+        JsonText.NumberOrNull(w, "min_latents", proof.MinLatents);
 
         w.WriteString("lower_bound", proof.LowerBound);
         w.WriteStartObject("encoder");
@@ -262,7 +247,8 @@ internal static class ProveCommand
 
     private static string Verdict(ProofVerdict v) => v.ToString().ToLowerInvariant();
 
-    private static int Exit(ProofVerdict v) => v switch
+    /// <summary>The exit code of a proof verdict: 0 verified, 1 violated, 3 inconclusive.</summary>
+    internal static int Exit(ProofVerdict v) => v switch
     {
         ProofVerdict.Verified => ExitCodes.Ok,
         ProofVerdict.Violated => ExitCodes.CheckFailed,

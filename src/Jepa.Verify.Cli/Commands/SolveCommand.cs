@@ -49,14 +49,7 @@ internal static class SolveCommand
                         w.WriteStartObject();
                         w.WriteString("file", file);
                         w.WriteString("status", result.StatusText);
-                        if (expected is null)
-                        {
-                            w.WriteNull("expected");
-                        }
-                        else
-                        {
-                            w.WriteString("expected", expected);
-                        }
+                        JsonText.StringOrNull(w, "expected", expected);
 
                         JsonText.Strings(w, "checks", result.Results[0].Checks.Select(c => c.ToString().ToLowerInvariant()));
                         SolverArguments.WriteResults(w, result);
