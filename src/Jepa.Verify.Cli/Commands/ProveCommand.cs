@@ -153,6 +153,7 @@ internal static class ProveCommand
         {
             false => "collapse_possible: no — no zero-loss model gives two non-bisimilar observations one latent",
             true => $"collapse_possible: YES — a zero-loss model merges {Pair(analysis, proof.Counterexample)}",
+            null when proof.Queries[0].Result.Status == SolverStatus.Sat => "collapse_possible: not established — the decoder lemma FAILED: the partition (or its decoder) does not match the MDP",
             null => "collapse_possible: unknown (a query had no answer)",
         });
         sb.AppendLine(proof.MinLatents is { } m
