@@ -51,12 +51,7 @@ internal static class BenchCommand
             {
                 io.Out.Write(JsonText.Write(w =>
                 {
-                    w.WriteStartObject();
-                    w.WriteString("benchmark", "prove");
-                    w.WriteNumber("states", n);
-                    w.WriteNumber("actions", k);
-                    w.WriteNumber("aux_values", v);
-                    w.WriteNumber("seed", s);
+                    mdp.WriteHeader(w, "prove", n, k, v, s);
                     w.WriteNumber("classes", proof.Classes);
                     w.WriteString("status", proof.Verdict.ToString().ToLowerInvariant());
                     w.WriteNumber("partition_and_decoder_ms", Math.Round(encodeMs, 1));
@@ -145,13 +140,8 @@ internal static class BenchCommand
             {
                 io.Out.Write(JsonText.Write(w =>
                 {
-                    w.WriteStartObject();
-                    w.WriteString("benchmark", "bisim");
-                    w.WriteNumber("states", n);
-                    w.WriteNumber("actions", k);
-                    w.WriteNumber("aux_values", v);
+                    mdp.WriteHeader(w, "bisim", n, k, v, s);
                     w.WriteNumber("lifted_from_classes", c);
-                    w.WriteNumber("seed", s);
                     w.WriteNumber("repeat", reps);
                     w.WriteNumber("classes", classes);
                     w.WriteNumber("generate_ms", Math.Round(generateMs, 1));
@@ -190,6 +180,17 @@ internal static class BenchCommand
         public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the random MDP", DefaultValueFactory = _ => 1, HelpName = "S" };
 
         public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object" };
+
+        /// <summary>Opens the JSON object and writes the benchmark's name and the MDP's parameters.</summary>
+        public void WriteHeader(System.Text.Json.Utf8JsonWriter w, string benchmark, int states, int actions, int auxValues, int seed)
+        {
+            w.WriteStartObject();
+            w.WriteString("benchmark", benchmark);
+            w.WriteNumber("states", states);
+            w.WriteNumber("actions", actions);
+            w.WriteNumber("aux_values", auxValues);
+            w.WriteNumber("seed", seed);
+        }
 
         public void AddTo(Command command)
         {
