@@ -186,6 +186,11 @@ public sealed class CommandTests
         Assert.True(j.GetProperty("best_ms").GetDouble() >= 0);
         Assert.True(j.GetProperty("peak_working_set_bytes").GetInt64() > 0);
         Assert.Equal(2, CliRun.Of("bench", "bisim", "--states", "0").ExitCode);
+
+        var load = CliRun.Of("bench", "load", "--states", "300", "--actions", "2", "--json").Json;
+        Assert.InRange(load.GetProperty("classes").GetInt32(), 2, 300);
+        Assert.True(load.GetProperty("file_bytes").GetInt64() > 300 * 20);
+        Assert.True(load.GetProperty("load_ms").GetDouble() > 0);
     }
 
     [Fact]

@@ -12,6 +12,7 @@ internal sealed class JsonDocumentReader
     private readonly string file;
     private readonly byte[] bytes;
     private readonly int start;
+    private List<int>? lineStarts;
 
     private JsonDocumentReader(string file, byte[] bytes)
     {
@@ -31,23 +32,19 @@ internal sealed class JsonDocumentReader
         return (reader.ParseRoot(expected), reader.Locate);
     }
 
-    /// <summary>Maps a byte offset to a 1-based line and a 1-based column counted in characters.</summary>
+    /// <summary>
+    /// Maps a byte offset to a 1-based line and a 1-based column counted in characters: a binary search
+    /// over the line starts (found once), then a count within the line. Readers call it for every
+    /// observation and transition, so it must not rescan the file.
+    /// </summary>
     public SourceLocation Locate(long offset)
     {
-        var line = 1;
-        var lineStart = start;
-        var end = (int)Math.Min(offset, bytes.Length);
-        for (var i = start; i < end; i++)
-        {
-            if (bytes[i] == (byte)'\n')
-            {
-                line++;
-                lineStart = i + 1;
-            }
-        }
-
+        lineStarts ??= LineStarts();
+        var end = (int)Math.Clamp(offset, start, bytes.Length);
+        var index = lineStarts.BinarySearch(end);
+        var line = index >= 0 ? index : ~index - 1;
         var column = 1;
-        for (var i = lineStart; i < end; i++)
+        for (var i = lineStarts[line]; i < end; i++)
         {
             if ((bytes[i] & 0xC0) != 0x80)
             {
@@ -55,7 +52,21 @@ internal sealed class JsonDocumentReader
             }
         }
 
-        return new SourceLocation(file, line, column);
+        return new SourceLocation(file, line + 1, column);
+    }
+
+    private List<int> LineStarts()
+    {
+        var starts = new List<int> { start };
+        for (var i = start; i < bytes.Length; i++)
+        {
+            if (bytes[i] == (byte)'\n')
+            {
+                starts.Add(i + 1);
+            }
+        }
+
+        return starts;
     }
 
     private JsonNode ParseRoot(string expected)

@@ -33,14 +33,20 @@ internal sealed class JsonNode
 
     public double Number { get; private init; }
 
-    /// <summary>Object members in file order, each with the offset of its name.</summary>
-    public List<(string Name, long NameOffset, JsonNode Value)> Members { get; } = [];
+    /// <summary>Object members in file order, each with the offset of its name (empty for non-objects).</summary>
+    public List<(string Name, long NameOffset, JsonNode Value)> Members { get; private init; } = NoMembers;
 
-    public List<JsonNode> Items { get; } = [];
+    /// <summary>Array items (empty for non-arrays).</summary>
+    public List<JsonNode> Items { get; private init; } = NoItems;
 
-    public static JsonNode Object(long offset) => new(JsonKind.Object, offset);
+    // Shared empty lists for scalars: a large file has a million leaves, and two lists each cost 100+ MB.
+    // Only the reader adds to lists, and only to those of objects and arrays.
+    private static readonly List<(string, long, JsonNode)> NoMembers = [];
+    private static readonly List<JsonNode> NoItems = [];
 
-    public static JsonNode Array(long offset) => new(JsonKind.Array, offset);
+    public static JsonNode Object(long offset) => new(JsonKind.Object, offset) { Members = [] };
+
+    public static JsonNode Array(long offset) => new(JsonKind.Array, offset) { Items = [] };
 
     public static JsonNode String(long offset, string text) => new(JsonKind.String, offset) { Text = text };
 
