@@ -49,6 +49,29 @@ public sealed class FiniteAbstraction
         this.auxNames = auxNames;
     }
 
+    /// <summary>
+    /// The abstraction of a bisimulation result: its table (with the sink, if any), aux keys and full
+    /// partition; each aux key is named by the text of the first state that has it.
+    /// </summary>
+    /// <param name="result">A result with a partition (complete data, or a sink).</param>
+    /// <param name="stateNames">A name per state of <see cref="BisimulationResult.Table"/>, the sink included.</param>
+    /// <param name="actionNames">A name per action.</param>
+    /// <param name="auxText">The aux value of a state as text, e.g. <c>1</c> or <c>sink</c>.</param>
+    /// <exception cref="ArgumentException">When the result is a relation, not a partition.</exception>
+    public static FiniteAbstraction FromResult(BisimulationResult result, IReadOnlyList<string> stateNames, IReadOnlyList<string> actionNames, Func<int, string> auxText)
+    {
+        var partition = result.FullPartition ?? throw new ArgumentException("the finite abstraction needs a partition: complete the data or use a sink", nameof(result));
+        var states = result.Table.States;
+        var keys = Enumerable.Range(0, states).Select(result.KeyOf).ToArray();
+        var auxNames = new string[states == 0 ? 0 : keys.Max() + 1];
+        for (var s = states - 1; s >= 0; s--)
+        {
+            auxNames[keys[s]] = auxText(s);
+        }
+
+        return new FiniteAbstraction(result.Table, keys, partition, stateNames, actionNames, auxNames);
+    }
+
     /// <summary>The classes the queries are checked against.</summary>
     public Partition Partition { get; }
 

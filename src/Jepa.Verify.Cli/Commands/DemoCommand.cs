@@ -70,7 +70,7 @@ internal static class DemoCommand
         Expect(!walkReport.Complete && walkReport.FiniteDataApplies && relation.DistinguishedCount < 36,
             "the guarantee shrinks to the distinguishable pairs of the data");
 
-        var abstraction = new FiniteAbstraction(result.Table, keys, result.FullPartition!, counting.Observations, counting.Actions, ["0", "1"]);
+        var abstraction = FiniteAbstraction.FromResult(result, counting.Observations, counting.Actions, analysis.AuxText);
         var proof = AbstractionProver.Prove(abstraction, SolverPanel.For("z3"), new SolverOptions(TimeSpan.FromSeconds(60)));
         o.WriteLine($"7. Z3 on the counting MDP's finite abstraction ({proof.Queries[0].Result.Results[0].Solver}): collapse_possible = {(proof.CollapsePossible is { } c ? c.ToString().ToLowerInvariant() : "unknown")}, min_latents = {proof.MinLatents?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}");
         Expect(proof.Verdict == ProofVerdict.Verified && proof.MinLatents == 9, "no zero-loss model merges two counts, and 9 latents are needed and enough");

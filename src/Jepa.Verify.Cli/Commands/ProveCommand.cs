@@ -113,17 +113,12 @@ internal static class ProveCommand
         }
 
         var result = analysis.Result;
-        var partition = result.FullPartition
-            ?? throw new UsageException($"{analysis.Mdp.Source} has missing transitions: the zero-loss equations need every transition; pass --missing sink (the sink becomes an observation of its own)");
-        var states = result.Table.States;
-        var keys = Enumerable.Range(0, states).Select(result.KeyOf).ToArray();
-        var auxNames = new string[keys.Max() + 1];
-        for (var s = states - 1; s >= 0; s--)
+        if (result.FullPartition is null)
         {
-            auxNames[keys[s]] = analysis.AuxText(s);
+            throw new UsageException($"{analysis.Mdp.Source} has missing transitions: the zero-loss equations need every transition; pass --missing sink (the sink becomes an observation of its own)");
         }
 
-        var abstraction = new FiniteAbstraction(result.Table, keys, partition, [.. Enumerable.Range(0, states).Select(analysis.Name)], analysis.Mdp.Actions, auxNames);
+        var abstraction = FiniteAbstraction.FromResult(result, [.. Enumerable.Range(0, result.Table.States).Select(analysis.Name)], analysis.Mdp.Actions, analysis.AuxText);
         if (emit is not null)
         {
             foreach (var (name, _, script) in AbstractionProver.Queries(abstraction, latents))
