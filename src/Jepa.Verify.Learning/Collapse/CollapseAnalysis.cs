@@ -1,0 +1,351 @@
+using System.Collections.Immutable;
+using Jepa.Verify.Mdp.Bisimulation;
+
+namespace Jepa.Verify.Learning.Collapse;
+
+/// <summary>
+/// Compares latents with what the theorem says they must keep apart: the bisimulation partition
+/// (or, for incomplete data, the finite-data distinguishability relation).
+/// </summary>
+/// <remarks>
+/// All pairs are compared, in double precision, in a fixed order (O(n²·d)); the result is
+/// deterministic. Distances are divided by the RMS latent norm so that a uniformly rescaled encoder
+/// gets the same report; a collapsed encoder (all latents near one point, whatever its norm) has
+/// relative distances near 0. NaN latents make every distance NaN, which never counts as separated.
+/// </remarks>
+public static class CollapseAnalysis
+{
+    /// <summary>Analyses latents against a partition (e.g. <see cref="BisimulationResult.Partition"/>).</summary>
+    /// <param name="latents">Row-major <c>[observations × latentDim]</c>.</param>
+    /// <param name="latentDim">The latent dimension.</param>
+    /// <param name="partition">Classes of the observations (its size may exceed the latent count by a sink, which is ignored).</param>
+    /// <param name="labels">Ground-truth labels to measure cluster purity against (may be empty).</param>
+    /// <param name="options">Thresholds, or null for <see cref="CollapseOptions.Default"/>.</param>
+    /// <exception cref="ArgumentException">When sizes do not fit or there are more observations than <see cref="CollapseOptions.MaxObservations"/>.</exception>
+    public static CollapseReport Analyze(IReadOnlyList<float> latents, int latentDim, Partition partition,
+        IReadOnlyDictionary<string, ImmutableArray<string?>>? labels = null, CollapseOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        var n = Count(latents, latentDim);
+        if (partition.Size < n)
+        {
+            throw new ArgumentException($"the partition covers {partition.Size} observations, there are {n} latents", nameof(partition));
+        }
+
+        var classOf = partition.ClassOf;
+        return Core(latents, latentDim, n, (a, b) => classOf[a] != classOf[b], [.. classOf.Take(n)], labels, options);
+    }
+
+    /// <summary>Analyses latents against the finite-data relation (no classes: purity and spreads are left null).</summary>
+    /// <inheritdoc cref="Analyze(IReadOnlyList{float}, int, Partition, IReadOnlyDictionary{string, ImmutableArray{string}}, CollapseOptions)"/>
+    public static CollapseReport Analyze(IReadOnlyList<float> latents, int latentDim, DistinguishabilityRelation relation,
+        IReadOnlyDictionary<string, ImmutableArray<string?>>? labels = null, CollapseOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(relation);
+        var n = Count(latents, latentDim);
+        if (relation.Size < n)
+        {
+            throw new ArgumentException($"the relation covers {relation.Size} observations, there are {n} latents", nameof(relation));
+        }
+
+        return Core(latents, latentDim, n, relation.IsDistinguished, null, labels, options);
+    }
+
+    private static int Count(IReadOnlyList<float> latents, int latentDim)
+    {
+        ArgumentNullException.ThrowIfNull(latents);
+        ArgumentOutOfRangeException.ThrowIfLessThan(latentDim, 1);
+        if (latents.Count % latentDim != 0)
+        {
+            throw new ArgumentException($"{latents.Count} latent values do not divide into rows of {latentDim}", nameof(latents));
+        }
+
+        return latents.Count / latentDim;
+    }
+
+    private static CollapseReport Core(IReadOnlyList<float> latents, int d, int n, Func<int, int, bool> apart, int[]? classOf,
+        IReadOnlyDictionary<string, ImmutableArray<string?>>? labels, CollapseOptions? options)
+    {
+        options ??= CollapseOptions.Default;
+        if (!(options.Tolerance >= 0) || !double.IsFinite(options.Tolerance))
+        {
+            throw new ArgumentException($"the tolerance must be a finite number >= 0, got {options.Tolerance}", nameof(options));
+        }
+
+        if (n > options.MaxObservations)
+        {
+            throw new ArgumentException(
+                $"the collapse analysis compares all pairs and is limited to {options.MaxObservations} observations, got {n}; analyse a sample or raise the limit",
+                nameof(latents));
+        }
+
+        var z = new double[n * d];
+        for (var i = 0; i < z.Length; i++)
+        {
+            z[i] = latents[i];
+        }
+
+        double sq = 0;
+        foreach (var v in z)
+        {
+            sq += v * v;
+        }
+
+        var scale = n == 0 ? 0 : Math.Sqrt(sq / n);
+        var clusters = new UnionFind(n);
+        var nonEquivalent = 0L;
+        var violations = 0L;
+        var min = double.PositiveInfinity;
+        var worst = new PriorityQueue<OffendingPair, double>();
+        for (var a = 0; a < n; a++)
+        {
+            for (var b = a + 1; b < n; b++)
+            {
+                var dist = Relative(Distance(z, d, a, b), scale);
+                var close = !(dist > options.Tolerance);
+                if (close)
+                {
+                    clusters.Union(a, b);
+                }
+
+                if (!apart(a, b))
+                {
+                    continue;
+                }
+
+                nonEquivalent++;
+                min = double.IsNaN(dist) || double.IsNaN(min) ? double.NaN : Math.Min(min, dist);
+                if (close)
+                {
+                    violations++;
+                    worst.Enqueue(new OffendingPair(a, b, dist), double.IsNaN(dist) ? double.PositiveInfinity : -dist);
+                    if (worst.Count > options.MaxListedPairs)
+                    {
+                        worst.Dequeue();
+                    }
+                }
+            }
+        }
+
+        var offending = worst.UnorderedItems.Select(x => x.Element)
+            .OrderBy(p => double.IsNaN(p.Distance) ? double.PositiveInfinity : p.Distance).ThenBy(p => p.A).ThenBy(p => p.B).ToImmutableArray();
+        var clusterOf = clusters.Labels();
+        var clusterCount = n == 0 ? 0 : clusterOf.Max() + 1;
+        var labelPurity = ImmutableSortedDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
+        foreach (var (name, values) in labels ?? new Dictionary<string, ImmutableArray<string?>>())
+        {
+            if (values.Length >= n)
+            {
+                labelPurity[name] = Purity(clusterOf, i => values[i], n);
+            }
+        }
+
+        double? within = null, between = null;
+        int? classCount = null;
+        double? purity = null;
+        if (classOf is not null)
+        {
+            classCount = n == 0 ? 0 : classOf.Max() + 1;
+            purity = Purity(clusterOf, i => classOf[i].ToString(System.Globalization.CultureInfo.InvariantCulture), n);
+            (within, between) = Spreads(z, d, n, classOf, classCount.Value, scale);
+        }
+
+        return new CollapseReport(n, d, scale, options.Tolerance, nonEquivalent, nonEquivalent == 0 ? null : min, violations, offending,
+            clusterCount, [.. clusterOf], classCount, purity, labelPurity.ToImmutable(), EffectiveRank(z, n, d), within, between);
+    }
+
+    private static double Relative(double distance, double scale) => scale > 0 ? distance / scale : distance == 0 ? 0 : double.NaN;
+
+    private static double Distance(double[] z, int d, int a, int b)
+    {
+        double s = 0;
+        for (var k = 0; k < d; k++)
+        {
+            var diff = z[(a * d) + k] - z[(b * d) + k];
+            s += diff * diff;
+        }
+
+        return Math.Sqrt(s);
+    }
+
+    /// <summary>Σ over clusters of the largest same-value count, over the observations that have a value.</summary>
+    private static double Purity(int[] clusterOf, Func<int, string?> valueOf, int n)
+    {
+        var counts = new Dictionary<(int Cluster, string Value), int>();
+        var labelled = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (valueOf(i) is { } v)
+            {
+                labelled++;
+                counts[(clusterOf[i], v)] = counts.GetValueOrDefault((clusterOf[i], v)) + 1;
+            }
+        }
+
+        if (labelled == 0)
+        {
+            return 1;
+        }
+
+        var majority = counts.GroupBy(kv => kv.Key.Cluster).Sum(g => g.Max(kv => kv.Value));
+        return (double)majority / labelled;
+    }
+
+    private static (double? Within, double? Between) Spreads(double[] z, int d, int n, int[] classOf, int classes, double scale)
+    {
+        var centroids = new double[classes * d];
+        var sizes = new int[classes];
+        for (var i = 0; i < n; i++)
+        {
+            sizes[classOf[i]]++;
+            for (var k = 0; k < d; k++)
+            {
+                centroids[(classOf[i] * d) + k] += z[(i * d) + k];
+            }
+        }
+
+        for (var c = 0; c < classes; c++)
+        {
+            for (var k = 0; k < d; k++)
+            {
+                centroids[(c * d) + k] /= Math.Max(1, sizes[c]);
+            }
+        }
+
+        double within = 0;
+        for (var i = 0; i < n; i++)
+        {
+            for (var k = 0; k < d; k++)
+            {
+                var diff = z[(i * d) + k] - centroids[(classOf[i] * d) + k];
+                within += diff * diff;
+            }
+        }
+
+        double? between = null;
+        var present = Enumerable.Range(0, classes).Where(c => sizes[c] > 0).ToArray();
+        if (present.Length >= 2)
+        {
+            double sum = 0;
+            long pairs = 0;
+            for (var x = 0; x < present.Length; x++)
+            {
+                for (var y = x + 1; y < present.Length; y++)
+                {
+                    var dist = Distance(centroids, d, present[x], present[y]);
+                    sum += dist * dist;
+                    pairs++;
+                }
+            }
+
+            between = Relative(Math.Sqrt(sum / pairs), scale);
+        }
+
+        return (n == 0 ? null : Relative(Math.Sqrt(within / n), scale), between);
+    }
+
+    /// <summary>RankMe (Garrido et al., 2023) with ε = 1e-7, from the eigenvalues of the Gram matrix.</summary>
+    private static double EffectiveRank(double[] z, int n, int d)
+    {
+        if (n == 0)
+        {
+            return 0;
+        }
+
+        if (z.Any(v => !double.IsFinite(v)))
+        {
+            return double.NaN;
+        }
+
+        var eigen = SymmetricEigen.Values(Gram(z, n, d), d);
+        var sigma = eigen.Select(v => Math.Sqrt(Math.Max(0, v))).ToArray();
+        var total = sigma.Sum();
+        if (!(total > 0))
+        {
+            return double.IsNaN(total) ? double.NaN : 0;
+        }
+
+        double entropy = 0;
+        foreach (var s in sigma)
+        {
+            var p = (s / total) + 1e-7;
+            entropy -= p * Math.Log(p);
+        }
+
+        return Math.Exp(entropy);
+    }
+
+    private static double[] Gram(double[] z, int n, int d)
+    {
+        var g = new double[d * d];
+        for (var i = 0; i < n; i++)
+        {
+            for (var a = 0; a < d; a++)
+            {
+                var za = z[(i * d) + a];
+                for (var b = a; b < d; b++)
+                {
+                    g[(a * d) + b] += za * z[(i * d) + b];
+                }
+            }
+        }
+
+        for (var a = 0; a < d; a++)
+        {
+            for (var b = 0; b < a; b++)
+            {
+                g[(a * d) + b] = g[(b * d) + a];
+            }
+        }
+
+        return g;
+    }
+
+    private sealed class UnionFind
+    {
+        private readonly int[] parent;
+
+        public UnionFind(int n) => parent = [.. Enumerable.Range(0, n)];
+
+        public void Union(int a, int b)
+        {
+            var ra = Find(a);
+            var rb = Find(b);
+            if (ra != rb)
+            {
+                parent[Math.Max(ra, rb)] = Math.Min(ra, rb);
+            }
+        }
+
+        /// <summary>Dense cluster numbers in order of each cluster's first member.</summary>
+        public int[] Labels()
+        {
+            var labels = new int[parent.Length];
+            var number = new Dictionary<int, int>();
+            for (var i = 0; i < parent.Length; i++)
+            {
+                var root = Find(i);
+                if (!number.TryGetValue(root, out var c))
+                {
+                    c = number.Count;
+                    number[root] = c;
+                }
+
+                labels[i] = c;
+            }
+
+            return labels;
+        }
+
+        private int Find(int x)
+        {
+            while (parent[x] != x)
+            {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+
+            return x;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using Jepa.Verify.Learning.Modules;
+
+namespace Jepa.Verify.Learning.Jepa;
+
+/// <summary>The architecture of a <see cref="PJepaModel"/>: what a model file must record to rebuild it.</summary>
+/// <param name="FeatureDim">Encoder input size.</param>
+/// <param name="Actions">Number of actions (one-hot size for T̂).</param>
+/// <param name="AuxDim">Aux head output size.</param>
+/// <param name="LatentDim">Latent size.</param>
+/// <param name="HiddenDim">Hidden layer width.</param>
+/// <param name="EncoderHiddenLayers">Hidden layers of the encoder.</param>
+/// <param name="Activation">Non-linearity.</param>
+/// <param name="LayerNorm">Whether hidden layers are layer-normalised.</param>
+/// <param name="Seed">The initialisation seed.</param>
+public sealed record ModelShape(
+    int FeatureDim,
+    int Actions,
+    int AuxDim,
+    int LatentDim,
+    int HiddenDim,
+    int EncoderHiddenLayers,
+    ActivationKind Activation,
+    bool LayerNorm,
+    ulong Seed)
+{
+    /// <summary>The shape a training run of <paramref name="config"/> on <paramref name="data"/> builds.</summary>
+    public static ModelShape For(TrainingData data, PJepaConfig config, int auxDim)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(config);
+        return new ModelShape(data.FeatureDim, data.Actions, auxDim, config.LatentDim, config.HiddenDim,
+            config.EncoderHiddenLayers, config.Activation, config.LayerNorm, config.Seed);
+    }
+}

@@ -1,0 +1,67 @@
+using Jepa.Verify.Learning.Modules;
+
+namespace Jepa.Verify.Learning.Jepa;
+
+/// <summary>
+/// Everything that fixes a P-JEPA training run. The defaults train the counting MDP (9 one-hot
+/// observations) to a loss below 1e-4 in a few hundred steps on one core.
+/// </summary>
+/// <param name="Mode">What is trained (default <see cref="TrainingMode.Joint"/>).</param>
+/// <param name="Seed">Seeds initialisation, batches and the random aux.</param>
+/// <param name="Steps">The step budget (optimizer updates; <see cref="TrainingMode.Separate"/> spends it twice, once per phase).</param>
+/// <param name="LatentDim">Dimension of the latent z.</param>
+/// <param name="HiddenDim">Width of every hidden layer.</param>
+/// <param name="EncoderHiddenLayers">Hidden layers of the encoder (the transition and aux head have one).</param>
+/// <param name="Activation">The non-linearity.</param>
+/// <param name="LayerNorm">Whether hidden layers are layer-normalised.</param>
+/// <param name="AuxWeight">c_p in <c>L = L_dyn + c_p · L_p</c>.</param>
+/// <param name="LearningRate">Adam's initial step size.</param>
+/// <param name="CosineSchedule">Anneal the step size to 0 over the budget by a half cosine (reaches far lower losses than a constant rate).</param>
+/// <param name="WeightDecay">Adam's (coupled, L2) weight decay.</param>
+/// <param name="BatchSize">Transitions per minibatch (all of them when there are fewer).</param>
+/// <param name="LossTarget">Training stops early once L_dyn and L_p, over all transitions, are both below this.</param>
+/// <param name="EvalEvery">Steps between full-data loss evaluations (early stop and progress).</param>
+/// <param name="StopGradTarget">Detach <c>E(o')</c> in <c>L_dyn</c> (a comparison; the theorem's model has no stop-gradient).</param>
+/// <param name="GradClipNorm">Clip the gradient norm to this value; 0 disables clipping.</param>
+/// <param name="RandomAuxDim">Output dimension of the random aux map in <see cref="TrainingMode.RandomAux"/>.</param>
+public sealed record PJepaConfig(
+    TrainingMode Mode = TrainingMode.Joint,
+    ulong Seed = 0,
+    int Steps = 3000,
+    int LatentDim = 32,
+    int HiddenDim = 64,
+    int EncoderHiddenLayers = 2,
+    ActivationKind Activation = ActivationKind.Relu,
+    bool LayerNorm = false,
+    float AuxWeight = 1f,
+    float LearningRate = 1e-3f,
+    bool CosineSchedule = false,
+    float WeightDecay = 0f,
+    int BatchSize = 256,
+    double LossTarget = 1e-4,
+    int EvalEvery = 50,
+    bool StopGradTarget = false,
+    float GradClipNorm = 0f,
+    int RandomAuxDim = 8)
+{
+    /// <summary>Checks every field; returns the first problem as text, or null.</summary>
+    public string? Problem()
+    {
+        return this switch
+        {
+            { Steps: < 0 } => $"steps must be >= 0, got {Steps}",
+            { LatentDim: < 1 } => $"latent dimension must be >= 1, got {LatentDim}",
+            { HiddenDim: < 1 } => $"hidden dimension must be >= 1, got {HiddenDim}",
+            { EncoderHiddenLayers: < 0 } => $"encoder hidden layers must be >= 0, got {EncoderHiddenLayers}",
+            _ when !(AuxWeight >= 0) || !float.IsFinite(AuxWeight) => $"aux weight must be a finite number >= 0, got {AuxWeight}",
+            _ when !(LearningRate > 0) || !float.IsFinite(LearningRate) => $"learning rate must be a finite number > 0, got {LearningRate}",
+            _ when !(WeightDecay >= 0) || !float.IsFinite(WeightDecay) => $"weight decay must be a finite number >= 0, got {WeightDecay}",
+            { BatchSize: < 1 } => $"batch size must be >= 1, got {BatchSize}",
+            _ when !(LossTarget >= 0) || !double.IsFinite(LossTarget) => $"loss target must be a finite number >= 0, got {LossTarget}",
+            { EvalEvery: < 1 } => $"evaluation interval must be >= 1, got {EvalEvery}",
+            _ when !(GradClipNorm >= 0) || !float.IsFinite(GradClipNorm) => $"gradient clip norm must be a finite number >= 0, got {GradClipNorm}",
+            { RandomAuxDim: < 1 } => $"random aux dimension must be >= 1, got {RandomAuxDim}",
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,67 @@
+using Jepa.Verify.Learning.Autograd;
+using Jepa.Verify.Learning.Modules;
+using Jepa.Verify.Learning.Tensors;
+
+namespace Jepa.Verify.Learning.Jepa;
+
+/// <summary>
+/// P-JEPA (DESIGN.md §1): encoder <c>E</c> (an MLP over the features), latent transition
+/// <c>T̂(z, a)</c> (an MLP over <c>concat(z, onehot(a))</c>) and aux head <c>P̂(z)</c> (an MLP).
+/// Parameters are named <c>encoder.*</c>, <c>transition.*</c>, <c>aux_head.*</c>.
+/// </summary>
+public sealed class PJepaModel : Module
+{
+    /// <summary>A freshly initialised model (Kaiming-uniform, seeded by <paramref name="shape"/>'s seed).</summary>
+    public PJepaModel(ModelShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        Shape = shape;
+        var random = new SeededRandom(shape.Seed);
+        var encoderSizes = new List<int> { shape.FeatureDim };
+        encoderSizes.AddRange(Enumerable.Repeat(shape.HiddenDim, shape.EncoderHiddenLayers));
+        encoderSizes.Add(shape.LatentDim);
+        Encoder = RegisterModule("encoder", Sequential.Mlp(encoderSizes, shape.Activation, random, shape.LayerNorm));
+        Transition = RegisterModule("transition", Sequential.Mlp([shape.LatentDim + shape.Actions, shape.HiddenDim, shape.LatentDim], shape.Activation, random, shape.LayerNorm));
+        AuxHead = RegisterModule("aux_head", Sequential.Mlp([shape.LatentDim, shape.HiddenDim, shape.AuxDim], shape.Activation, random, shape.LayerNorm));
+    }
+
+    /// <summary>The dimensions and architecture.</summary>
+    public ModelShape Shape { get; }
+
+    /// <summary>E: features → latent.</summary>
+    public Sequential Encoder { get; }
+
+    /// <summary>T̂: concat(latent, one-hot action) → next latent.</summary>
+    public Sequential Transition { get; }
+
+    /// <summary>P̂: latent → aux.</summary>
+    public Sequential AuxHead { get; }
+
+    /// <summary>The latents of a batch of feature rows, <c>[rows × LatentDim]</c>.</summary>
+    public override Tensor Forward(Tensor input) => Encoder.Forward(input);
+
+    /// <summary>T̂(z, a) for a batch of latents and their actions.</summary>
+    public Tensor PredictNext(Tensor latents, int[] actions) =>
+        Transition.Forward(Ops.Concat(latents, Ops.OneHot(actions, Shape.Actions)));
+
+    /// <summary>P̂(z) for a batch of latents.</summary>
+    public Tensor PredictAux(Tensor latents) => AuxHead.Forward(latents);
+
+    /// <summary>The latents of every observation of <paramref name="data"/> (no gradient, in chunks), row-major <c>[observations × LatentDim]</c>.</summary>
+    public float[] EncodeAll(TrainingData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        const int chunk = 1024;
+        var d = Shape.LatentDim;
+        var result = new float[data.Observations * d];
+        using var _ = GradMode.NoGrad();
+        for (var start = 0; start < data.Observations; start += chunk)
+        {
+            var rows = Enumerable.Range(start, Math.Min(chunk, data.Observations - start)).ToArray();
+            var z = Forward(data.FeatureRows(rows));
+            Array.Copy(z.Data, 0, result, start * d, z.Length);
+        }
+
+        return result;
+    }
+}

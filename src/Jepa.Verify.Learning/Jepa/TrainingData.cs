@@ -1,0 +1,257 @@
+using Jepa.Verify.Learning.Tensors;
+using Jepa.Verify.Mdp;
+
+namespace Jepa.Verify.Learning.Jepa;
+
+/// <summary>
+/// What P-JEPA trains on: a feature vector per observation (or a one-hot of its index), the
+/// transitions <c>(o, a, o')</c>, and an aux target vector per observation. Immutable.
+/// </summary>
+public sealed class TrainingData
+{
+    private readonly float[]? features;
+
+    private TrainingData(int observations, int featureDim, float[]? features, int actions, int[] from, int[] action, int[] to, float[] aux, int auxDim)
+    {
+        Observations = observations;
+        FeatureDim = featureDim;
+        this.features = features;
+        Actions = actions;
+        From = from;
+        Action = action;
+        To = to;
+        Aux = aux;
+        AuxDim = auxDim;
+    }
+
+    /// <summary>Number of observations.</summary>
+    public int Observations { get; }
+
+    /// <summary>Encoder input dimension (the observation count when features are one-hot).</summary>
+    public int FeatureDim { get; }
+
+    /// <summary>Whether observations are fed as one-hot vectors of their index (the MDP had no features).</summary>
+    public bool OneHot => features is null;
+
+    /// <summary>Number of actions.</summary>
+    public int Actions { get; }
+
+    /// <summary>Source observation of each transition.</summary>
+    public IReadOnlyList<int> From { get; }
+
+    /// <summary>Action of each transition.</summary>
+    public IReadOnlyList<int> Action { get; }
+
+    /// <summary>Target observation of each transition.</summary>
+    public IReadOnlyList<int> To { get; }
+
+    /// <summary>Number of transitions.</summary>
+    public int TransitionCount => From.Count;
+
+    /// <summary>Aux targets, row-major <c>[observations × AuxDim]</c>.</summary>
+    public IReadOnlyList<float> Aux { get; }
+
+    /// <summary>Dimension of the aux vector.</summary>
+    public int AuxDim { get; }
+
+    /// <summary>
+    /// The training data of an MDP: its feature vectors (all observations must have them, of one
+    /// length) or one-hot ids when none has, its observed transitions and its aux values.
+    /// </summary>
+    /// <exception cref="MdpFormatException">When features are given for some observations only or with different lengths, or an aux value is missing, not finite or of another length.</exception>
+    public static TrainingData FromMdp(MdpModel mdp)
+    {
+        ArgumentNullException.ThrowIfNull(mdp);
+        var n = mdp.ObservationCount;
+        var withFeatures = mdp.Features.Count(f => !f.IsDefaultOrEmpty);
+        float[]? features = null;
+        var featureDim = n;
+        if (withFeatures > 0)
+        {
+            featureDim = mdp.Features.First(f => !f.IsDefaultOrEmpty).Length;
+            features = new float[n * featureDim];
+            for (var i = 0; i < n; i++)
+            {
+                var f = mdp.Features[i];
+                if (f.IsDefaultOrEmpty || f.Length != featureDim)
+                {
+                    var what = f.IsDefaultOrEmpty ? "has no features" : $"has {f.Length} features";
+                    throw new MdpFormatException(mdp.LocationOfObservation(i), $"observation '{mdp.Observations[i]}' {what} while others have {featureDim}",
+                        "give every observation a feature vector of the same length, or none (then one-hot ids are used)");
+                }
+
+                for (var j = 0; j < featureDim; j++)
+                {
+                    features[(i * featureDim) + j] = f[j];
+                }
+            }
+        }
+
+        var auxDim = n == 0 ? 1 : mdp.Aux[0].Length;
+        var aux = new float[n * auxDim];
+        for (var i = 0; i < n; i++)
+        {
+            var v = mdp.Aux[i];
+            if (v.IsMissing || !v.IsFinite || v.Length != auxDim)
+            {
+                throw new MdpFormatException(mdp.LocationOfAux(i), $"observation '{mdp.Observations[i]}' has no usable aux value ({v})",
+                    $"give every observation a finite aux value of length {auxDim}");
+            }
+
+            for (var j = 0; j < auxDim; j++)
+            {
+                aux[(i * auxDim) + j] = (float)v.Components[j];
+            }
+        }
+
+        var t = mdp.Transitions;
+        return new TrainingData(n, featureDim, features, mdp.ActionCount,
+            [.. t.Select(x => x.From)], [.. t.Select(x => x.Action)], [.. t.Select(x => x.To)], aux, auxDim);
+    }
+
+    /// <summary>
+    /// Data from arrays (e.g. a benchmark's synthetic inputs).
+    /// </summary>
+    /// <param name="observations">Observation count.</param>
+    /// <param name="features">Row-major <c>[observations × featureDim]</c>, or null for one-hot ids.</param>
+    /// <param name="actions">Action count.</param>
+    /// <param name="transitions">The transitions.</param>
+    /// <param name="aux">Row-major <c>[observations × auxDim]</c>.</param>
+    /// <exception cref="ArgumentException">When the sizes do not fit or an index is out of range.</exception>
+    public static TrainingData FromArrays(int observations, float[]? features, int actions, IReadOnlyList<Transition> transitions, float[] aux)
+    {
+        ArgumentNullException.ThrowIfNull(transitions);
+        ArgumentNullException.ThrowIfNull(aux);
+        ArgumentOutOfRangeException.ThrowIfLessThan(observations, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(actions, 1);
+        if (features is not null && features.Length % observations != 0)
+        {
+            throw new ArgumentException($"{features.Length} feature values do not divide into {observations} observations", nameof(features));
+        }
+
+        if (aux.Length == 0 || aux.Length % observations != 0)
+        {
+            throw new ArgumentException($"{aux.Length} aux values do not divide into {observations} observations", nameof(aux));
+        }
+
+        foreach (var tr in transitions)
+        {
+            if ((uint)tr.From >= (uint)observations || (uint)tr.To >= (uint)observations || (uint)tr.Action >= (uint)actions)
+            {
+                throw new ArgumentException($"transition {tr} is out of range", nameof(transitions));
+            }
+        }
+
+        var featureDim = features is null ? observations : features.Length / observations;
+        return new TrainingData(observations, featureDim, features is null ? null : (float[])features.Clone(), actions,
+            [.. transitions.Select(x => x.From)], [.. transitions.Select(x => x.Action)], [.. transitions.Select(x => x.To)],
+            (float[])aux.Clone(), aux.Length / observations);
+    }
+
+    /// <summary>A copy whose aux targets are replaced (row-major <c>[observations × auxDim]</c>).</summary>
+    public TrainingData WithAux(float[] aux)
+    {
+        ArgumentNullException.ThrowIfNull(aux);
+        if (aux.Length == 0 || aux.Length % Observations != 0)
+        {
+            throw new ArgumentException($"{aux.Length} aux values do not divide into {Observations} observations", nameof(aux));
+        }
+
+        return new TrainingData(Observations, FeatureDim, features, Actions, (int[])From, (int[])Action, (int[])To, (float[])aux.Clone(), aux.Length / Observations);
+    }
+
+    /// <summary>
+    /// A frozen random linear map of the features to <paramref name="dim"/> outputs, each output
+    /// standardised to mean 0 and variance 1 over the observations: the paper's random auxiliary.
+    /// Entries of the map are standard normal; the same seed gives the same map.
+    /// </summary>
+    public float[] RandomAux(int dim, SeededRandom random)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dim, 1);
+        ArgumentNullException.ThrowIfNull(random);
+        var map = new double[FeatureDim * dim];
+        for (var i = 0; i < map.Length; i++)
+        {
+            map[i] = random.NextGaussian();
+        }
+
+        var values = new double[Observations * dim];
+        var row = new float[FeatureDim];
+        for (var o = 0; o < Observations; o++)
+        {
+            FeatureRow(o, row);
+            for (var j = 0; j < dim; j++)
+            {
+                double s = 0;
+                for (var f = 0; f < FeatureDim; f++)
+                {
+                    s += row[f] * map[(f * dim) + j];
+                }
+
+                values[(o * dim) + j] = s;
+            }
+        }
+
+        var result = new float[values.Length];
+        for (var j = 0; j < dim; j++)
+        {
+            double mean = 0, sq = 0;
+            for (var o = 0; o < Observations; o++)
+            {
+                mean += values[(o * dim) + j];
+            }
+
+            mean /= Observations;
+            for (var o = 0; o < Observations; o++)
+            {
+                sq += Math.Pow(values[(o * dim) + j] - mean, 2);
+            }
+
+            var sd = Math.Sqrt(sq / Observations);
+            for (var o = 0; o < Observations; o++)
+            {
+                result[(o * dim) + j] = (float)(sd > 0 ? (values[(o * dim) + j] - mean) / sd : 0);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The encoder inputs of the given observations, <c>[rows × FeatureDim]</c>.</summary>
+    public Tensor FeatureRows(ReadOnlySpan<int> rows)
+    {
+        var x = Tensor.Zeros(rows.Length, FeatureDim);
+        for (var i = 0; i < rows.Length; i++)
+        {
+            FeatureRow(rows[i], x.Data.AsSpan(i * FeatureDim, FeatureDim));
+        }
+
+        return x;
+    }
+
+    /// <summary>The aux targets of the given observations, <c>[rows × AuxDim]</c>.</summary>
+    public Tensor AuxRows(ReadOnlySpan<int> rows)
+    {
+        var y = Tensor.Zeros(rows.Length, AuxDim);
+        var aux = (float[])Aux;
+        for (var i = 0; i < rows.Length; i++)
+        {
+            Array.Copy(aux, rows[i] * AuxDim, y.Data, i * AuxDim, AuxDim);
+        }
+
+        return y;
+    }
+
+    private void FeatureRow(int observation, Span<float> destination)
+    {
+        if (features is null)
+        {
+            destination.Clear();
+            destination[observation] = 1f;
+        }
+        else
+        {
+            features.AsSpan(observation * FeatureDim, FeatureDim).CopyTo(destination);
+        }
+    }
+}
