@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Jepa.Verify.Cli.Commands;
+using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Smt.Solvers;
@@ -24,6 +25,7 @@ public static class CliApp
         root.Subcommands.Add(QuotientCommand.Create(io));
         root.Subcommands.Add(ProveCommand.Create(io));
         root.Subcommands.Add(SolveCommand.Create(io));
+        root.Subcommands.Add(TrainCommand.Create(io));
         root.Subcommands.Add(BenchCommand.Create(io));
 
         var parsed = root.Parse(args);
@@ -52,7 +54,7 @@ public static class CliApp
             stderr.WriteLine($"error: {ex.Message}; report this with the query (--emit-smt2)");
             return ExitCodes.Inconclusive;
         }
-        catch (Exception ex) when (ex is MdpFormatException or UsageException or RelationTooLargeException or SolverException)
+        catch (Exception ex) when (ex is MdpFormatException or ModelFormatException or UsageException or RelationTooLargeException or SolverException)
         {
             stderr.WriteLine($"error: {ex.Message}");
             return ExitCodes.BadInput;

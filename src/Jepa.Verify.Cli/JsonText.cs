@@ -42,10 +42,10 @@ internal static class JsonText
         }
     }
 
-    /// <summary>A number, or null when absent.</summary>
+    /// <summary>A number, or null when absent or not finite (JSON has no NaN or ∞).</summary>
     public static void NumberOrNull(Utf8JsonWriter w, string name, double? value)
     {
-        if (value is { } v)
+        if (value is { } v && double.IsFinite(v))
         {
             w.WriteNumber(name, v);
         }

@@ -1,0 +1,316 @@
+using System.Collections.Immutable;
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Jepa.Verify.Learning.Collapse;
+using Jepa.Verify.Learning.Jepa;
+using Jepa.Verify.Learning.Modules;
+using Jepa.Verify.Mdp;
+using Spectre.Console;
+
+namespace Jepa.Verify.Cli.Commands;
+
+/// <summary><c>jepa-verify train FILE --mode …</c>: trains P-JEPA and checks the latents against the bisimulation.</summary>
+internal static class TrainCommand
+{
+    /// <summary>The mode names on the command line, in the order of <see cref="TrainingMode"/>.</summary>
+    public static readonly ImmutableArray<string> ModeNames = ["joint", "aux-only", "dyn-only", "random-aux", "separate"];
+
+    public static Command Create(CommandIo io)
+    {
+        var input = new InputOptions();
+        var defaults = new PJepaConfig();
+        var mode = new Option<string>("--mode") { Description = "What to train: joint (the theorem's model), aux-only, dyn-only, random-aux or separate", DefaultValueFactory = _ => "joint", HelpName = "mode" };
+        mode.AcceptOnlyFromAmong([.. ModeNames]);
+        var seed = new Option<ulong>("--seed") { Description = "Seeds initialisation, batches and the random aux", DefaultValueFactory = _ => defaults.Seed, HelpName = "S" };
+        var steps = new Option<int>("--steps") { Description = "Step budget (separate spends it twice)", DefaultValueFactory = _ => defaults.Steps, HelpName = "N" };
+        var latentDim = new Option<int>("--latent-dim") { Description = "Latent dimension", DefaultValueFactory = _ => defaults.LatentDim, HelpName = "D" };
+        var hiddenDim = new Option<int>("--hidden-dim") { Description = "Width of the hidden layers", DefaultValueFactory = _ => defaults.HiddenDim, HelpName = "H" };
+        var activation = new Option<string>("--activation") { Description = "Non-linearity", DefaultValueFactory = _ => "relu", HelpName = "relu|mish|tanh" };
+        activation.AcceptOnlyFromAmong("relu", "mish", "tanh");
+        var layerNorm = new Option<bool>("--layer-norm") { Description = "Layer-normalise the hidden layers" };
+        var lr = new Option<float>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => defaults.LearningRate, HelpName = "rate" };
+        var cosine = new Option<bool>("--cosine") { Description = "Anneal the learning rate to 0 by a half cosine over the budget" };
+        var weightDecay = new Option<float>("--weight-decay") { Description = "Adam weight decay (L2)", DefaultValueFactory = _ => defaults.WeightDecay, HelpName = "λ" };
+        var batch = new Option<int>("--batch-size") { Description = "Transitions per minibatch", DefaultValueFactory = _ => defaults.BatchSize, HelpName = "B" };
+        var auxWeight = new Option<float>("--aux-weight") { Description = "c_p in L = L_dyn + c_p·L_p", DefaultValueFactory = _ => defaults.AuxWeight, HelpName = "c" };
+        var lossTarget = new Option<double>("--loss-target") { Description = "Near-zero: training stops, and the verdict's premise holds, when L_dyn and L_p are both below this", DefaultValueFactory = _ => defaults.LossTarget, HelpName = "ε" };
+        var tolerance = new Option<double>("--tolerance") { Description = "Latents closer than this × the RMS latent norm count as collapsed", DefaultValueFactory = _ => CollapseOptions.Default.Tolerance, HelpName = "t" };
+        var stopGrad = new Option<bool>("--stop-grad") { Description = "Detach E(o') in L_dyn (for comparison; the theorem's model has no stop-gradient)" };
+        var gradClip = new Option<float>("--grad-clip") { Description = "Clip the gradient norm to this (0 = off)", DefaultValueFactory = _ => 0f, HelpName = "norm" };
+        var save = new Option<string?>("--save") { Description = "Write the trained model to this file (versioned binary, written atomically)", HelpName = "MODEL" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress bar (it is also off when output is redirected)" };
+        var command = new Command("train", "Train P-JEPA on the MDP's transitions and check that observations the bisimulation separates get distinct latents. Exit 1 when joint training ends with non-equivalent pairs collapsed, 3 when the losses did not reach the target.");
+        input.AddTo(command, analysis: true);
+        Option[] options = [mode, seed, steps, latentDim, hiddenDim, activation, layerNorm, lr, cosine, weightDecay, batch, auxWeight, lossTarget, tolerance, stopGrad, gradClip, save, json, quiet];
+        foreach (var o in options)
+        {
+            command.Options.Add(o);
+        }
+
+        command.SetAction(r => CliApp.Guard(io.Error, () =>
+        {
+            var config = new PJepaConfig(
+                Mode: (TrainingMode)ModeNames.IndexOf(r.GetValue(mode)!),
+                Seed: r.GetValue(seed),
+                Steps: r.GetValue(steps),
+                LatentDim: r.GetValue(latentDim),
+                HiddenDim: r.GetValue(hiddenDim),
+                Activation: Enum.Parse<ActivationKind>(r.GetValue(activation)!, ignoreCase: true),
+                LayerNorm: r.GetValue(layerNorm),
+                AuxWeight: r.GetValue(auxWeight),
+                LearningRate: r.GetValue(lr),
+                CosineSchedule: r.GetValue(cosine),
+                WeightDecay: r.GetValue(weightDecay),
+                BatchSize: r.GetValue(batch),
+                LossTarget: r.GetValue(lossTarget),
+                StopGradTarget: r.GetValue(stopGrad),
+                GradClipNorm: r.GetValue(gradClip));
+            if (config.Problem() is { } problem)
+            {
+                throw new UsageException(problem);
+            }
+
+            var collapse = new CollapseOptions(r.GetValue(tolerance));
+            if (!(collapse.Tolerance >= 0) || !double.IsFinite(collapse.Tolerance))
+            {
+                throw new UsageException($"--tolerance must be a finite number >= 0, got {collapse.Tolerance}");
+            }
+
+            var showProgress = !r.GetValue(quiet) && ReferenceEquals(io.Error, Console.Error) && !Console.IsErrorRedirected && !Console.IsOutputRedirected;
+            var run = Run(input.Load(r), input.Options(r), config, collapse, showProgress);
+            if (r.GetValue(save) is { } path)
+            {
+                ModelFile.Save(run.Result.Model, path);
+            }
+
+            io.Out.Write(r.GetValue(json) ? Json(run) : Text(run, r.GetValue(save)));
+            return ExitCode(run);
+        }));
+        return command;
+    }
+
+    /// <summary>Loads, analyses, trains and checks: the whole command without its output.</summary>
+    public static TrainingRun Run(MdpModel mdp, Mdp.Bisimulation.BisimulationOptions options, PJepaConfig config, CollapseOptions collapse, bool showProgress)
+    {
+        var analysis = InputOptions.Analyse(mdp, options);
+        var data = TrainingData.FromMdp(mdp);
+        if (data.TransitionCount == 0)
+        {
+            throw new UsageException($"{mdp.Source} has no transitions; P-JEPA trains on transitions (o, a, o')");
+        }
+
+        if (mdp.ObservationCount > collapse.MaxObservations)
+        {
+            throw new UsageException($"{mdp.Source} has {mdp.ObservationCount} observations; the collapse analysis compares all pairs and is limited to {collapse.MaxObservations}");
+        }
+
+        var result = showProgress ? WithProgressBar(data, config) : PJepaTrainer.Train(data, config);
+        if (config.Mode == TrainingMode.RandomAux)
+        {
+            // The theorem is about the aux actually trained on: recompute the classes for the random map.
+            var aux = ImmutableArray.CreateRange(Enumerable.Range(0, mdp.ObservationCount).Select(o =>
+                new AuxValue([.. Enumerable.Range(0, result.AuxDim).Select(j => (double)result.AuxTargets[(o * result.AuxDim) + j])])));
+            analysis = InputOptions.Analyse(mdp.WithAux(aux, default), options);
+        }
+
+        var report = analysis.Result.Partition is { } partition
+            ? CollapseAnalysis.Analyze(result.Latents, result.LatentDim, partition, mdp.Labels, collapse)
+            : CollapseAnalysis.Analyze(result.Latents, result.LatentDim, analysis.Result.Relation!, mdp.Labels, collapse);
+        return new TrainingRun(analysis, result, report);
+    }
+
+    /// <summary>0 when the verdict holds (or an ablation ran), 1 for joint violations, 3 when the joint premise was not reached.</summary>
+    public static int ExitCode(TrainingRun run) => run.Result.Config.Mode switch
+    {
+        TrainingMode.Joint when run.Result.Status != TrainingStatus.Diverged && !run.Report.Separated => ExitCodes.CheckFailed,
+        TrainingMode.Joint when !run.Result.BothLossesBelowTarget => ExitCodes.Inconclusive,
+        _ => ExitCodes.Ok,
+    };
+
+    private static TrainingResult WithProgressBar(TrainingData data, PJepaConfig config)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        TrainingResult? result = null;
+        console.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var total = config.Mode == TrainingMode.Separate ? 2 * config.Steps : config.Steps;
+                var task = ctx.AddTask($"training {ModeNames[(int)config.Mode]}", maxValue: Math.Max(1, total));
+                var progress = new SynchronousProgress(p =>
+                {
+                    task.Value = p.Step;
+                    task.Description = string.Create(CultureInfo.InvariantCulture, $"L_dyn {p.LossDyn:E2}  L_p {p.LossAux:E2}");
+                    ctx.Refresh();
+                });
+                result = PJepaTrainer.Train(data, config, progress);
+                task.Value = task.MaxValue;
+            });
+        return result!;
+    }
+
+    private static string Verdict(TrainingRun run)
+    {
+        var (result, report) = (run.Result, run.Report);
+        if (result.Status == TrainingStatus.Diverged)
+        {
+            return $"inconclusive: training diverged ({result.Message})";
+        }
+
+        var premise = result.BothLossesBelowTarget
+            ? $"both losses are below {Num(result.Config.LossTarget)}"
+            : $"the losses did not reach {Num(result.Config.LossTarget)} (the theorem's premise)";
+        return report.Separated
+            ? result.BothLossesBelowTarget
+                ? $"no unhealthy collapse: {premise} and all {report.NonEquivalentPairs} non-equivalent pairs are more than {Num(report.Tolerance)} apart"
+                : $"inconclusive: {premise}; all non-equivalent pairs are apart, but the theorem does not apply yet (raise --steps)"
+            : $"unhealthy collapse: {report.Violations} of {report.NonEquivalentPairs} non-equivalent pairs are within {Num(report.Tolerance)}; {premise}";
+    }
+
+    private static string Text(TrainingRun run, string? savedTo)
+    {
+        var (result, report, mdp) = (run.Result, run.Report, run.Analysis.Mdp);
+        var sb = new StringBuilder();
+        sb.AppendLine(run.Analysis.Summary());
+        var c = result.Config;
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"mode {ModeNames[(int)c.Mode]}, seed {c.Seed}: {result.Steps} steps ({StatusName(result.Status)}), latent {c.LatentDim}, hidden {c.HiddenDim}, lr {c.LearningRate}, batch {c.BatchSize}"));
+        sb.AppendLine($"  L_dyn {Num(result.LossDyn)}   L_p {Num(result.LossAux)}   (target {Num(c.LossTarget)})");
+        if (result.Status == TrainingStatus.Diverged)
+        {
+            sb.AppendLine(Verdict(run));
+            return sb.ToString();
+        }
+
+        var classes = report.Classes is { } k ? $"{k} bisimulation classes" : $"{report.NonEquivalentPairs} distinguishable pairs (finite data)";
+        sb.AppendLine($"  {classes}, {report.Clusters} latent cluster{(report.Clusters == 1 ? "" : "s")} at tolerance {Num(report.Tolerance)}");
+        if (report.MinNonEquivalentDistance is { } min)
+        {
+            sb.AppendLine($"  min non-equivalent distance {Num(min)} × scale {Num(report.Scale)}; violations {report.Violations}");
+        }
+
+        var purity = report.Purity is { } p ? $"purity {Num(p)}" : "purity n/a";
+        var labels = string.Concat(report.LabelPurity.Select(kv => $", purity vs {kv.Key} {Num(kv.Value)}"));
+        sb.AppendLine($"  {purity}{labels}; RankMe {Num(report.EffectiveRank)}; spread within {Num(report.WithinClassSpread)}, between {Num(report.BetweenClassSpread)}");
+        foreach (var pair in report.OffendingPairs.Take(5))
+        {
+            sb.AppendLine($"  collapsed: {mdp.Observations[pair.A]} ~ {mdp.Observations[pair.B]} at {Num(pair.Distance)} (see 'jepa-verify explain {mdp.Source} {mdp.Observations[pair.A]} {mdp.Observations[pair.B]}')");
+        }
+
+        sb.AppendLine(Verdict(run));
+        if (savedTo is not null)
+        {
+            sb.AppendLine($"model written to {savedTo}");
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Json(TrainingRun run)
+    {
+        var (result, report, mdp) = (run.Result, run.Report, run.Analysis.Mdp);
+        return JsonText.Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("mode", ModeNames[(int)result.Config.Mode]);
+            w.WriteNumber("seed", result.Config.Seed);
+            w.WriteNumber("steps", result.Steps);
+            w.WriteString("status", StatusName(result.Status));
+            JsonText.StringOrNull(w, "message", result.Message);
+            JsonText.NumberOrNull(w, "loss_dyn", result.LossDyn);
+            JsonText.NumberOrNull(w, "loss_aux", result.LossAux);
+            w.WriteNumber("loss_target", result.Config.LossTarget);
+            w.WriteBoolean("losses_below_target", result.BothLossesBelowTarget);
+            w.WriteNumber("observations", report.Observations);
+            w.WriteNumber("latent_dim", report.LatentDim);
+            if (result.Status == TrainingStatus.Diverged)
+            {
+                // No trained latents to analyse: every analysis field is null.
+                foreach (var name in new[] { "clusters", "classes", "nonequivalent_pairs", "min_nonequivalent_distance", "violations" })
+                {
+                    w.WriteNull(name);
+                }
+
+                w.WriteBoolean("theorem_holds", false);
+            }
+            else
+            {
+                WriteAnalysis(w, run);
+            }
+
+            w.WriteStartArray("history");
+            foreach (var point in result.History)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("step", point.Step);
+                JsonText.NumberOrNull(w, "loss_dyn", point.LossDyn);
+                JsonText.NumberOrNull(w, "loss_aux", point.LossAux);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    private static void WriteAnalysis(System.Text.Json.Utf8JsonWriter w, TrainingRun run)
+    {
+        var (result, report, mdp) = (run.Result, run.Report, run.Analysis.Mdp);
+        w.WriteNumber("clusters", report.Clusters);
+        if (report.Classes is { } classes)
+        {
+            w.WriteNumber("classes", classes);
+        }
+        else
+        {
+            w.WriteNull("classes");
+        }
+
+        w.WriteNumber("nonequivalent_pairs", report.NonEquivalentPairs);
+        JsonText.NumberOrNull(w, "min_nonequivalent_distance", report.MinNonEquivalentDistance);
+        w.WriteNumber("tolerance", report.Tolerance);
+        w.WriteNumber("violations", report.Violations);
+        w.WriteBoolean("theorem_holds", result.BothLossesBelowTarget && report.Separated);
+        JsonText.NumberOrNull(w, "scale", report.Scale);
+        JsonText.NumberOrNull(w, "purity", report.Purity);
+        w.WriteStartObject("label_purity");
+        foreach (var (name, value) in report.LabelPurity)
+        {
+            JsonText.NumberOrNull(w, name, value);
+        }
+
+        w.WriteEndObject();
+        JsonText.NumberOrNull(w, "effective_rank", report.EffectiveRank);
+        JsonText.NumberOrNull(w, "within_class_spread", report.WithinClassSpread);
+        JsonText.NumberOrNull(w, "between_class_spread", report.BetweenClassSpread);
+        w.WriteStartArray("offending_pairs");
+        foreach (var pair in report.OffendingPairs)
+        {
+            w.WriteStartObject();
+            w.WriteString("a", mdp.Observations[pair.A]);
+            w.WriteString("b", mdp.Observations[pair.B]);
+            JsonText.NumberOrNull(w, "distance", pair.Distance);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static string StatusName(TrainingStatus status) => status switch
+    {
+        TrainingStatus.Converged => "converged",
+        TrainingStatus.Diverged => "diverged",
+        _ => "budget-exhausted",
+    };
+
+    private static string Num(double? value) => value is { } v ? v.ToString("G4", CultureInfo.InvariantCulture) : "n/a";
+
+    /// <summary>An <see cref="IProgress{T}"/> that reports on the training thread (no posting to a context).</summary>
+    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
