@@ -17,6 +17,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(Bisim(io));
         bench.Subcommands.Add(Prove(io));
         bench.Subcommands.Add(Load(io));
+        bench.Subcommands.Add(BenchTrainCommand.Create(io));
         return bench;
     }
 

@@ -73,7 +73,7 @@ public static class PJepaTrainer
 
         var latents = status == TrainingStatus.Diverged ? new float[data.Observations * config.LatentDim] : model.EncodeAll(data);
         return new TrainingResult(config, model, status, run.Steps, dyn, aux, message, [.. run.History],
-            ImmutableArray.Create(latents), [.. data.Aux], data.AuxDim);
+            ImmutableArray.Create(latents), [.. data.Aux], data.AuxDim, run.StepTime.Elapsed.TotalSeconds);
     }
 
     /// <summary>L_dyn and L_p over every transition of <paramref name="data"/>, without gradients, accumulated in double.</summary>
@@ -140,6 +140,8 @@ public static class PJepaTrainer
 
         public int Steps { get; private set; }
 
+        public System.Diagnostics.Stopwatch StepTime { get; } = new();
+
         public List<LossPoint> History { get; } = [];
 
         public (TrainingStatus Status, string? Message) RunPhase(Phase phase)
@@ -156,6 +158,7 @@ public static class PJepaTrainer
             for (var step = 1; step <= config.Steps; step++)
             {
                 cancellation.ThrowIfCancellationRequested();
+                StepTime.Start();
                 if (config.CosineSchedule)
                 {
                     optimizer.LearningRate = (float)(config.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (step - 1) / config.Steps)));
@@ -165,6 +168,7 @@ public static class PJepaTrainer
                 var value = loss.Item();
                 if (!float.IsFinite(value))
                 {
+                    StepTime.Stop();
                     return (TrainingStatus.Diverged, string.Create(CultureInfo.InvariantCulture,
                         $"the training loss became {value} at step {Steps + 1}; lower the learning rate (now {config.LearningRate}) or set a gradient clip norm"));
                 }
@@ -177,6 +181,7 @@ public static class PJepaTrainer
                 }
 
                 optimizer.Step();
+                StepTime.Stop();
                 Steps++;
                 if (step % config.EvalEvery == 0 || step == config.Steps)
                 {

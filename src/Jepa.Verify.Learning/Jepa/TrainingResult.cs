@@ -14,6 +14,7 @@ namespace Jepa.Verify.Learning.Jepa;
 /// <param name="Latents">E(o) for every observation, row-major <c>[observations × LatentDim]</c>.</param>
 /// <param name="AuxTargets">The aux targets trained on (the random map's values in <see cref="TrainingMode.RandomAux"/>), row-major.</param>
 /// <param name="AuxDim">Aux target dimension.</param>
+/// <param name="StepSeconds">Wall time spent in optimizer steps (forward, backward, update), full-data evaluations excluded; not deterministic.</param>
 public sealed record TrainingResult(
     PJepaConfig Config,
     PJepaModel Model,
@@ -25,7 +26,8 @@ public sealed record TrainingResult(
     ImmutableArray<LossPoint> History,
     ImmutableArray<float> Latents,
     ImmutableArray<float> AuxTargets,
-    int AuxDim)
+    int AuxDim,
+    double StepSeconds)
 {
     /// <summary>Latent dimension.</summary>
     public int LatentDim => Model.Shape.LatentDim;

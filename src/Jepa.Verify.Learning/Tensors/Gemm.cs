@@ -31,8 +31,12 @@ internal static class Gemm
     private const long SmallWork = 1L << 13;
     private const long ParallelWork = 1L << 18;
 
-    /// <summary>How many threads a large product may use (default: all cores). Results do not depend on it.</summary>
-    public static int MaxThreads { get; set; } = Environment.ProcessorCount;
+    /// <summary>How many threads a large product may use (<see cref="Parallelism.MaxThreads"/>). Results do not depend on it.</summary>
+    public static int MaxThreads
+    {
+        get => Parallelism.MaxThreads;
+        set => Parallelism.MaxThreads = value;
+    }
 
     /// <summary>
     /// <c>C[m×n] = op(A)[m×k] · op(B)[k×n]</c>, or <c>C += …</c> when <paramref name="accumulate"/>.
