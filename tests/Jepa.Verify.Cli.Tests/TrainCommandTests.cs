@@ -111,6 +111,15 @@ public sealed class TrainCommandTests
         }
     }
 
+    [Fact]
+    public void AnUnwritableSavePathIsAOneLineErrorAndLeavesNoFile()
+    {
+        var run = CliRun.Of("train", Counting, "--steps", "10", "--save", "/dev/null/model.jvm");
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("error: /dev/null/model.jvm", run.Error);
+        Assert.Single(run.Error.TrimEnd('\n').Split('\n'));
+    }
+
     [Theory]
     [InlineData("--mode", "bogus")]
     [InlineData("--steps", "-1")]

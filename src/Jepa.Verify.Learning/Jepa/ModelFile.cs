@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Jepa.Verify.Learning.Modules;
+using Jepa.Verify.Mdp;
+using Jepa.Verify.Mdp.Formats;
 
 namespace Jepa.Verify.Learning.Jepa;
 
@@ -24,26 +26,13 @@ public static class ModelFile
 
     private static readonly byte[] Magic = "JVMODEL\n"u8.ToArray();
 
-    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically.</summary>
-    /// <exception cref="ModelFormatException">When the file cannot be written.</exception>
+    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically (a temporary file, then a rename).</summary>
+    /// <exception cref="MdpFormatException">When the file cannot be written (one line, with the path).</exception>
     public static void Save(PJepaModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(path);
-        var bytes = Serialize(model);
-        var full = Path.GetFullPath(path);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllBytes(temp, bytes);
-            File.Move(temp, full, overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            File.Delete(temp);
-            throw new ModelFormatException(path, 0, $"cannot write the model ({ex.Message.TrimEnd('.')})", "check the directory exists and is writable");
-        }
+        AtomicFile.WriteAllBytes(path, Serialize(model));
     }
 
     /// <summary>Reads a model written by <see cref="Save"/>.</summary>

@@ -7,7 +7,11 @@ public static class AtomicFile
 {
     /// <summary>Writes UTF-8 text (no BOM) atomically, creating the directory if needed.</summary>
     /// <exception cref="MdpFormatException">When the target cannot be written (one line, with the path).</exception>
-    public static void WriteAllText(string path, string text)
+    public static void WriteAllText(string path, string text) => WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text));
+
+    /// <summary>Writes bytes atomically, creating the directory if needed.</summary>
+    /// <exception cref="MdpFormatException">When the target cannot be written (one line, with the path).</exception>
+    public static void WriteAllBytes(string path, byte[] bytes)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
@@ -15,7 +19,7 @@ public static class AtomicFile
         try
         {
             Directory.CreateDirectory(dir);
-            File.WriteAllText(temp, text, new UTF8Encoding(false));
+            File.WriteAllBytes(temp, bytes);
             File.Move(temp, full, overwrite: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
