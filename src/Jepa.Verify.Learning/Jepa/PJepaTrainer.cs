@@ -65,13 +65,14 @@ public static class PJepaTrainer
         };
 
         model.Eval();
-        var (dyn, aux) = status == TrainingStatus.Diverged ? (double.NaN, double.NaN) : FullLosses(model, data);
+        var (dyn, aux, latents) = status == TrainingStatus.Diverged
+            ? (double.NaN, double.NaN, new float[data.Observations * config.LatentDim])
+            : Evaluate(model, data);
         if (status == TrainingStatus.BudgetExhausted && dyn < config.LossTarget && aux < config.LossTarget)
         {
             status = TrainingStatus.Converged;
         }
 
-        var latents = status == TrainingStatus.Diverged ? new float[data.Observations * config.LatentDim] : model.EncodeAll(data);
         return new TrainingResult(config, model, status, run.Steps, dyn, aux, message, [.. run.History],
             ImmutableArray.Create(latents), [.. data.Aux], data.AuxDim, run.StepTime.Elapsed.TotalSeconds);
     }
@@ -79,34 +80,30 @@ public static class PJepaTrainer
     /// <summary>L_dyn and L_p over every transition of <paramref name="data"/>, without gradients, accumulated in double.</summary>
     public static (double LossDyn, double LossAux) FullLosses(PJepaModel model, TrainingData data)
     {
+        var (dyn, aux, _) = Evaluate(model, data);
+        return (dyn, aux);
+    }
+
+    /// <summary>The full-data losses and the latents they were computed from (every observation encoded once).</summary>
+    private static (double LossDyn, double LossAux, float[] Latents) Evaluate(PJepaModel model, TrainingData data)
+    {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
-        var d = model.Shape.LatentDim;
         var z = model.EncodeAll(data);
+        var zAll = Tensor.FromArray(z, data.Observations, model.Shape.LatentDim);
         using var _ = GradMode.NoGrad();
         const int chunk = 4096;
         double dyn = 0, aux = 0;
         var m = data.TransitionCount;
         for (var start = 0; start < m; start += chunk)
         {
-            var count = Math.Min(chunk, m - start);
-            var from = new int[count];
-            var actions = new int[count];
-            var to = new int[count];
-            for (var i = 0; i < count; i++)
-            {
-                from[i] = data.From[start + i];
-                actions[i] = data.Action[start + i];
-                to[i] = data.To[start + i];
-            }
-
-            var zAll = Tensor.FromArray(z, data.Observations, d);
+            var (from, actions, to) = data.TransitionsAt([.. Enumerable.Range(start, Math.Min(chunk, m - start))]);
             var zFrom = Ops.IndexSelect(zAll, from);
             dyn += SquaredDistanceSum(model.PredictNext(zFrom, actions), Ops.IndexSelect(zAll, to));
             aux += SquaredDistanceSum(model.PredictAux(zFrom), data.AuxRows(from));
         }
 
-        return (dyn / m, aux / m);
+        return (dyn / m, aux / m, z);
     }
 
     private static double SquaredDistanceSum(Tensor a, Tensor b)
@@ -207,16 +204,7 @@ public static class PJepaTrainer
 
         private Tensor Loss(Phase phase, int[] batch)
         {
-            var from = new int[batch.Length];
-            var actions = new int[batch.Length];
-            var to = new int[batch.Length];
-            for (var i = 0; i < batch.Length; i++)
-            {
-                from[i] = data.From[batch[i]];
-                actions[i] = data.Action[batch[i]];
-                to[i] = data.To[batch[i]];
-            }
-
+            var (from, actions, to) = data.TransitionsAt(batch);
             var needsTargets = phase is Phase.Joint or Phase.Dynamics;
             var distinct = Distinct(from, needsTargets ? to : []);
             Tensor z;

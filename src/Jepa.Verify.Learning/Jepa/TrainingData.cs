@@ -10,18 +10,22 @@ namespace Jepa.Verify.Learning.Jepa;
 public sealed class TrainingData
 {
     private readonly float[]? features;
+    private readonly int[] from;
+    private readonly int[] action;
+    private readonly int[] to;
+    private readonly float[] aux;
 
-    private TrainingData(int observations, int featureDim, float[]? features, int actions, int[] from, int[] action, int[] to, float[] aux, int auxDim)
+    private TrainingData(int observations, int featureDim, float[]? features, int actions, int[] from, int[] action, int[] to, float[] aux)
     {
         Observations = observations;
         FeatureDim = featureDim;
         this.features = features;
         Actions = actions;
-        From = from;
-        Action = action;
-        To = to;
-        Aux = aux;
-        AuxDim = auxDim;
+        this.from = from;
+        this.action = action;
+        this.to = to;
+        this.aux = aux;
+        AuxDim = AuxDimOf(aux, observations);
     }
 
     /// <summary>Number of observations.</summary>
@@ -37,19 +41,19 @@ public sealed class TrainingData
     public int Actions { get; }
 
     /// <summary>Source observation of each transition.</summary>
-    public IReadOnlyList<int> From { get; }
+    public IReadOnlyList<int> From => from;
 
     /// <summary>Action of each transition.</summary>
-    public IReadOnlyList<int> Action { get; }
+    public IReadOnlyList<int> Action => action;
 
     /// <summary>Target observation of each transition.</summary>
-    public IReadOnlyList<int> To { get; }
+    public IReadOnlyList<int> To => to;
 
     /// <summary>Number of transitions.</summary>
-    public int TransitionCount => From.Count;
+    public int TransitionCount => from.Length;
 
     /// <summary>Aux targets, row-major <c>[observations × AuxDim]</c>.</summary>
-    public IReadOnlyList<float> Aux { get; }
+    public IReadOnlyList<float> Aux => aux;
 
     /// <summary>Dimension of the aux vector.</summary>
     public int AuxDim { get; }
@@ -88,7 +92,7 @@ public sealed class TrainingData
         }
 
         var auxDim = n == 0 ? 1 : mdp.Aux[0].Length;
-        var aux = new float[n * auxDim];
+        var values = new float[n * auxDim];
         for (var i = 0; i < n; i++)
         {
             var v = mdp.Aux[i];
@@ -100,13 +104,11 @@ public sealed class TrainingData
 
             for (var j = 0; j < auxDim; j++)
             {
-                aux[(i * auxDim) + j] = (float)v.Components[j];
+                values[(i * auxDim) + j] = (float)v.Components[j];
             }
         }
 
-        var t = mdp.Transitions;
-        return new TrainingData(n, featureDim, features, mdp.ActionCount,
-            [.. t.Select(x => x.From)], [.. t.Select(x => x.Action)], [.. t.Select(x => x.To)], aux, auxDim);
+        return Create(n, featureDim, features, mdp.ActionCount, mdp.Transitions, values);
     }
 
     /// <summary>
@@ -129,11 +131,7 @@ public sealed class TrainingData
             throw new ArgumentException($"{features.Length} feature values do not divide into {observations} observations", nameof(features));
         }
 
-        if (aux.Length == 0 || aux.Length % observations != 0)
-        {
-            throw new ArgumentException($"{aux.Length} aux values do not divide into {observations} observations", nameof(aux));
-        }
-
+        AuxDimOf(aux, observations);
         foreach (var tr in transitions)
         {
             if ((uint)tr.From >= (uint)observations || (uint)tr.To >= (uint)observations || (uint)tr.Action >= (uint)actions)
@@ -143,21 +141,14 @@ public sealed class TrainingData
         }
 
         var featureDim = features is null ? observations : features.Length / observations;
-        return new TrainingData(observations, featureDim, features is null ? null : (float[])features.Clone(), actions,
-            [.. transitions.Select(x => x.From)], [.. transitions.Select(x => x.Action)], [.. transitions.Select(x => x.To)],
-            (float[])aux.Clone(), aux.Length / observations);
+        return Create(observations, featureDim, (float[]?)features?.Clone(), actions, transitions, (float[])aux.Clone());
     }
 
     /// <summary>A copy whose aux targets are replaced (row-major <c>[observations × auxDim]</c>).</summary>
     public TrainingData WithAux(float[] aux)
     {
         ArgumentNullException.ThrowIfNull(aux);
-        if (aux.Length == 0 || aux.Length % Observations != 0)
-        {
-            throw new ArgumentException($"{aux.Length} aux values do not divide into {Observations} observations", nameof(aux));
-        }
-
-        return new TrainingData(Observations, FeatureDim, features, Actions, (int[])From, (int[])Action, (int[])To, (float[])aux.Clone(), aux.Length / Observations);
+        return new TrainingData(Observations, FeatureDim, features, Actions, from, action, to, (float[])aux.Clone());
     }
 
     /// <summary>
@@ -233,13 +224,49 @@ public sealed class TrainingData
     public Tensor AuxRows(ReadOnlySpan<int> rows)
     {
         var y = Tensor.Zeros(rows.Length, AuxDim);
-        var aux = (float[])Aux;
         for (var i = 0; i < rows.Length; i++)
         {
             Array.Copy(aux, rows[i] * AuxDim, y.Data, i * AuxDim, AuxDim);
         }
 
         return y;
+    }
+
+    /// <summary>Source, action and target of the given transitions, as three arrays.</summary>
+    internal (int[] From, int[] Actions, int[] To) TransitionsAt(ReadOnlySpan<int> transitions)
+    {
+        var f = new int[transitions.Length];
+        var a = new int[transitions.Length];
+        var t = new int[transitions.Length];
+        for (var i = 0; i < transitions.Length; i++)
+        {
+            f[i] = from[transitions[i]];
+            a[i] = action[transitions[i]];
+            t[i] = to[transitions[i]];
+        }
+
+        return (f, a, t);
+    }
+
+    private static TrainingData Create(int observations, int featureDim, float[]? features, int actions, IReadOnlyList<Transition> transitions, float[] aux) =>
+        new(observations, featureDim, features, actions,
+            [.. transitions.Select(x => x.From)], [.. transitions.Select(x => x.Action)], [.. transitions.Select(x => x.To)], aux);
+
+    /// <summary>The aux dimension of row-major aux values for <paramref name="observations"/> observations (1 when there are no observations).</summary>
+    /// <exception cref="ArgumentException">When they do not divide evenly (or there are none).</exception>
+    private static int AuxDimOf(float[] aux, int observations)
+    {
+        if (observations == 0 && aux.Length == 0)
+        {
+            return 1;
+        }
+
+        if (aux.Length == 0 || observations == 0 || aux.Length % observations != 0)
+        {
+            throw new ArgumentException($"{aux.Length} aux values do not divide into {observations} observations", nameof(aux));
+        }
+
+        return aux.Length / observations;
     }
 
     private void FeatureRow(int observation, Span<float> destination)
