@@ -26,6 +26,8 @@ public static class CliApp
         root.Subcommands.Add(ProveCommand.Create(io));
         root.Subcommands.Add(SolveCommand.Create(io));
         root.Subcommands.Add(TrainCommand.Create(io));
+        root.Subcommands.Add(EnvCommand.Create(io));
+        root.Subcommands.Add(ExperimentCommand.Create(io));
         root.Subcommands.Add(BenchCommand.Create(io));
 
         var parsed = root.Parse(args);

@@ -196,10 +196,13 @@ public sealed class CommandTests
     [Fact]
     public void DemoChecksItsExpectedOutcomes()
     {
-        var run = CliRun.Of("demo");
+        var dir = Path.Combine(Path.GetTempPath(), "jv-demo-" + Guid.NewGuid().ToString("N"));
+        var run = CliRun.Of("demo", "--out", dir);
         Assert.Equal(0, run.ExitCode);
         Assert.DoesNotContain("FAILED", run.Out);
-        Assert.Equal(6, run.Out.Split('\n').Count(l => l.Contains("[ok]", StringComparison.Ordinal)));
+        Assert.Equal(8, run.Out.Split('\n').Count(l => l.Contains("[ok]", StringComparison.Ordinal)));
+        Assert.True(File.Exists(Path.Combine(dir, "pca-joint.svg")));
+        Directory.Delete(dir, recursive: true);
         Assert.Contains("demo: every expected outcome holds", run.Out);
     }
 

@@ -8,13 +8,27 @@ namespace Jepa.Verify.Learning.Collapse;
 internal static class SymmetricEigen
 {
     /// <summary>The eigenvalues of the symmetric <c>[d×d]</c> row-major matrix <paramref name="matrix"/>, descending.</summary>
-    public static double[] Values(double[] matrix, int d)
+    public static double[] Values(double[] matrix, int d) => Decompose(matrix, d, vectors: false).Values;
+
+    /// <summary>
+    /// Eigenvalues (descending) and unit eigenvectors: column <c>i</c> of the row-major <c>[d×d]</c>
+    /// <c>Vectors</c> belongs to <c>Values[i]</c>, its sign fixed so its largest-magnitude entry is positive.
+    /// </summary>
+    public static (double[] Values, double[] Vectors) Decompose(double[] matrix, int d) => Decompose(matrix, d, vectors: true);
+
+    private static (double[] Values, double[] Vectors) Decompose(double[] matrix, int d, bool vectors)
     {
         var a = (double[])matrix.Clone();
-        double total = 0;
-        foreach (var v in a)
+        var v = new double[vectors ? d * d : 0];
+        for (var i = 0; vectors && i < d; i++)
         {
-            total += v * v;
+            v[(i * d) + i] = 1;
+        }
+
+        double total = 0;
+        foreach (var x in a)
+        {
+            total += x * x;
         }
 
         for (var sweep = 0; sweep < 100; sweep++)
@@ -37,22 +51,38 @@ internal static class SymmetricEigen
             {
                 for (var q = p + 1; q < d; q++)
                 {
-                    Rotate(a, d, p, q);
+                    Rotate(a, vectors ? v : null, d, p, q);
                 }
             }
         }
 
-        var values = new double[d];
-        for (var i = 0; i < d; i++)
+        var order = Enumerable.Range(0, d).OrderByDescending(i => a[(i * d) + i]).ThenBy(i => i).ToArray();
+        var values = order.Select(i => a[(i * d) + i]).ToArray();
+        if (!vectors)
         {
-            values[i] = a[(i * d) + i];
+            return (values, v);
         }
 
-        Array.Sort(values, (x, y) => y.CompareTo(x));
-        return values;
+        var sorted = new double[d * d];
+        for (var j = 0; j < d; j++)
+        {
+            var largest = 0.0;
+            for (var k = 0; k < d; k++)
+            {
+                largest = Math.Abs(v[(k * d) + order[j]]) > Math.Abs(largest) ? v[(k * d) + order[j]] : largest;
+            }
+
+            var sign = largest < 0 ? -1 : 1;
+            for (var k = 0; k < d; k++)
+            {
+                sorted[(k * d) + j] = sign * v[(k * d) + order[j]];
+            }
+        }
+
+        return (values, sorted);
     }
 
-    private static void Rotate(double[] a, int d, int p, int q)
+    private static void Rotate(double[] a, double[]? vectors, int d, int p, int q)
     {
         var apq = a[(p * d) + q];
         if (apq == 0)
@@ -75,6 +105,13 @@ internal static class SymmetricEigen
             var akq = a[(k * d) + q];
             a[(k * d) + p] = (c * akp) - (s * akq);
             a[(k * d) + q] = (s * akp) + (c * akq);
+            if (vectors is not null)
+            {
+                var vkp = vectors[(k * d) + p];
+                var vkq = vectors[(k * d) + q];
+                vectors[(k * d) + p] = (c * vkp) - (s * vkq);
+                vectors[(k * d) + q] = (s * vkp) + (c * vkq);
+            }
         }
 
         for (var k = 0; k < d; k++)

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Globalization;
+using Jepa.Verify.Environments.Counting;
+using Jepa.Verify.Mdp;
+using Jepa.Verify.Mdp.Bisimulation;
+using Jepa.Verify.Mdp.Formats;
+
+namespace Jepa.Verify.Cli.Commands;
+
+/// <summary><c>jepa-verify env counting …</c>: builds the image counting environment, summarises it, and exports it as MDP JSON.</summary>
+internal static class EnvCommand
+{
+    public static Command Create(CommandIo io)
+    {
+        var defaults = new CountingOptions();
+        var families = new Option<int>("--families") { Description = "Observation families: one shape (cycling circle, square, triangle, line) and one colour each", DefaultValueFactory = _ => defaults.Families, HelpName = "N" };
+        var layouts = new Option<int>("--layouts") { Description = "Exact mode: object layouts per (family, count)", DefaultValueFactory = _ => defaults.Layouts, HelpName = "L" };
+        var size = new Option<int>("--size") { Description = $"Image side in pixels ({CountingRenderer.MinSize}–{CountingRenderer.MaxSize})", DefaultValueFactory = _ => defaults.Size, HelpName = "px" };
+        var target = new Option<int>("--target") { Description = "The rewarded count (0–8)", DefaultValueFactory = _ => defaults.Target, HelpName = "count" };
+        var dense = new Option<bool>("--dense") { Description = "Dense reward 1 − |count − target| / 8 instead of 1 iff count = target" };
+        var seed = new Option<ulong>("--seed") { Description = "Seeds colours, layouts and (dataset mode) trajectories", DefaultValueFactory = _ => 0UL, HelpName = "S" };
+        var dataset = new Option<bool>("--dataset") { Description = "The paper's setting: random trajectories with positions redrawn on every count change, kept as a transition dataset" };
+        var episodes = new Option<int>("--episodes") { Description = "Dataset mode: trajectories", DefaultValueFactory = _ => 20, HelpName = "E" };
+        var steps = new Option<int>("--steps") { Description = "Dataset mode: actions per trajectory", DefaultValueFactory = _ => 30, HelpName = "T" };
+        var noFeatures = new Option<bool>("--no-features") { Description = "Leave out the pixels (structure only; much smaller files)" };
+        var export = new Option<string?>("--export") { Description = "Write the MDP in the JSON format every command reads (written atomically; - for standard output)", HelpName = "FILE" };
+        var counting = new Command("counting", "The paper's counting environment on images: inc/dec change the number of objects (0–8), reward 1 iff count = target. Prints its size, conditions and bisimulation classes; --export writes it as MDP JSON.");
+        foreach (var o in new Option[] { families, layouts, size, target, dense, seed, dataset, episodes, steps, noFeatures, export })
+        {
+            counting.Options.Add(o);
+        }
+
+        counting.SetAction(r => CliApp.Guard(io.Error, () =>
+        {
+            var options = new CountingOptions(r.GetValue(families), r.GetValue(layouts), r.GetValue(size), r.GetValue(target),
+                r.GetValue(dense) ? CountingReward.Dense : CountingReward.Sparse, r.GetValue(seed), !r.GetValue(noFeatures));
+            if (options.Problem() is { } problem)
+            {
+                throw new UsageException(problem);
+            }
+
+            MdpModel mdp;
+            if (r.GetValue(dataset))
+            {
+                var (e, t) = (r.GetValue(episodes), r.GetValue(steps));
+                if (e < 1 || t < 1 || (long)e * t > 100_000)
+                {
+                    throw new UsageException($"--episodes and --steps must be at least 1 with at most 100000 steps in all, got {e} × {t}");
+                }
+
+                mdp = CountingEnvironment.Dataset(options, e, t);
+            }
+            else
+            {
+                mdp = CountingEnvironment.Exact(options);
+            }
+
+            var path = r.GetValue(export);
+            if (path is not null)
+            {
+                var description = $"{mdp.Source}; written by 'jepa-verify env counting'";
+                io.Emit(path, MdpJsonWriter.Write(mdp, description));
+            }
+
+            if (path != "-")
+            {
+                io.Out.Write(Summary(mdp, path));
+            }
+
+            return ExitCodes.Ok;
+        }));
+        var command = new Command("env", "Built-in environments, summarised or exported as MDP files.");
+        command.Subcommands.Add(counting);
+        return command;
+    }
+
+    private static string Summary(MdpModel mdp, string? path)
+    {
+        var analysis = InputOptions.Analyse(mdp, new BisimulationOptions());
+        var result = analysis.Result;
+        var classes = result.Partition is { } p
+            ? $"{p.Count} bisimulation classes"
+            : $"finite data: {result.Relation!.DistinguishedCount} of {result.Relation.PairCount} pairs distinguishable";
+        var features = mdp.Features.Length > 0 && !mdp.Features[0].IsDefault ? $"{mdp.Features[0].Length} features (pixels) per observation" : "no features";
+        var lines = string.Create(CultureInfo.InvariantCulture, $"{analysis.Summary()}\n{features}; labels {string.Join(", ", mdp.Labels.Keys)}\n{classes}\n");
+        return path is null ? lines : lines + $"written to {path}\n";
+    }
+}

@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Jepa.Verify.Cli.Commands;
+using Jepa.Verify.Cli.Reports;
+using Jepa.Verify.Learning.Collapse;
+using Jepa.Verify.Learning.Jepa;
+using Jepa.Verify.Mdp.Formats;
+
+namespace Jepa.Verify.Cli.Experiments;
+
+/// <summary>The counting experiment's outputs: a Markdown table over seeds, JSON, and SVG figures.</summary>
+internal static class CountingReport
+{
+    /// <summary>The Markdown report: setup, the table (mean ± standard deviation over seeds) and the chance levels.</summary>
+    public static string Markdown(CountingResult r, IReadOnlyList<string> figures)
+    {
+        var s = r.Settings;
+        var c = s.Training;
+        var sb = new StringBuilder();
+        sb.AppendLine(Invariant($"## Counting experiment ({(s.Quick ? "quick" : "full")}, {s.Seeds.Length} seed{(s.Seeds.Length == 1 ? "" : "s")})"));
+        sb.AppendLine();
+        sb.AppendLine(Invariant($"- Environment: exact MDP, {r.Mdp.ObservationCount} observations ({s.Environment.Families} families × 9 counts × {s.Environment.Layouts} layouts, {s.Environment.Size}×{s.Environment.Size} RGB), reward 1 iff count = {s.Environment.Target}."));
+        sb.AppendLine(Invariant($"- Bisimulation classes: {r.Classes}. Z3 on the finite abstraction: collapse_possible = {Bool(r.Proof.CollapsePossible)}, min_latents = {r.Proof.MinLatents?.ToString(CultureInfo.InvariantCulture) ?? "unknown"} ({r.Proof.Verdict.ToString().ToLowerInvariant()})."));
+        sb.AppendLine(Invariant($"- Training: {c.Steps} steps, Adam lr {c.LearningRate}{(c.CosineSchedule ? " with a cosine schedule" : "")}{(c.GradClipNorm > 0 ? Invariant($", gradient norm clipped at {c.GradClipNorm}") : "")}, latent {c.LatentDim}, hidden {c.HiddenDim}, batch {c.BatchSize}, loss target {c.LossTarget}; seeds {string.Join(", ", s.Seeds)}."));
+        sb.AppendLine(Invariant($"- Clusters: single linkage at {s.Collapse.Tolerance} × the RMS latent norm. Count groups: counts left after merging counts that share a cluster. Count accuracy: nearest class centroid; probes: linear (softmax regression on standardised latents); both trained on {100 - (CountingExperiment.TestFraction * 100):0} % of the observations and scored on the other {CountingExperiment.TestFraction * 100:0} %."));
+        sb.AppendLine();
+        sb.AppendLine("| mode | L_dyn | L_p | clusters | count groups | purity vs count | count accuracy | min distance | theorem | shape probe | colour probe | position probe |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var mode in s.Modes)
+        {
+            var runs = r.Outcomes.Where(o => o.Mode == mode).ToList();
+            sb.Append('|').Append(' ').Append(TrainCommand.ModeNames[(int)mode]).Append(" |");
+            sb.Append(Stat(runs, o => o.Run.Result.LossDyn, "0.0e+0")).Append(Stat(runs, o => o.Run.Result.LossAux, "0.0e+0"));
+            sb.Append(Stat(runs, o => o.Run.Report.Clusters, "0.#")).Append(Stat(runs, o => o.CountGroups, "0.#"));
+            sb.Append(Stat(runs, o => o.Run.Report.LabelPurity.GetValueOrDefault("count", double.NaN), "0.00"));
+            sb.Append(Stat(runs, o => o.CountAccuracy?.Accuracy, "0.00"));
+            sb.Append(Stat(runs, o => o.Run.Report.MinNonEquivalentDistance, "0.0e+0"));
+            sb.Append(' ').Append(string.Join(", ", runs.GroupBy(o => o.Verdict).Select(g => Invariant($"{g.Key} {g.Count()}/{runs.Count}")))).Append(" |");
+            sb.Append(Stat(runs, o => o.Shape?.Accuracy, "0.00")).Append(Stat(runs, o => o.Colour?.Accuracy, "0.00")).Append(Stat(runs, o => o.Position?.Accuracy, "0.00"));
+            sb.AppendLine();
+        }
+
+        sb.AppendLine();
+        var all = r.Outcomes.Where(o => o.Seed == s.Seeds[0]).ToList();
+        sb.AppendLine(Invariant($"Chance (always the training split's most frequent class, scored on the test split): count {Chance(all, o => o.CountAccuracy)}, shape {Chance(all, o => o.Shape)}, colour {Chance(all, o => o.Colour)}, position {Chance(all, o => o.Position)}. Shape, colour and position skip count 0 (a black image)."));
+        sb.AppendLine("Values are mean ± standard deviation over seeds; the theorem column counts runs per verdict (`holds`: both losses below the target and every non-equivalent pair apart).");
+        if (figures.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine(Invariant($"Figures (seed {s.Seeds[0]}): ") + string.Join(", ", figures.Select(f => $"[{f}]({f})")) + ".");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine(Invariant($"Run time {r.Seconds:0} s."));
+        return sb.ToString();
+    }
+
+    /// <summary>The whole result as one JSON object; the same settings give byte-identical JSON (no timings).</summary>
+    public static string Json(CountingResult r) => JsonText.Write(w =>
+    {
+        var s = r.Settings;
+        w.WriteStartObject();
+        w.WriteString("experiment", "counting");
+        w.WriteBoolean("quick", s.Quick);
+        w.WriteStartObject("environment");
+        w.WriteNumber("families", s.Environment.Families);
+        w.WriteNumber("layouts", s.Environment.Layouts);
+        w.WriteNumber("size", s.Environment.Size);
+        w.WriteNumber("target", s.Environment.Target);
+        w.WriteNumber("observations", r.Mdp.ObservationCount);
+        w.WriteEndObject();
+        w.WriteNumber("classes", r.Classes);
+        w.WriteStartObject("proof");
+        JsonText.BooleanOrNull(w, "collapse_possible", r.Proof.CollapsePossible);
+        JsonText.NumberOrNull(w, "min_latents", r.Proof.MinLatents);
+        w.WriteString("verdict", r.Proof.Verdict.ToString().ToLowerInvariant());
+        w.WriteEndObject();
+        w.WriteStartObject("training");
+        w.WriteNumber("steps", s.Training.Steps);
+        w.WriteNumber("learning_rate", s.Training.LearningRate);
+        w.WriteBoolean("cosine", s.Training.CosineSchedule);
+        w.WriteNumber("grad_clip", s.Training.GradClipNorm);
+        w.WriteNumber("latent_dim", s.Training.LatentDim);
+        w.WriteNumber("hidden_dim", s.Training.HiddenDim);
+        w.WriteNumber("batch_size", s.Training.BatchSize);
+        w.WriteNumber("loss_target", s.Training.LossTarget);
+        w.WriteNumber("tolerance", s.Collapse.Tolerance);
+        w.WriteStartArray("seeds");
+        foreach (var seed in s.Seeds)
+        {
+            w.WriteNumberValue(seed);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteStartArray("runs");
+        foreach (var o in r.Outcomes)
+        {
+            var (result, report) = (o.Run.Result, o.Run.Report);
+            w.WriteStartObject();
+            w.WriteString("mode", TrainCommand.ModeNames[(int)o.Mode]);
+            w.WriteNumber("seed", o.Seed);
+            w.WriteNumber("steps", result.Steps);
+            JsonText.NumberOrNull(w, "loss_dyn", result.LossDyn);
+            JsonText.NumberOrNull(w, "loss_aux", result.LossAux);
+            w.WriteBoolean("losses_below_target", result.BothLossesBelowTarget);
+            JsonText.NumberOrNull(w, "classes", report.Classes);
+            w.WriteNumber("clusters", report.Clusters);
+            w.WriteNumber("count_groups", o.CountGroups);
+            JsonText.NumberOrNull(w, "purity_vs_count", report.LabelPurity.TryGetValue("count", out var p) ? p : null);
+            JsonText.NumberOrNull(w, "min_nonequivalent_distance", report.MinNonEquivalentDistance);
+            w.WriteNumber("violations", report.Violations);
+            w.WriteString("verdict", o.Verdict);
+            w.WriteStartObject("probes");
+            foreach (var (name, probe) in new[] { ("count_nearest_centroid", o.CountAccuracy), ("shape", o.Shape), ("colour", o.Colour), ("position", o.Position) })
+            {
+                if (probe is null)
+                {
+                    w.WriteNull(name);
+                    continue;
+                }
+
+                w.WriteStartObject(name);
+                w.WriteNumber("accuracy", probe.Accuracy);
+                w.WriteNumber("chance", probe.Chance);
+                w.WriteNumber("classes", probe.Classes);
+                w.WriteNumber("train", probe.TrainCount);
+                w.WriteNumber("test", probe.TestCount);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+
+    /// <summary>Writes, for the first seed of every mode, the PCA scatter and the distance heatmap into <paramref name="directory"/>; returns the file names.</summary>
+    public static IReadOnlyList<string> WriteFigures(CountingResult r, string directory)
+    {
+        var names = new List<string>();
+        int[] byCount = [.. Enumerable.Range(0, r.Count.Length).OrderBy(o => r.Count[o]).ThenBy(o => o)];
+        foreach (var o in r.Outcomes.Where(o => o.Seed == r.Settings.Seeds[0]))
+        {
+            var mode = TrainCommand.ModeNames[(int)o.Mode];
+            var scatter = SvgFigures.Scatter($"{mode}: latents (PCA), coloured by count", o.Pca, r.Count, k => Invariant($"count {k}"), ("principal axis 1", "principal axis 2"));
+            var heatmap = SvgFigures.Heatmap($"{mode}: latent distances / RMS norm, sorted by count", o.Run.Result.Latents, o.Run.Result.LatentDim, byCount, r.Count, o.Run.Report.Scale);
+            foreach (var (name, svg) in new[] { ($"pca-{mode}.svg", scatter), ($"distances-{mode}.svg", heatmap) })
+            {
+                AtomicFile.WriteAllText(Path.Combine(directory, name), svg);
+                names.Add(name);
+            }
+        }
+
+        return names;
+    }
+
+    private static string Stat(IReadOnlyList<ModeOutcome> runs, Func<ModeOutcome, double?> value, string format)
+    {
+        double[] v = [.. runs.Select(value).Where(x => x is { } d && double.IsFinite(d)).Select(x => x!.Value)];
+        if (v.Length == 0)
+        {
+            return " n/a |";
+        }
+
+        var mean = v.Average();
+        if (v.Length == 1)
+        {
+            return " " + mean.ToString(format, CultureInfo.InvariantCulture) + " |";
+        }
+
+        var sd = Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1));
+        return " " + mean.ToString(format, CultureInfo.InvariantCulture) + " ± " + sd.ToString(format, CultureInfo.InvariantCulture) + " |";
+    }
+
+    private static string Chance(IReadOnlyList<ModeOutcome> runs, Func<ModeOutcome, ProbeResult?> probe) =>
+        runs.Select(probe).FirstOrDefault(p => p is not null) is { } p ? p.Chance.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
+
+    private static string Bool(bool? value) => value is { } b ? (b ? "true" : "false") : "unknown";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
