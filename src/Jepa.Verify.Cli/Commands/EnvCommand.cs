@@ -43,9 +43,9 @@ internal static class EnvCommand
             if (r.GetValue(dataset))
             {
                 var (e, t) = (r.GetValue(episodes), r.GetValue(steps));
-                if (e < 1 || t < 1 || (long)e * t > 100_000)
+                if (CountingEnvironment.DatasetProblem(e, t) is { } datasetProblem)
                 {
-                    throw new UsageException($"--episodes and --steps must be at least 1 with at most 100000 steps in all, got {e} × {t}");
+                    throw new UsageException("--" + datasetProblem.Replace(" and steps", " and --steps", StringComparison.Ordinal));
                 }
 
                 mdp = CountingEnvironment.Dataset(options, e, t);

@@ -92,10 +92,16 @@ internal static class TrainCommand
     }
 
     /// <summary>Loads, analyses, trains and checks: the whole command without its output.</summary>
-    public static TrainingRun Run(MdpModel mdp, Mdp.Bisimulation.BisimulationOptions options, PJepaConfig config, CollapseOptions collapse, bool showProgress)
+    public static TrainingRun Run(MdpModel mdp, Mdp.Bisimulation.BisimulationOptions options, PJepaConfig config, CollapseOptions collapse, bool showProgress) =>
+        Run(InputOptions.Analyse(mdp, options), TrainingData.FromMdp(mdp), options, config, collapse, showProgress);
+
+    /// <summary>
+    /// Trains and checks on an MDP already analysed and turned into training data, so callers that
+    /// train several modes or seeds on one MDP (the counting experiment) analyse and copy it once.
+    /// </summary>
+    public static TrainingRun Run(Analysis analysis, TrainingData data, Mdp.Bisimulation.BisimulationOptions options, PJepaConfig config, CollapseOptions collapse, bool showProgress)
     {
-        var analysis = InputOptions.Analyse(mdp, options);
-        var data = TrainingData.FromMdp(mdp);
+        var mdp = analysis.Mdp;
         if (data.TransitionCount == 0)
         {
             throw new UsageException($"{mdp.Source} has no transitions; P-JEPA trains on transitions (o, a, o')");

@@ -29,7 +29,9 @@ internal static class CountingExperiment
         var clock = Stopwatch.StartNew();
         var mdp = CountingEnvironment.Exact(settings.Environment);
         var scenes = CountingEnvironment.ExactScenes(settings.Environment);
-        var analysis = InputOptions.Analyse(mdp, new BisimulationOptions());
+        var options = new BisimulationOptions();
+        var analysis = InputOptions.Analyse(mdp, options);
+        var data = TrainingData.FromMdp(mdp);
         var abstraction = FiniteAbstraction.FromResult(analysis.Result, mdp.Observations, mdp.Actions, analysis.AuxText);
         var proof = AbstractionProver.Prove(abstraction, SolverPanel.For("z3"), new SolverOptions(TimeSpan.FromSeconds(60)));
         log?.Invoke($"{mdp.Source}: {mdp.ObservationCount} observations, {analysis.Result.Partition!.Count} bisimulation classes; Z3: min_latents = {proof.MinLatents?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}");
@@ -42,7 +44,7 @@ internal static class CountingExperiment
             foreach (var mode in settings.Modes)
             {
                 var config = settings.Training with { Mode = mode, Seed = seed };
-                var run = TrainCommand.Run(mdp, new BisimulationOptions(), config, settings.Collapse, showProgress: false);
+                var run = TrainCommand.Run(analysis, data, options, config, settings.Collapse, showProgress: false);
                 var z = run.Result.Latents.AsSpan();
                 var dim = run.Result.LatentDim;
                 var outcome = new ModeOutcome(mode, seed, run,
@@ -57,7 +59,7 @@ internal static class CountingExperiment
             }
         }
 
-        return new CountingResult(settings, mdp, [.. scenes.Select(s => s.Count)], analysis.Result.Partition!.Count, proof, [.. outcomes], clock.Elapsed.TotalSeconds);
+        return new CountingResult(settings, analysis, [.. scenes.Select(s => s.Count)], proof, [.. outcomes], clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>The number of groups of counts after merging the counts that share a latent cluster (union–find over counts).</summary>

@@ -25,9 +25,29 @@ internal static class CountingReport
         sb.AppendLine(Invariant($"- Training: {c.Steps} steps, Adam lr {c.LearningRate}{(c.CosineSchedule ? " with a cosine schedule" : "")}{(c.GradClipNorm > 0 ? Invariant($", gradient norm clipped at {c.GradClipNorm}") : "")}, latent {c.LatentDim}, hidden {c.HiddenDim}, batch {c.BatchSize}, loss target {c.LossTarget}; seeds {string.Join(", ", s.Seeds)}."));
         sb.AppendLine(Invariant($"- Clusters: single linkage at {s.Collapse.Tolerance} × the RMS latent norm. Count groups: counts left after merging counts that share a cluster. Count accuracy: nearest class centroid; probes: linear (softmax regression on standardised latents); both trained on {100 - (CountingExperiment.TestFraction * 100):0} % of the observations and scored on the other {CountingExperiment.TestFraction * 100:0} %."));
         sb.AppendLine();
+        sb.Append(Table(r));
+        sb.AppendLine();
+        var all = r.Outcomes.Where(o => o.Seed == s.Seeds[0]).ToList();
+        sb.AppendLine(Invariant($"Chance (always the training split's most frequent class, scored on the test split): count {Chance(all, o => o.CountAccuracy)}, shape {Chance(all, o => o.Shape)}, colour {Chance(all, o => o.Colour)}, position {Chance(all, o => o.Position)}. Shape, colour and position skip count 0 (a black image)."));
+        sb.AppendLine("Values are mean ± standard deviation over seeds; the theorem column counts runs per verdict (`holds`: both losses below the target and every non-equivalent pair apart).");
+        if (figures.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine(Invariant($"Figures (seed {s.Seeds[0]}): ") + string.Join(", ", figures.Select(f => $"[{f}]({f})")) + ".");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine(Invariant($"Run time {r.Seconds:0} s."));
+        return sb.ToString();
+    }
+
+    /// <summary>The results table alone: one row per mode, mean ± standard deviation over seeds.</summary>
+    public static string Table(CountingResult r)
+    {
+        var sb = new StringBuilder();
         sb.AppendLine("| mode | L_dyn | L_p | clusters | count groups | purity vs count | count accuracy | min distance | theorem | shape probe | colour probe | position probe |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
-        foreach (var mode in s.Modes)
+        foreach (var mode in r.Settings.Modes)
         {
             var runs = r.Outcomes.Where(o => o.Mode == mode).ToList();
             sb.Append('|').Append(' ').Append(TrainCommand.ModeNames[(int)mode]).Append(" |");
@@ -41,18 +61,6 @@ internal static class CountingReport
             sb.AppendLine();
         }
 
-        sb.AppendLine();
-        var all = r.Outcomes.Where(o => o.Seed == s.Seeds[0]).ToList();
-        sb.AppendLine(Invariant($"Chance (always the training split's most frequent class, scored on the test split): count {Chance(all, o => o.CountAccuracy)}, shape {Chance(all, o => o.Shape)}, colour {Chance(all, o => o.Colour)}, position {Chance(all, o => o.Position)}. Shape, colour and position skip count 0 (a black image)."));
-        sb.AppendLine("Values are mean ± standard deviation over seeds; the theorem column counts runs per verdict (`holds`: both losses below the target and every non-equivalent pair apart).");
-        if (figures.Count > 0)
-        {
-            sb.AppendLine();
-            sb.AppendLine(Invariant($"Figures (seed {s.Seeds[0]}): ") + string.Join(", ", figures.Select(f => $"[{f}]({f})")) + ".");
-        }
-
-        sb.AppendLine();
-        sb.AppendLine(Invariant($"Run time {r.Seconds:0} s."));
         return sb.ToString();
     }
 

@@ -56,6 +56,8 @@ public static class CountingEnvironment
             b.AddAction(action);
         }
 
+        // Observation index of (family, count, layout), in the order of ExactScenes.
+        int Index(int family, int count, int layout) => (((family * 9) + count) * options.Layouts) + layout;
         var scenes = ExactScenes(options);
         for (var i = 0; i < scenes.Length; i++)
         {
@@ -69,13 +71,13 @@ public static class CountingEnvironment
             {
                 for (var l = 0; l < options.Layouts; l++)
                 {
-                    var from = b.IndexOfObservation(ExactId(c, f, l));
+                    var from = Index(f, c, l);
                     for (var a = 0; a < Actions.Count; a++)
                     {
                         var next = a == 0 ? Math.Min(c + 1, CountingRenderer.MaxCount) : Math.Max(c - 1, 0);
                         var to = next == c
                             ? from
-                            : b.IndexOfObservation(ExactId(next, f, (int)(SplitMix64.Hash(SuccessorStream, options.Seed, (ulong)f, (ulong)c, (ulong)l, (ulong)a) % (ulong)options.Layouts)));
+                            : Index(f, next, (int)(SplitMix64.Hash(SuccessorStream, options.Seed, (ulong)f, (ulong)c, (ulong)l, (ulong)a) % (ulong)options.Layouts));
                         b.AddTransition(from, a, to);
                     }
                 }
@@ -119,13 +121,15 @@ public static class CountingEnvironment
     /// <see cref="CountingOptions.Layouts"/> are not used.
     /// </summary>
     /// <exception cref="ArgumentException">When the options are invalid.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">When episodes or steps are below 1 or their product exceeds 100,000.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">When <see cref="DatasetProblem"/> finds episodes or steps out of range.</exception>
     public static MdpModel Dataset(CountingOptions options, int episodes, int steps)
     {
         Check(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan((long)episodes * steps, 100_000, nameof(steps));
+        if (DatasetProblem(episodes, steps) is { } problem)
+        {
+            throw new ArgumentOutOfRangeException(nameof(steps), problem);
+        }
+
         var b = new MdpBuilder(string.Create(CultureInfo.InvariantCulture, $"counting (dataset, {episodes} episodes of {steps} steps, {options.Size}px)"));
         foreach (var action in Actions)
         {
@@ -171,6 +175,15 @@ public static class CountingEnvironment
 
         return b.Build();
     }
+
+    /// <summary>The most actions a dataset takes in all (episodes × steps).</summary>
+    public const int MaxDatasetSteps = 100_000;
+
+    /// <summary>What is wrong with a dataset size, or null when episodes and steps are at least 1 and take at most <see cref="MaxDatasetSteps"/> actions.</summary>
+    public static string? DatasetProblem(int episodes, int steps) =>
+        episodes < 1 || steps < 1 || (long)episodes * steps > MaxDatasetSteps
+            ? string.Create(CultureInfo.InvariantCulture, $"episodes and steps must be at least 1 with at most {MaxDatasetSteps} steps in all, got {episodes} × {steps}")
+            : null;
 
     private static int AddObservation(MdpBuilder b, string id, CountingScene scene, string layout, CountingOptions options)
     {
