@@ -1,6 +1,7 @@
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Mdp.Conditions;
+using Jepa.Verify.Proofs;
 
 namespace Jepa.Verify.Cli;
 
@@ -12,6 +13,11 @@ internal sealed record Analysis(MdpModel Mdp, ConditionReport Report, int[] Keys
 
     /// <summary>A state's aux value as text; the sink's is <c>sink</c>.</summary>
     public string AuxText(int state) => state < Mdp.ObservationCount ? Mdp.Aux[state].ToString() : "sink";
+
+    /// <summary>The finite abstraction the SMT queries encode: every state (a sink included) with its name, the actions and the aux text.</summary>
+    /// <exception cref="InvalidOperationException">When the result has no full partition (missing transitions without a sink).</exception>
+    public FiniteAbstraction Abstraction() =>
+        FiniteAbstraction.FromResult(Result, [.. Enumerable.Range(0, Result.Table.States).Select(Name)], Mdp.Actions, AuxText);
 
     /// <summary>One line describing the input, e.g. <c>9 observations, 2 actions, 18 transitions (deterministic, complete)</c>.</summary>
     public string Summary()

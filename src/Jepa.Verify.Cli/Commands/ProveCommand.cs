@@ -118,7 +118,7 @@ internal static class ProveCommand
             throw new UsageException($"{analysis.Mdp.Source} has missing transitions: the zero-loss equations need every transition; pass --missing sink (the sink becomes an observation of its own)");
         }
 
-        var abstraction = FiniteAbstraction.FromResult(result, [.. Enumerable.Range(0, result.Table.States).Select(analysis.Name)], analysis.Mdp.Actions, analysis.AuxText);
+        var abstraction = analysis.Abstraction();
         if (emit is not null)
         {
             foreach (var (name, _, script) in AbstractionProver.Queries(abstraction, latents))

@@ -32,7 +32,7 @@ internal static class CountingExperiment
         var options = new BisimulationOptions();
         var analysis = InputOptions.Analyse(mdp, options);
         var data = TrainingData.FromMdp(mdp);
-        var abstraction = FiniteAbstraction.FromResult(analysis.Result, mdp.Observations, mdp.Actions, analysis.AuxText);
+        var abstraction = analysis.Abstraction();
         var proof = AbstractionProver.Prove(abstraction, SolverPanel.For("z3"), new SolverOptions(TimeSpan.FromSeconds(60)));
         log?.Invoke($"{mdp.Source}: {mdp.ObservationCount} observations, {analysis.Result.Partition!.Count} bisimulation classes; Z3: min_latents = {proof.MinLatents?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}");
 

@@ -26,7 +26,7 @@ internal sealed class JsonFields(Func<long, SourceLocation> locate)
         {
             if (Array.IndexOf(keys, name) < 0)
             {
-                throw new MdpFormatException(At(offset), $"unknown key \"{name}\" in {what}", $"use only {string.Join(", ", keys.Select(k => '"' + k + '"'))}");
+                throw new MdpFormatException(At(offset), $"unknown key \"{name}\" in {what}", $"use only {Quoted(keys)}");
             }
         }
 
@@ -75,6 +75,55 @@ internal sealed class JsonFields(Func<long, SourceLocation> locate)
         JsonKind.False => "false",
         _ => throw new MdpFormatException(At(node), $"{what} must be a string or a number, found {node.Describe()}", "give a scalar label value"),
     };
+
+    /// <summary>An integer in <c>[min, max]</c>.</summary>
+    public long Integer(JsonNode node, string what, long min, long max)
+    {
+        if (node.Kind != JsonKind.Number || !double.IsInteger(node.Number) || node.Number < min || node.Number > max)
+        {
+            throw new MdpFormatException(At(node), $"{what} must be an integer from {min} to {max}, found {node.Describe()}", $"write a whole number between {min} and {max}");
+        }
+
+        return (long)node.Number;
+    }
+
+    /// <summary>A finite number in <c>[min, max]</c>.</summary>
+    public double Number(JsonNode node, string what, double min, double max)
+    {
+        if (node.Kind != JsonKind.Number || node.Number < min || node.Number > max)
+        {
+            var range = string.Create(CultureInfo.InvariantCulture, $"{min:R} to {max:R}");
+            throw new MdpFormatException(At(node), $"{what} must be a number from {range}, found {node.Describe()}", $"write a number between {range}");
+        }
+
+        return node.Number;
+    }
+
+    /// <summary>true or false.</summary>
+    public bool Boolean(JsonNode node, string what) => node.Kind switch
+    {
+        JsonKind.True => true,
+        JsonKind.False => false,
+        _ => throw new MdpFormatException(At(node), $"{what} must be true or false, found {node.Describe()}", "write true or false"),
+    };
+
+    /// <summary>A non-empty string, optionally one of <paramref name="choices"/>.</summary>
+    public string Text(JsonNode node, string what, params string[] choices)
+    {
+        if (node.Kind != JsonKind.String || node.Text!.Length == 0)
+        {
+            throw new MdpFormatException(At(node), $"{what} must be a non-empty string, found {node.Describe()}", choices.Length > 0 ? $"write one of {Quoted(choices)}" : "write it as a string");
+        }
+
+        if (choices.Length > 0 && Array.IndexOf(choices, node.Text) < 0)
+        {
+            throw new MdpFormatException(At(node), $"{what} is {node.Describe()}", $"use one of {Quoted(choices)}");
+        }
+
+        return node.Text;
+    }
+
+    private static string Quoted(string[] values) => string.Join(", ", values.Select(k => '"' + k + '"'));
 
     private static string Article(JsonKind kind) => kind switch
     {

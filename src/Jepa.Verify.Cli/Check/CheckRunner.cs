@@ -1,0 +1,263 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Jepa.Verify.Cli.Commands;
+using Jepa.Verify.Learning.Collapse;
+using Jepa.Verify.Learning.Jepa;
+using Jepa.Verify.Mdp.Conditions;
+using Jepa.Verify.Proofs;
+using Jepa.Verify.Smt.Solvers;
+
+namespace Jepa.Verify.Cli.Check;
+
+/// <summary>
+/// Runs a <see cref="CheckConfig"/>: conditions → classes → proof → training per seed → collapse
+/// analysis, and turns each stage into check cases, compared with thresholds and a baseline.
+/// </summary>
+internal static class CheckRunner
+{
+    /// <summary>Runs every stage; <paramref name="log"/> gets one line per finished stage.</summary>
+    /// <param name="config">What to run.</param>
+    /// <param name="baseline">The baseline to compare with, or null.</param>
+    /// <param name="log">Progress, or null.</param>
+    /// <param name="panel">The solvers to prove with; null for the config's choice (tests pass solvers that answer unknown).</param>
+    public static CheckResult Run(CheckConfig config, CheckBaseline? baseline, Action<string>? log = null, SolverPanel? panel = null)
+    {
+        var cases = new List<CheckCase>();
+        var clock = Stopwatch.StartNew();
+        var mdp = config.Build();
+        var conditions = ConditionChecker.Check(mdp);
+        cases.Add(Conditions(conditions, Lap(clock)));
+        if (!conditions.FiniteDataApplies)
+        {
+            cases.Add(Skip("classes", null, "the theorem's conditions fail"));
+            if (config.Solver is not null)
+            {
+                cases.Add(Skip("prove", null, "the theorem's conditions fail"));
+            }
+
+            foreach (var seed in config.Seeds)
+            {
+                cases.Add(Skip("train", seed, "the theorem's conditions fail"));
+                cases.Add(Skip("collapse", seed, "the theorem's conditions fail"));
+            }
+
+            return new CheckResult(config, mdp, conditions, null, null, [], [.. cases], baseline);
+        }
+
+        var analysis = InputOptions.Analyse(mdp, config.Options);
+        cases.Add(Classes(config, analysis, Lap(clock)));
+        log?.Invoke($"{cases[^1].FullName}: {cases[^1].Message}");
+
+        AbstractionProof? proof = null;
+        if (config.Solver is not null)
+        {
+            (proof, var proveCase) = Prove(config, analysis, panel ?? SolverPanel.For(config.Solver));
+            cases.Add(proveCase with { Seconds = Lap(clock) });
+            log?.Invoke($"prove: {proveCase.Message}");
+        }
+
+        if (baseline is not null)
+        {
+            cases.Add(CompareStructure(baseline, analysis, proof));
+        }
+
+        var runs = ImmutableArray.CreateBuilder<TrainingRun>();
+        var data = TrainingData.FromMdp(mdp);
+        var options = new CollapseOptions(config.Tolerance);
+        foreach (var seed in config.Seeds)
+        {
+            var run = TrainCommand.Run(analysis, data, config.Options, config.Training with { Seed = seed }, options, showProgress: false);
+            runs.Add(run);
+            var seconds = Lap(clock);
+            var train = Train(run, seed, seconds);
+            var collapseCase = Collapse(config, run, seed);
+            cases.Add(train);
+            cases.Add(collapseCase);
+            if (baseline is not null)
+            {
+                cases.Add(CompareRun(baseline, run, seed));
+            }
+
+            log?.Invoke($"seed {seed}: {train.StatusText}, {collapseCase.StatusText}: {train.Message} ({seconds.ToString("0.0", CultureInfo.InvariantCulture)} s)");
+        }
+
+        return new CheckResult(config, mdp, conditions, analysis, proof, runs.ToImmutable(), [.. cases], baseline);
+    }
+
+    private static CheckCase Conditions(ConditionReport report, double seconds)
+    {
+        if (!report.FiniteDataApplies)
+        {
+            var failed = report.Results.Where(r => r.IsHypothesis && !r.Holds && r.Name != "completeness").ToList();
+            var details = string.Join("\n", failed.SelectMany(r => r.First.Select(i => $"{r.Name}: {i.Location}: {i.Text}")));
+            return new CheckCase("conditions", null, CheckStatus.Fail,
+                $"the theorem's hypotheses fail: {string.Join("; ", failed.Select(r => $"{r.Name} ({r.Summary})"))}; 'jepa-verify conditions {report.Source}' lists every problem", details, seconds);
+        }
+
+        var message = report.Complete
+            ? "deterministic, complete, aux defined everywhere: the theorem's hypotheses hold"
+            : $"deterministic, aux defined everywhere; {report["completeness"].Summary}: the finite-data form applies";
+        return new CheckCase("conditions", null, CheckStatus.Pass, message, "", seconds);
+    }
+
+    private static CheckCase Classes(CheckConfig config, Analysis analysis, double seconds)
+    {
+        var result = analysis.Result;
+        if (result.Partition is not { } partition)
+        {
+            var relation = result.Relation!;
+            var text = $"finite data: {relation.DistinguishedCount} of {relation.PairCount} pairs distinguishable";
+            return config.ExpectedClasses is { } k
+                ? new CheckCase("classes", null, CheckStatus.Fail, $"{text}, so there are no classes to compare with the expected {k}; set \"missing\": \"sink\" or remove thresholds.classes", "", seconds)
+                : new CheckCase("classes", null, CheckStatus.Pass, text, "", seconds);
+        }
+
+        var count = partition.Count;
+        return config.ExpectedClasses is { } expected && expected != count
+            ? new CheckCase("classes", null, CheckStatus.Fail, $"{count} bisimulation classes, expected {expected}", "", seconds)
+            : new CheckCase("classes", null, CheckStatus.Pass, $"{count} bisimulation classes{(config.ExpectedClasses is null ? "" : " as expected")}", "", seconds);
+    }
+
+    private static (AbstractionProof? Proof, CheckCase Case) Prove(CheckConfig config, Analysis analysis, SolverPanel panel)
+    {
+        if (analysis.Result.FullPartition is null)
+        {
+            return (null, Skip("prove", null, "missing transitions: the zero-loss equations need every transition; set \"missing\": \"sink\" to prove on the completed MDP"));
+        }
+
+        AbstractionProof proof;
+        try
+        {
+            proof = AbstractionProver.Prove(analysis.Abstraction(), panel, new SolverOptions(config.SolverTimeout));
+        }
+        catch (SolverDisagreementException ex)
+        {
+            return (null, new CheckCase("prove", null, CheckStatus.Inconclusive, ex.Message));
+        }
+
+        var details = string.Join("\n", proof.Queries.Select(q => $"{q.Name}: expected {q.Expected.ToString().ToLowerInvariant()}, {q.Result.Describe()}"));
+        switch (proof.Verdict)
+        {
+            case ProofVerdict.Violated:
+                var why = proof.CollapsePossible == true && proof.Counterexample is var (a, b)
+                    ? $"a zero-loss model merges {analysis.Name(a)} and {analysis.Name(b)}"
+                    : "a query was not as expected (the partition or its decoder does not match the MDP)";
+                return (proof, new CheckCase("prove", null, CheckStatus.Fail, $"violated: {why}", details));
+            case ProofVerdict.Unknown:
+                var unknown = proof.Queries.Where(q => q.Inconclusive).Select(q => $"{q.Name} ({q.Result.Describe()})");
+                return (proof, new CheckCase("prove", null, CheckStatus.Inconclusive, $"no verdict: {string.Join(", ", unknown)}; raise prove.timeout_seconds", details));
+        }
+
+        var min = proof.MinLatents;
+        if (config.ExpectedMinLatents is { } expected && min != expected)
+        {
+            return (proof, new CheckCase("prove", null, CheckStatus.Fail, $"collapse impossible, but min_latents is {Text(min)}, expected {expected}", details));
+        }
+
+        return (proof, new CheckCase("prove", null, CheckStatus.Pass, $"collapse impossible; min_latents {Text(min)}{(config.ExpectedMinLatents is null ? "" : " as expected")} ({string.Join(" + ", proof.Queries.SelectMany(q => q.Result.Results.Select(r => r.Solver)).Distinct())})", details));
+    }
+
+    private static CheckCase Train(TrainingRun run, ulong seed, double seconds)
+    {
+        var r = run.Result;
+        var losses = $"L_dyn {Num(r.LossDyn)}, L_p {Num(r.LossAux)} after {r.Steps} steps";
+        if (r.Status == TrainingStatus.Diverged)
+        {
+            return new CheckCase("train", seed, CheckStatus.Fail, $"training diverged ({r.Message}); lower training.learning_rate or set training.grad_clip", "", seconds);
+        }
+
+        return r.BothLossesBelowTarget
+            ? new CheckCase("train", seed, CheckStatus.Pass, $"{losses}: both below {Num(r.Config.LossTarget)}", "", seconds)
+            : new CheckCase("train", seed, CheckStatus.Fail, $"{losses}: not both below the loss target {Num(r.Config.LossTarget)}; raise training.steps or the learning rate", "", seconds);
+    }
+
+    private static CheckCase Collapse(CheckConfig config, TrainingRun run, ulong seed)
+    {
+        if (run.Result.Status == TrainingStatus.Diverged)
+        {
+            return Skip("collapse", seed, "training diverged: there are no latents to analyse");
+        }
+
+        var report = run.Report;
+        var mdp = run.Analysis.Mdp;
+        var pairs = $"{report.Violations} of {report.NonEquivalentPairs} non-equivalent pairs within {Num(report.Tolerance)}; {report.Clusters} latent cluster{(report.Clusters == 1 ? "" : "s")}; min distance {Text(report.MinNonEquivalentDistance)}";
+        if (report.Violations <= config.MaxViolations)
+        {
+            return new CheckCase("collapse", seed, CheckStatus.Pass, $"no unhealthy collapse: {pairs}");
+        }
+
+        var details = new StringBuilder();
+        foreach (var p in report.OffendingPairs)
+        {
+            details.AppendLine(CultureInfo.InvariantCulture, $"collapsed: {mdp.Observations[p.A]} ~ {mdp.Observations[p.B]} at {Num(p.Distance)}");
+        }
+
+        return new CheckCase("collapse", seed, CheckStatus.Fail, $"unhealthy collapse: {pairs} (allowed {config.MaxViolations})", details.ToString().TrimEnd());
+    }
+
+    private static CheckCase CompareStructure(CheckBaseline baseline, Analysis analysis, AbstractionProof? proof)
+    {
+        var problems = new List<string>();
+        var classes = analysis.Result.Partition?.Count;
+        if (classes != baseline.Classes)
+        {
+            problems.Add($"classes {Text(classes)}, baseline {Text(baseline.Classes)}");
+        }
+
+        if (proof is not null && baseline.MinLatents is not null && proof.MinLatents != baseline.MinLatents)
+        {
+            problems.Add($"min_latents {Text(proof.MinLatents)}, baseline {Text(baseline.MinLatents)}");
+        }
+
+        return problems.Count > 0
+            ? new CheckCase("baseline", null, CheckStatus.Fail, $"the environment changed: {string.Join("; ", problems)}; if intended, run with --update-baseline")
+            : new CheckCase("baseline", null, CheckStatus.Pass, $"classes {Text(classes)} and min_latents {Text(proof?.MinLatents ?? baseline.MinLatents)} as in the baseline");
+    }
+
+    private static CheckCase CompareRun(CheckBaseline baseline, TrainingRun run, ulong seed)
+    {
+        var before = baseline.Runs.FirstOrDefault(r => r.Seed == seed);
+        if (before is null)
+        {
+            return new CheckCase("baseline", seed, CheckStatus.Fail, $"the baseline has no run for seed {seed}; record it with --update-baseline");
+        }
+
+        var now = run.Result.Status == TrainingStatus.Diverged ? null : run.Report;
+        var problems = new List<string>();
+        if (before.LossesBelowTarget && !run.Result.BothLossesBelowTarget)
+        {
+            problems.Add("the losses no longer reach the target");
+        }
+
+        if (before.Violations is { } v && (now is null || now.Violations > v))
+        {
+            problems.Add($"violations {Text(now?.Violations)}, baseline {v}");
+        }
+
+        if (before.Clusters is { } c && (now is null || now.Clusters < c))
+        {
+            problems.Add($"clusters {Text(now?.Clusters)}, baseline {c}");
+        }
+
+        return problems.Count > 0
+            ? new CheckCase("baseline", seed, CheckStatus.Fail, $"regression: {string.Join("; ", problems)}")
+            : new CheckCase("baseline", seed, CheckStatus.Pass, $"no regression: violations {Text(now?.Violations)} (baseline {Text(before.Violations)}), clusters {Text(now?.Clusters)} (baseline {Text(before.Clusters)})");
+    }
+
+    private static CheckCase Skip(string name, ulong? seed, string why) => new(name, seed, CheckStatus.Skipped, $"skipped: {why}");
+
+    private static double Lap(Stopwatch clock)
+    {
+        var seconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        return seconds;
+    }
+
+    private static string Num(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
+
+    private static string Text(double? value) => value is { } v ? Num(v) : "n/a";
+
+    private static string Text(long? value) => value is { } v ? v.ToString(CultureInfo.InvariantCulture) : "n/a";
+}
