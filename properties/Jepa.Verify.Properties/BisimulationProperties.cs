@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Mdp.Formats;
 using Jepa.Verify.Properties.Generators;
+using Jepa.Verify.Testing.Generators;
 using Xunit;
 
 namespace Jepa.Verify.Properties;

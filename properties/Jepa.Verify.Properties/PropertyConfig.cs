@@ -1,5 +1,5 @@
 using FsCheck;
-using Microsoft.FSharp.Core;
+using Jepa.Verify.Testing.Generators;
 
 namespace Jepa.Verify.Properties;
 
@@ -7,11 +7,8 @@ namespace Jepa.Verify.Properties;
 internal static class PropertyConfig
 {
     /// <summary>The seed of every property; change it to explore, and turn any failure into a named regression fact.</summary>
-    public const ulong Seed = 20261121;
+    public const ulong Seed = PropertyRuns.DefaultSeed;
 
     /// <summary>A throwing configuration with a bounded test count and a fixed seed.</summary>
-    public static Config Runs(int maxTest) =>
-        Config.QuickThrowOnFailure
-            .WithMaxTest(maxTest)
-            .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(Seed), FSharpOption<int>.None)));
+    public static Config Runs(int maxTest) => PropertyRuns.Seeded(maxTest, Seed);
 }

@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Properties.Generators;
+using Jepa.Verify.Testing.Generators;
 using Xunit;
 
 namespace Jepa.Verify.Properties;

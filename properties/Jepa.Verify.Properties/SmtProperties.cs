@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Proofs;
 using Jepa.Verify.Properties.Generators;
+using Jepa.Verify.Testing.Generators;
 using Jepa.Verify.Smt.Solvers;
 using Xunit;
 

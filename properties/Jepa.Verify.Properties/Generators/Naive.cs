@@ -1,3 +1,5 @@
+using Jepa.Verify.Testing.Generators;
+
 namespace Jepa.Verify.Properties.Generators;
 
 /// <summary>Slow, obviously-correct reference algorithms the fast ones are checked against.</summary>

@@ -6,6 +6,7 @@ using Jepa.Verify.Learning.Tensors;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Properties.Generators;
+using Jepa.Verify.Testing.Generators;
 using Xunit;
 
 namespace Jepa.Verify.Properties.Learning;

@@ -2,7 +2,7 @@ using System.Globalization;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Bisimulation;
 
-namespace Jepa.Verify.Properties.Generators;
+namespace Jepa.Verify.Testing.Generators;
 
 /// <summary>
 /// A small MDP as plain data, easy to generate and shrink: <c>Successors[s·Actions + a]</c>

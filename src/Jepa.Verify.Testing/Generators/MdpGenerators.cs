@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 
-namespace Jepa.Verify.Properties.Generators;
+namespace Jepa.Verify.Testing.Generators;
 
 /// <summary>FsCheck generators of small deterministic MDPs, each with a shrinker.</summary>
 public static class MdpGenerators
