@@ -54,12 +54,12 @@ public static class CliApp
         }
         catch (SolverDisagreementException ex)
         {
-            stderr.WriteLine($"error: {ex.Message}; report this with the query (--emit-smt2)");
+            stderr.WriteLine($"error: {Mdp.OneLine.Escape(ex.Message)}; report this with the query (--emit-smt2)");
             return ExitCodes.Inconclusive;
         }
         catch (Exception ex) when (ex is MdpFormatException or ModelFormatException or UsageException or RelationTooLargeException or SolverException)
         {
-            stderr.WriteLine($"error: {ex.Message}");
+            stderr.WriteLine($"error: {Mdp.OneLine.Escape(ex.Message)}");
             return ExitCodes.BadInput;
         }
         catch (Exception ex) when (ex is OutOfMemoryException or InsufficientExecutionStackException)
@@ -71,7 +71,7 @@ public static class CliApp
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            stderr.WriteLine($"internal error: {ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")} (please report this with the input that caused it)");
+            stderr.WriteLine($"internal error: {ex.GetType().Name}: {Mdp.OneLine.Escape(ex.Message)} (please report this with the input that caused it)");
             return ExitCodes.InternalError;
         }
     }

@@ -11,7 +11,7 @@ public sealed class MdpFormatException : Exception
     /// <param name="problem">What is wrong, e.g. <c>unknown action 'jump'</c>.</param>
     /// <param name="fix">What to do, e.g. <c>declare it in "actions"</c>.</param>
     public MdpFormatException(SourceLocation location, string problem, string fix)
-        : base($"{location}: {problem}; {fix}")
+        : base(OneLine.Escape($"{location}: {problem}; {fix}"))
     {
         Location = location;
         Problem = problem;

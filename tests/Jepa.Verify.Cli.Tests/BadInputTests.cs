@@ -1,3 +1,4 @@
+using Jepa.Verify.Mdp.Formats;
 using Jepa.Verify.Mdp.Tests;
 using Xunit;
 
@@ -98,11 +99,31 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void FilesLargerThanTheReadLimitAreRefusedBeforeReading()
+    {
+        // Sparse files: the size is there, the disk blocks are not.
+        foreach (var name in new[] { "huge.json", "huge.aut", "huge.check.json" })
+        {
+            var path = TestFiles.Write(name, "");
+            using (var stream = File.OpenWrite(path))
+            {
+                stream.SetLength(TextFile.MaxBytes + 1);
+            }
+
+            var command = name.EndsWith(".check.json", StringComparison.Ordinal) ? "check" : "classes";
+            var run = CliRun.Of(command, path);
+            AssertOneLineError(run, path);
+            Assert.Contains(command == "check" ? "more than the 1048576 a config may have" : "MiB this tool reads into memory here", run.Error);
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void HelpIsAvailableForEveryCommand()
     {
         var root = CliRun.Of("--help");
         Assert.Equal(0, root.ExitCode);
-        foreach (var command in new[] { "demo", "conditions", "classes", "explain", "audit", "quotient", "prove", "solve", "bench" })
+        foreach (var command in new[] { "demo", "conditions", "classes", "explain", "audit", "quotient", "prove", "solve", "train", "check", "env", "experiment", "bench" })
         {
             Assert.Contains(command, root.Out);
             var help = CliRun.Of(command, "--help");

@@ -135,7 +135,7 @@ public sealed class CheckCommandTests
     [InlineData("""{"environment": {"builtin": "counting"}, "seeds": [0], "thresholds": {"clases": 9}}""", "c.check.json:1:71: unknown key \"clases\" in \"thresholds\"; use only")]
     [InlineData("""{"environment": {"builtin": "countng"}}""", "c.check.json:1:29: \"environment.builtin\" is the string \"countng\"; use one of \"counting\"")]
     [InlineData("""{"environment": {"builtin": "counting", "target": 9}}""", "\"environment.target\" must be an integer from 0 to 8, found the number 9")]
-    [InlineData("""{"environment": {"file": "absent.json"}}""", "absent.json: file not found; check the path")]
+    [InlineData("""{"environment": {"file": "absent.json"}}""", "absent.json, which does not exist; give a path relative to the config's folder")]
     [InlineData("""{"environment": {"builtin": "counting"}, "seeds": []}""", "\"seeds\" has 0 entries; give 1 to 256 seeds")]
     [InlineData("""{"environment": {"builtin": "counting"}, "seeds": [1, 1]}""", "\"seeds\" repeats a seed")]
     [InlineData("""{"environment": {"builtin": "counting"}, "training": {"steps": -1}}""", "\"training.steps\" must be an integer from 0 to 10000000")]

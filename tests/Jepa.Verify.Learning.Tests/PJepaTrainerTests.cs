@@ -186,6 +186,26 @@ public sealed class PJepaTrainerTests
     }
 
     [Fact]
+    public void AModelFileLargerThanTheReadLimitIsRefusedBeforeReading()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"huge-{Guid.NewGuid():N}.jvm");
+        using (var stream = File.Create(path))
+        {
+            stream.SetLength(Mdp.Formats.TextFile.MaxBytes + 1); // sparse: no disk blocks
+        }
+
+        try
+        {
+            var error = Assert.Throws<ModelFormatException>(() => ModelFile.Load(path));
+            Assert.Contains("MiB this tool reads into memory here", error.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void AModelFileOfAnotherShapeIsRefusedAsUnreadableNotMisread()
     {
         Assert.Throws<ModelFormatException>(() => ModelFile.Load(Path.Combine(Path.GetTempPath(), "no-such-model.jvm")));

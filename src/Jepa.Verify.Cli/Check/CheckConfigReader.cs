@@ -58,7 +58,7 @@ internal static class CheckConfigReader
         {
             f.Expect(aux, JsonKind.Object, "\"aux\"", "write {\"file\": \"aux.csv\", \"tolerance\": 0}");
             f.AllowOnly(aux, "\"aux\"", "file", "tolerance");
-            auxFile = aux.Get("file") is { } file ? Resolve(f, folder, file, "\"aux.file\"") : null;
+            auxFile = aux.Get("file") is { } file ? Resolve(f, folder, file, "\"aux.file\"", mustExist: true) : null;
             tolerance = aux.Get("tolerance") is { } t ? f.Number(t, "\"aux.tolerance\"", 0, 1e12) : 0;
         }
 
@@ -102,7 +102,7 @@ internal static class CheckConfigReader
         if (node.Get("file") is { } fileNode)
         {
             f.AllowOnly(node, "a file environment", "file", "format");
-            var file = Resolve(f, folder, fileNode, "\"environment.file\"");
+            var file = Resolve(f, folder, fileNode, "\"environment.file\"", mustExist: true);
             var format = node.Get("format") is { } fm ? f.Text(fm, "\"environment.format\"", [.. MdpLoader.Formats]) : null;
             return ($"file {file}", () => MdpLoader.Load(file, format, auxFile));
         }
@@ -266,7 +266,7 @@ internal static class CheckConfigReader
     private static double Num(JsonFields f, JsonNode obj, string key, double fallback, double min, double max) =>
         obj.Get(key) is { } v ? f.Number(v, $"\"training.{key}\"", min, max) : fallback;
 
-    private static string Resolve(JsonFields f, string folder, JsonNode node, string what)
+    private static string Resolve(JsonFields f, string folder, JsonNode node, string what, bool mustExist = false)
     {
         var text = f.Text(node, what);
         if (text.Contains('\0', StringComparison.Ordinal))
@@ -274,6 +274,12 @@ internal static class CheckConfigReader
             throw new MdpFormatException(f.At(node), $"{what} holds a NUL character", "write a plain path");
         }
 
-        return System.IO.Path.IsPathRooted(text) ? text : System.IO.Path.Combine(folder, text);
+        var path = System.IO.Path.IsPathRooted(text) ? text : System.IO.Path.Combine(folder, text);
+        if (mustExist && !File.Exists(path))
+        {
+            throw new MdpFormatException(f.At(node), $"{what} names {path}, which {(Directory.Exists(path) ? "is a directory" : "does not exist")}", "give a path relative to the config's folder");
+        }
+
+        return path;
     }
 }

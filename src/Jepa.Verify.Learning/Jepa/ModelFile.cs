@@ -43,6 +43,11 @@ public static class ModelFile
         byte[] bytes;
         try
         {
+            if (File.Exists(path) && Mdp.Formats.TextFile.SizeProblem(new FileInfo(path).Length) is { } problem)
+            {
+                throw new ModelFormatException(path, 0, problem, "pass a model written by 'jepa-verify train --save'");
+            }
+
             bytes = File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -132,6 +137,12 @@ public static class ModelFile
             throw r.Error(headerAt, $"the model header is not valid ({ex.Message.ReplaceLineEndings(" ").TrimEnd('.')})", "re-save the model from a training run");
         }
 
+        if (MinimumWeights(shape) * sizeof(float) > r.Limit - r.Offset)
+        {
+            // Refused before allocating: a corrupt header must not ask for gigabytes.
+            throw r.Error(headerAt, "the model header describes a model larger than the file holds", "re-save the model from a training run");
+        }
+
         PJepaModel model;
         try
         {
@@ -185,6 +196,19 @@ public static class ModelFile
         }
 
         return (PJepaModel)model.Eval();
+    }
+
+    /// <summary>
+    /// A lower bound on the parameters of a model of this shape: the weight matrices of the encoder,
+    /// the transition and the aux head without biases and action inputs (in double: no overflow).
+    /// </summary>
+    private static double MinimumWeights(ModelShape s)
+    {
+        double hidden = s.HiddenDim, latent = s.LatentDim;
+        var encoder = s.EncoderHiddenLayers == 0
+            ? (double)s.FeatureDim * latent
+            : ((double)s.FeatureDim * hidden) + ((s.EncoderHiddenLayers - 1) * hidden * hidden) + (hidden * latent);
+        return encoder + (2 * latent * hidden) + (latent * hidden) + (hidden * s.AuxDim);
     }
 
     /// <summary>The header as stored: snake_case JSON with the activation by name.</summary>

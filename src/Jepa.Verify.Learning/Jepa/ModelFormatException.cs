@@ -11,7 +11,7 @@ public sealed class ModelFormatException : Exception
     /// <param name="problem">What is wrong.</param>
     /// <param name="fix">What to do.</param>
     public ModelFormatException(string path, long offset, string problem, string fix)
-        : base(string.Create(CultureInfo.InvariantCulture, $"{path}: byte {offset}: {problem}; {fix}"))
+        : base(Mdp.OneLine.Escape(string.Create(CultureInfo.InvariantCulture, $"{path}: byte {offset}: {problem}; {fix}")))
     {
         Path = path;
         Offset = offset;

@@ -8,6 +8,21 @@ public static class TextFile
     /// <summary>Files larger than this are refused rather than read into memory (1 GiB).</summary>
     public const long MaxBytes = 1L << 30;
 
+    /// <summary>
+    /// The largest input read into memory on this machine: <see cref="MaxBytes"/>, or a quarter of the
+    /// memory available to the process when that is less (parsing needs several times the file's size).
+    /// </summary>
+    public static long ReadLimit => Math.Min(MaxBytes, Math.Max(1L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4));
+
+    /// <summary>The one-line problem for a file of <paramref name="length"/> bytes, or null when it may be read.</summary>
+    public static string? SizeProblem(long length)
+    {
+        var limit = ReadLimit;
+        return length > limit
+            ? $"the file is {length / (1 << 20)} MiB, more than the {limit / (1 << 20)} MiB this tool reads into memory here (1 GiB, or a quarter of the available memory)"
+            : null;
+    }
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Reads a file's bytes, failing with a one-line message when it cannot be read.</summary>
@@ -18,10 +33,9 @@ public static class TextFile
         var where = new SourceLocation(path, 0);
         try
         {
-            var length = new FileInfo(path).Length;
-            if (length > MaxBytes)
+            if (SizeProblem(new FileInfo(path).Length) is { } problem)
             {
-                throw new MdpFormatException(where, $"file is {length / (1 << 20)} MiB, more than the {MaxBytes / (1 << 20)} MiB this tool reads", "split the data or use a smaller sample");
+                throw new MdpFormatException(where, problem, "split the data or use a smaller sample");
             }
 
             return File.ReadAllBytes(path);

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Jepa.Verify.Smt.Solvers;
-using Jepa.Verify.Smt.Z3;
 
 namespace Jepa.Verify.Smt.Cvc5;
 
@@ -108,7 +107,7 @@ public sealed class Cvc5Solver(string executable = "cvc5") : ISolver
                     return new SolverResult(version, SolverStatus.Unknown, "timeout (process stopped)", ImmutableDictionary<string, string>.Empty, sw.Elapsed, checks.ToImmutable());
                 }
 
-                checks.Add(Z3Solver.ParseStatus(answer) ?? throw new SolverException($"cvc5: {Error(answer, stderr)}"));
+                checks.Add(SolverResponse.Status(answer) ?? throw new SolverException($"cvc5: {Error(answer, stderr)}"));
             }
 
             sw.Stop();
@@ -121,12 +120,12 @@ public sealed class Cvc5Solver(string executable = "cvc5") : ISolver
                 var text = Read(process, timeout) ?? "";
                 found = text.TrimStart().StartsWith("(error", StringComparison.Ordinal)
                     ? throw new SolverException($"cvc5: {Error(text, stderr)}")
-                    : Z3Solver.Values(text);
+                    : SolverResponse.Values("cvc5", text);
             }
             else if (status == SolverStatus.Unknown)
             {
                 Send(process, "(get-info :reason-unknown)\n");
-                reason = Z3Solver.Reason(Read(process, timeout) ?? "timeout");
+                reason = SolverResponse.Reason(Read(process, timeout) ?? "timeout");
                 reason = expected == 1 ? reason : $"{checks.Count(c => c == SolverStatus.Unknown)} of {expected} checks unknown ({reason})";
             }
 
@@ -191,8 +190,7 @@ public sealed class Cvc5Solver(string executable = "cvc5") : ISolver
 
     private static string Error(string output, StringBuilder stderr)
     {
-        var parsed = output.Trim().Length == 0 ? [] : SafeParse(output);
-        var message = parsed is [{ Items: [{ Atom: "error" }, var m] }] ? m.Unquoted() : output;
+        var message = SolverResponse.Errors(output) ?? output;
         if (message.Trim().Length == 0)
         {
             lock (stderr)
@@ -203,18 +201,6 @@ public sealed class Cvc5Solver(string executable = "cvc5") : ISolver
 
         var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return lines.Length == 0 ? "no output" : lines[0];
-    }
-
-    private static List<SExpression> SafeParse(string text)
-    {
-        try
-        {
-            return SExpression.ParseAll(text);
-        }
-        catch (FormatException)
-        {
-            return [];
-        }
     }
 
     private Process Start(IEnumerable<string> args)

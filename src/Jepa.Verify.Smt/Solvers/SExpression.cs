@@ -10,11 +10,14 @@ namespace Jepa.Verify.Smt.Solvers;
 /// </summary>
 public sealed record SExpression(string? Atom, ImmutableArray<SExpression> Items)
 {
+    /// <summary>Lists nested deeper than this are refused (a malformed or hostile answer must not exhaust the stack).</summary>
+    public const int MaxDepth = 1000;
+
     /// <summary>True for an atom.</summary>
     public bool IsAtom => Atom is not null;
 
     /// <summary>Parses every top-level S-expression in <paramref name="text"/>.</summary>
-    /// <exception cref="FormatException">On unbalanced parentheses or an unterminated string.</exception>
+    /// <exception cref="FormatException">On unbalanced parentheses, an unterminated string, or nesting deeper than <see cref="MaxDepth"/>.</exception>
     public static List<SExpression> ParseAll(string text)
     {
         var result = new List<SExpression>();
@@ -27,7 +30,7 @@ public sealed record SExpression(string? Atom, ImmutableArray<SExpression> Items
                 return result;
             }
 
-            result.Add(Parse(text, ref pos));
+            result.Add(Parse(text, ref pos, 0));
         }
     }
 
@@ -71,10 +74,15 @@ public sealed record SExpression(string? Atom, ImmutableArray<SExpression> Items
     /// <inheritdoc/>
     public override string ToString() => Atom ?? "(" + string.Join(" ", Items.Select(i => i.ToString())) + ")";
 
-    private static SExpression Parse(string text, ref int pos)
+    private static SExpression Parse(string text, ref int pos, int depth)
     {
         if (text[pos] == '(')
         {
+            if (depth >= MaxDepth)
+            {
+                throw new FormatException($"solver output nested deeper than {MaxDepth} levels");
+            }
+
             pos++;
             var items = ImmutableArray.CreateBuilder<SExpression>();
             while (true)
@@ -91,7 +99,7 @@ public sealed record SExpression(string? Atom, ImmutableArray<SExpression> Items
                     return new SExpression(null, items.ToImmutable());
                 }
 
-                items.Add(Parse(text, ref pos));
+                items.Add(Parse(text, ref pos, depth + 1));
             }
         }
 

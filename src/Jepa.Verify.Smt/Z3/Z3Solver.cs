@@ -44,18 +44,18 @@ public sealed unsafe class Z3Solver : ISolver
             var sw = Stopwatch.StartNew();
             var output = Eval(context, smtLib, timeoutMs * SmtText.RequireChecks(smtLib, "z3"));
             sw.Stop();
-            var checks = Statuses(output);
+            var checks = SolverResponse.Statuses("z3", output);
             var status = SolverResult.Combine(checks);
             var answers = ImmutableDictionary<string, string>.Empty;
             string? reason = null;
             if (checks.Length == 1 && status == SolverStatus.Sat && values.Count > 0)
             {
-                answers = Values(Eval(context, $"(get-value ({string.Join(" ", values)}))", timeoutMs));
+                answers = SolverResponse.Values("z3", Eval(context, $"(get-value ({string.Join(" ", values)}))", timeoutMs));
             }
             else if (status == SolverStatus.Unknown)
             {
                 // The reason Z3 keeps is the last check's; with several checks, say how many were unknown.
-                reason = Reason(Eval(context, "(get-info :reason-unknown)", timeoutMs));
+                reason = SolverResponse.Reason(Eval(context, "(get-info :reason-unknown)", timeoutMs));
                 var unknown = checks.Count(c => c == SolverStatus.Unknown);
                 reason = checks.Length == 1 ? reason : $"{unknown} of {checks.Length} checks unknown ({reason})";
             }
@@ -83,78 +83,18 @@ public sealed unsafe class Z3Solver : ISolver
         if (code != Z3Native.Ok)
         {
             // For parse errors Z3 also prints (error "...") into the output: that text is the clearer one.
-            var message = ErrorIn(output) is { Length: > 0 } printed
-                ? printed
-                : ": " + OneLine(Marshal.PtrToStringUTF8(Z3Native.Z3_get_error_msg(context, code)) ?? $"error code {code}");
-            throw new SolverException($"z3{message}");
+            var message = SolverResponse.Errors(output)
+                ?? SolverResponse.OneLine(Marshal.PtrToStringUTF8(Z3Native.Z3_get_error_msg(context, code)) ?? $"error code {code}");
+            throw new SolverException($"z3: {message}");
         }
 
-        if (ErrorIn(output) is { Length: > 0 } error)
+        if (SolverResponse.Errors(output) is { } error)
         {
-            throw new SolverException($"z3{error}");
+            throw new SolverException($"z3: {error}");
         }
 
         return output;
     }
-
-    private static ImmutableArray<SolverStatus> Statuses(string output)
-    {
-        var checks = ImmutableArray.CreateBuilder<SolverStatus>();
-        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (ParseStatus(line) is { } status)
-            {
-                checks.Add(status);
-            }
-        }
-
-        return checks.Count > 0
-            ? checks.ToImmutable()
-            : throw new SolverException($"z3 gave no answer to (check-sat): '{OneLine(output)}'; the text must contain (check-sat)");
-    }
-
-    /// <summary>sat, unsat or unknown from one line of solver output; null for anything else.</summary>
-    internal static SolverStatus? ParseStatus(string line) => line.Trim() switch
-    {
-        "sat" => SolverStatus.Sat,
-        "unsat" => SolverStatus.Unsat,
-        "unknown" => SolverStatus.Unknown,
-        _ => null,
-    };
-
-    internal static ImmutableDictionary<string, string> Values(string output)
-    {
-        var builder = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        foreach (var pairs in SExpression.ParseAll(output))
-        {
-            foreach (var pair in pairs.Items)
-            {
-                if (pair.Items.Length == 2)
-                {
-                    builder[pair.Items[0].ToString()] = pair.Items[1].ToString();
-                }
-            }
-        }
-
-        return builder.ToImmutable();
-    }
-
-    internal static string Reason(string output)
-    {
-        var parsed = SExpression.ParseAll(output);
-        return parsed is [{ Items: [_, var value] }] ? value.Unquoted() : OneLine(output);
-    }
-
-    private static string ErrorIn(string output)
-    {
-        var errors = SExpression.ParseAll(output)
-            .Where(e => e.Items is [{ Atom: "error" }, _])
-            .Select(e => e.Items[1].Unquoted())
-            .ToList();
-        return errors.Count == 0 ? "" : ": " + OneLine(string.Join("; ", errors));
-    }
-
-    private static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
 
     private static T Guard<T>(Func<T> body)
     {

@@ -1,0 +1,39 @@
+using System.Globalization;
+using System.Text;
+
+namespace Jepa.Verify.Mdp;
+
+/// <summary>Makes text safe for a one-line error message: control and line-separator characters become visible escapes.</summary>
+public static class OneLine
+{
+    /// <summary>
+    /// Returns <paramref name="text"/> with every control character (C0, DEL, C1) and the Unicode line and
+    /// paragraph separators written as <c>\r</c>, <c>\n</c>, <c>\t</c> or <c>\uXXXX</c>, so input echoed in
+    /// a message can neither break the line nor drive the terminal. Example: <c>"a\rb"</c> → <c>a\rb</c> (backslash, r).
+    /// </summary>
+    public static string Escape(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (!text.Any(NeedsEscape))
+        {
+            return text;
+        }
+
+        var sb = new StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            sb.Append(c switch
+            {
+                '\r' => "\\r",
+                '\n' => "\\n",
+                '\t' => "\\t",
+                _ when NeedsEscape(c) => string.Create(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}"),
+                _ => c.ToString(),
+            });
+        }
+
+        return sb.ToString();
+    }
+
+    private static bool NeedsEscape(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
+}
