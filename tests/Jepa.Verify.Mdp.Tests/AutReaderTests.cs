@@ -36,6 +36,7 @@ public sealed class AutReaderTests
 
     [Theory]
     [InlineData("", "m.aut:1:1: the file is empty")]
+    [InlineData("des (0, 1, 2000000000)\n(0, a, 1)\n", "m.aut:1: the header declares 2000000000 states but the file has 1 transition lines")]
     [InlineData("dez (0, 1, 2)\n", "m.aut:1: bad header 'dez (0, 1, 2)'")]
     [InlineData("des (0, 1)\n", "m.aut:1: bad header")]
     [InlineData("des (0, x, 2)\n", "m.aut:1: bad header")]

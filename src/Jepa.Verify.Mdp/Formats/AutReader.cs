@@ -10,6 +10,12 @@ namespace Jepa.Verify.Mdp.Formats;
 /// </summary>
 public static class AutReader
 {
+    /// <summary>
+    /// A header may declare at most this many states beyond twice its transition lines: states with no
+    /// transition are legal, but a count far beyond the file's content is a typo, and is refused before allocating.
+    /// </summary>
+    public const int MaxIsolatedStates = 1_000_000;
+
     /// <summary>Reads an <c>.aut</c> file.</summary>
     /// <exception cref="MdpFormatException">On a bad header or line, a state out of range, or a wrong transition count.</exception>
     public static MdpModel Read(string path, byte[] bytes)
@@ -22,6 +28,14 @@ public static class AutReader
         }
 
         var (initial, declaredTransitions, states) = ParseHeader(path, headerIndex + 1, lines[headerIndex]);
+        var transitionLines = lines.Skip(headerIndex + 1).Count(l => !string.IsNullOrWhiteSpace(l));
+        if (states > MaxIsolatedStates && states > 2L * transitionLines)
+        {
+            // Refused before allocating: a header typo must not build billions of observations.
+            throw new MdpFormatException(new SourceLocation(path, headerIndex + 1), $"the header declares {states} states but the file has {transitionLines} transition lines",
+                $"fix the header's third number (more than {MaxIsolatedStates} states are read only when transitions reach about half of them)");
+        }
+
         var b = new MdpBuilder(path);
         for (var s = 0; s < states; s++)
         {
