@@ -168,19 +168,8 @@ public static class MdpAssert
         return i >= 0 ? i : throw new ArgumentException($"'{id}' is not an observation of {mdp.Source}", nameof(id));
     }
 
-    private static string Explain(MdpModel mdp, BisimulationResult result, int a, int b)
-    {
-        if (result.Witness(a, b) is not { } w)
-        {
-            return "they are distinguished";
-        }
-
-        string Name(int s) => s < mdp.ObservationCount ? mdp.Observations[s] : "(sink)";
-        string Aux(int s) => s < mdp.ObservationCount ? mdp.Aux[s].ToString() : "sink";
-        return w.Actions.Length == 0
-            ? $"their aux values differ ({Aux(w.EndA)} vs {Aux(w.EndB)})"
-            : $"after [{string.Join(", ", w.Actions.Select(x => mdp.Actions[x]))}] they reach {Name(w.EndA)} (aux {Aux(w.EndA)}) and {Name(w.EndB)} (aux {Aux(w.EndB)})";
-    }
+    private static string Explain(MdpModel mdp, BisimulationResult result, int a, int b) =>
+        result.Witness(a, b)?.Describe(mdp) ?? "they are distinguished";
 
     private static JepaAssertionException MissingPartition(MdpModel mdp) =>
         new($"{mdp.Source} has missing transitions, so only the finite-data relation is defined, not classes; pass new BisimulationOptions(Missing: MissingTransitions.Sink) or assert pairs with Distinguished/Bisimilar");

@@ -43,7 +43,7 @@ public sealed class MdpAssertTests
         var ring = Ring(mirrored: true);
         MdpAssert.HasClasses(ring, [["room0", "room2"], ["room1", "room3"]]);
         var error = Assert.Throws<JepaAssertionException>(() => MdpAssert.HasClasses(ring, [["room0", "room1", "room2", "room3"]]));
-        Assert.Contains("room0 and room1 are not bisimilar: their aux values differ (1 vs 0)", error.Message);
+        Assert.Contains("room0 and room1 are not bisimilar: aux differs at once: 1 vs 0", error.Message);
         Assert.Contains("Found: {room0, room2} {room1, room3}", error.Message);
 
         var count = Assert.Throws<JepaAssertionException>(() => MdpAssert.HasClassCount(Ring(mirrored: false), 2));

@@ -26,7 +26,7 @@ internal static class FuzzInputs
     private static readonly string[] CommonTokens = ["\0", "\uFEFF", "\r\n", "\n", "\t", " ", "\"", "\\", "-", "0", "-1", "1e999", "NaN", "999999999999", "é", "\uD7FF"];
 
     /// <summary>The repository's <c>examples/</c> folder: the seed files.</summary>
-    public static string Examples { get; } = FindExamples();
+    public static string Examples { get; } = Path.Combine(Mdp.Tests.TestFiles.Root, "examples");
 
     /// <summary>How many inputs each format gets: <see cref="NormalCount"/>, times the soak factor when set.</summary>
     public static int Count(int normal = NormalCount) =>
@@ -136,19 +136,6 @@ internal static class FuzzInputs
                 }
             }
         }
-    }
-
-    private static string FindExamples()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Jepa.Verify.sln")))
-            {
-                return Path.Combine(dir.FullName, "examples");
-            }
-        }
-
-        throw new InvalidOperationException("Jepa.Verify.sln not found above the test binaries");
     }
 
     private readonly record struct Edit(int Op, int Where, int Length, int Token, byte Value);

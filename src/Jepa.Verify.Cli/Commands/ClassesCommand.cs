@@ -98,7 +98,7 @@ internal static class ClassesCommand
             sb.AppendLine("shortest distinguishing sequences between class representatives:");
             foreach (var (a, b, w) in witnesses)
             {
-                sb.AppendLine($"  {analysis.Name(a)} vs {analysis.Name(b)}: {ExplainCommand.Describe(analysis, w)}");
+                sb.AppendLine($"  {analysis.Name(a)} vs {analysis.Name(b)}: {w.Describe(analysis.Mdp)}");
             }
         }
 

@@ -32,18 +32,6 @@ internal static class ExplainCommand
         return command;
     }
 
-    /// <summary>The witness in words, e.g. <c>after [inc, inc] they reach count4 (aux 1) and count5 (aux 0)</c>.</summary>
-    public static string Describe(Analysis analysis, Witness w)
-    {
-        if (w.Actions.Length == 0)
-        {
-            return $"aux differs at once: {analysis.AuxText(w.EndA)} vs {analysis.AuxText(w.EndB)}";
-        }
-
-        var seq = string.Join(", ", w.Actions.Select(x => analysis.Mdp.Actions[x]));
-        return $"after [{seq}] they reach {analysis.Name(w.EndA)} (aux {analysis.AuxText(w.EndA)}) and {analysis.Name(w.EndB)} (aux {analysis.AuxText(w.EndB)})";
-    }
-
     /// <summary>Writes <c>sequence</c>, <c>aux</c> and <c>reached</c> for a witness.</summary>
     public static void WriteWitness(Utf8JsonWriter w, Analysis analysis, Witness witness)
     {
@@ -67,7 +55,7 @@ internal static class ExplainCommand
         if (w is not null)
         {
             var what = partition ? "not bisimilar" : "distinguishable on the observed transitions";
-            return $"{na} and {nb} are {what}: {Describe(analysis, w)}. A zero-loss encoder must give them distinct latents.";
+            return $"{na} and {nb} are {what}: {w.Describe(analysis.Mdp)}. A zero-loss encoder must give them distinct latents.";
         }
 
         return partition
