@@ -28,7 +28,7 @@ internal static class CheckReport
             }
         }
 
-        sb.AppendLine($"{Summary(result)}; verdict: {result.Verdict.ToString().ToLowerInvariant()}");
+        sb.AppendLine($"{Summary(result)}; verdict: {result.VerdictText}");
         return sb.ToString();
     }
 
@@ -42,7 +42,7 @@ internal static class CheckReport
         w.WriteNumber("observations", mdp.ObservationCount);
         w.WriteNumber("actions", mdp.ActionCount);
         w.WriteNumber("transitions", mdp.Transitions.Length);
-        w.WriteString("verdict", result.Verdict.ToString().ToLowerInvariant());
+        w.WriteString("verdict", result.VerdictText);
         w.WriteNumber("exit_code", result.ExitCode);
         w.WriteStartObject("summary");
         foreach (var status in Enum.GetValues<CheckStatus>())
@@ -76,8 +76,7 @@ internal static class CheckReport
         w.WriteStartArray("runs");
         foreach (var run in result.Runs)
         {
-            var (r, report) = (run.Result, run.Report);
-            var diverged = r.Status == TrainingStatus.Diverged;
+            var (r, report) = (run.Result, run.Collapse);
             w.WriteStartObject();
             w.WriteNumber("seed", r.Config.Seed);
             w.WriteString("mode", Commands.TrainCommand.ModeNames[(int)r.Config.Mode]);
@@ -85,11 +84,11 @@ internal static class CheckReport
             JsonText.NumberOrNull(w, "loss_dyn", r.LossDyn);
             JsonText.NumberOrNull(w, "loss_aux", r.LossAux);
             w.WriteBoolean("losses_below_target", r.BothLossesBelowTarget);
-            JsonText.NumberOrNull(w, "clusters", diverged ? null : report.Clusters);
-            JsonText.NumberOrNull(w, "violations", diverged ? null : report.Violations);
-            JsonText.NumberOrNull(w, "min_nonequivalent_distance", diverged ? null : report.MinNonEquivalentDistance);
+            JsonText.NumberOrNull(w, "clusters", report?.Clusters);
+            JsonText.NumberOrNull(w, "violations", report?.Violations);
+            JsonText.NumberOrNull(w, "min_nonequivalent_distance", report?.MinNonEquivalentDistance);
             w.WriteStartArray("offending_pairs");
-            foreach (var p in diverged ? [] : report.OffendingPairs)
+            foreach (var p in report?.OffendingPairs ?? [])
             {
                 w.WriteStartArray();
                 w.WriteStringValue(run.Analysis.Mdp.Observations[p.A]);
@@ -121,7 +120,7 @@ internal static class CheckReport
     public static string Markdown(CheckResult result)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"## jepa-verify check: {result.Config.Name} — {result.Verdict.ToString().ToLowerInvariant()}");
+        sb.AppendLine($"## jepa-verify check: {result.Config.Name} — {result.VerdictText}");
         sb.AppendLine();
         sb.AppendLine($"{Escape(result.Config.Environment)}: {Facts(result)}. {Summary(result)}.");
         sb.AppendLine();
@@ -146,10 +145,9 @@ internal static class CheckReport
             sb.AppendLine("|---|---|---|---|---|---|---|");
             foreach (var run in result.Runs)
             {
-                var (r, report) = (run.Result, run.Report);
-                var ok = r.Status != TrainingStatus.Diverged;
+                var (r, report) = (run.Result, run.Collapse);
                 sb.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {r.Config.Seed} | {r.Steps} | {G(r.LossDyn)} | {G(r.LossAux)} | {(ok ? report.Clusters : "—")} | {(ok ? report.Violations : "—")} | {(ok ? G(report.MinNonEquivalentDistance) : "—")} |");
+                    $"| {r.Config.Seed} | {r.Steps} | {G(r.LossDyn)} | {G(r.LossAux)} | {report?.Clusters.ToString(CultureInfo.InvariantCulture) ?? "—"} | {report?.Violations.ToString(CultureInfo.InvariantCulture) ?? "—"} | {(report is null ? "—" : G(report.MinNonEquivalentDistance))} |");
             }
         }
 

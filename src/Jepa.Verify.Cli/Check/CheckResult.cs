@@ -30,6 +30,9 @@ internal sealed record CheckResult(
         : Cases.Any(c => c.Status == CheckStatus.Inconclusive) ? CheckStatus.Inconclusive
         : CheckStatus.Pass;
 
+    /// <summary>The verdict as reports print it: <c>pass</c>, <c>fail</c> or <c>inconclusive</c>.</summary>
+    public string VerdictText => Verdict.ToString().ToLowerInvariant();
+
     /// <summary>0 pass, 1 fail, 3 inconclusive.</summary>
     public int ExitCode => Verdict switch
     {
@@ -51,8 +54,8 @@ internal sealed record CheckResult(
             r.Result.BothLossesBelowTarget,
             Finite(r.Result.LossDyn),
             Finite(r.Result.LossAux),
-            r.Result.Status == Learning.Jepa.TrainingStatus.Diverged ? null : r.Report.Clusters,
-            r.Result.Status == Learning.Jepa.TrainingStatus.Diverged ? null : r.Report.Violations))]);
+            r.Collapse?.Clusters,
+            r.Collapse?.Violations))]);
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 }

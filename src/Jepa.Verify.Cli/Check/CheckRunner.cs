@@ -90,7 +90,7 @@ internal static class CheckRunner
     {
         if (!report.FiniteDataApplies)
         {
-            var failed = report.Results.Where(r => r.IsHypothesis && !r.Holds && r.Name != "completeness").ToList();
+            var failed = report.Blocking;
             var details = string.Join("\n", failed.SelectMany(r => r.First.Select(i => $"{r.Name}: {i.Location}: {i.Text}")));
             return new CheckCase("conditions", null, CheckStatus.Fail,
                 $"the theorem's hypotheses fail: {string.Join("; ", failed.Select(r => $"{r.Name} ({r.Summary})"))}; 'jepa-verify conditions {report.Source}' lists every problem", details, seconds);
@@ -156,7 +156,7 @@ internal static class CheckRunner
             return (proof, new CheckCase("prove", null, CheckStatus.Fail, $"collapse impossible, but min_latents is {Text(min)}, expected {expected}", details));
         }
 
-        return (proof, new CheckCase("prove", null, CheckStatus.Pass, $"collapse impossible; min_latents {Text(min)}{(config.ExpectedMinLatents is null ? "" : " as expected")} ({string.Join(" + ", proof.Queries.SelectMany(q => q.Result.Results.Select(r => r.Solver)).Distinct())})", details));
+        return (proof, new CheckCase("prove", null, CheckStatus.Pass, $"collapse impossible; min_latents {Text(min)}{(config.ExpectedMinLatents is null ? "" : " as expected")} ({ProveCommand.Solvers(proof.Queries.Select(q => q.Result))})", details));
     }
 
     private static CheckCase Train(TrainingRun run, ulong seed, double seconds)
@@ -175,12 +175,11 @@ internal static class CheckRunner
 
     private static CheckCase Collapse(CheckConfig config, TrainingRun run, ulong seed)
     {
-        if (run.Result.Status == TrainingStatus.Diverged)
+        if (run.Collapse is not { } report)
         {
             return Skip("collapse", seed, "training diverged: there are no latents to analyse");
         }
 
-        var report = run.Report;
         var mdp = run.Analysis.Mdp;
         var pairs = $"{report.Violations} of {report.NonEquivalentPairs} non-equivalent pairs within {Num(report.Tolerance)}; {report.Clusters} latent cluster{(report.Clusters == 1 ? "" : "s")}; min distance {Text(report.MinNonEquivalentDistance)}";
         if (report.Violations <= config.MaxViolations)
@@ -224,7 +223,7 @@ internal static class CheckRunner
             return new CheckCase("baseline", seed, CheckStatus.Fail, $"the baseline has no run for seed {seed}; record it with --update-baseline");
         }
 
-        var now = run.Result.Status == TrainingStatus.Diverged ? null : run.Report;
+        var now = run.Collapse;
         var problems = new List<string>();
         if (before.LossesBelowTarget && !run.Result.BothLossesBelowTarget)
         {

@@ -236,7 +236,8 @@ internal static class ProveCommand
     private static string Pair(Analysis analysis, (int A, int B)? pair) =>
         pair is var (a, b) ? $"{analysis.Name(a)} and {analysis.Name(b)}" : "two observations of different classes";
 
-    private static string Solvers(IEnumerable<PanelResult> results) =>
+    /// <summary>The solvers behind the results with their versions, e.g. <c>z3 4.8.12.0 + cvc5 1.0.3</c>.</summary>
+    internal static string Solvers(IEnumerable<PanelResult> results) =>
         string.Join(" + ", results.SelectMany(r => r.Results.Select(s => s.Solver)).Distinct());
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";

@@ -130,7 +130,7 @@ internal static class TrainCommand
     /// <summary>0 when the verdict holds (or an ablation ran), 1 for joint violations, 3 when the joint premise was not reached.</summary>
     public static int ExitCode(TrainingRun run) => run.Result.Config.Mode switch
     {
-        TrainingMode.Joint when run.Result.Status != TrainingStatus.Diverged && !run.Report.Separated => ExitCodes.CheckFailed,
+        TrainingMode.Joint when run.Collapse is { Separated: false } => ExitCodes.CheckFailed,
         TrainingMode.Joint when !run.Result.BothLossesBelowTarget => ExitCodes.Inconclusive,
         _ => ExitCodes.Ok,
     };

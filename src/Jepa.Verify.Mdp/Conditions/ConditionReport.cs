@@ -39,7 +39,13 @@ public sealed record ConditionReport(
     /// <summary>
     /// True when the finite-data form of the theorem applies: everything but completeness holds.
     /// </summary>
-    public bool FiniteDataApplies => Results.All(r => !r.IsHypothesis || r.Holds || r.Name == "completeness");
+    public bool FiniteDataApplies => Blocking.IsEmpty;
+
+    /// <summary>
+    /// The failed hypotheses that make bisimulation undefined (duplicate ids, non-determinism, bad aux
+    /// values): every failed hypothesis but completeness, in report order.
+    /// </summary>
+    public ImmutableArray<ConditionResult> Blocking => [.. Results.Where(r => r.IsHypothesis && !r.Holds && r.Name != "completeness")];
 
     /// <summary>
     /// Throws the first problem that makes bisimulation undefined (duplicate ids, non-determinism,
@@ -49,13 +55,10 @@ public sealed record ConditionReport(
     /// <exception cref="MdpFormatException">With the offending item's place and a pointer to <c>conditions</c>.</exception>
     public void ThrowIfUnusable()
     {
-        foreach (var r in Results)
+        if (Blocking is [var r, ..])
         {
-            if (r.IsHypothesis && !r.Holds && r.Name != "completeness")
-            {
-                var item = r.First[0];
-                throw new MdpFormatException(item.Location, $"{r.Name} fails: {item.Text} ({r.Summary})", $"fix the input; `jepa-verify conditions {Source}` lists every problem");
-            }
+            var item = r.First[0];
+            throw new MdpFormatException(item.Location, $"{r.Name} fails: {item.Text} ({r.Summary})", $"fix the input; `jepa-verify conditions {Source}` lists every problem");
         }
     }
 }
