@@ -110,5 +110,6 @@ public readonly struct AuxValue : IEquatable<AuxValue>
     }
 
     /// <summary>Formats one number the way every report and file writer of this project does.</summary>
-    public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    /// <remarks>Negative zero prints as <c>0</c>: it equals zero everywhere in this project.</remarks>
+    public static string Format(double value) => (value == 0 ? 0.0 : value).ToString("R", CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Jepa.Verify.Mdp;
 
@@ -6,11 +8,15 @@ namespace Jepa.Verify.Mdp;
 /// Builds an <see cref="MdpModel"/> step by step, interning ids. Used by every reader and by the
 /// built-in environments. Not thread-safe; <see cref="Build"/> may be called once.
 /// </summary>
+/// <remarks>
+/// Readers pass the position of each item in their file (a byte offset, or a line for a
+/// <see cref="SourceMap.ForLines"/> map); lines and columns are computed only when a message needs them.
+/// </remarks>
 /// <example>
 /// <code>
 /// var b = new MdpBuilder("two-states");
 /// var inc = b.AddAction("inc");
-/// var s0 = b.AddObservation("s0"); var s1 = b.AddObservation("s1");
+/// var s0 = b.AddObservation("s0").Index; var s1 = b.AddObservation("s1").Index;
 /// b.SetAux(s0, AuxValue.Scalar(0)); b.SetAux(s1, AuxValue.Scalar(1));
 /// b.AddTransition(s0, inc, s1); b.AddTransition(s1, inc, s1);
 /// MdpModel mdp = b.Build();
@@ -19,27 +25,32 @@ namespace Jepa.Verify.Mdp;
 public sealed class MdpBuilder
 {
     private readonly string source;
+    private readonly SourceMap? map;
     private readonly List<string> observations = [];
-    private readonly List<SourceLocation?> observationLocations = [];
-    private readonly Dictionary<string, int> observationIndex = new(StringComparer.Ordinal);
+    private readonly List<int> observationPositions = [];
+    private readonly IdTable observationIndex = new();
     private readonly List<string> actions = [];
-    private readonly List<SourceLocation?> actionLocations = [];
-    private readonly Dictionary<string, int> actionIndex = new(StringComparer.Ordinal);
+    private readonly List<int> actionPositions = [];
+    private readonly IdTable actionIndex = new();
     private readonly List<Transition> transitions = [];
-    private readonly List<SourceLocation?> transitionLocations = [];
-    private readonly HashSet<Transition> seenTransitions = [];
+    private readonly List<int> transitionPositions = [];
     private readonly List<AuxValue> aux = [];
-    private readonly List<SourceLocation?> auxLocations = [];
+    private readonly List<int> auxPositions = [];
     private readonly SortedDictionary<string, Dictionary<int, string>> labels = new(StringComparer.Ordinal);
     private readonly Dictionary<int, ImmutableArray<float>> features = [];
     private readonly List<DuplicateId> duplicates = [];
     private readonly List<string> initial = [];
-    private int repeatedTransitions;
     private bool built;
+    private byte[] utf8 = new byte[256];
 
     /// <summary>Starts an empty MDP.</summary>
     /// <param name="source">A file path or environment name, used in every message about it.</param>
-    public MdpBuilder(string source) => this.source = source;
+    /// <param name="map">The file the positions passed to the other methods point into; null when built in code.</param>
+    public MdpBuilder(string source, SourceMap? map = null)
+    {
+        this.source = source;
+        this.map = map;
+    }
 
     /// <summary>Number of observations added so far.</summary>
     public int ObservationCount => observations.Count;
@@ -48,53 +59,70 @@ public sealed class MdpBuilder
     public int ActionCount => actions.Count;
 
     /// <summary>Declares an action. A repeated name is recorded in <see cref="MdpModel.Duplicates"/>.</summary>
+    /// <param name="name">The action's name, e.g. <c>inc</c>.</param>
+    /// <param name="position">Where it was read (see the remarks), or −1.</param>
     /// <returns>The action's index (the first declaration's, for a repeat).</returns>
-    public int AddAction(string name, SourceLocation? location = null)
+    public int AddAction(string name, long position = -1)
     {
-        if (actionIndex.TryGetValue(name, out var existing))
+        var (index, isNew) = actionIndex.Add(Utf8(name));
+        if (!isNew)
         {
-            duplicates.Add(new DuplicateId("action", name, Loc(actionLocations[existing]), Loc(location)));
-            return existing;
+            duplicates.Add(new DuplicateId("action", name, source, map, actionPositions[index], position));
+            return index;
         }
 
-        actionIndex[name] = actions.Count;
         actions.Add(name);
-        actionLocations.Add(location);
-        return actions.Count - 1;
+        actionPositions.Add(Narrow(position));
+        return index;
     }
 
     /// <summary>The index of an action, adding it if new (for formats without an action list).</summary>
-    public int GetOrAddAction(string name, SourceLocation? location = null) =>
-        actionIndex.TryGetValue(name, out var i) ? i : AddAction(name, location);
+    public int GetOrAddAction(string name, long position = -1) =>
+        IndexOfAction(name) is var i and >= 0 ? i : AddAction(name, position);
 
     /// <summary>The index of a declared action, or -1.</summary>
-    public int IndexOfAction(string name) => actionIndex.TryGetValue(name, out var i) ? i : -1;
+    public int IndexOfAction(ReadOnlySpan<char> name) => actionIndex.IndexOf(name);
+
+    /// <summary>The index of a declared action given as UTF-8 bytes, or -1 (readers look names up without decoding them).</summary>
+    internal int IndexOfAction(ReadOnlySpan<byte> utf8) => actionIndex.IndexOf(utf8);
 
     /// <summary>Declares an observation. A repeated id is recorded in <see cref="MdpModel.Duplicates"/>.</summary>
+    /// <param name="id">The observation's id, e.g. <c>s0</c>.</param>
+    /// <param name="position">Where it was read (see the remarks), or −1.</param>
     /// <returns>The observation's index and whether it was new.</returns>
-    public (int Index, bool IsNew) AddObservation(string id, SourceLocation? location = null)
+    public (int Index, bool IsNew) AddObservation(string id, long position = -1) => AddObservation(Utf8(id), position, id);
+
+    /// <summary>Declares an observation whose id is given as UTF-8 bytes (the string is made only when it is new).</summary>
+    internal (int Index, bool IsNew) AddObservation(ReadOnlySpan<byte> utf8, long position, string? id = null)
     {
-        if (observationIndex.TryGetValue(id, out var existing))
+        var (index, isNew) = observationIndex.Add(utf8);
+        if (!isNew)
         {
-            duplicates.Add(new DuplicateId("observation", id, Loc(observationLocations[existing]), Loc(location)));
-            return (existing, false);
+            duplicates.Add(new DuplicateId("observation", id ?? Encoding.UTF8.GetString(utf8), source, map, observationPositions[index], position));
+            return (index, false);
         }
 
-        return (Append(id, location), true);
+        observations.Add(id ?? Encoding.UTF8.GetString(utf8));
+        observationPositions.Add(Narrow(position));
+        aux.Add(default);
+        auxPositions.Add(-1);
+        return (index, true);
     }
 
     /// <summary>The index of an observation, adding it if new (for formats that name states implicitly).</summary>
-    public int GetOrAddObservation(string id, SourceLocation? location = null) =>
-        observationIndex.TryGetValue(id, out var i) ? i : Append(id, location);
+    public int GetOrAddObservation(string id, long position = -1) => AddObservation(Utf8(id), position, id).Index;
 
     /// <summary>The index of a declared observation, or -1.</summary>
-    public int IndexOfObservation(string id) => observationIndex.TryGetValue(id, out var i) ? i : -1;
+    public int IndexOfObservation(ReadOnlySpan<char> id) => observationIndex.IndexOf(id);
+
+    /// <summary>The index of a declared observation given as UTF-8 bytes, or -1.</summary>
+    internal int IndexOfObservation(ReadOnlySpan<byte> utf8) => observationIndex.IndexOf(utf8);
 
     /// <summary>Sets the auxiliary value of an observation.</summary>
-    public void SetAux(int observation, AuxValue value, SourceLocation? location = null)
+    public void SetAux(int observation, AuxValue value, long position = -1)
     {
         aux[observation] = value;
-        auxLocations[observation] = location;
+        auxPositions[observation] = Narrow(position);
     }
 
     /// <summary>Sets a ground-truth label, e.g. <c>count</c> = <c>4</c>.</summary>
@@ -119,17 +147,10 @@ public sealed class MdpBuilder
     /// Records <c>T(from, action) = to</c>. An identical repeat is counted, not stored; a second,
     /// different successor is stored (the MDP is then non-deterministic, which conditions report).
     /// </summary>
-    public void AddTransition(int from, int action, int to, SourceLocation? location = null)
+    public void AddTransition(int from, int action, int to, long position = -1)
     {
-        var t = new Transition(from, action, to);
-        if (!seenTransitions.Add(t))
-        {
-            repeatedTransitions++;
-            return;
-        }
-
-        transitions.Add(t);
-        transitionLocations.Add(location);
+        transitions.Add(new Transition(from, action, to));
+        transitionPositions.Add(Narrow(position));
     }
 
     /// <summary>Freezes the builder into an immutable <see cref="MdpModel"/>.</summary>
@@ -162,31 +183,83 @@ public sealed class MdpBuilder
             featureColumn[i] = v;
         }
 
+        var (distinct, positions, repeats) = Distinct();
         return new MdpModel(
             source,
             [.. observations],
             [.. actions],
-            [.. transitions],
+            distinct,
             [.. aux],
             labelColumns,
-            ImmutableArray.Create(featureColumn),
+            ImmutableCollectionsMarshal.AsImmutableArray(featureColumn),
             [.. duplicates],
-            repeatedTransitions,
+            repeats,
             [.. initial],
-            [.. observationLocations],
-            [.. transitionLocations],
-            [.. auxLocations]);
+            observationIndex,
+            new SourcePositions(map, [.. observationPositions]),
+            positions,
+            new SourcePositions(map, [.. auxPositions]));
     }
 
-    private int Append(string id, SourceLocation? location)
+    /// <summary>
+    /// Drops identical repeats of a transition, keeping the first in input order: one successor per
+    /// (observation, action) slot is remembered (a flat array when the slots are few enough, else a
+    /// dictionary); only slots with a second successor need a set of the triples seen.
+    /// </summary>
+    private (ImmutableArray<Transition> Distinct, SourcePositions Positions, int Repeats) Distinct()
     {
-        observationIndex[id] = observations.Count;
-        observations.Add(id);
-        observationLocations.Add(location);
-        aux.Add(default);
-        auxLocations.Add(null);
-        return observations.Count - 1;
+        var all = CollectionsMarshal.AsSpan(transitions);
+        var slots = (long)observations.Count * actions.Count;
+        var dense = slots <= Math.Max(1L << 20, 4L * all.Length) ? new int[slots] : null;
+        var sparse = dense is null ? new Dictionary<long, int>() : null;
+        HashSet<Transition>? extra = null;
+        var kept = new Transition[all.Length];
+        var keptPositions = new int[all.Length];
+        var count = 0;
+        for (var i = 0; i < all.Length; i++)
+        {
+            var t = all[i];
+            var slot = ((long)t.From * actions.Count) + t.Action;
+            int first; // the first successor + 1, or 0 when the slot is new
+            if (dense is not null)
+            {
+                first = dense[slot];
+                if (first == 0)
+                {
+                    dense[slot] = t.To + 1;
+                }
+            }
+            else if (!sparse!.TryGetValue(slot, out first))
+            {
+                sparse[slot] = t.To + 1;
+            }
+
+            if (first != 0 && (first == t.To + 1 || !(extra ??= []).Add(t)))
+            {
+                continue; // an identical repeat
+            }
+
+            kept[count] = t;
+            keptPositions[count++] = transitionPositions[i];
+        }
+
+        Array.Resize(ref kept, count);
+        Array.Resize(ref keptPositions, count);
+        return (ImmutableCollectionsMarshal.AsImmutableArray(kept), new SourcePositions(map, keptPositions), all.Length - count);
     }
 
-    private SourceLocation Loc(SourceLocation? location) => location ?? new SourceLocation(source, 0);
+    /// <summary>Positions are kept as 32-bit numbers: inputs are at most 1 GiB (<see cref="Formats.TextFile.MaxBytes"/>).</summary>
+    private static int Narrow(long position) => position is >= 0 and <= int.MaxValue ? (int)position : -1;
+
+    /// <summary>An id's UTF-8 bytes in a buffer reused from call to call.</summary>
+    private ReadOnlySpan<byte> Utf8(string id)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(id.Length);
+        if (max > utf8.Length)
+        {
+            utf8 = new byte[max];
+        }
+
+        return utf8.AsSpan(0, Encoding.UTF8.GetBytes(id, utf8));
+    }
 }

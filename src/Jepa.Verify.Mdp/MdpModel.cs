@@ -12,11 +12,11 @@ namespace Jepa.Verify.Mdp;
 /// </summary>
 public sealed class MdpModel
 {
-    private readonly FrozenDictionary<string, int> observationIndex;
+    private readonly IdTable observationIndex;
     private readonly FrozenDictionary<string, int> actionIndex;
-    private readonly ImmutableArray<SourceLocation?> observationLocations;
-    private readonly ImmutableArray<SourceLocation?> transitionLocations;
-    private readonly ImmutableArray<SourceLocation?> auxLocations;
+    private readonly SourcePositions observationPositions;
+    private readonly SourcePositions transitionPositions;
+    private readonly SourcePositions auxPositions;
 
     internal MdpModel(
         string source,
@@ -29,9 +29,10 @@ public sealed class MdpModel
         ImmutableArray<DuplicateId> duplicates,
         int repeatedTransitions,
         ImmutableArray<string> initial,
-        ImmutableArray<SourceLocation?> observationLocations,
-        ImmutableArray<SourceLocation?> transitionLocations,
-        ImmutableArray<SourceLocation?> auxLocations)
+        IdTable? observationIndex,
+        SourcePositions observationPositions,
+        SourcePositions transitionPositions,
+        SourcePositions auxPositions)
     {
         Source = source;
         Observations = observations;
@@ -43,11 +44,14 @@ public sealed class MdpModel
         Duplicates = duplicates;
         RepeatedTransitions = repeatedTransitions;
         Initial = initial;
-        this.observationLocations = observationLocations;
-        this.transitionLocations = transitionLocations;
-        this.auxLocations = auxLocations;
-        observationIndex = Index(observations);
-        actionIndex = Index(actions);
+        this.observationPositions = observationPositions;
+        this.transitionPositions = transitionPositions;
+        this.auxPositions = auxPositions;
+
+        // The builder's index is handed over (it is never changed again): a second index of a
+        // million ids would cost as much as the ids themselves.
+        this.observationIndex = observationIndex ?? Index(observations);
+        actionIndex = actions.Select((a, i) => KeyValuePair.Create(a, i)).DistinctBy(kv => kv.Key).ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     /// <summary>Where the MDP came from: a file path or a built-in environment's name.</summary>
@@ -87,30 +91,30 @@ public sealed class MdpModel
     public int ActionCount => Actions.Length;
 
     /// <summary>The index of an observation id, or -1.</summary>
-    public int IndexOfObservation(string id) => observationIndex.TryGetValue(id, out var i) ? i : -1;
+    public int IndexOfObservation(string id) => observationIndex.IndexOf(id.AsSpan());
 
     /// <summary>The index of an action name, or -1.</summary>
     public int IndexOfAction(string name) => actionIndex.TryGetValue(name, out var i) ? i : -1;
 
     /// <summary>Where observation <paramref name="index"/> was declared (the file alone when unknown).</summary>
-    public SourceLocation LocationOfObservation(int index) => At(observationLocations, index);
+    public SourceLocation LocationOfObservation(int index) => observationPositions.At(index, Source);
 
     /// <summary>Where transition <paramref name="index"/> (into <see cref="Transitions"/>) was read.</summary>
-    public SourceLocation LocationOfTransition(int index) => At(transitionLocations, index);
+    public SourceLocation LocationOfTransition(int index) => transitionPositions.At(index, Source);
 
     /// <summary>Where the aux value of observation <paramref name="index"/> was read.</summary>
-    public SourceLocation LocationOfAux(int index) => At(auxLocations, index);
+    public SourceLocation LocationOfAux(int index) => auxPositions.At(index, Source);
 
     /// <summary>
     /// A copy whose auxiliary values come from elsewhere (e.g. a side file), keyed by observation index.
     /// </summary>
     /// <param name="aux">One value per observation.</param>
-    /// <param name="locations">Where each value was read (same length), or default.</param>
+    /// <param name="positions">Where each value was read, or <see cref="SourcePositions.None"/>.</param>
     /// <param name="labels">The label columns of the copy; null keeps <see cref="Labels"/>.</param>
     /// <exception cref="ArgumentException">When the length differs from <see cref="ObservationCount"/>.</exception>
     public MdpModel WithAux(
         ImmutableArray<AuxValue> aux,
-        ImmutableArray<SourceLocation?> locations,
+        SourcePositions positions,
         ImmutableSortedDictionary<string, ImmutableArray<string?>>? labels = null)
     {
         if (aux.Length != ObservationCount)
@@ -119,22 +123,22 @@ public sealed class MdpModel
         }
 
         return new MdpModel(Source, Observations, Actions, Transitions, aux, labels ?? Labels, Features, Duplicates,
-            RepeatedTransitions, Initial, observationLocations, transitionLocations, locations);
+            RepeatedTransitions, Initial, observationIndex, observationPositions, transitionPositions, positions);
     }
 
-    private SourceLocation At(ImmutableArray<SourceLocation?> locations, int index) =>
-        !locations.IsDefault && index >= 0 && index < locations.Length && locations[index] is { } loc
-            ? loc
-            : new SourceLocation(Source, 0);
+    /// <summary>A copy whose observations and aux values are located elsewhere (a dataset's observations are its aux file's rows).</summary>
+    internal MdpModel WithPositions(SourcePositions observations, SourcePositions aux) =>
+        new(Source, Observations, Actions, Transitions, Aux, Labels, Features, Duplicates,
+            RepeatedTransitions, Initial, observationIndex, observations, transitionPositions, aux);
 
-    private static FrozenDictionary<string, int> Index(ImmutableArray<string> ids)
+    private static IdTable Index(ImmutableArray<string> ids)
     {
-        var map = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
-        for (var i = 0; i < ids.Length; i++)
+        var table = new IdTable();
+        foreach (var id in ids)
         {
-            map.TryAdd(ids[i], i);
+            table.Add(System.Text.Encoding.UTF8.GetBytes(id));
         }
 
-        return map.ToFrozenDictionary(StringComparer.Ordinal);
+        return table;
     }
 }

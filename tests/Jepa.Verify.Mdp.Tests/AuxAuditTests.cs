@@ -78,7 +78,7 @@ public sealed class AuxAuditTests
     public void ComparingTwoAuxFunctionsCountsWhatEachForces()
     {
         var grid = ClassicMdps.Gridworld();
-        var byRow = new AuxFile("rows.csv", [.. grid.Observations.Select((id, i) => new AuxFile.Row(id, AuxValue.Scalar(grid.Labels["row"][i] == "0" ? 1 : 0), [], new SourceLocation("rows.csv", i + 2)))]).ApplyTo(grid);
+        var byRow = new AuxFile("rows.csv", [.. grid.Observations.Select((id, i) => new AuxFile.Row(id, AuxValue.Scalar(grid.Labels["row"][i] == "0" ? 1 : 0), [], i + 2))]).ApplyTo(grid);
         var cols = Bisimilarity.Compute(grid);
         var rows = Bisimilarity.Compute(byRow);
         Assert.Equal(3, rows.Partition!.Count);

@@ -25,7 +25,7 @@ public sealed class CsvAndAuxFileTests
         Assert.Equal("a,1", aux.Rows[0].Id);
         Assert.Equal("b", aux.Rows[1].Id);
         Assert.Equal([-0.5, 300.0], aux.Rows[1].Value.Components.ToArray());
-        Assert.Equal(4, aux.Rows[1].Location.Line);
+        Assert.Equal(4, aux.Rows[1].Line);
     }
 
     [Fact]
@@ -95,10 +95,10 @@ public sealed class CsvAndAuxFileTests
     [Fact]
     public void BinaryFilesAreRefusedAsNotText()
     {
-        var path = TestFiles.WriteBytes("t.csv", [0x66, 0x72, 0x0A, 0x00, 0xFF]);
+        var path = TestFiles.WriteBytes("t.csv", [.. "id,aux\n"u8, 0x00, 0xFF]);
         var ex = Assert.Throws<MdpFormatException>(() => AuxFile.Read(path));
-        Assert.Equal(path + ":2: the file holds a NUL byte: it is binary, not text; give a UTF-8 text file", ex.Message);
-        var bad = TestFiles.WriteBytes("u.csv", [0x69, 0x64, 0x0A, 0xC3, 0x28]);
+        Assert.Equal(path + ":2: the file holds NUL characters: it is binary, or UTF-16 without a byte order mark; save it as UTF-8 text (or UTF-16 with a byte order mark)", ex.Message);
+        var bad = TestFiles.WriteBytes("u.csv", [.. "id,aux\n"u8, 0xC3, 0x28]);
         Assert.Contains(":2: the file is not valid UTF-8 text", Assert.Throws<MdpFormatException>(() => AuxFile.Read(bad)).Message);
     }
 

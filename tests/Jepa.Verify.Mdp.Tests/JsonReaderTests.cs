@@ -69,7 +69,7 @@ public sealed class JsonReaderTests
     [InlineData("{\"actions\": [], \"observations\": []}", "the MDP has no \"transitions\"")]
     [InlineData("{\"actions\": [], \"observations\": [], \"transitions\": [], \"transition\": []}", "unknown key \"transition\"")]
     [InlineData("{\"actions\": [], \"actions\": [], \"observations\": [], \"transitions\": []}", "key \"actions\" appears twice")]
-    [InlineData("{\"actions\": [], \"observations\": [{\"id\": \"a\", \"aux\": \"high\"}], \"transitions\": []}", "\"aux\" must be an array, found the string \"high\"")]
+    [InlineData("{\"actions\": [], \"observations\": [{\"id\": \"a\", \"aux\": \"high\"}], \"transitions\": []}", "\"aux\" must be a number or a list of numbers, found the string \"high\"")]
     [InlineData("{\"actions\": [], \"observations\": [{\"id\": \"a\", \"aux\": []}], \"transitions\": []}", "\"aux\" is an empty list")]
     [InlineData("{\"actions\": [], \"observations\": [{\"id\": \"a\", \"aux\": 1e400}], \"transitions\": []}", "out of range")]
     [InlineData("{\"actions\": [], \"observations\": [{\"id\": \"\", \"aux\": 1}], \"transitions\": []}", "an observation id is an empty string")]

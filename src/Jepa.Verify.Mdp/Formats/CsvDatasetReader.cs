@@ -5,6 +5,7 @@ namespace Jepa.Verify.Mdp.Formats;
 /// transition per row; repeats are normal) plus an <see cref="AuxFile"/> that declares every
 /// observation and its aux value. Actions are numbered in order of first appearance.
 /// </summary>
+/// <remarks>One streaming pass over the file (Sep); ids are looked up without allocating a string per field.</remarks>
 public static class CsvDatasetReader
 {
     /// <summary>Reads the dataset.</summary>
@@ -13,61 +14,72 @@ public static class CsvDatasetReader
     /// <exception cref="MdpFormatException">On a bad header, a wrong field count, or an id the aux file lacks.</exception>
     public static MdpModel Read(string transitionsPath, AuxFile aux)
     {
-        var rows = CsvReader.Read(transitionsPath, TextFile.ReadBytes(transitionsPath));
-        if (rows.Count == 0)
+        using var csv = CsvReader.Open(transitionsPath);
+        if (!csv.Next())
         {
             throw new MdpFormatException(new SourceLocation(transitionsPath, 1, 1), "the transitions file is empty", "start it with the header from,action,to");
         }
 
-        var header = rows[0];
-        if (header.Fields.Count != 3
-            || !header.Fields[0].Equals("from", StringComparison.OrdinalIgnoreCase)
-            || !header.Fields[1].Equals("action", StringComparison.OrdinalIgnoreCase)
-            || !header.Fields[2].Equals("to", StringComparison.OrdinalIgnoreCase))
+        var header = csv.Fields();
+        if (header.Length != 3
+            || !header[0].Equals("from", StringComparison.OrdinalIgnoreCase)
+            || !header[1].Equals("action", StringComparison.OrdinalIgnoreCase)
+            || !header[2].Equals("to", StringComparison.OrdinalIgnoreCase))
         {
-            throw new MdpFormatException(new SourceLocation(transitionsPath, header.Line, 1), $"bad header '{string.Join(",", header.Fields)}'", "the first line must be from,action,to");
+            throw new MdpFormatException(new SourceLocation(transitionsPath, csv.Line, 1), $"bad header '{string.Join(",", header)}'", "the first line must be from,action,to");
         }
 
-        var b = new MdpBuilder(transitionsPath);
+        // Observations are declared by the aux file (their positions are its lines); transitions by this file's lines.
+        var auxLines = new int[aux.Rows.Length];
+        var b = new MdpBuilder(transitionsPath, SourceMap.ForLines(transitionsPath));
         foreach (var row in aux.Rows)
         {
-            var i = b.GetOrAddObservation(row.Id, row.Location);
-            b.SetAux(i, row.Value, row.Location);
+            var i = b.GetOrAddObservation(row.Id);
+            b.SetAux(i, row.Value);
+            auxLines[i] = row.Line;
             foreach (var (name, value) in row.Labels)
             {
                 b.SetLabel(i, name, value);
             }
         }
 
-        foreach (var row in rows.Skip(1))
+        while (csv.Next())
         {
-            if (row.Fields.Count != 3)
+            if (csv.Count != 3)
             {
-                throw new MdpFormatException(new SourceLocation(transitionsPath, row.Line), $"{row.Fields.Count} fields where from,action,to needs 3", "write one transition per line as from,action,to");
+                throw new MdpFormatException(csv.Here, $"{csv.Count} fields where from,action,to needs 3", "write one transition per line as from,action,to");
             }
 
-            var from = Known(transitionsPath, b, row, 0, aux.Path);
-            if (row.Fields[1].Length == 0)
+            var from = Known(csv, b, 0, aux.Path);
+            var name = csv.Field(1);
+            if (name.IsEmpty)
             {
-                throw new MdpFormatException(new SourceLocation(transitionsPath, row.Line, row.Columns[1]), "empty action", "fill in the action name");
+                throw new MdpFormatException(csv.At(1), "empty action", "fill in the action name");
             }
 
-            var action = b.GetOrAddAction(row.Fields[1], new SourceLocation(transitionsPath, row.Line, row.Columns[1]));
-            var to = Known(transitionsPath, b, row, 2, aux.Path);
-            b.AddTransition(from, action, to, new SourceLocation(transitionsPath, row.Line));
+            var action = b.IndexOfAction(name);
+            if (action < 0)
+            {
+                action = b.AddAction(name.ToString(), csv.Line);
+            }
+
+            var to = Known(csv, b, 2, aux.Path);
+            b.AddTransition(from, action, to, csv.Line);
         }
 
-        return b.Build();
+        var mdp = b.Build();
+        var positions = new SourcePositions(SourceMap.ForLines(aux.Path), auxLines);
+        return mdp.WithPositions(positions, positions);
     }
 
-    private static int Known(string path, MdpBuilder b, CsvRow row, int field, string auxPath)
+    private static int Known(CsvReader csv, MdpBuilder b, int field, string auxPath)
     {
-        var id = row.Fields[field];
+        var id = csv.Field(field);
         var index = b.IndexOfObservation(id);
         if (index < 0)
         {
-            var problem = id.Length == 0 ? "empty observation id" : $"unknown observation '{id}'";
-            throw new MdpFormatException(new SourceLocation(path, row.Line, row.Columns[field]), problem, $"add a row for it to the aux file {auxPath} or fix the id");
+            var problem = id.IsEmpty ? "empty observation id" : $"unknown observation '{id}'";
+            throw new MdpFormatException(csv.At(field), problem, $"add a row for it to the aux file {auxPath} or fix the id");
         }
 
         return index;

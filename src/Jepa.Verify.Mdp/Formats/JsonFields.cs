@@ -45,37 +45,6 @@ internal sealed class JsonFields(Func<long, SourceLocation> locate)
         return obj.Get(key) ?? throw new MdpFormatException(At(obj), $"{what} has no \"{key}\"", fix);
     }
 
-    /// <summary>An id: a string, or an integer written as a number.</summary>
-    public string Id(JsonNode node, string what)
-    {
-        if (node.Kind == JsonKind.String)
-        {
-            if (node.Text!.Length == 0)
-            {
-                throw new MdpFormatException(At(node), $"{what} is an empty string", "give it a non-empty name");
-            }
-
-            return node.Text;
-        }
-
-        if (node.Kind == JsonKind.Number && double.IsInteger(node.Number))
-        {
-            return node.Number.ToString("R", CultureInfo.InvariantCulture);
-        }
-
-        throw new MdpFormatException(At(node), $"{what} must be a string, found {node.Describe()}", "write it as a string, e.g. \"s0\"");
-    }
-
-    /// <summary>A label value: a string, number or boolean, kept as invariant text.</summary>
-    public string LabelValue(JsonNode node, string what) => node.Kind switch
-    {
-        JsonKind.String => node.Text!,
-        JsonKind.Number => node.Number.ToString("R", CultureInfo.InvariantCulture),
-        JsonKind.True => "true",
-        JsonKind.False => "false",
-        _ => throw new MdpFormatException(At(node), $"{what} must be a string or a number, found {node.Describe()}", "give a scalar label value"),
-    };
-
     /// <summary>An integer in <c>[min, max]</c>.</summary>
     public long Integer(JsonNode node, string what, long min, long max)
     {

@@ -1,4 +1,7 @@
 using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
 
 namespace Jepa.Verify.Mdp.Formats;
 
@@ -8,13 +11,39 @@ namespace Jepa.Verify.Mdp.Formats;
 /// "transitions": [{"from", "action", "to"}], "initial"?: [...], "description"?: "..."}</c>.
 /// </summary>
 /// <remarks>
+/// <para>
+/// One streaming pass with System.Text.Json's <see cref="Utf8JsonReader"/>: no document tree, time
+/// linear in the file whatever its layout (one line as Python's <c>json.dump</c> writes it, pretty,
+/// CRLF, a byte order mark), and lines and columns computed only for messages. The keys may come in
+/// any order: a <c>"transitions"</c> (or <c>"initial"</c>) list met before the lists it refers to is
+/// skipped and read again from its offset at the end.
+/// </para>
+/// <para>
+/// Ids are strings, or numbers kept as their literal text: <c>9223372036854775807</c> stays that,
+/// and <c>1e2</c> and <c>100</c> are different ids.
+/// </para>
+/// <para>
 /// Structural errors (bad JSON, wrong types, unknown ids or actions, unknown keys) throw
 /// <see cref="MdpFormatException"/>. Problems with the MDP itself (duplicate ids, missing aux,
 /// non-determinism, missing transitions) are kept in the result for the condition checker.
+/// </para>
 /// </remarks>
 public static class MdpJsonReader
 {
     private const string Expected = "a JSON object with \"actions\", \"observations\" and \"transitions\"";
+    private static readonly string[] Keys = ["actions", "observations", "transitions", "initial", "description"];
+    private static readonly string[] ObservationKeys = ["id", "aux", "labels", "features"];
+    private static readonly string[] TransitionKeys = ["from", "action", "to"];
+    private static readonly string[] TransitionRoles = ["\"from\"", "\"action\"", "\"to\""];
+
+    /// <summary>Reads an MDP from a file, streaming.</summary>
+    /// <param name="path">The file, named as in messages.</param>
+    /// <exception cref="MdpFormatException">On malformed input, with file, line and column.</exception>
+    public static MdpModel Read(string path)
+    {
+        using var stream = TextFile.OpenRead(path);
+        return Read(path, stream, SourceMap.ForFile(path));
+    }
 
     /// <summary>Reads an MDP from JSON bytes.</summary>
     /// <param name="file">The file name for messages.</param>
@@ -22,129 +51,404 @@ public static class MdpJsonReader
     /// <exception cref="MdpFormatException">On malformed input, with file, line and column.</exception>
     public static MdpModel Read(string file, byte[] bytes)
     {
-        var (root, locate) = JsonDocumentReader.Parse(file, bytes, Expected);
-        var f = new JsonFields(locate);
-        f.Expect(root, JsonKind.Object, "the top level", $"write {Expected}");
-        f.AllowOnly(root, "the MDP", "actions", "observations", "transitions", "initial", "description");
-
-        var b = new MdpBuilder(file);
-        var actions = f.Expect(f.Require(root, "actions", "the MDP", "add \"actions\": [\"a\", ...]"), JsonKind.Array, "\"actions\"", "write a list of action names");
-        foreach (var a in actions.Items)
-        {
-            b.AddAction(f.Id(a, "an action name"), f.At(a));
-        }
-
-        var observations = f.Expect(f.Require(root, "observations", "the MDP", "add \"observations\": [{\"id\": ..., \"aux\": ...}]"), JsonKind.Array, "\"observations\"", "write a list of observation objects");
-        foreach (var o in observations.Items)
-        {
-            ReadObservation(f, b, o);
-        }
-
-        var transitions = f.Expect(f.Require(root, "transitions", "the MDP", "add \"transitions\": [{\"from\", \"action\", \"to\"}]"), JsonKind.Array, "\"transitions\"", "write a list of transition objects");
-        foreach (var t in transitions.Items)
-        {
-            f.Expect(t, JsonKind.Object, "a transition", "write {\"from\": ..., \"action\": ..., \"to\": ...}");
-            f.AllowOnly(t, "a transition", "from", "action", "to");
-            var from = Observation(f, b, f.Require(t, "from", "this transition", "add \"from\""), "from");
-            var action = f.Require(t, "action", "this transition", "add \"action\"");
-            var actionName = f.Id(action, "\"action\"");
-            var ai = b.IndexOfAction(actionName);
-            if (ai < 0)
-            {
-                throw new MdpFormatException(f.At(action), $"unknown action '{actionName}'", "declare it in \"actions\" or fix the name");
-            }
-
-            var to = Observation(f, b, f.Require(t, "to", "this transition", "add \"to\""), "to");
-            b.AddTransition(from, ai, to, f.At(t));
-        }
-
-        if (root.Get("initial") is { } initial)
-        {
-            f.Expect(initial, JsonKind.Array, "\"initial\"", "write a list of observation ids");
-            foreach (var i in initial.Items)
-            {
-                Observation(f, b, i, "initial");
-                b.AddInitial(f.Id(i, "an initial observation"));
-            }
-        }
-
-        if (root.Get("description") is { } description)
-        {
-            f.Expect(description, JsonKind.String, "\"description\"", "write it as a string");
-        }
-
-        return b.Build();
+        using var stream = new MemoryStream(bytes, writable: false);
+        return Read(file, stream, SourceMap.ForBytes(file, bytes));
     }
 
-    private static void ReadObservation(JsonFields f, MdpBuilder b, JsonNode o)
+    private static MdpModel Read(string file, Stream stream, SourceMap map)
     {
-        f.Expect(o, JsonKind.Object, "an observation", "write {\"id\": ..., \"aux\": ...}");
-        f.AllowOnly(o, "an observation", "id", "aux", "labels", "features");
-        var id = f.Id(f.Require(o, "id", "this observation", "add \"id\": \"s0\""), "an observation id");
-        var (index, isNew) = b.AddObservation(id, f.At(o));
-        if (!isNew)
+        var reader = new Reader(file, map);
+        var s = new JsonStream(stream, map);
+        if (s.IsEmpty || !s.Read())
         {
-            return;
+            throw new MdpFormatException(new SourceLocation(file, 1, 1), "the file is empty", $"expected {Expected}");
         }
 
-        if (o.Get("aux") is { Kind: not JsonKind.Null } aux)
+        if (s.TokenType != JsonTokenType.StartObject)
         {
-            b.SetAux(index, ReadAux(f, aux), f.At(aux));
+            throw new MdpFormatException(s.Here, $"the top level must be an object, found {s.Describe()}", $"write {Expected}");
         }
 
-        if (o.Get("labels") is { } labels)
+        var rootOffset = s.TokenOffset;
+        var sections = new long[Keys.Length];
+        Array.Fill(sections, -1);
+        while (s.Read() && s.TokenType != JsonTokenType.EndObject)
         {
-            f.Expect(labels, JsonKind.Object, "\"labels\"", "write {\"count\": 3, \"shape\": \"circle\"}");
-            foreach (var (name, _, value) in labels.Members)
+            var key = Key(ref s, "the MDP", Keys, sections);
+            s.Read();
+            sections[key] = s.TokenOffset;
+            if (!reader.TryReadSection(ref s, key))
             {
-                b.SetLabel(index, name, f.LabelValue(value, $"label \"{name}\""));
+                s.SkipValue(); // read again once the lists it refers to are known
             }
         }
 
-        if (o.Get("features") is { } features)
+        s.Read(); // throws on anything but whitespace and comments after the object
+        string[] fixes = ["add \"actions\": [\"a\", ...]", "add \"observations\": [{\"id\": ..., \"aux\": ...}]", "add \"transitions\": [{\"from\", \"action\", \"to\"}]"];
+        for (var key = 0; key < fixes.Length; key++)
         {
-            f.Expect(features, JsonKind.Array, "\"features\"", "write a list of numbers");
-            var v = new float[features.Items.Count];
-            for (var i = 0; i < v.Length; i++)
+            if (sections[key] < 0)
             {
-                v[i] = (float)f.Expect(features.Items[i], JsonKind.Number, "a feature", "use numbers only").Number;
+                throw new MdpFormatException(map.Locate(rootOffset), $"the MDP has no \"{Keys[key]}\"", fixes[key]);
+            }
+        }
+
+        foreach (var key in reader.Deferred)
+        {
+            var again = new JsonStream(stream, map, sections[key]);
+            again.Read();
+            reader.TryReadSection(ref again, key);
+        }
+
+        return reader.Build();
+    }
+
+    /// <summary>Reads a property name, checks it is allowed and not repeated, and returns its index in <paramref name="keys"/>.</summary>
+    private static int Key(ref JsonStream s, string what, string[] keys, long[] seen)
+    {
+        var name = s.GetString();
+        var key = Array.IndexOf(keys, name);
+        if (key < 0)
+        {
+            throw new MdpFormatException(s.Here, $"unknown key \"{name}\" in {what}", $"use only {string.Join(", ", keys.Select(k => '"' + k + '"'))}");
+        }
+
+        if (seen[key] >= 0)
+        {
+            throw new MdpFormatException(s.Here, $"key \"{name}\" appears twice in {what}", "keep one of them");
+        }
+
+        return key;
+    }
+
+    /// <summary>The state of one read: the builder, the scratch space for ids, and the sections left for later.</summary>
+    private sealed class Reader(string file, SourceMap map)
+    {
+        private readonly MdpBuilder b = new(file, map);
+        private readonly byte[] scratch = new byte[1024];
+        private readonly byte[] lastFrom = new byte[256];
+        private int lastFromLength;
+        private int lastFromIndex = -1;
+        private readonly ScalarAux scalars = new();
+        private bool actionsRead;
+        private bool observationsRead;
+
+        public List<int> Deferred { get; } = [];
+
+        public MdpModel Build() => b.Build();
+
+        /// <summary>Reads the section <paramref name="key"/> (an index into <see cref="Keys"/>), or false when it must wait.</summary>
+        public bool TryReadSection(ref JsonStream s, int key)
+        {
+            switch (key)
+            {
+                case 0:
+                    ReadActions(ref s);
+                    actionsRead = true;
+                    return true;
+                case 1:
+                    ReadObservations(ref s);
+                    observationsRead = true;
+                    return true;
+                case 2 when actionsRead && observationsRead:
+                    ReadTransitions(ref s);
+                    return true;
+                case 3 when observationsRead:
+                    ReadInitial(ref s);
+                    return true;
+                case 4:
+                    if (s.TokenType != JsonTokenType.String)
+                    {
+                        throw new MdpFormatException(s.Here, $"\"description\" must be a string, found {s.Describe()}", "write it as a string");
+                    }
+
+                    return true;
+                default:
+                    Deferred.Add(key);
+                    return false;
+            }
+        }
+
+        private void ReadActions(ref JsonStream s)
+        {
+            ExpectArray(ref s, "\"actions\"", "write a list of action names");
+            while (s.Read() && s.TokenType != JsonTokenType.EndArray)
+            {
+                b.AddAction(IdString(ref s, "an action name"), s.TokenOffset);
+            }
+        }
+
+        private void ReadObservations(ref JsonStream s)
+        {
+            ExpectArray(ref s, "\"observations\"", "write a list of observation objects");
+            var seen = new long[ObservationKeys.Length];
+            while (s.Read() && s.TokenType != JsonTokenType.EndArray)
+            {
+                if (s.TokenType != JsonTokenType.StartObject)
+                {
+                    throw new MdpFormatException(s.Here, $"an observation must be an object, found {s.Describe()}", "write {\"id\": ..., \"aux\": ...}");
+                }
+
+                var at = s.TokenOffset;
+                Array.Fill(seen, -1);
+                string? id = null;
+                AuxValue aux = default;
+                List<(string, string)>? labels = null;
+                float[]? features = null;
+                while (s.Read() && s.TokenType != JsonTokenType.EndObject)
+                {
+                    var key = Key(ref s, "an observation", ObservationKeys, seen);
+                    s.Read();
+                    seen[key] = s.TokenOffset;
+                    switch (key)
+                    {
+                        case 0:
+                            id = IdString(ref s, "an observation id");
+                            break;
+                        case 1:
+                            aux = ReadAux(ref s);
+                            break;
+                        case 2:
+                            labels = ReadLabels(ref s);
+                            break;
+                        default:
+                            features = ReadFeatures(ref s);
+                            break;
+                    }
+                }
+
+                if (id is null)
+                {
+                    throw new MdpFormatException(s.Locate(at), "this observation has no \"id\"", "add \"id\": \"s0\"");
+                }
+
+                var (index, isNew) = b.AddObservation(id, at);
+                if (!isNew)
+                {
+                    continue;
+                }
+
+                if (!aux.IsMissing)
+                {
+                    b.SetAux(index, aux, seen[1]);
+                }
+
+                foreach (var (name, value) in labels ?? [])
+                {
+                    b.SetLabel(index, name, value);
+                }
+
+                if (features is not null)
+                {
+                    b.SetFeatures(index, ImmutableArray.Create(features));
+                }
+            }
+        }
+
+        private void ReadTransitions(ref JsonStream s)
+        {
+            ExpectArray(ref s, "\"transitions\"", "write a list of transition objects");
+            var seen = new long[TransitionKeys.Length];
+            Span<int> ends = stackalloc int[3];
+            while (s.Read() && s.TokenType != JsonTokenType.EndArray)
+            {
+                if (s.TokenType != JsonTokenType.StartObject)
+                {
+                    throw new MdpFormatException(s.Here, $"a transition must be an object, found {s.Describe()}", "write {\"from\": ..., \"action\": ..., \"to\": ...}");
+                }
+
+                var at = s.TokenOffset;
+                Array.Fill(seen, -1);
+                ends.Fill(-1);
+                while (s.Read() && s.TokenType != JsonTokenType.EndObject)
+                {
+                    var key = TransitionKey(ref s, seen);
+                    s.Read();
+                    seen[key] = s.TokenOffset;
+                    var id = IdBytes(ref s, TransitionRoles[key]);
+                    var index = key == 0 && id.SequenceEqual(lastFrom.AsSpan(0, lastFromLength)) ? lastFromIndex
+                        : key == 1 ? b.IndexOfAction(id) : b.IndexOfObservation(id);
+                    if (key == 0 && index >= 0 && id.Length <= lastFrom.Length)
+                    {
+                        // Transitions usually come grouped by source: one lookup per source, not per transition.
+                        id.CopyTo(lastFrom);
+                        (lastFromLength, lastFromIndex) = (id.Length, index);
+                    }
+
+                    if (index < 0)
+                    {
+                        var text = Encoding.UTF8.GetString(id);
+                        throw key == 1
+                            ? new MdpFormatException(s.Here, $"unknown action '{text}'", "declare it in \"actions\" or fix the name")
+                            : new MdpFormatException(s.Here, $"unknown observation '{text}' in {TransitionRoles[key]}", "declare it in \"observations\" or fix the id");
+                    }
+
+                    ends[key] = index;
+                }
+
+                for (var key = 0; key < 3; key++)
+                {
+                    if (ends[key] < 0)
+                    {
+                        throw new MdpFormatException(s.Locate(at), $"this transition has no \"{TransitionKeys[key]}\"", $"add \"{TransitionKeys[key]}\"");
+                    }
+                }
+
+                b.AddTransition(ends[0], ends[1], ends[2], at);
+            }
+        }
+
+        private void ReadInitial(ref JsonStream s)
+        {
+            ExpectArray(ref s, "\"initial\"", "write a list of observation ids");
+            while (s.Read() && s.TokenType != JsonTokenType.EndArray)
+            {
+                var id = IdString(ref s, "\"initial\"");
+                if (b.IndexOfObservation(id) < 0)
+                {
+                    throw new MdpFormatException(s.Here, $"unknown observation '{id}' in \"initial\"", "declare it in \"observations\" or fix the id");
+                }
+
+                b.AddInitial(id);
+            }
+        }
+
+        /// <summary>The key of a transition member, compared as UTF-8 without allocating.</summary>
+        private static int TransitionKey(ref JsonStream s, long[] seen)
+        {
+            int key = s.ValueIsEscaped ? Array.IndexOf(TransitionKeys, s.GetString())
+                : s.ValueTextEquals("from"u8) ? 0 : s.ValueTextEquals("action"u8) ? 1 : s.ValueTextEquals("to"u8) ? 2 : -1;
+            return key >= 0 && seen[key] < 0 ? key : Key(ref s, "a transition", TransitionKeys, seen);
+        }
+
+        private AuxValue ReadAux(ref JsonStream s)
+        {
+            switch (s.TokenType)
+            {
+                case JsonTokenType.Null:
+                    return default;
+                case JsonTokenType.Number:
+                    return scalars.Get(Number(ref s, "\"aux\""));
+
+                case JsonTokenType.StartArray:
+                {
+                    var at = s.Here;
+                    var values = new List<double>();
+                    while (s.Read() && s.TokenType != JsonTokenType.EndArray)
+                    {
+                        values.Add(Number(ref s, "an aux component"));
+                    }
+
+                    if (values.Count == 0)
+                    {
+                        throw new MdpFormatException(at, "\"aux\" is an empty list", "give at least one number");
+                    }
+
+                    return new AuxValue([.. values]);
+                }
+
+                default:
+                    throw new MdpFormatException(s.Here, $"\"aux\" must be a number or a list of numbers, found {s.Describe()}", "write a number or a list of numbers");
+            }
+        }
+
+        private static List<(string, string)> ReadLabels(ref JsonStream s)
+        {
+            if (s.TokenType != JsonTokenType.StartObject)
+            {
+                throw new MdpFormatException(s.Here, $"\"labels\" must be an object, found {s.Describe()}", "write {\"count\": 3, \"shape\": \"circle\"}");
             }
 
-            b.SetFeatures(index, ImmutableArray.Create(v));
-        }
-    }
+            var labels = new List<(string, string)>();
+            while (s.Read() && s.TokenType != JsonTokenType.EndObject)
+            {
+                var name = s.GetString();
+                s.Read();
+                var value = s.TokenType switch
+                {
+                    JsonTokenType.String => s.GetString(),
+                    JsonTokenType.Number => Encoding.UTF8.GetString(s.ValueSpan),
+                    JsonTokenType.True => "true",
+                    JsonTokenType.False => "false",
+                    _ => throw new MdpFormatException(s.Here, $"label \"{name}\" must be a string or a number, found {s.Describe()}", "give a scalar label value"),
+                };
+                labels.Add((name, value));
+            }
 
-    private static AuxValue ReadAux(JsonFields f, JsonNode aux)
-    {
-        if (aux.Kind == JsonKind.Number)
+            return labels;
+        }
+
+        private static float[] ReadFeatures(ref JsonStream s)
         {
-            return AuxValue.Scalar(aux.Number);
+            if (s.TokenType != JsonTokenType.StartArray)
+            {
+                throw new MdpFormatException(s.Here, $"\"features\" must be an array, found {s.Describe()}", "write a list of numbers");
+            }
+
+            var values = new List<float>();
+            while (s.Read() && s.TokenType != JsonTokenType.EndArray)
+            {
+                var v = Number(ref s, "a feature");
+                var f = (float)v;
+                if (float.IsInfinity(f))
+                {
+                    throw new MdpFormatException(s.Here, $"the feature {AuxValue.Format(v)} is beyond the float32 range (±3.4e38) the models compute in",
+                        "scale the features (for example to [0, 1] or zero mean and unit variance)");
+                }
+
+                values.Add(f);
+            }
+
+            return [.. values];
         }
 
-        f.Expect(aux, JsonKind.Array, "\"aux\"", "write a number or a list of numbers");
-        if (aux.Items.Count == 0)
+        private static double Number(ref JsonStream s, string what)
         {
-            throw new MdpFormatException(f.At(aux), "\"aux\" is an empty list", "give at least one number");
+            if (s.TokenType != JsonTokenType.Number)
+            {
+                throw new MdpFormatException(s.Here, $"{what} must be a number, found {s.Describe()}", "use numbers only");
+            }
+
+            if (!s.TryGetDouble(out var value) || !double.IsFinite(value))
+            {
+                throw new MdpFormatException(s.Here, $"the number {Encoding.UTF8.GetString(s.ValueSpan)} is out of range", "use a finite double-precision number");
+            }
+
+            return value;
         }
 
-        var values = new double[aux.Items.Count];
-        for (var i = 0; i < values.Length; i++)
+        private static void ExpectArray(ref JsonStream s, string what, string fix)
         {
-            values[i] = f.Expect(aux.Items[i], JsonKind.Number, "an aux component", "use numbers only").Number;
+            if (s.TokenType != JsonTokenType.StartArray)
+            {
+                throw new MdpFormatException(s.Here, $"{what} must be an array, found {s.Describe()}", fix);
+            }
         }
 
-        return new AuxValue(ImmutableArray.Create(values));
-    }
-
-    private static int Observation(JsonFields f, MdpBuilder b, JsonNode node, string role)
-    {
-        var id = f.Id(node, $"\"{role}\"");
-        var index = b.IndexOfObservation(id);
-        if (index < 0)
+        /// <summary>An id as a new string: a non-empty JSON string, or a number's literal text.</summary>
+        private static string IdString(ref JsonStream s, string what)
         {
-            throw new MdpFormatException(f.At(node), $"unknown observation '{id}' in \"{role}\"", "declare it in \"observations\" or fix the id");
+            CheckId(ref s, what);
+            return s.TokenType == JsonTokenType.String ? s.GetString() : Encoding.UTF8.GetString(s.ValueSpan);
         }
 
-        return index;
+        /// <summary>An id's UTF-8 bytes (in the file's buffer, or unescaped into the scratch buffer), for lookups.</summary>
+        private ReadOnlySpan<byte> IdBytes(ref JsonStream s, string what)
+        {
+            CheckId(ref s, what);
+            return s.Utf8(scratch);
+        }
+
+        private static void CheckId(ref JsonStream s, string what)
+        {
+            if (s.TokenType == JsonTokenType.Number || (s.TokenType == JsonTokenType.String && s.ValueSpan.Length > 0))
+            {
+                return;
+            }
+
+            throw s.TokenType == JsonTokenType.String
+                ? new MdpFormatException(s.Here, $"{what} is an empty string", "give it a non-empty name")
+                : new MdpFormatException(s.Here, $"{what} must be a string, found {s.Describe()}", "write it as a string, e.g. \"s0\"");
+        }
     }
 }

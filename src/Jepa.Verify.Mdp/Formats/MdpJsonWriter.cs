@@ -1,72 +1,176 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Jepa.Verify.Mdp.Formats;
 
-/// <summary>Writes an MDP in the JSON format <see cref="MdpJsonReader"/> reads; output is deterministic.</summary>
+/// <summary>
+/// Writes an MDP in the JSON format <see cref="MdpJsonReader"/> reads, through System.Text.Json's
+/// <see cref="Utf8JsonWriter"/>, streaming: one observation or transition per line (readable, diff-friendly),
+/// numbers round-trippable, output deterministic.
+/// </summary>
 public static class MdpJsonWriter
 {
-    /// <summary>The JSON text: one observation or transition per line, numbers round-trippable.</summary>
-    public static string Write(MdpModel mdp, string? description = null)
+    private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = false };
+    private static readonly byte[] ItemIndent = "\n    "u8.ToArray();
+
+    /// <summary>Writes the MDP to <paramref name="stream"/> without holding the text in memory.</summary>
+    /// <param name="stream">Where to write (UTF-8, no byte order mark).</param>
+    /// <param name="mdp">The MDP.</param>
+    /// <param name="description">An optional <c>"description"</c>, e.g. where the MDP came from.</param>
+    public static void Write(Stream stream, MdpModel mdp, string? description = null)
     {
-        var sb = new StringBuilder();
-        sb.Append("{\n");
+        var item = new ArrayBufferWriter<byte>();
+        using var itemWriter = new Utf8JsonWriter(item, Compact);
+        using var w = new Utf8JsonWriter(stream, Compact);
+        w.WriteStartObject();
         if (description is not null)
         {
-            sb.Append("  \"description\": ").Append(Quote(description)).Append(",\n");
+            w.WriteString("description", description);
         }
 
-        sb.Append("  \"actions\": [").Append(string.Join(", ", mdp.Actions.Select(Quote))).Append("],\n");
-        sb.Append(mdp.ObservationCount == 0 ? "  \"observations\": [" : "  \"observations\": [\n");
+        w.WriteStartArray("actions");
+        foreach (var a in mdp.Actions)
+        {
+            w.WriteStringValue(a);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("observations");
         for (var i = 0; i < mdp.ObservationCount; i++)
         {
-            sb.Append("    {\"id\": ").Append(Quote(mdp.Observations[i]));
-            var aux = mdp.Aux[i];
-            if (!aux.IsMissing)
-            {
-                sb.Append(", \"aux\": ").Append(aux.Length == 1 ? Number(aux.Components[0]) : "[" + string.Join(", ", aux.Components.Select(Number)) + "]");
-            }
-
-            var labels = mdp.Labels.Where(kv => kv.Value[i] is not null).ToList();
-            if (labels.Count > 0)
-            {
-                sb.Append(", \"labels\": {").Append(string.Join(", ", labels.Select(kv => Quote(kv.Key) + ": " + Quote(kv.Value[i]!)))).Append('}');
-            }
-
-            var features = mdp.Features[i];
-            if (!features.IsDefault)
-            {
-                sb.Append(", \"features\": [").Append(string.Join(", ", features.Select(f => Number(f)))).Append(']');
-            }
-
-            sb.Append('}').Append(i + 1 < mdp.ObservationCount ? ",\n" : "\n");
+            Item(w, item, itemWriter, iw => Observation(iw, mdp, i));
         }
 
-        sb.Append(mdp.ObservationCount == 0 ? "],\n" : "  ],\n");
+        w.WriteEndArray();
         if (mdp.Initial.Length > 0)
         {
-            sb.Append("  \"initial\": [").Append(string.Join(", ", mdp.Initial.Select(Quote))).Append("],\n");
+            w.WriteStartArray("initial");
+            foreach (var id in mdp.Initial)
+            {
+                w.WriteStringValue(id);
+            }
+
+            w.WriteEndArray();
         }
 
-        sb.Append(mdp.Transitions.Length == 0 ? "  \"transitions\": [" : "  \"transitions\": [\n");
-        for (var j = 0; j < mdp.Transitions.Length; j++)
+        w.WriteStartArray("transitions");
+        foreach (var t in mdp.Transitions)
         {
-            var t = mdp.Transitions[j];
-            sb.Append("    {\"from\": ").Append(Quote(mdp.Observations[t.From]))
-              .Append(", \"action\": ").Append(Quote(mdp.Actions[t.Action]))
-              .Append(", \"to\": ").Append(Quote(mdp.Observations[t.To])).Append('}')
-              .Append(j + 1 < mdp.Transitions.Length ? ",\n" : "\n");
+            Item(w, item, itemWriter, iw =>
+            {
+                iw.WriteStartObject();
+                iw.WriteString("from", mdp.Observations[t.From]);
+                iw.WriteString("action", mdp.Actions[t.Action]);
+                iw.WriteString("to", mdp.Observations[t.To]);
+                iw.WriteEndObject();
+            });
         }
 
-        sb.Append(mdp.Transitions.Length == 0 ? "]\n}\n" : "  ]\n}\n");
-        return sb.ToString();
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.Flush();
+        stream.Write("\n"u8);
     }
 
-    /// <summary>A JSON string literal.</summary>
-    public static string Quote(string s) => JsonSerializer.Serialize(s, QuoteOptions);
+    /// <summary>The JSON text (for small MDPs and tests; files are better written with <see cref="WriteFile"/>).</summary>
+    public static string Write(MdpModel mdp, string? description = null)
+    {
+        using var stream = new MemoryStream();
+        Write(stream, mdp, description);
+        return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
+    }
 
-    private static readonly JsonSerializerOptions QuoteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>Writes the MDP to a file atomically (a temporary file, then a rename), streaming.</summary>
+    /// <exception cref="MdpFormatException">When the file cannot be written.</exception>
+    public static void WriteFile(string path, MdpModel mdp, string? description = null) =>
+        AtomicFile.Write(path, stream => Write(stream, mdp, description));
 
-    private static string Number(double v) => AuxValue.Format(v);
+    /// <summary>One array element on its own line: written compactly, then placed raw after a line break.</summary>
+    private static void Item(Utf8JsonWriter w, ArrayBufferWriter<byte> item, Utf8JsonWriter itemWriter, Action<Utf8JsonWriter> body)
+    {
+        item.ResetWrittenCount();
+        item.Write(ItemIndent);
+        itemWriter.Reset(item);
+        body(itemWriter);
+        itemWriter.Flush();
+        w.WriteRawValue(item.WrittenSpan, skipInputValidation: true);
+        if (w.BytesPending > 1 << 16)
+        {
+            w.Flush();
+        }
+    }
+
+    private static void Observation(Utf8JsonWriter w, MdpModel mdp, int i)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", mdp.Observations[i]);
+        var aux = mdp.Aux[i];
+        if (!aux.IsMissing)
+        {
+            w.WritePropertyName("aux");
+            if (aux.Length == 1)
+            {
+                Number(w, aux.Components[0]);
+            }
+            else
+            {
+                w.WriteStartArray();
+                foreach (var c in aux.Components)
+                {
+                    Number(w, c);
+                }
+
+                w.WriteEndArray();
+            }
+        }
+
+        var labeled = false;
+        foreach (var (name, column) in mdp.Labels)
+        {
+            if (column[i] is { } value)
+            {
+                if (!labeled)
+                {
+                    w.WriteStartObject("labels");
+                    labeled = true;
+                }
+
+                w.WriteString(name, value);
+            }
+        }
+
+        if (labeled)
+        {
+            w.WriteEndObject();
+        }
+
+        var features = mdp.Features[i];
+        if (!features.IsDefault)
+        {
+            w.WriteStartArray("features");
+            foreach (var f in features)
+            {
+                w.WriteNumberValue(f);
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>A number as <see cref="AuxValue.Format"/> writes it (negative zero as 0); NaN and ∞, which JSON lacks, as null.</summary>
+    private static void Number(Utf8JsonWriter w, double v)
+    {
+        if (double.IsFinite(v))
+        {
+            w.WriteNumberValue(v == 0 ? 0.0 : v);
+        }
+        else
+        {
+            w.WriteNullValue();
+        }
+    }
 }

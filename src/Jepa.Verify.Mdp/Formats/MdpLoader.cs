@@ -23,13 +23,13 @@ public static class MdpLoader
         {
             case "json":
             {
-                var mdp = MdpJsonReader.Read(path, TextFile.ReadBytes(path));
+                var mdp = MdpJsonReader.Read(path);
                 return aux?.ApplyTo(mdp) ?? mdp;
             }
 
             case "aut":
             {
-                var mdp = AutReader.Read(path, TextFile.ReadBytes(path));
+                var mdp = AutReader.Read(path);
                 return aux?.ApplyTo(mdp) ?? mdp;
             }
 

@@ -50,6 +50,33 @@ public static class TextFile
         }
     }
 
+    /// <summary>Opens a file for one sequential read, with the checks of <see cref="ReadBytes"/> (existence, size).</summary>
+    /// <exception cref="MdpFormatException">Missing file, a directory, too large, or unreadable.</exception>
+    public static FileStream OpenRead(string path)
+    {
+        RequireFile(path);
+        var where = new SourceLocation(path, 0);
+        try
+        {
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            if (SizeProblem(stream.Length) is { } problem)
+            {
+                stream.Dispose();
+                throw new MdpFormatException(where, problem, "split the data or use a smaller sample");
+            }
+
+            return stream;
+        }
+        catch (IOException ex)
+        {
+            throw new MdpFormatException(where, $"cannot read the file ({ex.Message.TrimEnd('.')})", "check that it exists and is readable");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new MdpFormatException(where, "permission denied", "make the file readable");
+        }
+    }
+
     /// <summary>Fails with a one-line message unless <paramref name="path"/> names an existing file.</summary>
     /// <exception cref="MdpFormatException">For a directory or a missing file.</exception>
     public static void RequireFile(string path)
@@ -70,10 +97,15 @@ public static class TextFile
     /// <exception cref="MdpFormatException">When the bytes hold NUL characters or invalid UTF-8 (a binary file).</exception>
     public static string[] Lines(string path, byte[] bytes)
     {
+        if (bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            throw new MdpFormatException(new SourceLocation(path, 1), "the file is UTF-16 text", "save it as UTF-8");
+        }
+
         var nul = Array.IndexOf(bytes, (byte)0);
         if (nul >= 0)
         {
-            throw new MdpFormatException(new SourceLocation(path, LineOf(bytes, nul)), "the file holds a NUL byte: it is binary, not text", "give a UTF-8 text file");
+            throw new MdpFormatException(new SourceLocation(path, LineOf(bytes, nul)), "the file holds a NUL byte: it is binary, or UTF-16 without a byte order mark", "give a UTF-8 text file");
         }
 
         string text;
