@@ -43,14 +43,40 @@ jv_prepare() {
   jv_install_packages
 }
 
+# jv_packages_present: a quick look (no dpkg) for what the packages install; the launcher runs it on every call.
+jv_packages_present() {
+  command -v cvc5 >/dev/null 2>&1 && [ -n "$(ls /usr/lib/*/libz3.so.4 /usr/lib/libz3.so.4 2>/dev/null | head -1)" ]
+}
+
+# jv_stale STAMP: true when STAMP is missing or older than a source file.
+jv_stale() {
+  local stamp="$1"
+  [ ! -f "$stamp" ] || [ -n "$(find "$JV_ROOT/src" "$JV_ROOT/tests" "$JV_ROOT/properties" "$JV_ROOT/proofs" \
+        "$JV_ROOT/Directory.Build.props" "$JV_ROOT/Directory.Packages.props" "$JV_ROOT/global.json" \
+        \( -name bin -o -name obj \) -prune -o -type f -newer "$stamp" -print -quit 2>/dev/null)" ]
+}
+
+# jv_publish PROJECT OUT STAMP: publishes PROJECT ahead-of-time compiled (ReadyToRun) into OUT unless STAMP is fresh.
+jv_publish() {
+  local target="$1" out="$2" stamp="$3" log
+  jv_stale "$stamp" || return 0
+  jv_require_dotnet
+  log="$(mktemp)"
+  echo "building $(basename "$target") (Release, ReadyToRun) ..." >&2
+  if ! dotnet publish "$target" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+        -o "$out" -nologo -v quiet >"$log" 2>&1; then
+    grep -E ": error |error NU|error MSB" "$log" | sort -u | head -20 >&2
+    echo "error: the build failed; full log in $log" >&2
+    exit 2
+  fi
+  rm -f "$log"
+  touch "$stamp"
+}
+
 # jv_build TARGET STAMP: builds TARGET in Release unless STAMP is newer than every source file.
 jv_build() {
   local target="$1" stamp="$2" log
-  if [ -f "$stamp" ] && [ -z "$(find "$JV_ROOT/src" "$JV_ROOT/tests" "$JV_ROOT/properties" "$JV_ROOT/proofs" \
-        "$JV_ROOT/Directory.Build.props" "$JV_ROOT/Directory.Packages.props" "$JV_ROOT/global.json" \
-        \( -name bin -o -name obj \) -prune -o -type f -newer "$stamp" -print -quit 2>/dev/null)" ]; then
-    return 0
-  fi
+  jv_stale "$stamp" || return 0
   log="$(mktemp)"
   echo "building $(basename "$target") (Release) ..." >&2
   if ! dotnet build "$target" -c Release -nologo -v quiet >"$log" 2>&1; then

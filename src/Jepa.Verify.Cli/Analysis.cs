@@ -19,6 +19,16 @@ internal sealed record Analysis(MdpModel Mdp, ConditionReport Report, int[] Keys
     public FiniteAbstraction Abstraction() =>
         FiniteAbstraction.FromResult(Result, [.. Enumerable.Range(0, Result.Table.States).Select(Name)], Mdp.Actions, AuxText);
 
+    /// <summary>
+    /// Why the finite abstraction has nothing to encode, or null: with no observations there is nothing to prove,
+    /// and with no actions the SMT encoding has no action sort (bisimilarity is then equality of aux values,
+    /// which <c>classes</c> shows).
+    /// </summary>
+    public string? NothingToProve() =>
+        Mdp.ObservationCount == 0 ? $"{Mdp.Source} has no observations, so there is nothing to prove; add observations and transitions"
+        : Mdp.ActionCount == 0 ? $"{Mdp.Source} has no actions, so there is no transition to encode (bisimilarity is then equality of aux values: see 'jepa-verify classes'); add the actions and their transitions"
+        : null;
+
     /// <summary>One line describing the input, e.g. <c>9 observations, 2 actions, 18 transitions (deterministic, complete)</c>.</summary>
     public string Summary()
     {

@@ -118,6 +118,11 @@ internal sealed class InputOptions
     {
         var report = ConditionChecker.Check(mdp);
         report.ThrowIfUnusable();
+        if (AuxKeys.ToleranceProblem(mdp.Aux, options.AuxTolerance) is { } problem)
+        {
+            throw new UsageException($"the aux tolerance (--aux-tolerance, or \"aux.tolerance\" in a check config): {problem}");
+        }
+
         var keys = AuxKeys.Compute(mdp.Aux, options.AuxTolerance);
         var result = Bisimilarity.Compute(TransitionTable.FromMdp(mdp), keys, options);
         return new Analysis(mdp, report, keys, result);

@@ -8,10 +8,12 @@ namespace Jepa.Verify.Cli;
 /// <summary>Deterministic, indented JSON for every <c>--json</c> report.</summary>
 internal static class JsonText
 {
+    private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static string Write(Action<Utf8JsonWriter> body)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var w = new Utf8JsonWriter(stream, Options))
         {
             body(w);
         }
@@ -19,7 +21,22 @@ internal static class JsonText
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
-    /// <summary>A number for a scalar, an array for a vector, null when missing.</summary>
+    /// <summary>
+    /// Streams the JSON to <paramref name="output"/>: whatever the body has written goes out at each
+    /// <see cref="Utf8JsonWriter.Flush"/>, so a report of a million ids is never held whole in memory.
+    /// </summary>
+    public static void WriteTo(TextWriter output, Action<Utf8JsonWriter> body)
+    {
+        using (var stream = new TextWriterStream(output))
+        using (var w = new Utf8JsonWriter(stream, Options))
+        {
+            body(w);
+        }
+
+        output.Write('\n');
+    }
+
+    /// <summary>A number for a scalar, an array for a vector, null when missing; negative zero as 0.</summary>
     public static void Aux(Utf8JsonWriter w, AuxValue v)
     {
         if (v.IsMissing)
@@ -28,14 +45,14 @@ internal static class JsonText
         }
         else if (v.Length == 1)
         {
-            w.WriteNumberValue(v.Components[0]);
+            w.WriteNumberValue(v.Components[0] == 0 ? 0.0 : v.Components[0]);
         }
         else
         {
             w.WriteStartArray();
             foreach (var c in v.Components)
             {
-                w.WriteNumberValue(c);
+                w.WriteNumberValue(c == 0 ? 0.0 : c);
             }
 
             w.WriteEndArray();

@@ -35,7 +35,7 @@ internal sealed class SolverArguments
         var seconds = r.GetValue(Timeout);
         if (!(seconds > 0) || seconds > 86_400)
         {
-            throw new UsageException($"--timeout must be between 0 and 86400 seconds, got {seconds}");
+            throw new UsageException($"--timeout must be more than 0 and at most 86400 seconds, got {seconds}; give the time limit per query, e.g. --timeout 60");
         }
 
         return new SolverOptions(TimeSpan.FromSeconds(seconds));

@@ -52,7 +52,7 @@ public sealed class BadInputTests
     public void BinaryGarbageIsRefused()
     {
         var path = TestFiles.WriteBytes("g.aut", [0xDE, 0xAD, 0x00, 0xBE, 0xEF]);
-        AssertOneLineError(CliRun.Of("classes", path), "binary, not text");
+        AssertOneLineError(CliRun.Of("classes", path), "binary, or UTF-16");
         var json = TestFiles.WriteBytes("g.json", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A]);
         AssertOneLineError(CliRun.Of("classes", json), "g.json:1:");
     }

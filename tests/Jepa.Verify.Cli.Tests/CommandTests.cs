@@ -187,10 +187,13 @@ public sealed class CommandTests
         Assert.True(j.GetProperty("peak_working_set_bytes").GetInt64() > 0);
         Assert.Equal(2, CliRun.Of("bench", "bisim", "--states", "0").ExitCode);
 
-        var load = CliRun.Of("bench", "load", "--states", "300", "--actions", "2", "--json").Json;
-        Assert.InRange(load.GetProperty("classes").GetInt32(), 2, 300);
-        Assert.True(load.GetProperty("file_bytes").GetInt64() > 300 * 20);
-        Assert.True(load.GetProperty("load_ms").GetDouble() > 0);
+        // Whole processes of this program under /usr/bin/time -v, on files in two of the layouts users write.
+        var load = CliRun.Of("bench", "load", "--states", "300", "--actions", "2", "--layout", "one-line", "--layout", "csv", "--no-peers", "--json").Json;
+        var runs = load.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(["jepa-verify one-line", "jepa-verify csv"], runs.Select(r => r.GetProperty("what").GetString()));
+        Assert.All(runs, r => Assert.Equal(0, r.GetProperty("exit_code").GetInt32()));
+        Assert.All(runs, r => Assert.True(r.GetProperty("peak_rss_bytes").GetInt64() > 1_000_000));
+        Assert.True(runs[0].GetProperty("file_bytes").GetInt64() > 300 * 20);
     }
 
     [Fact]

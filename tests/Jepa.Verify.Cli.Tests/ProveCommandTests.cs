@@ -113,7 +113,7 @@ public sealed class ProveCommandTests
     [Theory]
     [InlineData(new string[] { "prove" }, "give an MDP FILE, or --general")]
     [InlineData(new[] { "prove", "x.json", "--general" }, "give either FILE or --general, not both")]
-    [InlineData(new[] { "prove", "--general", "--timeout", "0" }, "--timeout must be between 0 and 86400 seconds")]
+    [InlineData(new[] { "prove", "--general", "--timeout", "0" }, "--timeout must be more than 0 and at most 86400 seconds")]
     [InlineData(new[] { "prove", "--general", "--solver", "yices" }, "yices")]
     [InlineData(new[] { "solve" }, "Required argument missing")]
     public void UsageErrorsAreOneLine(string[] args, string expected)

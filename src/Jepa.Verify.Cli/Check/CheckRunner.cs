@@ -64,6 +64,18 @@ internal static class CheckRunner
         }
 
         var runs = ImmutableArray.CreateBuilder<TrainingRun>();
+        if (mdp.Transitions.Length == 0)
+        {
+            // Nothing to train on; the report still lists every case.
+            foreach (var seed in config.Seeds)
+            {
+                cases.Add(Skip("train", seed, $"{mdp.Source} has no transitions; P-JEPA trains on transitions (o, a, o')"));
+                cases.Add(Skip("collapse", seed, "no model was trained"));
+            }
+
+            return new CheckResult(config, mdp, conditions, analysis, proof, runs.ToImmutable(), [.. cases], baseline);
+        }
+
         var data = TrainingData.FromMdp(mdp);
         var options = new CollapseOptions(config.Tolerance);
         foreach (var seed in config.Seeds)
@@ -122,6 +134,11 @@ internal static class CheckRunner
 
     private static (AbstractionProof? Proof, CheckCase Case) Prove(CheckConfig config, Analysis analysis, SolverPanel panel)
     {
+        if (analysis.NothingToProve() is { } nothing)
+        {
+            return (null, Skip("prove", null, nothing));
+        }
+
         if (analysis.Result.FullPartition is null)
         {
             return (null, Skip("prove", null, "missing transitions: the zero-loss equations need every transition; set \"missing\": \"sink\" to prove on the completed MDP"));

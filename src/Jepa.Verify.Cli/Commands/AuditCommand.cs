@@ -40,7 +40,15 @@ internal static class AuditCommand
             var names = LabelNames(r.GetValue(labels), analyses[^1].Mdp);
             var audits = analyses.Select((a, i) => AuxAudit.Run(a.Mdp, a.Result, a.Keys, names) with { AuxName = variants[i].Name }).ToList();
             var comparison = analyses.Count == 2 ? AuxAudit.Compare(analyses[0].Result, analyses[1].Result) : null;
-            io.Out.Write(r.GetValue(json) ? Json(analyses[0], audits, comparison) : Text(analyses, audits, comparison, names));
+            if (r.GetValue(json))
+            {
+                io.Out.Write(Json(analyses[0], audits, comparison));
+            }
+            else
+            {
+                io.WriteText(Text(analyses, audits, comparison, names));
+            }
+
             return ExitCodes.Ok;
         }));
         return command;

@@ -16,64 +16,9 @@ internal static class BenchCommand
         var bench = new Command("bench", "Benchmarks (speed and memory); the numbers go into docs/benchmarks.md.");
         bench.Subcommands.Add(Bisim(io));
         bench.Subcommands.Add(Prove(io));
-        bench.Subcommands.Add(Load(io));
+        bench.Subcommands.Add(BenchLoadCommand.Create(io));
         bench.Subcommands.Add(BenchTrainCommand.Create(io));
         return bench;
-    }
-
-    private static Command Load(CommandIo io)
-    {
-        var mdp = new RandomMdpOptions(defaultStates: 200_000, defaultActions: 4);
-        var command = new Command("load", "Time reading a random MDP from its JSON file and computing its classes (the file is written to a temporary folder, then deleted).");
-        mdp.AddTo(command);
-        command.SetAction(r => CliApp.Guard(io.Error, () =>
-        {
-            var (n, k, v, s) = (r.GetValue(mdp.States), r.GetValue(mdp.Actions), r.GetValue(mdp.AuxValues), r.GetValue(mdp.Seed));
-            if (n < 1 || k < 1 || v < 1 || (long)n * k > 10_000_000)
-            {
-                throw new UsageException("need --states >= 1, --actions >= 1, --aux-values >= 1 and states x actions <= 10,000,000");
-            }
-
-            var path = Path.Combine(Path.GetTempPath(), $"jepa-verify-bench-{Environment.ProcessId}.json");
-            AtomicFile.WriteAllText(path, MdpJsonWriter.Write(RandomMdps.Complete(n, k, v, s)));
-            try
-            {
-                var bytes = new FileInfo(path).Length;
-                GC.Collect();
-                var sw = Stopwatch.StartNew();
-                var model = MdpLoader.Load(path);
-                var loadMs = sw.Elapsed.TotalMilliseconds;
-                var analysis = InputOptions.Analyse(model, new BisimulationOptions());
-                var totalMs = sw.Elapsed.TotalMilliseconds;
-                var peak = Process.GetCurrentProcess().PeakWorkingSet64;
-                if (r.GetValue(mdp.Json))
-                {
-                    io.Out.Write(JsonText.Write(w =>
-                    {
-                        mdp.WriteHeader(w, "load", n, k, v, s);
-                        w.WriteNumber("file_bytes", bytes);
-                        w.WriteNumber("classes", analysis.Result.Partition!.Count);
-                        w.WriteNumber("load_ms", Math.Round(loadMs, 1));
-                        w.WriteNumber("total_ms", Math.Round(totalMs, 1));
-                        w.WriteNumber("peak_working_set_bytes", peak);
-                        w.WriteEndObject();
-                    }));
-                }
-                else
-                {
-                    io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"load: {n:N0} states x {k} actions ({bytes / 1e6:F1} MB of JSON), seed {s}: {analysis.Result.Partition!.Count:N0} classes\n" +
-                        $"  read {loadMs:F0} ms, read + conditions + classes {totalMs:F0} ms; process peak working set {peak / 1e6:F0} MB (the file was written by this process first)"));
-                }
-
-                return ExitCodes.Ok;
-            }
-            finally
-            {
-                File.Delete(path);
-            }
-        }));
-        return command;
     }
 
     private static Command Prove(CommandIo io)

@@ -13,8 +13,8 @@ internal static class CheckCommand
     public static Command Create(CommandIo io)
     {
         var config = new Argument<string>("CONFIG") { Description = "The check config (JSON; see docs/formats.md and examples/*.check.json)" };
-        var junit = new Option<string?>("--junit") { Description = "Also write JUnit XML here: one test case per check and seed (written atomically)", HelpName = "FILE" };
-        var markdown = new Option<string?>("--markdown") { Description = "Also write a Markdown summary here (written atomically)", HelpName = "FILE" };
+        var junit = new Option<string?>("--junit") { Description = "Also write JUnit XML here: one test case per check and seed (written atomically)", HelpName = "FILE" }.NonEmpty();
+        var markdown = new Option<string?>("--markdown") { Description = "Also write a Markdown summary here (written atomically)", HelpName = "FILE" }.NonEmpty();
         var json = new Option<bool>("--json") { Description = "Print the JSON report (no times: byte-identical for the same config) instead of text" };
         var update = new Option<bool>("--update-baseline") { Description = "Write this run's outcome to the config's baseline file instead of comparing with it (on purpose only)" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress lines on standard error" };
@@ -45,6 +45,14 @@ internal static class CheckCommand
                 baseline = CheckBaseline.Read(path);
             }
 
+            // The reports' places are checked before the pipeline runs, so an unwritable path costs no training.
+            OutputPath.EnsureWritable("--junit", r.GetValue(junit));
+            OutputPath.EnsureWritable("--markdown", r.GetValue(markdown));
+            if (updating)
+            {
+                OutputPath.EnsureWritable($"the baseline of {settings.Path}", settings.BaselinePath);
+            }
+
             Action<string>? log = r.GetValue(quiet) ? null : line => io.Error.WriteLine($"check {settings.Name}: {line}");
             var result = CheckRunner.Run(settings, baseline, log);
             if (r.GetValue(junit) is { } junitPath)
@@ -62,7 +70,15 @@ internal static class CheckCommand
                 AtomicFile.WriteAllText(settings.BaselinePath!, result.ToBaseline().ToJson());
             }
 
-            io.Out.Write(r.GetValue(json) ? CheckReport.Json(result) : CheckReport.Text(result));
+            if (r.GetValue(json))
+            {
+                io.Out.Write(CheckReport.Json(result));
+            }
+            else
+            {
+                io.WriteText(CheckReport.Text(result));
+            }
+
             if (updating && !r.GetValue(json))
             {
                 io.Out.WriteLine($"baseline written to {settings.BaselinePath}");

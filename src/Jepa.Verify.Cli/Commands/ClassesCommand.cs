@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using System.Text.Json;
 using Jepa.Verify.Mdp.Bisimulation;
 
 namespace Jepa.Verify.Cli.Commands;
@@ -26,7 +27,15 @@ internal static class ClassesCommand
         {
             var analysis = InputOptions.Analyse(input.Load(r), input.Options(r));
             var pairs = r.GetValue(witnesses) ? ClassWitnesses(analysis) : null;
-            io.Out.Write(r.GetValue(json) ? Json(analysis, r.GetValue(input.AuxTolerance), pairs) : Text(analysis, pairs));
+            if (r.GetValue(json))
+            {
+                JsonText.WriteTo(io.Out, w => Json(w, analysis, r.GetValue(input.AuxTolerance), pairs));
+            }
+            else
+            {
+                io.WriteText(Text(analysis, pairs));
+            }
+
             return ExitCodes.Ok;
         }));
         return command;
@@ -105,7 +114,7 @@ internal static class ClassesCommand
         return sb.ToString();
     }
 
-    private static string Json(Analysis analysis, double tolerance, List<(int A, int B, Witness W)>? witnesses) => JsonText.Write(w =>
+    private static void Json(Utf8JsonWriter w, Analysis analysis, double tolerance, List<(int A, int B, Witness W)>? witnesses)
     {
         var mdp = analysis.Mdp;
         var result = analysis.Result;
@@ -135,6 +144,10 @@ internal static class ClassesCommand
                 }
 
                 w.WriteEndArray();
+                if (w.BytesPending > 1 << 16)
+                {
+                    w.Flush();
+                }
             }
 
             w.WriteEndArray();
@@ -152,6 +165,10 @@ internal static class ClassesCommand
                 w.WriteStringValue(mdp.Observations[a]);
                 w.WriteStringValue(mdp.Observations[b]);
                 w.WriteEndArray();
+                if (w.BytesPending > 1 << 16)
+                {
+                    w.Flush();
+                }
             }
 
             w.WriteEndArray();
@@ -173,5 +190,5 @@ internal static class ClassesCommand
         }
 
         w.WriteEndObject();
-    });
+    }
 }

@@ -26,7 +26,15 @@ internal static class ConditionsCommand
             var mdp = input.Load(r);
             var ids = (r.GetValue(initial) ?? []).SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             var report = ConditionChecker.Check(mdp, [.. ids.Select(id => InputOptions.Observation(mdp, id))]);
-            io.Out.Write(r.GetValue(json) ? Json(report) : Text(report));
+            if (r.GetValue(json))
+            {
+                io.Out.Write(Json(report));
+            }
+            else
+            {
+                io.WriteText(Text(report));
+            }
+
             return report.HypothesesHold ? ExitCodes.Ok : ExitCodes.CheckFailed;
         }));
         return command;

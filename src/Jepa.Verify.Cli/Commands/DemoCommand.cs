@@ -19,7 +19,7 @@ internal static class DemoCommand
 {
     public static Command Create(CommandIo io)
     {
-        var outDir = new Option<string>("--out") { Description = "Directory for the experiment's table and SVG figures", DefaultValueFactory = _ => "demo-out", HelpName = "DIR" };
+        var outDir = new Option<string>("--out") { Description = "Directory for the experiment's table and SVG figures", DefaultValueFactory = _ => "demo-out", HelpName = "DIR" }.NonEmpty();
         var command = new Command("demo", "Run the main job on the image counting environment, the count-only task and a gridworld: conditions, bisimulation classes, witnesses, audit, finite data, the Z3 proof, and quick joint and dyn-only training with their verdicts and figures. Exit 1 if an expected outcome fails.");
         command.Options.Add(outDir);
         command.SetAction(r => CliApp.Guard(io.Error, () => Run(io.Out, r.GetValue(outDir)!)));

@@ -23,7 +23,7 @@ internal static class EnvCommand
         var episodes = new Option<int>("--episodes") { Description = "Dataset mode: trajectories", DefaultValueFactory = _ => 20, HelpName = "E" };
         var steps = new Option<int>("--steps") { Description = "Dataset mode: actions per trajectory", DefaultValueFactory = _ => 30, HelpName = "T" };
         var noFeatures = new Option<bool>("--no-features") { Description = "Leave out the pixels (structure only; much smaller files)" };
-        var export = new Option<string?>("--export") { Description = "Write the MDP in the JSON format every command reads (written atomically; - for standard output)", HelpName = "FILE" };
+        var export = new Option<string?>("--export") { Description = "Write the MDP in the JSON format every command reads (written atomically; - for standard output)", HelpName = "FILE" }.NonEmpty();
         var counting = new Command("counting", "The paper's counting environment on images: inc/dec change the number of objects (0–8), reward 1 iff count = target. Prints its size, conditions and bisimulation classes; --export writes it as MDP JSON.");
         foreach (var o in new Option[] { families, layouts, size, target, dense, seed, dataset, episodes, steps, noFeatures, export })
         {
@@ -59,7 +59,7 @@ internal static class EnvCommand
             if (path is not null)
             {
                 var description = $"{mdp.Source}; written by 'jepa-verify env counting'";
-                io.Emit(path, MdpJsonWriter.Write(mdp, description));
+                io.Emit(path, stream => MdpJsonWriter.Write(stream, mdp, description));
             }
 
             if (path != "-")

@@ -16,7 +16,7 @@ internal static class ExperimentCommand
         var modes = new Option<string[]>("--modes") { Description = "Modes to run, in table order", DefaultValueFactory = _ => [.. CountingSettings.AllModes.Select(m => TrainCommand.ModeNames[(int)m])], HelpName = "mode", AllowMultipleArgumentsPerToken = true };
         modes.AcceptOnlyFromAmong([.. TrainCommand.ModeNames]);
         var steps = new Option<int?>("--steps") { Description = "Override the step budget of every run", HelpName = "N" };
-        var outDir = new Option<string>("--out") { Description = "Directory for counting.md, counting.json and the SVG figures (created if missing)", DefaultValueFactory = _ => "counting-out", HelpName = "DIR" };
+        var outDir = new Option<string>("--out") { Description = "Directory for counting.md, counting.json and the SVG figures (created if missing)", DefaultValueFactory = _ => "counting-out", HelpName = "DIR" }.NonEmpty();
         var json = new Option<bool>("--json") { Description = "Print the JSON report instead of the Markdown table" };
         var counting = new Command("counting", "Reproduce the paper's counting experiment: the exact image MDP's classes and Z3's min_latents, then joint, random-aux, aux-only, dyn-only and separate training on the same data with clusters, count accuracy, the theorem's verdict and shape/colour/position probes. It reports what it measures and exits 0 once the experiment ran; 'train' is the command that fails on a collapse.");
         foreach (var o in new Option[] { quick, seeds, modes, steps, outDir, json })

@@ -26,7 +26,15 @@ internal static class ExplainCommand
             var ib = InputOptions.Observation(mdp, r.GetValue(b)!);
             var analysis = InputOptions.Analyse(mdp, options);
             var witness = analysis.Result.Witness(ia, ib);
-            io.Out.Write(r.GetValue(json) ? Json(analysis, ia, ib, witness) : Text(analysis, ia, ib, witness) + "\n");
+            if (r.GetValue(json))
+            {
+                io.Out.Write(Json(analysis, ia, ib, witness));
+            }
+            else
+            {
+                io.WriteText(Text(analysis, ia, ib, witness) + "\n");
+            }
+
             return ExitCodes.Ok;
         }));
         return command;

@@ -21,7 +21,7 @@ internal static class ProveCommand
         var solver = new SolverArguments();
         var general = new Option<bool>("--general") { Description = "Check the theorem's general obligations (proofs/smt2) instead of a file's finite abstraction" };
         var latents = new Option<int?>("--latents") { Description = "Also check whether a zero-loss model with exactly k latents exists (sat iff k >= classes)", HelpName = "k" };
-        var emit = new Option<string?>("--emit-smt2") { Description = "Write every query as an .smt2 file into this directory (atomically)", HelpName = "DIR" };
+        var emit = new Option<string?>("--emit-smt2") { Description = "Write every query as an .smt2 file into this directory (atomically)", HelpName = "DIR" }.NonEmpty();
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("prove", "Check the theorem with an SMT solver: on FILE's finite abstraction (collapse_possible, min_latents, a witness encoder), or with --general on the theorem's obligations. Exit 0 verified, 1 violated, 3 inconclusive.");
         input.AddTo(command, analysis: true);
@@ -107,9 +107,9 @@ internal static class ProveCommand
         }
 
         var analysis = InputOptions.Analyse(input.Load(r), input.Options(r));
-        if (analysis.Mdp.ObservationCount == 0)
+        if (analysis.NothingToProve() is { } nothing)
         {
-            throw new UsageException($"{analysis.Mdp.Source} has no observations, so there is nothing to prove; add observations and transitions");
+            throw new UsageException(nothing);
         }
 
         var result = analysis.Result;
@@ -128,7 +128,15 @@ internal static class ProveCommand
         }
 
         var proof = AbstractionProver.Prove(abstraction, panel, options, latents);
-        io.Out.Write(json ? FileJson(analysis, proof, result.UsesSink) : FileText(analysis, proof));
+        if (json)
+        {
+            io.Out.Write(FileJson(analysis, proof, result.UsesSink));
+        }
+        else
+        {
+            io.WriteText(FileText(analysis, proof));
+        }
+
         return Exit(proof.Verdict);
     }
 

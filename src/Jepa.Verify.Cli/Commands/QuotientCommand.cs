@@ -12,7 +12,7 @@ internal static class QuotientCommand
         var input = new InputOptions();
         var to = new Option<string>("--to") { Description = "Output format: json (the MDP format, readable by every command) or dot (Graphviz)", DefaultValueFactory = _ => "json", HelpName = "json|dot" };
         to.AcceptOnlyFromAmong("json", "dot");
-        var output = new Option<string?>("--output", "-o") { Description = "Write to this file (atomically) instead of standard output", HelpName = "FILE" };
+        var output = new Option<string?>("--output", "-o") { Description = "Write to this file (atomically) instead of standard output", HelpName = "FILE" }.NonEmpty();
         var command = new Command("quotient", "Export the quotient MDP: one observation c0, c1, … per bisimulation class, with members and representative labels.");
         input.AddTo(command, analysis: true);
         command.Options.Add(to);
@@ -26,10 +26,15 @@ internal static class QuotientCommand
             }
 
             var quotient = Quotient.Build(analysis.Mdp, analysis.Result);
-            var text = r.GetValue(to) == "dot"
-                ? DotWriter.Write(quotient, "quotient")
-                : MdpJsonWriter.Write(quotient, $"quotient of {analysis.Mdp.Source} by bisimulation: {quotient.ObservationCount} classes");
-            io.Emit(r.GetValue(output), text);
+            if (r.GetValue(to) == "dot")
+            {
+                io.Emit(r.GetValue(output), DotWriter.Write(quotient, "quotient"));
+            }
+            else
+            {
+                io.Emit(r.GetValue(output), stream => MdpJsonWriter.Write(stream, quotient, $"quotient of {analysis.Mdp.Source} by bisimulation: {quotient.ObservationCount} classes"));
+            }
+
             return ExitCodes.Ok;
         }));
         return command;

@@ -38,7 +38,7 @@ internal static class TrainCommand
         var tolerance = new Option<double>("--tolerance") { Description = "Latents closer than this × the RMS latent norm count as collapsed", DefaultValueFactory = _ => CollapseOptions.Default.Tolerance, HelpName = "t" };
         var stopGrad = new Option<bool>("--stop-grad") { Description = "Detach E(o') in L_dyn (for comparison; the theorem's model has no stop-gradient)" };
         var gradClip = new Option<float>("--grad-clip") { Description = "Clip the gradient norm to this (0 = off)", DefaultValueFactory = _ => 0f, HelpName = "norm" };
-        var save = new Option<string?>("--save") { Description = "Write the trained model to this file (versioned binary, written atomically)", HelpName = "MODEL" };
+        var save = new Option<string?>("--save") { Description = "Write the trained model to this file (versioned binary, written atomically)", HelpName = "MODEL" }.NonEmpty();
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar (it is also off when output is redirected)" };
         var command = new Command("train", "Train P-JEPA on the MDP's transitions and check that observations the bisimulation separates get distinct latents. Exit 1 when joint training ends with non-equivalent pairs collapsed, 3 when the losses did not reach the target.");
@@ -85,7 +85,15 @@ internal static class TrainCommand
                 ModelFile.Save(run.Result.Model, path);
             }
 
-            io.Out.Write(r.GetValue(json) ? Json(run) : Text(run, r.GetValue(save)));
+            if (r.GetValue(json))
+            {
+                io.Out.Write(Json(run));
+            }
+            else
+            {
+                io.WriteText(Text(run, r.GetValue(save)));
+            }
+
             return ExitCode(run);
         }));
         return command;
@@ -118,7 +126,7 @@ internal static class TrainCommand
             // The theorem is about the aux actually trained on: recompute the classes for the random map.
             var aux = ImmutableArray.CreateRange(Enumerable.Range(0, mdp.ObservationCount).Select(o =>
                 new AuxValue([.. Enumerable.Range(0, result.AuxDim).Select(j => (double)result.AuxTargets[(o * result.AuxDim) + j])])));
-            analysis = InputOptions.Analyse(mdp.WithAux(aux, default), options);
+            analysis = InputOptions.Analyse(mdp.WithAux(aux, SourcePositions.None), options);
         }
 
         var report = analysis.Result.Partition is { } partition
