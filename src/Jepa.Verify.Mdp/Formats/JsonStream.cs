@@ -209,16 +209,9 @@ internal ref struct JsonStream
 
     private void Fill()
     {
-        while (length < buffer.Length)
-        {
-            var n = stream.Read(buffer, length, buffer.Length - length);
-            if (n == 0)
-            {
-                final = true;
-                return;
-            }
-
-            length += n;
-        }
+        var want = buffer.Length - length;
+        var n = stream.ReadAtLeast(buffer.AsSpan(length), want, throwOnEndOfStream: false);
+        length += n;
+        final = n < want;
     }
 }
