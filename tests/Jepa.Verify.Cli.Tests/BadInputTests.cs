@@ -7,7 +7,8 @@ namespace Jepa.Verify.Cli.Tests;
 /// <summary>Tests for <see cref="CliApp"/>: every bad input or usage is one line on stderr and exit code 2.</summary>
 public sealed class BadInputTests
 {
-    private static void AssertOneLineError(CliRun run, string expected)
+    /// <summary>Exit 2, nothing on stdout, and one line on stderr holding <paramref name="expected"/> (no stack trace).</summary>
+    internal static void AssertOneLineError(CliRun run, string expected)
     {
         Assert.Equal(2, run.ExitCode);
         Assert.Equal("", run.Out);

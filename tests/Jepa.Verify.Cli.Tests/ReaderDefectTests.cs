@@ -12,13 +12,7 @@ public sealed class ReaderDefectTests
 {
     private const string NoActions = "{\"actions\": [], \"observations\": [{\"id\": \"a\", \"aux\": 0}, {\"id\": \"b\", \"aux\": 1}], \"transitions\": []}";
 
-    private static void AssertOneLineError(CliRun run, string expected)
-    {
-        Assert.Equal(2, run.ExitCode);
-        Assert.StartsWith("error: ", run.Error);
-        Assert.Equal(1, run.Error.Count(c => c == '\n'));
-        Assert.Contains(expected, run.Error);
-    }
+    private static void AssertOneLineError(CliRun run, string expected) => BadInputTests.AssertOneLineError(run, expected);
 
     [Fact]
     public void Defect1_AnMdpWithNoActionsIsRefusedByProveAndSkippedByCheck()
