@@ -110,7 +110,8 @@ public sealed class MdpBuilder
     }
 
     /// <summary>The index of an observation, adding it if new (for formats that name states implicitly).</summary>
-    public int GetOrAddObservation(string id, long position = -1) => AddObservation(Utf8(id), position, id).Index;
+    public int GetOrAddObservation(string id, long position = -1) =>
+        IndexOfObservation(id) is var i and >= 0 ? i : AddObservation(Utf8(id), position, id).Index;
 
     /// <summary>The index of a declared observation, or -1.</summary>
     public int IndexOfObservation(ReadOnlySpan<char> id) => observationIndex.IndexOf(id);

@@ -104,4 +104,14 @@ public sealed class ConditionCheckerTests
         var noInitial = ConditionChecker.Check(mdp, [2]);
         Assert.Equal(0, noInitial["reachability"].Count);
     }
+
+    [Fact]
+    public void GetOrAddObservationOfAKnownIdIsNotADuplicate()
+    {
+        var b = new MdpBuilder("t");
+        var first = b.GetOrAddObservation("s0");
+        Assert.Equal(first, b.GetOrAddObservation("s0"));
+        b.AddObservation("s0");
+        Assert.Single(b.Build().Duplicates);
+    }
 }
