@@ -17,6 +17,7 @@ public sealed class MdpModel
     private readonly SourcePositions observationPositions;
     private readonly SourcePositions transitionPositions;
     private readonly SourcePositions auxPositions;
+    private Graphs.MdpGraph? graph;
 
     internal MdpModel(
         string source,
@@ -83,6 +84,12 @@ public sealed class MdpModel
 
     /// <summary>Initial observations named by the input (e.g. the <c>.aut</c> header); may be empty.</summary>
     public ImmutableArray<string> Initial { get; }
+
+    /// <summary>
+    /// The MDP as a QuikGraph graph (observation indices as vertices, <see cref="Transitions"/> as edges), built
+    /// on first use and kept; see <see cref="Graphs.MdpGraph"/>.
+    /// </summary>
+    public Graphs.MdpGraph Graph => LazyInitializer.EnsureInitialized(ref graph, () => new Graphs.MdpGraph(this));
 
     /// <summary>Number of observations.</summary>
     public int ObservationCount => Observations.Length;

@@ -139,6 +139,24 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public void ConditionsReportTheGraphStructureAndWhatADatasetConstrains()
+    {
+        var ok = CliRun.Of("conditions", Counting);
+        Assert.Contains("components    1 strongly connected component(s); the largest has 9 observation(s)", ok.Out);
+        Assert.Contains("transient     every observation lies on a cycle", ok.Out);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, CliRun.Of("conditions", Counting, "--json").Json.GetProperty("structure").GetProperty("dataset").ValueKind);
+
+        // The walk dataset: counts 0 and 5–8 are only reached, never left, so they are dead ends and on no cycle.
+        var walk = CliRun.Of("conditions", Walk, "--aux-file", WalkAux, "--json").Json.GetProperty("structure");
+        Assert.Equal(5, walk.GetProperty("transient").GetInt32());
+        Assert.Equal(["count0", "count5", "count6", "count7", "count8"], Strings(walk.GetProperty("first_transient")));
+        var dataset = walk.GetProperty("dataset");
+        Assert.Equal(5, dataset.GetProperty("dead_ends").GetInt32());
+        Assert.Equal(36, dataset.GetProperty("pairs").GetInt64());
+        Assert.Equal(31, dataset.GetProperty("pairs_without_common_action").GetInt64());
+    }
+
+    [Fact]
     public void AuditShowsWhatTheDynamicsAddAndComparesTwoAuxFunctions()
     {
         var text = CliRun.Of("audit", Grid);

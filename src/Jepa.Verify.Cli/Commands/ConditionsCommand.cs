@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text;
+using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Conditions;
+using Jepa.Verify.Mdp.Graphs;
 
 namespace Jepa.Verify.Cli.Commands;
 
@@ -17,7 +19,7 @@ internal static class ConditionsCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("conditions", "Check the theorem's hypotheses: unique ids, determinism, completeness, aux sanity; report reachability. Exit 1 when a hypothesis fails.");
+        var command = new Command("conditions", "Check the theorem's hypotheses: unique ids, determinism, completeness, aux sanity; report reachability and the graph's structure (components, closed components, transient observations). Exit 1 when a hypothesis fails.");
         input.AddTo(command, analysis: false);
         command.Options.Add(initial);
         command.Options.Add(json);
@@ -26,13 +28,14 @@ internal static class ConditionsCommand
             var mdp = input.Load(r);
             var ids = (r.GetValue(initial) ?? []).SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             var report = ConditionChecker.Check(mdp, [.. ids.Select(id => InputOptions.Observation(mdp, id))]);
+            var structure = StructureAnalysis.Compute(mdp);
             if (r.GetValue(json))
             {
-                io.Out.Write(Json(report));
+                io.Out.Write(Json(report, structure, mdp));
             }
             else
             {
-                io.WriteText(Text(report));
+                io.WriteText(Text(report, structure, mdp));
             }
 
             return report.HypothesesHold ? ExitCodes.Ok : ExitCodes.CheckFailed;
@@ -40,7 +43,7 @@ internal static class ConditionsCommand
         return command;
     }
 
-    private static string Text(ConditionReport report)
+    private static string Text(ConditionReport report, GraphStructure structure, MdpModel mdp)
     {
         var sb = new StringBuilder();
         sb.AppendLine($"{report.Source}: {report.Observations} observations, {report.Actions} actions, {report.Transitions} transitions" +
@@ -60,6 +63,7 @@ internal static class ConditionsCommand
             }
         }
 
+        StructureText(sb, structure, mdp);
         if (report.HypothesesHold)
         {
             sb.AppendLine("theorem hypotheses: hold — zero-loss encoders must separate every non-bisimilar pair");
@@ -75,7 +79,43 @@ internal static class ConditionsCommand
         return sb.ToString();
     }
 
-    private static string Json(ConditionReport report) => JsonText.Write(w =>
+    private static void StructureText(StringBuilder sb, GraphStructure s, MdpModel mdp)
+    {
+        sb.AppendLine("structure (information only)");
+        sb.AppendLine($"  components    {s.Components} strongly connected component(s); the largest has {s.LargestComponent} observation(s)");
+        sb.AppendLine($"  closed        {s.ClosedCount} closed component(s): no transition leaves them, so every long enough run ends in one");
+        foreach (var c in s.Closed)
+        {
+            sb.AppendLine($"      {c.Size} observation(s): {Names(mdp, c.First, c.Size)}");
+        }
+
+        if (s.ClosedCount > s.Closed.Length)
+        {
+            sb.AppendLine($"      … and {s.ClosedCount - s.Closed.Length} more");
+        }
+
+        sb.AppendLine(s.TransientCount == 0
+            ? "  transient     every observation lies on a cycle"
+            : $"  transient     {s.TransientCount} observation(s) lie on no cycle (never revisited once left): {Names(mdp, s.Transient, s.TransientCount)}");
+        if (s.Dataset is { } d)
+        {
+            sb.AppendLine($"  dataset       {d.WeakComponents} weakly connected part(s) of the observed graph; the largest has {d.LargestWeakComponent} observation(s)");
+            sb.AppendLine(d.DeadEndCount == 0
+                ? "                every observation has an observed transition"
+                : $"                {d.DeadEndCount} observation(s) have no observed transition (only their aux value, and transitions into them, constrain their latents): {Names(mdp, d.DeadEnds, d.DeadEndCount)}");
+            sb.AppendLine(d.PairsWithoutCommonAction is { } p
+                ? $"                {p} of {d.Pairs} pair(s) share no observed action: the transition loss cannot separate them, only the aux head"
+                : $"                pairs sharing no observed action: not counted (more than 64 actions or {StructureAnalysis.MaxActionSets} distinct action sets)");
+        }
+    }
+
+    private static string Names(MdpModel mdp, IEnumerable<int> first, int count)
+    {
+        var names = string.Join(", ", first.Select(i => $"'{mdp.Observations[i]}'"));
+        return count > first.Count() ? names + ", …" : names;
+    }
+
+    private static string Json(ConditionReport report, GraphStructure structure, MdpModel mdp) => JsonText.Write(w =>
     {
         w.WriteStartObject();
         w.WriteString("source", report.Source);
@@ -111,6 +151,52 @@ internal static class ConditionsCommand
         }
 
         w.WriteEndArray();
+        StructureJson(w, structure, mdp);
         w.WriteEndObject();
     });
+
+    private static void StructureJson(System.Text.Json.Utf8JsonWriter w, GraphStructure s, MdpModel mdp)
+    {
+        w.WriteStartObject("structure");
+        w.WriteNumber("components", s.Components);
+        w.WriteNumber("largest_component", s.LargestComponent);
+        w.WriteNumber("closed_components", s.ClosedCount);
+        w.WriteStartArray("closed");
+        foreach (var c in s.Closed)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("size", c.Size);
+            JsonText.Strings(w, "first", c.First.Select(i => mdp.Observations[i]));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteNumber("transient", s.TransientCount);
+        JsonText.Strings(w, "first_transient", s.Transient.Select(i => mdp.Observations[i]));
+        if (s.Dataset is { } d)
+        {
+            w.WriteStartObject("dataset");
+            w.WriteNumber("weak_components", d.WeakComponents);
+            w.WriteNumber("largest_weak_component", d.LargestWeakComponent);
+            w.WriteNumber("dead_ends", d.DeadEndCount);
+            JsonText.Strings(w, "first_dead_ends", d.DeadEnds.Select(i => mdp.Observations[i]));
+            w.WriteNumber("pairs", d.Pairs);
+            if (d.PairsWithoutCommonAction is { } p)
+            {
+                w.WriteNumber("pairs_without_common_action", p);
+            }
+            else
+            {
+                w.WriteNull("pairs_without_common_action");
+            }
+
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("dataset");
+        }
+
+        w.WriteEndObject();
+    }
 }

@@ -166,56 +166,16 @@ public static class ConditionChecker
     private static ConditionResult Reachability(MdpModel mdp, IReadOnlyList<int> initial)
     {
         var n = mdp.ObservationCount;
-        var reached = new bool[n];
+        bool[] reached;
         string what;
         if (initial.Count > 0)
         {
-            // Successor lists in flat arrays (compressed rows): a lookup of groups costs 20 times more at 10^6 observations.
-            var start = new int[n + 1];
-            foreach (var t in mdp.Transitions)
-            {
-                start[t.From + 1]++;
-            }
-
-            for (var i = 0; i < n; i++)
-            {
-                start[i + 1] += start[i];
-            }
-
-            var targets = new int[mdp.Transitions.Length];
-            var fill = start[..n];
-            foreach (var t in mdp.Transitions)
-            {
-                targets[fill[t.From]++] = t.To;
-            }
-
-            var queue = new Queue<int>();
-            foreach (var i in initial)
-            {
-                if (!reached[i])
-                {
-                    reached[i] = true;
-                    queue.Enqueue(i);
-                }
-            }
-
-            while (queue.Count > 0)
-            {
-                var from = queue.Dequeue();
-                foreach (var to in targets.AsSpan(start[from], start[from + 1] - start[from]))
-                {
-                    if (!reached[to])
-                    {
-                        reached[to] = true;
-                        queue.Enqueue(to);
-                    }
-                }
-            }
-
+            reached = mdp.Graph.ReachableFrom(initial);
             what = $"unreachable from the initial set {{{string.Join(", ", initial.Select(i => mdp.Observations[i]))}}}";
         }
         else
         {
+            reached = new bool[n];
             foreach (var t in mdp.Transitions)
             {
                 if (t.From != t.To)
