@@ -1,75 +1,62 @@
-using FsCheck;
-using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Properties.Generators;
 using Jepa.Verify.Testing.Generators;
-using Xunit;
 
 namespace Jepa.Verify.Properties;
 
 /// <summary>Tests for <see cref="DistinguishabilityRelation"/> and <see cref="WitnessFinder"/> as properties over random MDPs.</summary>
+[Properties(Replay = PropertyConfig.Replay)]
 public sealed class RelationProperties
 {
-    [Fact]
-    public void RelationEqualsThePartitionWhenTheDataAreComplete()
+    [Property(Arbitrary = new[] { typeof(MdpArbitraries) }, MaxTest = 300, EndSize = 12)]
+    public bool RelationEqualsThePartitionWhenTheDataAreComplete(MdpSpec m)
     {
-        Prop.ForAll(MdpGenerators.Complete(), m =>
+        var p = PartitionRefinement.Coarsest(m.Table, m.Keys);
+        var r = DistinguishabilityRelation.Compute(m.Table, m.Keys);
+        for (var i = 0; i < m.States; i++)
         {
-            var p = PartitionRefinement.Coarsest(m.Table, m.Keys);
-            var r = DistinguishabilityRelation.Compute(m.Table, m.Keys);
-            for (var i = 0; i < m.States; i++)
+            for (var j = 0; j < m.States; j++)
             {
-                for (var j = 0; j < m.States; j++)
+                if (r.IsDistinguished(i, j) == p.SameClass(i, j))
                 {
-                    if (r.IsDistinguished(i, j) == p.SameClass(i, j))
-                    {
-                        return false;
-                    }
+                    return false;
                 }
             }
+        }
 
-            return true;
-        }).Check(PropertyConfig.Runs(300));
+        return true;
     }
 
-    [Fact]
-    public void RelationEqualsTheNaiveFixpointOnPartialData()
+    [Property(Arbitrary = new[] { typeof(DatasetArbitraries) }, MaxTest = 300, EndSize = 12)]
+    public bool RelationEqualsTheNaiveFixpointOnPartialData(MdpSpec m)
     {
-        Prop.ForAll(MdpGenerators.Partial(), m =>
+        var r = DistinguishabilityRelation.Compute(m.Table, m.Keys);
+        var naive = Naive.Distinguishable(m);
+        long count = 0;
+        for (var i = 0; i < m.States; i++)
         {
-            var r = DistinguishabilityRelation.Compute(m.Table, m.Keys);
-            var naive = Naive.Distinguishable(m);
-            long count = 0;
-            for (var i = 0; i < m.States; i++)
+            for (var j = 0; j < m.States; j++)
             {
-                for (var j = 0; j < m.States; j++)
+                if (r.IsDistinguished(i, j) != naive[i, j])
                 {
-                    if (r.IsDistinguished(i, j) != naive[i, j])
-                    {
-                        return false;
-                    }
-
-                    count += i < j && naive[i, j] ? 1 : 0;
+                    return false;
                 }
+
+                count += i < j && naive[i, j] ? 1 : 0;
             }
+        }
 
-            return r.DistinguishedCount == count && r.Undistinguished().Count() == r.PairCount - count;
-        }).Check(PropertyConfig.Runs(300));
+        return r.DistinguishedCount == count && r.Undistinguished().Count() == r.PairCount - count;
     }
 
-    [Fact]
-    public void EveryPartitionWitnessReplaysAndIsAsShortAsUnprunedSearch()
-    {
-        Prop.ForAll(MdpGenerators.Complete(), m => WitnessesAreSound(m, Bisimilarity.Compute(m.Table, m.Keys)))
-            .Check(PropertyConfig.Runs(200));
-    }
+    [Property(Arbitrary = new[] { typeof(MdpArbitraries) }, MaxTest = 200, EndSize = 12)]
+    public bool EveryPartitionWitnessReplaysAndIsAsShortAsUnprunedSearch(MdpSpec m) =>
+        WitnessesAreSound(m, Bisimilarity.Compute(m.Table, m.Keys));
 
-    [Fact]
-    public void EveryRelationWitnessReplaysAndIsAsShortAsUnprunedSearch()
-    {
-        Prop.ForAll(MdpGenerators.Partial(), m => WitnessesAreSound(m, Bisimilarity.Compute(m.Table, m.Keys)))
-            .Check(PropertyConfig.Runs(200));
-    }
+    [Property(Arbitrary = new[] { typeof(DatasetArbitraries) }, MaxTest = 200, EndSize = 12)]
+    public bool EveryRelationWitnessReplaysAndIsAsShortAsUnprunedSearch(MdpSpec m) =>
+        WitnessesAreSound(m, Bisimilarity.Compute(m.Table, m.Keys));
 
     private static bool WitnessesAreSound(MdpSpec m, BisimulationResult result)
     {

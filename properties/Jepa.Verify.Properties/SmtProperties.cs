@@ -1,15 +1,14 @@
-using FsCheck;
-using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Proofs;
 using Jepa.Verify.Properties.Generators;
 using Jepa.Verify.Testing.Generators;
 using Jepa.Verify.Smt.Solvers;
-using Xunit;
 
 namespace Jepa.Verify.Properties;
 
 /// <summary>Tests for <see cref="FiniteAbstraction"/> and <see cref="AbstractionProver"/> as properties over small random MDPs, checked by Z3.</summary>
+[Properties(Replay = PropertyConfig.Replay)]
 public sealed class SmtProperties
 {
     private static readonly SolverOptions Options = new(TimeSpan.FromSeconds(30));
@@ -27,59 +26,47 @@ public sealed class SmtProperties
             [.. Enumerable.Range(0, m.Aux.Max() + 1).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
     }
 
-    [Fact]
-    public void TheLeastLatentCountFoundBySearchEqualsTheClassCount()
+    [Property(Arbitrary = new[] { typeof(MdpArbitraries) }, MaxTest = 40, EndSize = 6)]
+    public bool TheLeastLatentCountFoundBySearchEqualsTheClassCount(MdpSpec m)
     {
-        // An independent search: no class is pinned, only a symmetry breaking sound for any answer.
-        Prop.ForAll(MdpGenerators.Complete(maxStates: 6), m =>
-        {
-            var a = Abstraction(m);
-            var least = Enumerable.Range(1, m.States).First(k => Z3.Check(a.LatentsQuery(k, pinClasses: false), Options).Status == SolverStatus.Sat);
-            return least == a.Partition.Count;
-        }).Check(PropertyConfig.Runs(40));
+    // An independent search: no class is pinned, only a symmetry breaking sound for any answer.
+        var a = Abstraction(m);
+        var least = Enumerable.Range(1, m.States).First(k => Z3.Check(a.LatentsQuery(k, pinClasses: false), Options).Status == SolverStatus.Sat);
+        return least == a.Partition.Count;
     }
 
-    [Fact]
-    public void CollapseIsImpossibleAndMinLatentsIsTheClassCount()
+    [Property(Arbitrary = new[] { typeof(MdpArbitraries) }, MaxTest = 40, EndSize = 10)]
+    public bool CollapseIsImpossibleAndMinLatentsIsTheClassCount(MdpSpec m)
     {
-        Prop.ForAll(MdpGenerators.Complete(maxStates: 10), m =>
-        {
-            var proof = AbstractionProver.Prove(Abstraction(m), Z3, Options);
-            return proof.Verdict == ProofVerdict.Verified && proof.CollapsePossible == false
-                && proof.MinLatents == proof.Classes && proof.EncoderMatchesPartition;
-        }).Check(PropertyConfig.Runs(40));
+        var proof = AbstractionProver.Prove(Abstraction(m), Z3, Options);
+        return proof.Verdict == ProofVerdict.Verified && proof.CollapsePossible == false
+            && proof.MinLatents == proof.Classes && proof.EncoderMatchesPartition;
     }
 
-    [Fact]
-    public void SharingALatentIsPossibleExactlyForBisimilarPairs()
+    [Property(Arbitrary = new[] { typeof(MdpArbitraries) }, MaxTest = 40, EndSize = 6)]
+    public bool SharingALatentIsPossibleExactlyForBisimilarPairs(MdpSpec m)
     {
-        Prop.ForAll(MdpGenerators.Complete(maxStates: 6), m =>
+        var a = Abstraction(m);
+        for (var i = 0; i < m.States; i++)
         {
-            var a = Abstraction(m);
-            for (var i = 0; i < m.States; i++)
+            for (var j = i + 1; j < m.States; j++)
             {
-                for (var j = i + 1; j < m.States; j++)
+                var status = Z3.Check(a.MergeQuery(i, j), Options).Status;
+                if (status != (a.Partition.SameClass(i, j) ? SolverStatus.Sat : SolverStatus.Unsat))
                 {
-                    var status = Z3.Check(a.MergeQuery(i, j), Options).Status;
-                    if (status != (a.Partition.SameClass(i, j) ? SolverStatus.Sat : SolverStatus.Unsat))
-                    {
-                        return false;
-                    }
+                    return false;
                 }
             }
+        }
 
-            return true;
-        }).Check(PropertyConfig.Runs(40));
+        return true;
     }
 
-    [Fact]
-    public void TheDecoderRecoversEveryClass()
+    [Property(Arbitrary = new[] { typeof(MdpArbitraries) }, MaxTest = 300, EndSize = 40)]
+    public bool TheDecoderRecoversEveryClass(MdpSpec m)
     {
-        Prop.ForAll(MdpGenerators.Complete(maxStates: 40), m =>
-        {
-            var partition = PartitionRefinement.Coarsest(m.Table, m.Keys);
-            var decoder = ClassDecoder.Build(m.Table, m.Keys, partition);
-            return Enumerable.Range(0, m.States).All(s => decoder.Decode(m.Table, m.Keys, s) == partition.ClassOf[s]);
-        }).Check(PropertyConfig.Runs(300));
+        var partition = PartitionRefinement.Coarsest(m.Table, m.Keys);
+        var decoder = ClassDecoder.Build(m.Table, m.Keys, partition);
+        return Enumerable.Range(0, m.States).All(s => decoder.Decode(m.Table, m.Keys, s) == partition.ClassOf[s]);
     }
 }

@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Learning.Tensors;
@@ -15,6 +16,7 @@ namespace Jepa.Verify.Properties.Learning;
 /// Tests for the theorem on trained models (<see cref="PJepaTrainer"/> + <see cref="CollapseAnalysis"/>):
 /// random deterministic MDPs trained in joint mode to near-zero loss keep every non-bisimilar pair apart.
 /// </summary>
+[Properties(Replay = PropertyConfig.Replay)]
 public sealed class TheoremTrainingProperties
 {
     /// <summary>Features per observation: random, so that distinct observations have distinct inputs (E is a function of them).</summary>
@@ -48,16 +50,13 @@ public sealed class TheoremTrainingProperties
         return (result, CollapseAnalysis.Analyze(result.Latents, result.LatentDim, partition));
     }
 
-    [Fact]
-    public void JointTrainingToNearZeroLossSeparatesEveryNonBisimilarPair()
+    [Property(Arbitrary = new[] { typeof(MdpArbitraries) }, MaxTest = 20, EndSize = 24)]
+    public Property JointTrainingToNearZeroLossSeparatesEveryNonBisimilarPair(MdpSpec spec)
     {
-        Prop.ForAll(MdpGenerators.Complete(maxStates: 24), spec =>
-        {
-            var (result, report) = TrainJoint(spec, Seed);
-            return (result.BothLossesBelowTarget && report.Separated).Label(
-                $"L_dyn {result.LossDyn:E2}, L_p {result.LossAux:E2} (target {result.Config.LossTarget:E0}), " +
-                $"{report.Violations} of {report.NonEquivalentPairs} non-equivalent pairs within {report.Tolerance}, min {report.MinNonEquivalentDistance:G3}");
-        }).Check(PropertyConfig.Runs(20));
+        var (result, report) = TrainJoint(spec, Seed);
+        return (result.BothLossesBelowTarget && report.Separated).Label(
+            $"L_dyn {result.LossDyn:E2}, L_p {result.LossAux:E2} (target {result.Config.LossTarget:E0}), " +
+            $"{report.Violations} of {report.NonEquivalentPairs} non-equivalent pairs within {report.Tolerance}, min {report.MinNonEquivalentDistance:G3}");
     }
 
     /// <summary>

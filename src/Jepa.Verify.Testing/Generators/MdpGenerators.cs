@@ -14,7 +14,16 @@ public static class MdpGenerators
     public static Arbitrary<MdpSpec> Partial(int maxStates = 12) =>
         Arb.From(Spec(maxStates, missingPercent: 25), Shrink);
 
-    /// <summary>The generator behind both arbitraries.</summary>
+    /// <summary>
+    /// Complete MDPs whose state count grows with FsCheck's size (1 to the size, at least 1): what
+    /// <see cref="MdpArbitraries"/> registers, so a property's <c>EndSize</c> is the most states it sees.
+    /// </summary>
+    public static Arbitrary<MdpSpec> CompleteSized() => Arb.From(Gen.Sized(size => Spec(Math.Max(1, size), missingPercent: 0)), Shrink);
+
+    /// <summary>MDPs with a quarter of the transitions missing, sized like <see cref="CompleteSized"/>: what <see cref="DatasetArbitraries"/> registers.</summary>
+    public static Arbitrary<MdpSpec> PartialSized() => Arb.From(Gen.Sized(size => Spec(Math.Max(1, size), missingPercent: 25)), Shrink);
+
+    /// <summary>The generator behind the arbitraries.</summary>
     public static Gen<MdpSpec> Spec(int maxStates, int missingPercent) =>
         from n in Gen.Choose(1, maxStates)
         from k in Gen.Choose(1, 3)

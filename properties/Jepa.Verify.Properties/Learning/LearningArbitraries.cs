@@ -1,0 +1,26 @@
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace Jepa.Verify.Properties.Learning;
+
+/// <summary>The Arbitraries of the learning properties, registered by type (<c>Arbitrary = new[] { typeof(LearningArbitraries) }</c>).</summary>
+public static class LearningArbitraries
+{
+    /// <summary>Shapes for gradient checks: rows, columns and an inner size in 1…5, and a seed for the values.</summary>
+    public static Arbitrary<GradShape> GradShape() =>
+        (from m in Gen.Choose(1, 5)
+         from n in Gen.Choose(1, 5)
+         from k in Gen.Choose(1, 5)
+         from seed in Gen.Choose(0, 1 << 20)
+         select new GradShape(m, n, k, seed)).ToArbitrary();
+
+    /// <summary>Matrix products: <c>m × k</c> by <c>k × n</c> (m, n ≤ 80, k ≤ 300, so every blocking edge case occurs), either operand transposed, and a seed.</summary>
+    public static Arbitrary<GemmCase> GemmCase() =>
+        (from m in Gen.Choose(1, 80)
+         from n in Gen.Choose(1, 80)
+         from k in Gen.Choose(1, 300)
+         from ta in Gen.Elements(false, true)
+         from tb in Gen.Elements(false, true)
+         from seed in Gen.Choose(0, 1000)
+         select new GemmCase(m, n, k, ta, tb, seed)).ToArbitrary();
+}
