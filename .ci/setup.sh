@@ -5,8 +5,9 @@
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 JV_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Debian packages the tool needs at run time: Z3 (in-process, libz3.so.4) and cvc5 (a second solver).
-JV_APT_PACKAGES=(libz3-4 cvc5)
+# Debian packages the tool needs at run time: Z3 (in-process, libz3.so.4), cvc5 (a second solver), and the
+# DejaVu fonts the figures are drawn with (SkiaSharp's Linux build has no font lookup of its own).
+JV_APT_PACKAGES=(libz3-4 cvc5 fonts-dejavu-core)
 
 jv_require_dotnet() {
   if ! command -v dotnet >/dev/null 2>&1; then
@@ -45,7 +46,8 @@ jv_prepare() {
 
 # jv_packages_present: a quick look (no dpkg) for what the packages install; the launcher runs it on every call.
 jv_packages_present() {
-  command -v cvc5 >/dev/null 2>&1 && [ -n "$(ls /usr/lib/*/libz3.so.4 /usr/lib/libz3.so.4 2>/dev/null | head -1)" ]
+  command -v cvc5 >/dev/null 2>&1 && [ -n "$(ls /usr/lib/*/libz3.so.4 /usr/lib/libz3.so.4 2>/dev/null | head -1)" ] \
+    && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]
 }
 
 # jv_stale STAMP: true when STAMP is missing or older than a source file.

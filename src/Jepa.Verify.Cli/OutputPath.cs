@@ -56,4 +56,23 @@ internal static class OutputPath
             throw new UsageException($"{option}: cannot write {path} ({ex.Message.TrimEnd('.')}); choose a writable path");
         }
     }
+
+    /// <summary>Creates the output directory <paramref name="dir"/>, or fails in one line before any long work when it cannot be used.</summary>
+    /// <exception cref="UsageException">Naming the option, the directory and the reason.</exception>
+    public static void EnsureDirectory(string option, string dir)
+    {
+        if (File.Exists(dir))
+        {
+            throw new UsageException($"{option} {dir}: is a file; name a directory");
+        }
+
+        try
+        {
+            Directory.CreateDirectory(dir);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException($"{option} {dir}: cannot create the directory ({ex.Message.TrimEnd('.')}); choose a writable path");
+        }
+    }
 }

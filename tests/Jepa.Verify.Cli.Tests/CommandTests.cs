@@ -215,6 +215,23 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public void TrainPlotWritesLossCurvesPcaAndHeatmapAsPngAndSvg()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "jv-plot-" + Guid.NewGuid().ToString("N"), "figures");
+        var run = CliRun.Of("train", Counting, "--steps", "200", "--quiet", "--plot", dir);
+        Assert.Contains($"figures: losses.png, losses.svg, pca.png, pca.svg, distances.png, distances.svg written to {dir}", run.Out);
+        FigureFiles.AssertValid(dir, ["losses.png", "losses.svg", "pca.png", "pca.svg", "distances.png", "distances.svg"]);
+
+        // A file where the directory should be: one line, exit 2, before any training.
+        var file = Path.Combine(dir, "losses.png");
+        var refused = CliRun.Of("train", Counting, "--quiet", "--plot", file);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--plot", refused.Error);
+        Assert.Contains("is a file; name a directory", refused.Error);
+        Directory.Delete(Path.GetDirectoryName(dir)!, recursive: true);
+    }
+
+    [Fact]
     public void DemoChecksItsExpectedOutcomes()
     {
         var dir = Path.Combine(Path.GetTempPath(), "jv-demo-" + Guid.NewGuid().ToString("N"));
@@ -222,7 +239,7 @@ public sealed class CommandTests
         Assert.Equal(0, run.ExitCode);
         Assert.DoesNotContain("FAILED", run.Out);
         Assert.Equal(8, run.Out.Split('\n').Count(l => l.Contains("[ok]", StringComparison.Ordinal)));
-        Assert.True(File.Exists(Path.Combine(dir, "pca-joint.svg")));
+        FigureFiles.AssertValid(dir, ["pca-joint.png", "pca-joint.svg", "distances-joint.png", "losses-joint.png"]);
         Directory.Delete(dir, recursive: true);
         Assert.Contains("demo: every expected outcome holds", run.Out);
     }

@@ -81,11 +81,9 @@ public sealed class CountingCommandTests
         var dir = Path.Combine(Path.GetTempPath(), "jv-counting-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         var figures = CountingReport.WriteFigures(result, dir);
-        Assert.Equal(["pca-joint.svg", "distances-joint.svg", "pca-dyn-only.svg", "distances-dyn-only.svg"], figures);
-        foreach (var figure in figures)
-        {
-            Assert.Equal("svg", XDocument.Load(Path.Combine(dir, figure)).Root!.Name.LocalName);
-        }
+        string[] names = [.. new[] { "joint", "dyn-only" }.SelectMany(m => new[] { "pca", "distances", "losses" }.SelectMany(f => new[] { $"{f}-{m}.png", $"{f}-{m}.svg" }))];
+        Assert.Equal(names, figures);
+        FigureFiles.AssertValid(dir, figures);
 
         var markdown = CountingReport.Markdown(result, figures);
         Assert.Contains("| joint | ", markdown);

@@ -19,7 +19,7 @@ internal static class DemoCommand
 {
     public static Command Create(CommandIo io)
     {
-        var outDir = new Option<string>("--out") { Description = "Directory for the experiment's table and SVG figures", DefaultValueFactory = _ => "demo-out", HelpName = "DIR" }.NonEmpty();
+        var outDir = new Option<string>("--out") { Description = "Directory for the experiment's table and figures (PNG and SVG)", DefaultValueFactory = _ => "demo-out", HelpName = "DIR" }.NonEmpty();
         var command = new Command("demo", "Run the main job on the image counting environment, the count-only task and a gridworld: conditions, bisimulation classes, witnesses, audit, finite data, the Z3 proof, and quick joint and dyn-only training with their verdicts and figures. Exit 1 if an expected outcome fails.");
         command.Options.Add(outDir);
         command.SetAction(r => CliApp.Guard(io.Error, () => Run(io.Out, r.GetValue(outDir)!)));
@@ -28,7 +28,7 @@ internal static class DemoCommand
 
     private static int Run(TextWriter o, string outDir)
     {
-        ExperimentCommand.Prepare(outDir);
+        OutputPath.EnsureDirectory("--out", outDir);
         var failures = 0;
         void Expect(bool ok, string what)
         {
@@ -101,7 +101,7 @@ internal static class DemoCommand
         Mdp.Formats.AtomicFile.WriteAllText(Path.Combine(outDir, "counting.md"), markdown);
         o.WriteLine();
         o.Write(CountingReport.Table(experiment));
-        o.WriteLine($"   table and {figures.Count} SVG figures (PCA of the latents by count, distance heatmaps) written to {outDir}/");
+        o.WriteLine($"   table and {figures.Count} figures (PNG and SVG: PCA of the latents by count, distance heatmaps, loss curves) written to {outDir}/");
 
         o.WriteLine();
         o.WriteLine(failures == 0

@@ -16,7 +16,7 @@ internal static class ExperimentCommand
         var modes = new Option<string[]>("--modes") { Description = "Modes to run, in table order", DefaultValueFactory = _ => [.. CountingSettings.AllModes.Select(m => TrainCommand.ModeNames[(int)m])], HelpName = "mode", AllowMultipleArgumentsPerToken = true };
         modes.AcceptOnlyFromAmong([.. TrainCommand.ModeNames]);
         var steps = new Option<int?>("--steps") { Description = "Override the step budget of every run", HelpName = "N" };
-        var outDir = new Option<string>("--out") { Description = "Directory for counting.md, counting.json and the SVG figures (created if missing)", DefaultValueFactory = _ => "counting-out", HelpName = "DIR" }.NonEmpty();
+        var outDir = new Option<string>("--out") { Description = "Directory for counting.md, counting.json and the figures as PNG and SVG (created if missing)", DefaultValueFactory = _ => "counting-out", HelpName = "DIR" }.NonEmpty();
         var json = new Option<bool>("--json") { Description = "Print the JSON report instead of the Markdown table" };
         var counting = new Command("counting", "Reproduce the paper's counting experiment: the exact image MDP's classes and Z3's min_latents, then joint, random-aux, aux-only, dyn-only and separate training on the same data with clusters, count accuracy, the theorem's verdict and shape/colour/position probes. It reports what it measures and exits 0 once the experiment ran; 'train' is the command that fails on a collapse.");
         foreach (var o in new Option[] { quick, seeds, modes, steps, outDir, json })
@@ -46,7 +46,7 @@ internal static class ExperimentCommand
             }
 
             var dir = r.GetValue(outDir)!;
-            Prepare(dir);
+            OutputPath.EnsureDirectory("--out", dir);
             var result = CountingExperiment.Run(settings, r.GetValue(json) ? null : line => io.Out.WriteLine(line));
             var figures = CountingReport.WriteFigures(result, dir);
             var markdown = CountingReport.Markdown(result, figures);
@@ -69,23 +69,5 @@ internal static class ExperimentCommand
         var command = new Command("experiment", "Reproducible experiments from the paper.");
         command.Subcommands.Add(counting);
         return command;
-    }
-
-    /// <summary>Creates the output directory, or fails in one line before any training when it cannot be used.</summary>
-    public static void Prepare(string dir)
-    {
-        if (File.Exists(dir))
-        {
-            throw new UsageException($"--out {dir}: is a file; name a directory");
-        }
-
-        try
-        {
-            Directory.CreateDirectory(dir);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"--out {dir}: cannot create the directory ({ex.Message}); choose a writable path");
-        }
     }
 }

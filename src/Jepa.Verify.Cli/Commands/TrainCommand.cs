@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Jepa.Verify.Cli.Reports;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Learning.Modules;
@@ -39,11 +40,12 @@ internal static class TrainCommand
         var stopGrad = new Option<bool>("--stop-grad") { Description = "Detach E(o') in L_dyn (for comparison; the theorem's model has no stop-gradient)" };
         var gradClip = new Option<float>("--grad-clip") { Description = "Clip the gradient norm to this (0 = off)", DefaultValueFactory = _ => 0f, HelpName = "norm" };
         var save = new Option<string?>("--save") { Description = "Write the trained model to this file (versioned binary, written atomically)", HelpName = "MODEL" }.NonEmpty();
+        var plot = new Option<string?>("--plot") { Description = "Write the loss curves, the latents' PCA coloured by bisimulation class and the class-sorted distance heatmap (PNG and SVG) into this directory", HelpName = "DIR" }.NonEmpty();
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar (it is also off when output is redirected)" };
         var command = new Command("train", "Train P-JEPA on the MDP's transitions and check that observations the bisimulation separates get distinct latents. Exit 1 when joint training ends with non-equivalent pairs collapsed, 3 when the losses did not reach the target.");
         input.AddTo(command, analysis: true);
-        Option[] options = [mode, seed, steps, latentDim, hiddenDim, activation, layerNorm, lr, cosine, weightDecay, batch, auxWeight, lossTarget, tolerance, stopGrad, gradClip, save, json, quiet];
+        Option[] options = [mode, seed, steps, latentDim, hiddenDim, activation, layerNorm, lr, cosine, weightDecay, batch, auxWeight, lossTarget, tolerance, stopGrad, gradClip, save, plot, json, quiet];
         foreach (var o in options)
         {
             command.Options.Add(o);
@@ -78,12 +80,20 @@ internal static class TrainCommand
                 throw new UsageException($"--tolerance must be a finite number >= 0, got {collapse.Tolerance}");
             }
 
+            var plotDir = r.GetValue(plot);
+            if (plotDir is not null)
+            {
+                OutputPath.EnsureDirectory("--plot", plotDir);
+            }
+
             var showProgress = !r.GetValue(quiet) && ReferenceEquals(io.Error, Console.Error) && !Console.IsErrorRedirected && !Console.IsOutputRedirected;
             var run = Run(input.Load(r), input.Options(r), config, collapse, showProgress);
             if (r.GetValue(save) is { } path)
             {
                 ModelFile.Save(run.Result.Model, path);
             }
+
+            var plots = plotDir is null ? [] : WritePlots(run, plotDir);
 
             if (r.GetValue(json))
             {
@@ -92,6 +102,10 @@ internal static class TrainCommand
             else
             {
                 io.WriteText(Text(run, r.GetValue(save)));
+                if (plots.Count > 0)
+                {
+                    io.WriteText($"figures: {string.Join(", ", plots)} written to {plotDir}{Path.DirectorySeparatorChar}\n");
+                }
             }
 
             return ExitCode(run);
@@ -133,6 +147,27 @@ internal static class TrainCommand
             ? CollapseAnalysis.Analyze(result.Latents, result.LatentDim, partition, mdp.Labels, collapse)
             : CollapseAnalysis.Analyze(result.Latents, result.LatentDim, analysis.Result.Relation!, mdp.Labels, collapse);
         return new TrainingRun(analysis, result, report);
+    }
+
+    /// <summary>
+    /// The figures of <c>train --plot</c>: loss curves, the latents' first two principal axes coloured by
+    /// bisimulation class, and the class-sorted distance heatmap. On finite data (a relation, no partition) every
+    /// observation is its own group.
+    /// </summary>
+    /// <returns>The file names written.</returns>
+    public static IReadOnlyList<string> WritePlots(TrainingRun run, string directory)
+    {
+        var (result, mdp) = (run.Result, run.Analysis.Mdp);
+        var mode = ModeNames[(int)result.Config.Mode];
+        int[] group = run.Analysis.Result.Partition is { } partition ? [.. partition.ClassOf] : [.. Enumerable.Range(0, mdp.ObservationCount)];
+        var caption = run.Analysis.Result.Partition is null ? "observation" : "class";
+        int[] order = [.. Enumerable.Range(0, group.Length).OrderBy(o => group[o]).ThenBy(o => o)];
+        var pca = LatentPca.Project(result.Latents.AsSpan(), result.LatentDim).Coordinates;
+        var names = new List<string>();
+        names.AddRange(Figures.Save(Figures.LossCurves($"{mdp.Source}: {mode} training losses", result.History, result.Config.LossTarget), directory, "losses"));
+        names.AddRange(Figures.Save(Figures.Scatter($"{mdp.Source}: latents (PCA), coloured by {caption}", pca, group, g => $"{caption} {g}", ("principal axis 1", "principal axis 2")), directory, "pca"));
+        names.AddRange(Figures.Save(Figures.Heatmap($"{mdp.Source}: latent distances, sorted by {caption}", result.Latents, result.LatentDim, order, group, caption, run.Report.Scale), directory, "distances"));
+        return names;
     }
 
     /// <summary>0 when the verdict holds (or an ablation ran), 1 for joint violations, 3 when the joint premise was not reached.</summary>

@@ -9,7 +9,7 @@ using Jepa.Verify.Mdp.Formats;
 
 namespace Jepa.Verify.Cli.Experiments;
 
-/// <summary>The counting experiment's outputs: a Markdown table over seeds, JSON, and SVG figures.</summary>
+/// <summary>The counting experiment's outputs: a Markdown table over seeds, JSON, and figures (PNG and SVG).</summary>
 internal static class CountingReport
 {
     /// <summary>The Markdown report: setup, the table (mean ± standard deviation over seeds) and the chance levels.</summary>
@@ -33,7 +33,7 @@ internal static class CountingReport
         if (figures.Count > 0)
         {
             sb.AppendLine();
-            sb.AppendLine(Invariant($"Figures (seed {s.Seeds[0]}): ") + string.Join(", ", figures.Select(f => $"[{f}]({f})")) + ".");
+            sb.AppendLine(Invariant($"Figures (seed {s.Seeds[0]}; each also as SVG): ") + string.Join(", ", figures.Where(f => f.EndsWith(".png", StringComparison.Ordinal)).Select(f => $"[{f}]({f})")) + ".");
         }
 
         sb.AppendLine();
@@ -146,7 +146,7 @@ internal static class CountingReport
         w.WriteEndObject();
     });
 
-    /// <summary>Writes, for the first seed of every mode, the PCA scatter and the distance heatmap into <paramref name="directory"/>; returns the file names.</summary>
+    /// <summary>Writes, for the first seed of every mode, the PCA scatter, the distance heatmap and the loss curves (PNG and SVG) into <paramref name="directory"/>; returns the file names.</summary>
     public static IReadOnlyList<string> WriteFigures(CountingResult r, string directory)
     {
         var names = new List<string>();
@@ -154,13 +154,10 @@ internal static class CountingReport
         foreach (var o in r.Outcomes.Where(o => o.Seed == r.Settings.Seeds[0]))
         {
             var mode = TrainCommand.ModeNames[(int)o.Mode];
-            var scatter = SvgFigures.Scatter($"{mode}: latents (PCA), coloured by count", o.Pca, r.Count, k => Invariant($"count {k}"), ("principal axis 1", "principal axis 2"));
-            var heatmap = SvgFigures.Heatmap($"{mode}: latent distances / RMS norm, sorted by count", o.Run.Result.Latents, o.Run.Result.LatentDim, byCount, r.Count, o.Run.Report.Scale);
-            foreach (var (name, svg) in new[] { ($"pca-{mode}.svg", scatter), ($"distances-{mode}.svg", heatmap) })
-            {
-                AtomicFile.WriteAllText(Path.Combine(directory, name), svg);
-                names.Add(name);
-            }
+            var result = o.Run.Result;
+            names.AddRange(Figures.Save(Figures.Scatter($"{mode}: latents (PCA), coloured by count", o.Pca, r.Count, k => Invariant($"count {k}"), ("principal axis 1", "principal axis 2")), directory, $"pca-{mode}"));
+            names.AddRange(Figures.Save(Figures.Heatmap($"{mode}: latent distances, sorted by count", result.Latents, result.LatentDim, byCount, r.Count, "count", o.Run.Report.Scale), directory, $"distances-{mode}"));
+            names.AddRange(Figures.Save(Figures.LossCurves($"{mode}: training losses", result.History, result.Config.LossTarget), directory, $"losses-{mode}"));
         }
 
         return names;
