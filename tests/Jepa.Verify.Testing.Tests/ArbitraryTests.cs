@@ -17,4 +17,14 @@ public sealed class ArbitraryTests
 
     [Property(Arbitrary = new[] { typeof(MdpArbitraries) }, MaxTest = 100, EndSize = 10)]
     public void GeneratedMdpsMeetTheTheoremsHypotheses(MdpSpec spec) => MdpAssert.HypothesesHold(spec.ToMdp());
+
+    /// <summary>The README's example, verbatim: a latent per class (one coordinate, the class index) never collapses.</summary>
+    [Property(Arbitrary = new[] { typeof(MdpArbitraries) }, MaxTest = 200, EndSize = 10, Replay = PropertyRuns.DefaultReplay)]
+    public void OneLatentPerClassIsAlwaysHealthy(MdpSpec spec)
+    {
+        var mdp = spec.ToMdp();
+        var classes = MdpAssert.Classes(mdp).Partition!;
+        float[][] z = [.. Enumerable.Range(0, mdp.ObservationCount).Select(o => new[] { (float)classes.ClassOf[o] })];
+        CollapseAssert.NoUnhealthyCollapse(mdp, z);
+    }
 }
