@@ -1,4 +1,3 @@
-using FsCheck;
 using Jepa.Verify.Testing.Generators;
 
 namespace Jepa.Verify.Properties;
@@ -13,6 +12,4 @@ internal static class PropertyConfig
     /// </summary>
     public const string Replay = PropertyRuns.DefaultReplay;
 
-    /// <summary>A throwing configuration with a bounded test count and the fixed seed, for the properties that run on a worker thread (the fuzz suite).</summary>
-    public static Config Runs(int maxTest) => PropertyRuns.Seeded(maxTest);
 }

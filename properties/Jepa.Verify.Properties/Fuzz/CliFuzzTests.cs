@@ -1,6 +1,5 @@
 using System.Text;
 using Jepa.Verify.Cli;
-using Xunit;
 
 namespace Jepa.Verify.Properties.Fuzz;
 
@@ -8,62 +7,68 @@ namespace Jepa.Verify.Properties.Fuzz;
 /// The fuzz suite through the command line (<see cref="CliApp"/>): mutated files given to commands
 /// that write an output file. Every run ends with exit 0–3 (never 70, never an exception); exit 2
 /// prints exactly one line starting with <c>error:</c>; and a refused run leaves the output file as it was.
-/// Fewer inputs than <see cref="ParserFuzzTests"/> (each run builds the command tree and analyses the input).
+/// Fewer inputs than <see cref="ParserFuzzTests"/> (each run builds the command tree and analyses the input); each input gets a fresh folder.
 /// </summary>
 public sealed class CliFuzzTests
 {
     private const int Inputs = 1000;
 
-    [Theory]
-    [InlineData("counting.json", "quotient")]
-    [InlineData("counting.aut", "quotient")]
-    [InlineData("gridworld.json", "classes")]
-    public void MdpFiles(string seed, string command)
-    {
-        var dir = Directory.CreateTempSubdirectory("jepa-verify-cli-fuzz-").FullName;
-        var input = Path.Combine(dir, "input" + Path.GetExtension(seed));
-        var output = Path.Combine(dir, "out", "result.json");
-        FuzzInputs.Run(FuzzInputs.Mutated([File.ReadAllText(Path.Combine(FuzzInputs.Examples, seed))], ["{", "}", "[", "]", ",", "\"", "(", ")", "des", "\n", "null"]), FuzzInputs.Count(Inputs), bytes =>
-        {
-            File.WriteAllBytes(input, bytes);
-            var args = command == "quotient" ? new[] { "quotient", input, "--output", output } : ["classes", input, "--json"];
-            return Clean(args, command == "quotient" ? output : null);
-        });
-    }
+    [FuzzProperty(Inputs)]
+    public bool QuotientOfCountingJson(FuzzArbitraries.CliCountingJson input) => MdpFile(input, ".json", "quotient");
 
-    [Fact]
-    public void CsvDatasetsWithAuxFiles()
+    [FuzzProperty(Inputs)]
+    public bool QuotientOfCountingAut(FuzzArbitraries.CliCountingAut input) => MdpFile(input, ".aut", "quotient");
+
+    [FuzzProperty(Inputs)]
+    public bool ClassesOfGridworldJson(FuzzArbitraries.CliGridJson input) => MdpFile(input, ".json", "classes");
+
+    [FuzzProperty(Inputs)]
+    public bool CsvDatasetsWithAuxFiles(FuzzArbitraries.CliAux input)
     {
         var dir = Directory.CreateTempSubdirectory("jepa-verify-cli-fuzz-").FullName;
         var aux = Path.Combine(dir, "aux.csv");
         var transitions = Path.Combine(dir, "transitions.csv");
         File.WriteAllText(transitions, File.ReadAllText(Path.Combine(FuzzInputs.Examples, "counting-walk", "transitions.csv")));
         var output = Path.Combine(dir, "quotient.json");
-        FuzzInputs.Run(FuzzInputs.Mutated([File.ReadAllText(Path.Combine(FuzzInputs.Examples, "counting-walk", "aux.csv"))], [",", "\"", "\n", "NaN", "label_", "aux_1"]), FuzzInputs.Count(Inputs), bytes =>
+        return FuzzInputs.Guarded(input, bytes =>
         {
             File.WriteAllBytes(aux, bytes);
             return Clean(["quotient", transitions, "--aux-file", aux, "--missing", "sink", "--output", output], output);
-        });
+        }) && Removed(dir);
     }
 
-    [Fact]
-    public void CheckConfigs()
+    [FuzzProperty(Inputs)]
+    public bool CheckConfigs(FuzzArbitraries.CliCheckConfig input)
     {
-        // Seeds that fail fast when they run at all: no proof, no training steps.
         var dir = Directory.CreateTempSubdirectory("jepa-verify-cli-fuzz-").FullName;
         File.Copy(Path.Combine(FuzzInputs.Examples, "counting.json"), Path.Combine(dir, "counting.json"));
         var config = Path.Combine(dir, "fuzz.check.json");
         var junit = Path.Combine(dir, "junit.xml");
-        var seeds = new[]
-        {
-            """{"name": "c", "environment": {"file": "counting.json"}, "training": {"steps": 0}, "seeds": [0], "prove": false, "thresholds": {"classes": 9}}""",
-            """{"environment": {"builtin": "random", "states": 5, "actions": 2, "aux_values": 2, "seed": 3}, "model": {"latent_dim": 2}, "training": {"steps": 1}, "prove": false}""",
-        };
-        FuzzInputs.Run(FuzzInputs.Mutated(seeds, ["{", "}", "[", "]", ",", ":", "\"", "0", "\"seeds\"", "\"builtin\""]), FuzzInputs.Count(Inputs), bytes =>
+        return FuzzInputs.Guarded(input, bytes =>
         {
             File.WriteAllBytes(config, bytes);
             return Clean(["check", config, "--junit", junit, "--quiet"], junit);
-        });
+        }) && Removed(dir);
+    }
+
+    private static bool MdpFile(FuzzArbitraries.FuzzInput input, string extension, string command)
+    {
+        var dir = Directory.CreateTempSubdirectory("jepa-verify-cli-fuzz-").FullName;
+        var file = Path.Combine(dir, "input" + extension);
+        var output = Path.Combine(dir, "out", "result.json");
+        return FuzzInputs.Guarded(input, bytes =>
+        {
+            File.WriteAllBytes(file, bytes);
+            var args = command == "quotient" ? new[] { "quotient", file, "--output", output } : ["classes", file, "--json"];
+            return Clean(args, command == "quotient" ? output : null);
+        }) && Removed(dir);
+    }
+
+    /// <summary>Deletes a passing input's folder (a failing one's is kept to look at); always true.</summary>
+    private static bool Removed(string dir)
+    {
+        Directory.Delete(dir, recursive: true);
+        return true;
     }
 
     /// <summary>Runs the command; true when the outcome honours the exit-code and output contract.</summary>

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
-using Jepa.Verify.Testing.Generators;
 
 namespace Jepa.Verify.Properties.Fuzz;
 
@@ -55,24 +54,20 @@ internal static class FuzzInputs
     }
 
     /// <summary>
-    /// Runs <paramref name="property"/> on <paramref name="count"/> inputs from <paramref name="inputs"/>
-    /// on a worker thread; a hang fails the test naming the input it was working on.
+    /// Runs <paramref name="property"/> on one input on a worker thread: an input that takes longer than
+    /// <see cref="PerInputLimit"/> fails, and one that hangs fails after twice that, naming the input (in base64),
+    /// instead of hanging the test run.
     /// </summary>
-    public static void Run(Arbitrary<byte[]> inputs, int count, Func<byte[], bool> property)
+    public static bool Guarded(FuzzArbitraries.FuzzInput input, Func<byte[], bool> property)
     {
-        byte[]? current = null;
-        var worker = Task.Run(() => Prop.ForAll(inputs, bytes =>
+        var clock = Stopwatch.StartNew();
+        var worker = Task.Run(() => property(input.Bytes));
+        if (Task.WaitAny([worker], PerInputLimit * 2) < 0)
         {
-            current = bytes;
-            var clock = Stopwatch.StartNew();
-            var ok = property(bytes);
-            return ok && clock.Elapsed < PerInputLimit;
-        }).Check(PropertyRuns.Seeded(count)));
-        var limit = TimeSpan.FromTicks(PerInputLimit.Ticks * 4) + TimeSpan.FromMilliseconds(count * 2.0);
-        if (!worker.Wait(limit))
-        {
-            throw new TimeoutException($"the parser did not finish within {limit.TotalSeconds:0} s; last input (base64): {Convert.ToBase64String(current ?? [])}");
+            throw new TimeoutException($"the parser did not finish within {(PerInputLimit * 2).TotalSeconds:0} s on {input}");
         }
+
+        return worker.GetAwaiter().GetResult() && clock.Elapsed < PerInputLimit;
     }
 
     /// <summary>True when <paramref name="message"/> is one line that starts with <paramref name="file"/>; otherwise throws with the message, so the failure shows it.</summary>

@@ -20,74 +20,49 @@ namespace Jepa.Verify.Properties.Fuzz;
 /// </summary>
 public sealed class ParserFuzzTests
 {
-    private static readonly string[] JsonTokens = ["{", "}", "[", "]", ",", ":", "null", "true", "false", "1.5", "\"s0\"", "\"aux\"", "\"id\"", "\"from\"", "\"to\"", "\"action\"", "\"labels\"", "\"features\"", "\"initial\"", "\"transitions\"", "[1, 2]", "/* c */", "\"\\u0000\"", "\"\\ud800\""];
-
-    private static readonly string[] CsvTokens = [",", "\"", "\"\"", "\n", "\r", "#", "id", "aux", "aux_0", "aux_1", "label_x", "from", "action", "to", "count0", "count4", "inc", "dec", "NaN", "Infinity", "1e308", "-0"];
-
-    private static readonly string[] AutTokens = ["des", "(", ")", ",", "\"", "0", "1", "8", "-1", "2147483648", "\"inc\"", "\"dec\"", "\"a,b\"", "i", "\n"];
-
-    private static readonly string[] SmtTokens = ["(", ")", "\"", "\"\"", "|", "sat", "unsat", "unknown", "error", "(error \"x\")", ";", ":reason-unknown", "(- 1)", "((x 1))", "ite", "\n", "((((((((", "))))"];
-
     private static readonly string Dir = NewDirectory();
 
-    [Fact]
-    public void JsonMdpFiles()
-    {
-        var seeds = new[]
-        {
-            Example("counting.json"),
-            Example("gridworld.json"),
-            """{"description": "d", "actions": ["a", 2], "observations": [{"id": "x", "aux": [1, 0.5], "labels": {"k": "v", "n": 3}, "features": [0.1, -2]}, {"id": "y", "aux": null}], "initial": ["x"], "transitions": [{"from": "x", "action": "a", "to": "y"}, {"from": "y", "action": 2, "to": "y"}]}""",
-        };
-        FuzzInputs.Run(FuzzInputs.Mutated(seeds, JsonTokens), FuzzInputs.Count(), bytes =>
-            ReadsCleanly("fuzz.json", () => Analyse(MdpJsonReader.Read("fuzz.json", bytes))));
-    }
+    private static readonly Lazy<AuxFile> WalkAux = new(() => AuxFile.Read(Write("aux.csv", Encoding.UTF8.GetBytes(Example("counting-walk/aux.csv")))));
 
-    [Fact]
-    public void AldebaranFiles()
-    {
-        var seeds = new[] { Example("counting.aut"), "des (0, 2, 2)\n(0, \"a,b\", 1)\n(1, i, 0)\n" };
-        FuzzInputs.Run(FuzzInputs.Mutated(seeds, AutTokens), FuzzInputs.Count(), bytes =>
-            ReadsCleanly("fuzz.aut", () => Analyse(AutReader.Read("fuzz.aut", bytes))));
-    }
-
-    [Fact]
-    public void CsvTransitionDatasets()
-    {
-        var aux = AuxFile.Read(Write("aux.csv", Encoding.UTF8.GetBytes(Example("counting-walk/aux.csv"))));
-        var path = Path.Combine(Dir, "transitions.csv");
-        var seeds = new[] { Example("counting-walk/transitions.csv"), "from,action,to\n# comment\n\"count0\",inc,count1\n\ncount1,\"de\"\"c\",count0\n" };
-        FuzzInputs.Run(FuzzInputs.Mutated(seeds, CsvTokens), FuzzInputs.Count(), bytes =>
-        {
-            File.WriteAllBytes(path, bytes);
-            return ReadsCleanly(path, () => Analyse(CsvDatasetReader.Read(path, aux)));
-        });
-    }
-
-    [Fact]
-    public void AuxSideFiles()
-    {
-        var counting = ClassicMdps.Counting();
-        var path = Path.Combine(Dir, "aux-side.csv");
-        var seeds = new[] { Example("counting-walk/aux.csv"), Example("counting-dense-aux.csv"), "id,aux_0,aux_1,label_shape\ncount0,1,NaN,circle\n\"count1\",0,0,\"sq,uare\"\n" };
-        FuzzInputs.Run(FuzzInputs.Mutated(seeds, CsvTokens), FuzzInputs.Count(), bytes =>
-        {
-            File.WriteAllBytes(path, bytes);
-            return ReadsCleanly(path, () => Analyse(AuxFile.Read(path).ApplyTo(counting)));
-        });
-    }
-
-    [Fact]
-    public void CheckConfigs()
+    /// <summary>The files a fuzzed check config may name, next to it.</summary>
+    private static readonly Lazy<string> ConfigDir = new(() =>
     {
         File.WriteAllText(Path.Combine(Dir, "counting.json"), Example("counting.json"));
         Directory.CreateDirectory(Path.Combine(Dir, "counting-walk"));
         File.WriteAllText(Path.Combine(Dir, "counting-walk", "transitions.csv"), Example("counting-walk/transitions.csv"));
         File.WriteAllText(Path.Combine(Dir, "counting-walk", "aux.csv"), Example("counting-walk/aux.csv"));
-        var path = Path.Combine(Dir, "fuzz.check.json");
-        var seeds = Directory.GetFiles(FuzzInputs.Examples, "*.check.json").Order(StringComparer.Ordinal).Select(File.ReadAllText).ToArray();
-        FuzzInputs.Run(FuzzInputs.Mutated(seeds, [.. JsonTokens, "\"builtin\"", "\"random\"", "\"counting-images\"", "\"file\"", "\"seeds\"", "\"thresholds\""]), FuzzInputs.Count(), bytes =>
+        return Dir;
+    });
+
+    [FuzzProperty]
+    public bool JsonMdpFiles(FuzzArbitraries.JsonMdp input) =>
+        FuzzInputs.Guarded(input, bytes => ReadsCleanly("fuzz.json", () => Analyse(MdpJsonReader.Read("fuzz.json", bytes))));
+
+    [FuzzProperty]
+    public bool AldebaranFiles(FuzzArbitraries.Aut input) =>
+        FuzzInputs.Guarded(input, bytes => ReadsCleanly("fuzz.aut", () => Analyse(AutReader.Read("fuzz.aut", bytes))));
+
+    [FuzzProperty]
+    public bool CsvTransitionDatasets(FuzzArbitraries.CsvDataset input) =>
+        FuzzInputs.Guarded(input, bytes =>
         {
+            var path = Write("transitions.csv", bytes);
+            return ReadsCleanly(path, () => Analyse(CsvDatasetReader.Read(path, WalkAux.Value)));
+        });
+
+    [FuzzProperty]
+    public bool AuxSideFiles(FuzzArbitraries.AuxSide input) =>
+        FuzzInputs.Guarded(input, bytes =>
+        {
+            var path = Write("aux-side.csv", bytes);
+            return ReadsCleanly(path, () => Analyse(AuxFile.Read(path).ApplyTo(ClassicMdps.Counting())));
+        });
+
+    [FuzzProperty]
+    public bool CheckConfigs(FuzzArbitraries.CheckConfig input) =>
+        FuzzInputs.Guarded(input, bytes =>
+        {
+            var path = Path.Combine(ConfigDir.Value, "fuzz.check.json");
             File.WriteAllBytes(path, bytes);
 
             // Reading and building the environment must be clean; the runs themselves are the check tests' business.
@@ -101,27 +76,21 @@ public sealed class ParserFuzzTests
                 }
             });
         });
-    }
 
-    [Fact]
-    public void CheckBaselines()
-    {
-        var path = Path.Combine(Dir, "fuzz.baseline.json");
-        FuzzInputs.Run(FuzzInputs.Mutated([Example("counting.baseline.json")], JsonTokens), FuzzInputs.Count(), bytes =>
+    [FuzzProperty]
+    public bool CheckBaselines(FuzzArbitraries.Baseline input) =>
+        FuzzInputs.Guarded(input, bytes =>
         {
-            File.WriteAllBytes(path, bytes);
+            var path = Write("fuzz.baseline.json", bytes);
             return ReadsCleanly(path, () => CheckBaseline.Read(path));
         });
-    }
 
-    [Fact]
-    public void ModelFiles()
-    {
-        var result = PJepaTrainer.Train(TrainingData.FromMdp(ClassicMdps.Counting()), new PJepaConfig(Steps: 5, LatentDim: 4, HiddenDim: 8));
-        var seed = ModelFile.Serialize(result.Model);
-        FuzzInputs.Run(FuzzInputs.Mutated([seed], ["{", "}", "\"hidden_dim\":", "99999", "\"relu\"", "\u00ff\u00ff\u00ff\u007f"]), FuzzInputs.Count(), bytes =>
+    [FuzzProperty]
+    public bool ModelFiles(FuzzArbitraries.ModelBytes input) =>
+        FuzzInputs.Guarded(input, original =>
         {
             // Half the inputs get a valid checksum, so the reader past the checksum is fuzzed too.
+            var bytes = (byte[])original.Clone();
             if (bytes.Length >= 32 && bytes.Length % 2 == 0)
             {
                 SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).CopyTo(bytes.AsSpan(bytes.Length - 32));
@@ -137,17 +106,10 @@ public sealed class ParserFuzzTests
                 return FuzzInputs.OneLineAbout(ex.Message, "fuzz.model");
             }
         });
-    }
 
-    [Fact]
-    public void SolverResponses()
-    {
-        var seeds = new[]
-        {
-            "sat\n", "unsat\n", "unknown\n", "sat\nunsat\nunknown\n", "((x 1) (y (- 2)) (|q r| \"s\"\"t\"))", "((f (ite (= x 1) 2 3)))",
-            "(error \"line 1 column 10: unknown constant x\")\n", "(:reason-unknown \"timeout\")", "(:reason-unknown (incomplete quantifiers))", "; comment\nsat\n",
-        };
-        FuzzInputs.Run(FuzzInputs.Mutated(seeds, SmtTokens), FuzzInputs.Count(), bytes =>
+    [FuzzProperty]
+    public bool SolverResponses(FuzzArbitraries.SolverOutput input) =>
+        FuzzInputs.Guarded(input, bytes =>
         {
             var text = Encoding.UTF8.GetString(bytes);
             try
@@ -163,7 +125,6 @@ public sealed class ParserFuzzTests
                 return FuzzInputs.OneLineAbout(ex.Message, "z3 ");
             }
         });
-    }
 
     [Fact]
     public void DeeplyNestedSolverOutputIsRefusedNotAStackOverflow()
