@@ -6,7 +6,7 @@ using Jepa.Verify.Mdp.Formats;
 
 namespace Jepa.Verify.Cli.Commands;
 
-/// <summary><c>jepa-verify experiment counting</c>: the paper's counting experiment with every ablation, as a table, JSON and SVG figures.</summary>
+/// <summary><c>jepa-verify experiment counting</c>: the paper's counting experiment with every ablation, as a table, JSON and figures (PNG and SVG).</summary>
 internal static class ExperimentCommand
 {
     public static Command Create(CommandIo io)
@@ -61,7 +61,7 @@ internal static class ExperimentCommand
             {
                 io.Out.WriteLine();
                 io.Out.Write(markdown);
-                io.Out.WriteLine($"wrote {Path.Combine(dir, "counting.md")}, counting.json and {figures.Count} SVG figures to {dir}/");
+                io.Out.WriteLine($"wrote {Path.Combine(dir, "counting.md")}, counting.json and {figures.Count} figures (PNG and SVG) to {dir}/");
             }
 
             return ExitCodes.Ok;
