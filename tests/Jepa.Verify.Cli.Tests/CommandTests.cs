@@ -154,6 +154,10 @@ public sealed class CommandTests
         Assert.Equal(5, dataset.GetProperty("dead_ends").GetInt32());
         Assert.Equal(36, dataset.GetProperty("pairs").GetInt64());
         Assert.Equal(31, dataset.GetProperty("pairs_without_common_action").GetInt64());
+
+        var skipped = CliRun.Of("conditions", Counting, "--no-structure");
+        Assert.DoesNotContain("structure", skipped.Out);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, CliRun.Of("conditions", Counting, "--no-structure", "--json").Json.GetProperty("structure").ValueKind);
     }
 
     [Fact]

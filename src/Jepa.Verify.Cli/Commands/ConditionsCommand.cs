@@ -18,17 +18,19 @@ internal static class ConditionsCommand
             HelpName = "ID",
             AllowMultipleArgumentsPerToken = true,
         };
+        var noStructure = new Option<bool>("--no-structure") { Description = "Skip the structure section (components by QuikGraph: about 9 s and 300 MB more at 10^6 observations × 4 actions)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("conditions", "Check the theorem's hypotheses: unique ids, determinism, completeness, aux sanity; report reachability and the graph's structure (components, closed components, transient observations). Exit 1 when a hypothesis fails.");
         input.AddTo(command, analysis: false);
         command.Options.Add(initial);
+        command.Options.Add(noStructure);
         command.Options.Add(json);
         command.SetAction(r => CliApp.Guard(io.Error, () =>
         {
             var mdp = input.Load(r);
             var ids = (r.GetValue(initial) ?? []).SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             var report = ConditionChecker.Check(mdp, [.. ids.Select(id => InputOptions.Observation(mdp, id))]);
-            var structure = StructureAnalysis.Compute(mdp);
+            var structure = r.GetValue(noStructure) ? null : StructureAnalysis.Compute(mdp);
             if (r.GetValue(json))
             {
                 io.Out.Write(Json(report, structure, mdp));
@@ -43,7 +45,7 @@ internal static class ConditionsCommand
         return command;
     }
 
-    private static string Text(ConditionReport report, GraphStructure structure, MdpModel mdp)
+    private static string Text(ConditionReport report, GraphStructure? structure, MdpModel mdp)
     {
         var sb = new StringBuilder();
         sb.AppendLine($"{report.Source}: {report.Observations} observations, {report.Actions} actions, {report.Transitions} transitions" +
@@ -63,7 +65,11 @@ internal static class ConditionsCommand
             }
         }
 
-        StructureText(sb, structure, mdp);
+        if (structure is not null)
+        {
+            StructureText(sb, structure, mdp);
+        }
+
         if (report.HypothesesHold)
         {
             sb.AppendLine("theorem hypotheses: hold — zero-loss encoders must separate every non-bisimilar pair");
@@ -115,7 +121,7 @@ internal static class ConditionsCommand
         return count > first.Count() ? names + ", …" : names;
     }
 
-    private static string Json(ConditionReport report, GraphStructure structure, MdpModel mdp) => JsonText.Write(w =>
+    private static string Json(ConditionReport report, GraphStructure? structure, MdpModel mdp) => JsonText.Write(w =>
     {
         w.WriteStartObject();
         w.WriteString("source", report.Source);
@@ -151,7 +157,15 @@ internal static class ConditionsCommand
         }
 
         w.WriteEndArray();
-        StructureJson(w, structure, mdp);
+        if (structure is null)
+        {
+            w.WriteNull("structure");
+        }
+        else
+        {
+            StructureJson(w, structure, mdp);
+        }
+
         w.WriteEndObject();
     });
 
