@@ -7,6 +7,7 @@ using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Mdp.Conditions;
 using Jepa.Verify.Mdp.Formats;
+using Jepa.Verify.Mdp.Graphs;
 using Jepa.Verify.Smt.Solvers;
 using Xunit;
 
@@ -153,10 +154,11 @@ public sealed class ParserFuzzTests
         }
     }
 
-    /// <summary>What every command does after reading: the conditions and, when defined, the bisimulation.</summary>
+    /// <summary>What every command does after reading: the conditions with the graph's structure and, when defined, the bisimulation.</summary>
     private static void Analyse(MdpModel mdp)
     {
         var report = ConditionChecker.Check(mdp);
+        StructureAnalysis.Compute(mdp);
         if (report.FiniteDataApplies)
         {
             Bisimilarity.Compute(mdp, new BisimulationOptions(AuxTolerance: 0.5));
