@@ -26,6 +26,7 @@ public static class CliApp
         root.Subcommands.Add(ProveCommand.Create(io));
         root.Subcommands.Add(SolveCommand.Create(io));
         root.Subcommands.Add(TrainCommand.Create(io));
+        root.Subcommands.Add(AssessCommand.Create(io));
         root.Subcommands.Add(CheckCommand.Create(io));
         root.Subcommands.Add(EnvCommand.Create(io));
         root.Subcommands.Add(ExperimentCommand.Create(io));

@@ -234,21 +234,7 @@ internal static class TrainCommand
             return sb.ToString();
         }
 
-        var classes = report.Classes is { } k ? $"{k} bisimulation classes" : $"{report.NonEquivalentPairs} distinguishable pairs (finite data)";
-        sb.AppendLine($"  {classes}, {report.Clusters} latent cluster{(report.Clusters == 1 ? "" : "s")} at tolerance {Num(report.Tolerance)}");
-        if (report.MinNonEquivalentDistance is { } min)
-        {
-            sb.AppendLine($"  min non-equivalent distance {Num(min)} × scale {Num(report.Scale)}; violations {report.Violations}");
-        }
-
-        var purity = report.Purity is { } p ? $"purity {Num(p)}" : "purity n/a";
-        var labels = string.Concat(report.LabelPurity.Select(kv => $", purity vs {kv.Key} {Num(kv.Value)}"));
-        sb.AppendLine($"  {purity}{labels}; RankMe {Num(report.EffectiveRank)}; spread within {Num(report.WithinClassSpread)}, between {Num(report.BetweenClassSpread)}");
-        foreach (var pair in report.OffendingPairs.Take(5))
-        {
-            sb.AppendLine($"  collapsed: {mdp.Observations[pair.A]} ~ {mdp.Observations[pair.B]} at {Num(pair.Distance)} (see 'jepa-verify explain {mdp.Source} {mdp.Observations[pair.A]} {mdp.Observations[pair.B]}')");
-        }
-
+        CollapseOutput.Text(sb, report, mdp);
         sb.AppendLine(Verdict(run));
         if (savedTo is not null)
         {
@@ -287,7 +273,7 @@ internal static class TrainCommand
             }
             else
             {
-                WriteAnalysis(w, run);
+                CollapseOutput.Json(w, report, mdp, result.BothLossesBelowTarget && report.Separated);
             }
 
             w.WriteStartArray("history");
@@ -305,49 +291,6 @@ internal static class TrainCommand
         });
     }
 
-    private static void WriteAnalysis(System.Text.Json.Utf8JsonWriter w, TrainingRun run)
-    {
-        var (result, report, mdp) = (run.Result, run.Report, run.Analysis.Mdp);
-        w.WriteNumber("clusters", report.Clusters);
-        if (report.Classes is { } classes)
-        {
-            w.WriteNumber("classes", classes);
-        }
-        else
-        {
-            w.WriteNull("classes");
-        }
-
-        w.WriteNumber("nonequivalent_pairs", report.NonEquivalentPairs);
-        JsonText.NumberOrNull(w, "min_nonequivalent_distance", report.MinNonEquivalentDistance);
-        w.WriteNumber("tolerance", report.Tolerance);
-        w.WriteNumber("violations", report.Violations);
-        w.WriteBoolean("theorem_holds", result.BothLossesBelowTarget && report.Separated);
-        JsonText.NumberOrNull(w, "scale", report.Scale);
-        JsonText.NumberOrNull(w, "purity", report.Purity);
-        w.WriteStartObject("label_purity");
-        foreach (var (name, value) in report.LabelPurity)
-        {
-            JsonText.NumberOrNull(w, name, value);
-        }
-
-        w.WriteEndObject();
-        JsonText.NumberOrNull(w, "effective_rank", report.EffectiveRank);
-        JsonText.NumberOrNull(w, "within_class_spread", report.WithinClassSpread);
-        JsonText.NumberOrNull(w, "between_class_spread", report.BetweenClassSpread);
-        w.WriteStartArray("offending_pairs");
-        foreach (var pair in report.OffendingPairs)
-        {
-            w.WriteStartObject();
-            w.WriteString("a", mdp.Observations[pair.A]);
-            w.WriteString("b", mdp.Observations[pair.B]);
-            JsonText.NumberOrNull(w, "distance", pair.Distance);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-    }
-
     private static string StatusName(TrainingStatus status) => status switch
     {
         TrainingStatus.Converged => "converged",
@@ -355,7 +298,7 @@ internal static class TrainCommand
         _ => "budget-exhausted",
     };
 
-    private static string Num(double? value) => value is { } v ? v.ToString("G4", CultureInfo.InvariantCulture) : "n/a";
+    private static string Num(double? value) => CollapseOutput.Num(value);
 
     /// <summary>An <see cref="IProgress{T}"/> that reports on the training thread (no posting to a context).</summary>
     private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>

@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.Text;
+using Jepa.Verify.Cli.Reports;
+using Jepa.Verify.Learning.Collapse;
+using Jepa.Verify.Learning.Jepa;
+using Jepa.Verify.Pipeline;
+using Jepa.Verify.Pipeline.Latents;
+using Jepa.Verify.Pipeline.Onnx;
+
+namespace Jepa.Verify.Cli.Commands;
+
+/// <summary>
+/// <c>jepa-verify assess FILE (--latents Z | --encoder E.onnx [--transition T.onnx] [--aux-head P.onnx])</c>: the collapse
+/// verdict for a model trained elsewhere.
+/// </summary>
+internal static class AssessCommand
+{
+    public static Command Create(CommandIo io)
+    {
+        var input = new InputOptions();
+        var latents = new Option<string?>("--latents") { Description = "The latents, one row per observation: a .npy float32/float64 matrix in the MDP's observation order, or a CSV id,z0,z1,… matched by id", HelpName = "Z.npy|Z.csv" }.NonEmpty();
+        var encoder = new Option<string?>("--encoder") { Description = "An ONNX encoder, run by ONNX Runtime over the observations' features: input float32 [n, features], output [n, d]", HelpName = "E.onnx" }.NonEmpty();
+        var features = new Option<string?>("--features") { Description = "The encoder's inputs, a .npy matrix [observations, features] (default: the MDP's features, or one-hot ids when it has none)", HelpName = "F.npy" }.NonEmpty();
+        var transition = new Option<string?>("--transition") { Description = "The ONNX transition model T̂(z, a): inputs the latent [n, d] and the action (one-hot float32 [n, actions] or int64 index [n] or [n, 1]), output [n, d]", HelpName = "T.onnx" }.NonEmpty();
+        var auxHead = new Option<string?>("--aux-head") { Description = "The ONNX aux head P̂(z): input [n, d], output [n, aux]", HelpName = "P.onnx" }.NonEmpty();
+        var defaults = new PJepaConfig();
+        var lossTarget = new Option<double>("--loss-target") { Description = "Near-zero: the premise holds when L_dyn and L_p (measured with --transition and --aux-head) are both below this", DefaultValueFactory = _ => defaults.LossTarget, HelpName = "ε" };
+        var tolerance = new Option<double>("--tolerance") { Description = "Latents closer than this × the RMS latent norm count as collapsed", DefaultValueFactory = _ => CollapseOptions.Default.Tolerance, HelpName = "t" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var command = new Command("assess", "Check a model trained elsewhere: do its latents keep the non-bisimilar observations apart, and (with --transition and --aux-head) are its losses near zero on this MDP? Exit 1 on unhealthy collapse, 3 when the measured losses miss the target.");
+        input.AddTo(command, analysis: true);
+        foreach (var o in new Option[] { latents, encoder, features, transition, auxHead, lossTarget, tolerance, json })
+        {
+            command.Options.Add(o);
+        }
+
+        command.SetAction(r => CliApp.Guard(io.Error, () =>
+        {
+            var (latentsPath, encoderPath) = (r.GetValue(latents), r.GetValue(encoder));
+            if ((latentsPath is null) == (encoderPath is null))
+            {
+                throw new UsageException("give the latents one way: --latents Z.npy|Z.csv, or --encoder E.onnx");
+            }
+
+            if (encoderPath is null && (r.GetValue(features) ?? r.GetValue(transition) ?? r.GetValue(auxHead)) is not null)
+            {
+                throw new UsageException("--features, --transition and --aux-head go with --encoder (the latents of --latents need no model)");
+            }
+
+            var collapse = new CollapseOptions(r.GetValue(tolerance));
+            if (!(collapse.Tolerance >= 0) || !double.IsFinite(collapse.Tolerance))
+            {
+                throw new UsageException($"--tolerance must be a finite number >= 0, got {collapse.Tolerance}");
+            }
+
+            var target = r.GetValue(lossTarget);
+            if (!(target > 0) || !double.IsFinite(target))
+            {
+                throw new UsageException($"--loss-target must be a finite number > 0, got {target}");
+            }
+
+            var mdp = input.Load(r);
+            var analysis = InputOptions.Analyse(mdp, input.Options(r));
+            var data = TrainingData.FromMdp(mdp);
+            Assessment assessment;
+            if (latentsPath is not null)
+            {
+                assessment = Assessment.Run(mdp, analysis.Result, data, LatentsFile.Read(latentsPath, mdp), null, target, collapse);
+            }
+            else
+            {
+                using var model = OnnxJepa.Load(encoderPath!, r.GetValue(transition), r.GetValue(auxHead));
+                var given = r.GetValue(features) is { } f ? Features(f, mdp) : ((float[], int)?)null;
+                assessment = Assessment.Run(mdp, analysis.Result, data, model.Encode(data, given), model, target, collapse);
+            }
+
+            if (r.GetValue(json))
+            {
+                io.Out.Write(Json(assessment, analysis));
+            }
+            else
+            {
+                io.WriteText(Text(assessment, analysis));
+            }
+
+            return ExitCode(assessment);
+        }));
+        return command;
+    }
+
+    /// <summary>1 on unhealthy collapse; 3 when both heads were given and the losses miss the target; 0 otherwise.</summary>
+    public static int ExitCode(Assessment a) =>
+        !a.Report.Separated ? ExitCodes.CheckFailed : a.LossesBelowTarget == false ? ExitCodes.Inconclusive : ExitCodes.Ok;
+
+    private static (float[], int) Features(string path, Mdp.MdpModel mdp)
+    {
+        var (values, rows, columns) = NpyFile.Read(path);
+        if (rows != mdp.ObservationCount)
+        {
+            throw new Mdp.MdpFormatException(new Mdp.SourceLocation(path, 0), $"{rows} rows of features for the {mdp.ObservationCount} observations of {mdp.Source}", "give one row per observation, in the MDP's observation order");
+        }
+
+        return (values, columns);
+    }
+
+    private static string Verdict(Assessment a)
+    {
+        var r = a.Report;
+        var num = CollapseOutput.Num;
+        var premise = a.LossesBelowTarget switch
+        {
+            true => $"both losses are below {num(a.LossTarget)}",
+            false => $"the losses do not reach {num(a.LossTarget)} (the theorem's premise)",
+            null => "the premise was not measured (give --transition and --aux-head)",
+        };
+        return !r.Separated
+            ? $"unhealthy collapse: {r.Violations} of {r.NonEquivalentPairs} non-equivalent pairs are within {num(r.Tolerance)}; {premise}"
+            : a.LossesBelowTarget switch
+            {
+                true => $"no unhealthy collapse: {premise} and all {r.NonEquivalentPairs} non-equivalent pairs are more than {num(r.Tolerance)} apart",
+                false => $"inconclusive: {premise}; all non-equivalent pairs are apart, but the theorem does not apply",
+                null => $"all {r.NonEquivalentPairs} non-equivalent pairs are more than {num(r.Tolerance)} apart; {premise}",
+            };
+    }
+
+    private static string Text(Assessment a, Analysis analysis)
+    {
+        var num = CollapseOutput.Num;
+        var sb = new StringBuilder();
+        sb.AppendLine(analysis.Summary());
+        sb.AppendLine($"latents: {a.Latents.Source}, {a.Latents.Rows} × {a.Latents.Dim}");
+        if (a.LossDyn is not null || a.LossAux is not null)
+        {
+            sb.AppendLine($"  L_dyn {num(a.LossDyn)} (max residual {num(a.MaxResidualDyn)})   L_p {num(a.LossAux)} (max residual {num(a.MaxResidualAux)})   (target {num(a.LossTarget)})");
+        }
+
+        CollapseOutput.Text(sb, a.Report, analysis.Mdp);
+        sb.AppendLine(Verdict(a));
+        return sb.ToString();
+    }
+
+    private static string Json(Assessment a, Analysis analysis) => JsonText.Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("latents_source", a.Latents.Source);
+        w.WriteNumber("observations", a.Report.Observations);
+        w.WriteNumber("latent_dim", a.Report.LatentDim);
+        JsonText.NumberOrNull(w, "loss_dyn", a.LossDyn);
+        JsonText.NumberOrNull(w, "loss_aux", a.LossAux);
+        JsonText.NumberOrNull(w, "max_residual_dyn", a.MaxResidualDyn);
+        JsonText.NumberOrNull(w, "max_residual_aux", a.MaxResidualAux);
+        w.WriteNumber("loss_target", a.LossTarget);
+        if (a.LossesBelowTarget is { } below)
+        {
+            w.WriteBoolean("losses_below_target", below);
+        }
+        else
+        {
+            w.WriteNull("losses_below_target");
+        }
+
+        w.WriteBoolean("separated", a.Report.Separated);
+        CollapseOutput.Json(w, a.Report, analysis.Mdp, a.TheoremHolds);
+        w.WriteEndObject();
+    });
+}

@@ -1,0 +1,111 @@
+using Jepa.Verify.Learning.Collapse;
+using Jepa.Verify.Learning.Jepa;
+using Jepa.Verify.Mdp;
+using Jepa.Verify.Mdp.Bisimulation;
+using Jepa.Verify.Pipeline.Latents;
+using Jepa.Verify.Pipeline.Onnx;
+
+namespace Jepa.Verify.Pipeline;
+
+/// <summary>
+/// The collapse verdict for latents a model produced elsewhere, and, when its transition model and aux head are given,
+/// the theorem's premise measured on every transition: what <c>jepa-verify assess</c> reports.
+/// </summary>
+/// <param name="Latents">The latents analysed.</param>
+/// <param name="LossDyn">Mean over transitions of ‖T̂(E(o), a) − E(o')‖² (as <c>train</c>'s L_dyn), or null without a transition model.</param>
+/// <param name="MaxResidualDyn">The largest of those residuals, or null.</param>
+/// <param name="LossAux">Mean over transitions of ‖P̂(E(o)) − p(o)‖² at their source (as <c>train</c>'s L_p), or null without an aux head.</param>
+/// <param name="MaxResidualAux">The largest ‖P̂(E(o)) − p(o)‖² over all observations, or null.</param>
+/// <param name="LossTarget">The near-zero target both losses must be below for the premise.</param>
+/// <param name="Report">The collapse analysis of the latents against the bisimulation (or the finite-data relation).</param>
+public sealed record Assessment(
+    LatentMatrix Latents,
+    double? LossDyn,
+    double? MaxResidualDyn,
+    double? LossAux,
+    double? MaxResidualAux,
+    double LossTarget,
+    CollapseReport Report)
+{
+    /// <summary>True or false when both heads were given (both losses below the target); null when the premise could not be measured.</summary>
+    public bool? LossesBelowTarget => LossDyn is { } d && LossAux is { } a ? d < LossTarget && a < LossTarget : null;
+
+    /// <summary>The theorem's verdict when the premise could be measured: premise reached and every non-equivalent pair apart; null otherwise.</summary>
+    public bool? TheoremHolds => LossesBelowTarget is { } premise ? premise && Report.Separated : null;
+
+    /// <summary>Assesses <paramref name="latents"/> (and the heads of <paramref name="model"/>, when it has them).</summary>
+    /// <param name="mdp">The MDP (its labels feed the purity figures).</param>
+    /// <param name="bisimulation">Its bisimulation: a partition, or the finite-data relation.</param>
+    /// <param name="data">Its training data: transitions and aux targets (the residuals need them).</param>
+    /// <param name="latents">One latent per observation.</param>
+    /// <param name="model">The ONNX model the latents came from, for its transition model and aux head; or null.</param>
+    /// <param name="lossTarget">The near-zero target of the premise.</param>
+    /// <param name="options">The collapse tolerance and limits.</param>
+    /// <exception cref="MdpFormatException">A head's output does not fit (wrong aux width), or fails.</exception>
+    public static Assessment Run(MdpModel mdp, BisimulationResult bisimulation, TrainingData data, LatentMatrix latents, OnnxJepa? model, double lossTarget, CollapseOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(mdp);
+        ArgumentNullException.ThrowIfNull(bisimulation);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(latents);
+        double? lossDyn = null, maxDyn = null, lossAux = null, maxAux = null;
+        if (model is { HasTransition: true })
+        {
+            var next = model.PredictNext(data, latents);
+            (lossDyn, maxDyn) = MeanAndMax(data.TransitionCount, i => SquaredDistance(next, i, latents.Values, data.To[i], latents.Dim));
+        }
+
+        if (model is { HasAuxHead: true })
+        {
+            var (p, width) = model.PredictAux(latents);
+            if (width != data.AuxDim)
+            {
+                throw new MdpFormatException(new SourceLocation(mdp.Source, 0), $"the aux head outputs {width} value(s) per observation, but the aux values have {data.AuxDim}", "give the aux head that predicts this MDP's aux");
+            }
+
+            var perObservation = new double[latents.Rows];
+            for (var o = 0; o < latents.Rows; o++)
+            {
+                perObservation[o] = SquaredDistance(p, o, data.Aux, o, width);
+            }
+
+            (lossAux, _) = MeanAndMax(data.TransitionCount, i => perObservation[data.From[i]]);
+            maxAux = perObservation.DefaultIfEmpty().Max();
+        }
+
+        var report = bisimulation.Partition is { } partition
+            ? CollapseAnalysis.Analyze(latents.Values, latents.Dim, partition, mdp.Labels, options)
+            : CollapseAnalysis.Analyze(latents.Values, latents.Dim, bisimulation.Relation!, mdp.Labels, options);
+        return new Assessment(latents, lossDyn, maxDyn, lossAux, maxAux, lossTarget, report);
+    }
+
+    private static double SquaredDistance(IReadOnlyList<float> a, int rowA, IReadOnlyList<float> b, int rowB, int dim)
+    {
+        double s = 0;
+        for (var k = 0; k < dim; k++)
+        {
+            double d = a[(rowA * dim) + k] - b[(rowB * dim) + k];
+            s += d * d;
+        }
+
+        return s;
+    }
+
+    private static (double? Mean, double? Max) MeanAndMax(int count, Func<int, double> value)
+    {
+        if (count == 0)
+        {
+            return (null, null);
+        }
+
+        double sum = 0, max = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var v = value(i);
+            sum += v;
+            max = Math.Max(max, v);
+        }
+
+        return (sum / count, max);
+    }
+}

@@ -1,0 +1,177 @@
+using Jepa.Verify.Learning.Jepa;
+using Jepa.Verify.Pipeline.Latents;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Jepa.Verify.Pipeline.Onnx;
+
+/// <summary>
+/// A JEPA trained elsewhere, as ONNX graphs: the encoder E, and optionally the transition model T̂ and the aux
+/// head P̂. Run by ONNX Runtime on the CPU, in batches, with a dynamic batch dimension.
+/// </summary>
+/// <remarks>
+/// The contract (docs/formats.md, "ONNX models"): the encoder has one float32 input <c>[n, features]</c> and its
+/// first output is <c>[n, d]</c>; the transition model has two inputs, the latent first (float32 <c>[n, d]</c>) and
+/// the action second, either a one-hot float32 <c>[n, actions]</c> or an int64 index <c>[n]</c> or <c>[n, 1]</c>,
+/// whichever the graph declares, and its first output is <c>[n, d]</c>; the aux head has one float32 input
+/// <c>[n, d]</c> and its first output is <c>[n, aux]</c> (or <c>[n]</c> for a scalar aux). Input names are free.
+/// </remarks>
+public sealed class OnnxJepa : IDisposable
+{
+    /// <summary>Rows per ONNX Runtime call.</summary>
+    public const int BatchSize = 4096;
+
+    private readonly OnnxModel encoder;
+    private readonly OnnxModel? transition;
+    private readonly OnnxModel? auxHead;
+
+    private OnnxJepa(OnnxModel encoder, OnnxModel? transition, OnnxModel? auxHead)
+    {
+        this.encoder = encoder;
+        this.transition = transition;
+        this.auxHead = auxHead;
+    }
+
+    /// <summary>True when the transition model was given.</summary>
+    public bool HasTransition => transition is not null;
+
+    /// <summary>True when the aux head was given.</summary>
+    public bool HasAuxHead => auxHead is not null;
+
+    /// <summary>Loads the graphs and checks their inputs against the contract.</summary>
+    /// <param name="encoderPath">The encoder (required).</param>
+    /// <param name="transitionPath">The transition model, or null.</param>
+    /// <param name="auxHeadPath">The aux head, or null.</param>
+    /// <exception cref="Mdp.MdpFormatException">A file is not an ONNX model, or an input breaks the contract (the message names it and says what the graph declares).</exception>
+    public static OnnxJepa Load(string encoderPath, string? transitionPath, string? auxHeadPath)
+    {
+        var models = new List<OnnxModel>();
+        try
+        {
+            var e = Add(models, OnnxModel.Load(encoderPath, "--encoder"));
+            e.RequireInputCount(1, "the encoder takes one, the observations' features");
+            e.RequireInput<float>(0, "the observations' features", 2);
+            var t = transitionPath is null ? null : Add(models, OnnxModel.Load(transitionPath, "--transition"));
+            if (t is not null)
+            {
+                t.RequireInputCount(2, "the transition model takes two, the latent and then the action");
+                t.RequireInput<float>(0, "the latent", 2);
+                if (t.Inputs[1].Meta.ElementType == typeof(long))
+                {
+                    t.RequireInput<long>(1, "the action index", 1, 2);
+                }
+                else
+                {
+                    t.RequireInput<float>(1, "the one-hot action", 2);
+                }
+            }
+
+            var p = auxHeadPath is null ? null : Add(models, OnnxModel.Load(auxHeadPath, "--aux-head"));
+            p?.RequireInputCount(1, "the aux head takes one, the latent");
+            p?.RequireInput<float>(0, "the latent", 2);
+            return new OnnxJepa(e, t, p);
+        }
+        catch
+        {
+            models.ForEach(m => m.Dispose());
+            throw;
+        }
+    }
+
+    /// <summary>The encoder's latents of every observation of <paramref name="data"/> (or of <paramref name="features"/> when given).</summary>
+    /// <param name="data">The MDP's training data: its features, or one-hot ids when it has none.</param>
+    /// <param name="features">Features from a separate file, row-major <c>[observations × columns]</c>, or null.</param>
+    /// <exception cref="Mdp.MdpFormatException">The encoder declares another feature width, fails, or outputs NaN/∞.</exception>
+    public LatentMatrix Encode(TrainingData data, (float[] Values, int Columns)? features = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var (x, width) = features ?? (data.FeatureRows([.. Enumerable.Range(0, data.Observations)]).Data, data.FeatureDim);
+        var (name, meta) = encoder.Inputs[0];
+        if (meta.Dimensions[1] > 0 && meta.Dimensions[1] != width)
+        {
+            throw encoder.Error($"input '{name}' declares {meta.Dimensions[1]} features per row, but the observations have {width}{(features is null && data.OneHot ? " (one-hot ids: the MDP has no features; give them with --features)" : "")}", "give the encoder the features it was trained on");
+        }
+
+        var (z, dim) = encoder.Run(data.Observations, BatchSize, (start, count) => [OnnxModel.Rows(name, x, start, count, width)]);
+        return new LatentMatrix(z, data.Observations, dim, $"ONNX encoder {encoder.Path}");
+    }
+
+    /// <summary>T̂(z_from, a) for every transition of <paramref name="data"/>, row-major <c>[transitions × d]</c>.</summary>
+    /// <exception cref="InvalidOperationException">No transition model was given.</exception>
+    /// <exception cref="Mdp.MdpFormatException">The model fails, declares other sizes, or outputs NaN/∞.</exception>
+    public float[] PredictNext(TrainingData data, LatentMatrix latents)
+    {
+        var t = transition ?? throw new InvalidOperationException("no transition model was loaded");
+        var m = data.TransitionCount;
+        var from = new float[(long)m * latents.Dim];
+        for (var i = 0; i < m; i++)
+        {
+            Array.Copy(latents.Values, data.From[i] * latents.Dim, from, i * latents.Dim, latents.Dim);
+        }
+
+        var (zName, _) = t.Inputs[0];
+        var (aName, aMeta) = t.Inputs[1];
+        var index = aMeta.ElementType == typeof(long);
+        if (!index && aMeta.Dimensions[1] > 0 && aMeta.Dimensions[1] != data.Actions)
+        {
+            throw t.Error($"input '{aName}' declares a one-hot of {aMeta.Dimensions[1]} actions, but the MDP has {data.Actions}", "export the transition model for this MDP's actions");
+        }
+
+        var (next, dim) = t.Run(m, BatchSize, (start, count) =>
+        {
+            NamedOnnxValue action;
+            if (index)
+            {
+                var a = new long[count];
+                for (var i = 0; i < count; i++)
+                {
+                    a[i] = data.Action[start + i];
+                }
+
+                action = NamedOnnxValue.CreateFromTensor(aName, new DenseTensor<long>(a, aMeta.Dimensions.Length == 1 ? [count] : [count, 1]));
+            }
+            else
+            {
+                var a = new float[count * data.Actions];
+                for (var i = 0; i < count; i++)
+                {
+                    a[(i * data.Actions) + data.Action[start + i]] = 1f;
+                }
+
+                action = NamedOnnxValue.CreateFromTensor(aName, new DenseTensor<float>(a, [count, data.Actions]));
+            }
+
+            return [OnnxModel.Rows(zName, from, start, count, latents.Dim), action];
+        });
+        if (dim != latents.Dim)
+        {
+            throw t.Error($"the output has {dim} columns, but the encoder's latents have {latents.Dim}", "T̂ must predict a latent of the encoder's size");
+        }
+
+        return next;
+    }
+
+    /// <summary>P̂(z) for every observation, row-major <c>[observations × aux]</c>.</summary>
+    /// <exception cref="InvalidOperationException">No aux head was given.</exception>
+    /// <exception cref="Mdp.MdpFormatException">The head fails, or outputs NaN/∞.</exception>
+    public (float[] Values, int Columns) PredictAux(LatentMatrix latents)
+    {
+        var p = auxHead ?? throw new InvalidOperationException("no aux head was loaded");
+        var (name, _) = p.Inputs[0];
+        return p.Run(latents.Rows, BatchSize, (start, count) => [OnnxModel.Rows(name, latents.Values, start, count, latents.Dim)]);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        encoder.Dispose();
+        transition?.Dispose();
+        auxHead?.Dispose();
+    }
+
+    private static OnnxModel Add(List<OnnxModel> models, OnnxModel model)
+    {
+        models.Add(model);
+        return model;
+    }
+}

@@ -1,0 +1,70 @@
+using Jepa.Verify.Cli.Commands;
+using Jepa.Verify.Mdp.Tests;
+using Xunit;
+
+namespace Jepa.Verify.Cli.Tests;
+
+/// <summary>Tests for <see cref="AssessCommand"/> on the PyTorch-trained fixtures of Jepa.Verify.Pipeline.Tests.</summary>
+public sealed class AssessCommandTests
+{
+    private static readonly string Counting = TestFiles.Example("counting.json");
+
+    private static string Fixture(string name) => Path.Combine(TestFiles.Root, "tests", "Jepa.Verify.Pipeline.Tests", "Fixtures", name);
+
+    [Fact]
+    public void AModelTrainedInPyTorchIsAssessedEndToEndWithItsPremise()
+    {
+        var run = CliRun.Of("assess", Counting, "--encoder", Fixture("encoder.onnx"), "--transition", Fixture("transition.onnx"), "--aux-head", Fixture("aux_head.onnx"), "--json");
+        Assert.Equal(0, run.ExitCode);
+        var j = run.Json;
+        Assert.StartsWith("ONNX encoder ", j.GetProperty("latents_source").GetString(), StringComparison.Ordinal);
+        Assert.True(j.GetProperty("losses_below_target").GetBoolean());
+        Assert.True(j.GetProperty("theorem_holds").GetBoolean());
+        Assert.Equal(9, j.GetProperty("classes").GetInt32());
+        Assert.Equal(36, j.GetProperty("nonequivalent_pairs").GetInt32());
+        Assert.Equal(0, j.GetProperty("violations").GetInt32());
+        Assert.True(j.GetProperty("max_residual_dyn").GetDouble() >= j.GetProperty("loss_dyn").GetDouble());
+
+        var text = CliRun.Of("assess", Counting, "--encoder", Fixture("encoder.onnx"), "--transition", Fixture("transition_index.onnx"), "--aux-head", Fixture("aux_head.onnx"));
+        Assert.Contains("no unhealthy collapse: both losses are below 0.0001 and all 36 non-equivalent pairs are more than 0.001 apart", text.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LatentFilesNeedNoModelAndLeaveThePremiseUnmeasured()
+    {
+        foreach (var file in new[] { "latents.npy", "latents.csv" })
+        {
+            var run = CliRun.Of("assess", Counting, "--latents", Fixture(file), "--json");
+            Assert.Equal(0, run.ExitCode);
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, run.Json.GetProperty("theorem_holds").ValueKind);
+            Assert.True(run.Json.GetProperty("separated").GetBoolean());
+        }
+    }
+
+    [Fact]
+    public void ExitOneOnCollapseThreeWhenThePremiseIsMissedTwoOnBadInput()
+    {
+        Assert.Equal(1, CliRun.Of("assess", Counting, "--encoder", Fixture("collapsed_encoder.onnx")).ExitCode);
+
+        // A target the PyTorch model did not reach (it stopped at L_dyn ≈ 1e-5).
+        var missed = CliRun.Of("assess", Counting, "--encoder", Fixture("encoder.onnx"), "--transition", Fixture("transition.onnx"), "--aux-head", Fixture("aux_head.onnx"), "--loss-target", "1e-7");
+        Assert.Equal(3, missed.ExitCode);
+        Assert.Contains("inconclusive: the losses do not reach 1E-07", missed.Out, StringComparison.Ordinal);
+
+        foreach (var args in new[]
+        {
+            new[] { "assess", Counting },
+            ["assess", Counting, "--latents", Fixture("latents.npy"), "--encoder", Fixture("encoder.onnx")],
+            ["assess", Counting, "--latents", Fixture("latents.npy"), "--aux-head", Fixture("aux_head.onnx")],
+            ["assess", Counting, "--encoder", Counting],
+            ["assess", TestFiles.Example("gridworld.json"), "--latents", Fixture("latents.npy")],
+            ["assess", Counting, "--encoder", Fixture("encoder.onnx"), "--aux-head", Fixture("transition.onnx")],
+        })
+        {
+            var bad = CliRun.Of(args);
+            Assert.Equal(2, bad.ExitCode);
+            Assert.StartsWith("error: ", bad.Error, StringComparison.Ordinal);
+            Assert.Single(bad.Error.TrimEnd('\n').Split('\n'));
+        }
+    }
+}
