@@ -67,4 +67,29 @@ public sealed class AssessCommandTests
             Assert.Single(bad.Error.TrimEnd('\n').Split('\n'));
         }
     }
+
+    [Fact]
+    public void OurOwnExportAssessedAgreesWithTrainOnEveryReportedNumber()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "jv-onnx-" + Guid.NewGuid().ToString("N"));
+        var train = CliRun.Of("train", Counting, "--quiet", "--save-onnx", dir, "--json").Json;
+        var assess = CliRun.Of("assess", Counting, "--encoder", Path.Combine(dir, "encoder.onnx"), "--transition", Path.Combine(dir, "transition.onnx"), "--aux-head", Path.Combine(dir, "aux_head.onnx"), "--json").Json;
+        foreach (var exact in new[] { "observations", "latent_dim", "clusters", "classes", "nonequivalent_pairs", "violations" })
+        {
+            Assert.Equal(train.GetProperty(exact).GetInt32(), assess.GetProperty(exact).GetInt32());
+        }
+
+        foreach (var flag in new[] { "losses_below_target", "theorem_holds" })
+        {
+            Assert.Equal(train.GetProperty(flag).GetBoolean(), assess.GetProperty(flag).GetBoolean());
+        }
+
+        foreach (var close in new[] { "loss_dyn", "loss_aux", "min_nonequivalent_distance", "scale", "effective_rank", "between_class_spread" })
+        {
+            var (t, a) = (train.GetProperty(close).GetDouble(), assess.GetProperty(close).GetDouble());
+            Assert.True(Math.Abs(t - a) <= (1e-4 * Math.Abs(t)) + 1e-8, $"{close}: train {t}, assess {a}");
+        }
+
+        Directory.Delete(dir, recursive: true);
+    }
 }

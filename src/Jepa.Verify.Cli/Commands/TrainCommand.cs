@@ -40,12 +40,13 @@ internal static class TrainCommand
         var stopGrad = new Option<bool>("--stop-grad") { Description = "Detach E(o') in L_dyn (for comparison; the theorem's model has no stop-gradient)" };
         var gradClip = new Option<float>("--grad-clip") { Description = "Clip the gradient norm to this (0 = off)", DefaultValueFactory = _ => 0f, HelpName = "norm" };
         var save = new Option<string?>("--save") { Description = "Write the trained model to this file (versioned binary, written atomically)", HelpName = "MODEL" }.NonEmpty();
+        var saveOnnx = new Option<string?>("--save-onnx") { Description = "Write the trained model as encoder.onnx, transition.onnx and aux_head.onnx (the assess contract) into this directory", HelpName = "DIR" }.NonEmpty();
         var plot = new Option<string?>("--plot") { Description = "Write the loss curves, the latents' PCA coloured by bisimulation class and the class-sorted distance heatmap (PNG and SVG) into this directory", HelpName = "DIR" }.NonEmpty();
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar (it is also off when output is redirected)" };
         var command = new Command("train", "Train P-JEPA on the MDP's transitions and check that observations the bisimulation separates get distinct latents. Exit 1 when joint training ends with non-equivalent pairs collapsed, 3 when the losses did not reach the target.");
         input.AddTo(command, analysis: true);
-        Option[] options = [mode, seed, steps, latentDim, hiddenDim, activation, layerNorm, lr, cosine, weightDecay, batch, auxWeight, lossTarget, tolerance, stopGrad, gradClip, save, plot, json, quiet];
+        Option[] options = [mode, seed, steps, latentDim, hiddenDim, activation, layerNorm, lr, cosine, weightDecay, batch, auxWeight, lossTarget, tolerance, stopGrad, gradClip, save, saveOnnx, plot, json, quiet];
         foreach (var o in options)
         {
             command.Options.Add(o);
@@ -86,6 +87,12 @@ internal static class TrainCommand
                 OutputPath.EnsureDirectory("--plot", plotDir);
             }
 
+            var onnxDir = r.GetValue(saveOnnx);
+            if (onnxDir is not null)
+            {
+                OutputPath.EnsureDirectory("--save-onnx", onnxDir);
+            }
+
             var showProgress = !r.GetValue(quiet) && ReferenceEquals(io.Error, Console.Error) && !Console.IsErrorRedirected && !Console.IsOutputRedirected;
             var run = Run(input.Load(r), input.Options(r), config, collapse, showProgress);
             if (r.GetValue(save) is { } path)
@@ -94,6 +101,7 @@ internal static class TrainCommand
             }
 
             var plots = plotDir is null ? [] : WritePlots(run, plotDir);
+            var onnx = onnxDir is null ? [] : Pipeline.Onnx.OnnxExport.Write(run.Result.Model, onnxDir);
 
             if (r.GetValue(json))
             {
@@ -102,6 +110,11 @@ internal static class TrainCommand
             else
             {
                 io.WriteText(Text(run, r.GetValue(save)));
+                if (onnx.Count > 0)
+                {
+                    io.WriteText($"ONNX: {string.Join(", ", onnx.Select(Path.GetFileName))} written to {onnxDir}{Path.DirectorySeparatorChar} (check them with 'jepa-verify assess')\n");
+                }
+
                 if (plots.Count > 0)
                 {
                     io.WriteText($"figures: {string.Join(", ", plots)} written to {plotDir}{Path.DirectorySeparatorChar}\n");
