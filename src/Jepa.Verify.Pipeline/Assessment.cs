@@ -42,6 +42,7 @@ public sealed record Assessment(
     /// <param name="lossTarget">The near-zero target of the premise.</param>
     /// <param name="options">The collapse tolerance and limits.</param>
     /// <exception cref="MdpFormatException">A head's output does not fit (wrong aux width), or fails.</exception>
+    /// <exception cref="ArgumentException">More observations than <see cref="CollapseOptions.MaxObservations"/> (the analysis compares all pairs).</exception>
     public static Assessment Run(MdpModel mdp, BisimulationResult bisimulation, TrainingData data, LatentMatrix latents, OnnxJepa? model, double lossTarget, CollapseOptions options)
     {
         ArgumentNullException.ThrowIfNull(mdp);

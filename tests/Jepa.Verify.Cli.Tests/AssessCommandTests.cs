@@ -69,6 +69,17 @@ public sealed class AssessCommandTests
     }
 
     [Fact]
+    public void MoreObservationsThanTheAnalysisComparesAreRefusedBeforeAnyWork()
+    {
+        const int n = 20_001;
+        var json = "{\"actions\": [\"a\"], \"observations\": [" + string.Join(", ", Enumerable.Range(0, n).Select(i => $"{{\"id\": \"o{i}\", \"aux\": 0}}")) + "], \"transitions\": []}";
+        var file = TestFiles.Write("big.json", json);
+        var run = CliRun.Of("assess", file, "--latents", Fixture("latents.npy"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("has 20001 observations; the collapse analysis compares all pairs and is limited to 20000", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OurOwnExportAssessedAgreesWithTrainOnEveryReportedNumber()
     {
         var dir = Path.Combine(Path.GetTempPath(), "jv-onnx-" + Guid.NewGuid().ToString("N"));

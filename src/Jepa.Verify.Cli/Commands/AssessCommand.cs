@@ -60,6 +60,11 @@ internal static class AssessCommand
             }
 
             var mdp = input.Load(r);
+            if (mdp.ObservationCount > collapse.MaxObservations)
+            {
+                throw new UsageException($"{mdp.Source} has {mdp.ObservationCount} observations; the collapse analysis compares all pairs and is limited to {collapse.MaxObservations}");
+            }
+
             var analysis = InputOptions.Analyse(mdp, input.Options(r));
             var data = TrainingData.FromMdp(mdp);
             Assessment assessment;
