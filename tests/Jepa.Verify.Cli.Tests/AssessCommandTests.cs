@@ -69,6 +69,17 @@ public sealed class AssessCommandTests
     }
 
     [Fact]
+    public void BenchAssessTimesOnnxRuntimeBesideOurEngineOnTheSameWeights()
+    {
+        var run = CliRun.Of("bench", "assess", "--rows", "300", "--features", "20", "--hidden", "8", "--latent-dim", "4", "--repeat", "1");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("bench assess: 300 rows × 20 features, encoder 20 → 8 → 8 → 4 (ReLU)", run.Out, StringComparison.Ordinal);
+        var line = run.Out.Split('\n').Single(l => l.Contains("run 1:", StringComparison.Ordinal));
+        var gap = double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(gap, 0, 1e-5);
+    }
+
+    [Fact]
     public void MoreObservationsThanTheAnalysisComparesAreRefusedBeforeAnyWork()
     {
         const int n = 20_001;

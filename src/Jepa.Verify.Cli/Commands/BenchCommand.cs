@@ -18,6 +18,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(Prove(io));
         bench.Subcommands.Add(BenchLoadCommand.Create(io));
         bench.Subcommands.Add(BenchTrainCommand.Create(io));
+        bench.Subcommands.Add(BenchAssessCommand.Create(io));
         return bench;
     }
 

@@ -86,14 +86,28 @@ public sealed class OnnxJepa : IDisposable
     {
         ArgumentNullException.ThrowIfNull(data);
         var (x, width) = features ?? (data.FeatureRows([.. Enumerable.Range(0, data.Observations)]).Data, data.FeatureDim);
+        var hint = features is null && data.OneHot ? " (one-hot ids: the MDP has no features; give them with --features)" : "";
+        return Encode(x, data.Observations, width, hint);
+    }
+
+    /// <summary>The encoder's latents of <paramref name="rows"/> feature rows, <see cref="BatchSize"/> rows per ONNX Runtime call.</summary>
+    /// <param name="features">Row-major <c>[rows × columns]</c>.</param>
+    /// <param name="rows">How many rows.</param>
+    /// <param name="columns">Features per row.</param>
+    /// <exception cref="Mdp.MdpFormatException">The encoder declares another feature width, fails, or outputs NaN/∞.</exception>
+    public LatentMatrix Encode(float[] features, int rows, int columns) => Encode(features, rows, columns, "");
+
+    private LatentMatrix Encode(float[] x, int rows, int width, string hint)
+    {
+        ArgumentNullException.ThrowIfNull(x);
         var (name, meta) = encoder.Inputs[0];
         if (meta.Dimensions[1] > 0 && meta.Dimensions[1] != width)
         {
-            throw encoder.Error($"input '{name}' declares {meta.Dimensions[1]} features per row, but the observations have {width}{(features is null && data.OneHot ? " (one-hot ids: the MDP has no features; give them with --features)" : "")}", "give the encoder the features it was trained on");
+            throw encoder.Error($"input '{name}' declares {meta.Dimensions[1]} features per row, but the observations have {width}{hint}", "give the encoder the features it was trained on");
         }
 
-        var (z, dim) = encoder.Run(data.Observations, BatchSize, (start, count) => [OnnxModel.Rows(name, x, start, count, width)]);
-        return new LatentMatrix(z, data.Observations, dim, $"ONNX encoder {encoder.Path}");
+        var (z, dim) = encoder.Run(rows, BatchSize, (start, count) => [OnnxModel.Rows(name, x, start, count, width)]);
+        return new LatentMatrix(z, rows, dim, $"ONNX encoder {encoder.Path}");
     }
 
     /// <summary>T̂(z_from, a) for every transition of <paramref name="data"/>, row-major <c>[transitions × d]</c>.</summary>

@@ -137,12 +137,9 @@ internal sealed class OnnxModel : IDisposable
     /// <inheritdoc/>
     public void Dispose() => session.Dispose();
 
-    /// <summary>A row-major float tensor input of <paramref name="count"/> rows from <paramref name="source"/>.</summary>
-    public static NamedOnnxValue Rows(string name, float[] source, int start, int count, int columns, int rank = 2)
-    {
-        var data = source.AsSpan(start * columns, count * columns).ToArray();
-        return NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(data, rank == 1 ? [count] : [count, columns]));
-    }
+    /// <summary>A float tensor input <c>[count, columns]</c>: rows <c>start…start+count−1</c> of <paramref name="source"/>, without a copy.</summary>
+    public static NamedOnnxValue Rows(string name, float[] source, int start, int count, int columns) =>
+        NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(source.AsMemory(start * columns, count * columns), [count, columns]));
 
     private static string Describe(NodeMetadata meta) =>
         meta.IsTensor ? $"a {TypeName(meta.ElementType)} tensor [{string.Join(", ", meta.Dimensions.Select(d => d < 0 ? "?" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]" : "not a tensor";
