@@ -23,6 +23,7 @@ namespace Jepa.Verify.Cli.Check;
 /// <param name="ExpectedMinLatents">The <c>min_latents</c> the proof must find, or null.</param>
 /// <param name="MaxViolations">Collapsed non-equivalent pairs allowed per seed (default 0).</param>
 /// <param name="BaselinePath">The baseline file (resolved), or null.</param>
+/// <param name="External">A model trained elsewhere to assess instead of training (then <see cref="Training"/> and <see cref="Seeds"/> are unused), or null.</param>
 internal sealed record CheckConfig(
     string Path,
     string Name,
@@ -37,4 +38,5 @@ internal sealed record CheckConfig(
     int? ExpectedClasses,
     int? ExpectedMinLatents,
     long MaxViolations,
-    string? BaselinePath);
+    string? BaselinePath,
+    ExternalModel? External = null);

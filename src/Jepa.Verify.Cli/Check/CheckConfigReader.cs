@@ -65,7 +65,8 @@ internal static class CheckConfigReader
         var (environment, build) = Environment(f, folder, environmentNode, auxFile);
         var missing = root.Get("missing") is { } m && f.Text(m, "\"missing\"", "relation", "sink") == "sink" ? MissingTransitions.Sink : MissingTransitions.Relation;
         var maxPairs = root.Get("max_pairs") is { } mp ? f.Integer(mp, "\"max_pairs\"", 1, long.MaxValue / 4) : DistinguishabilityRelation.DefaultMaxPairs;
-        var training = Training(f, root.Get("model"), root.Get("training"));
+        var external = External(f, folder, root);
+        var training = Training(f, external is null ? root.Get("model") : null, root.Get("training"));
         var seeds = Seeds(f, root.Get("seeds"));
         var (solver, timeout) = Prove(f, root.Get("prove"));
 
@@ -93,7 +94,45 @@ internal static class CheckConfigReader
 
         var baseline = root.Get("baseline") is { } b ? Resolve(f, folder, b, "\"baseline\"") : null;
         return new CheckConfig(path, name, environment, build, new BisimulationOptions(tolerance, missing, maxPairs),
-            training with { LossTarget = lossTarget }, seeds, solver, timeout, collapseTolerance, classes, minLatents, maxViolations, baseline);
+            training with { LossTarget = lossTarget }, seeds, solver, timeout, collapseTolerance, classes, minLatents, maxViolations, baseline, external);
+    }
+
+    /// <summary>
+    /// <c>"model": {"onnx": {"encoder": …, "transition": …, "aux_head": …}}</c> or <c>"model": {"latents": "Z.npy"}</c>: a model
+    /// trained elsewhere; null for a model to train (the other <c>"model"</c> keys). Training keys are refused beside it.
+    /// </summary>
+    private static ExternalModel? External(JsonFields f, string folder, JsonNode root)
+    {
+        if (root.Get("model") is not { Kind: JsonKind.Object } model || (model.Get("onnx") is null && model.Get("latents") is null))
+        {
+            return null;
+        }
+
+        f.AllowOnly(model, "\"model\" (a model trained elsewhere)", "onnx", "latents");
+        foreach (var key in new[] { "training", "seeds" })
+        {
+            if (root.Get(key) is { } node)
+            {
+                throw new MdpFormatException(f.At(node), $"\"{key}\" is given, but \"model\" names a model trained elsewhere, which is assessed, not trained", $"remove \"{key}\"");
+            }
+        }
+
+        if (model.Get("latents") is { } latents)
+        {
+            if (model.Get("onnx") is { } both)
+            {
+                throw new MdpFormatException(f.At(both), "\"model\" has both \"onnx\" and \"latents\"", "give the latents one way");
+            }
+
+            return new ExternalModel("latents", Resolve(f, folder, latents, "\"model.latents\"", mustExist: true), null, null, null);
+        }
+
+        var onnx = model.Get("onnx")!;
+        f.Expect(onnx, JsonKind.Object, "\"model.onnx\"", "write {\"encoder\": \"encoder.onnx\", \"transition\": \"transition.onnx\", \"aux_head\": \"aux_head.onnx\"}");
+        f.AllowOnly(onnx, "\"model.onnx\"", "encoder", "transition", "aux_head");
+        var encoder = f.Require(onnx, "encoder", "\"model.onnx\"", "add \"encoder\": \"encoder.onnx\"");
+        string? Optional(string key) => onnx.Get(key) is { } node ? Resolve(f, folder, node, $"\"model.onnx.{key}\"", mustExist: true) : null;
+        return new ExternalModel("onnx", null, Resolve(f, folder, encoder, "\"model.onnx.encoder\"", mustExist: true), Optional("transition"), Optional("aux_head"));
     }
 
     private static (string Description, Func<MdpModel> Build) Environment(JsonFields f, string folder, JsonNode node, string? auxFile)

@@ -101,6 +101,25 @@ internal static class CheckReport
         }
 
         w.WriteEndArray();
+        if (result.Assessment is { } a)
+        {
+            w.WriteStartObject("assessment");
+            w.WriteString("latents_source", a.Latents.Source);
+            JsonText.NumberOrNull(w, "loss_dyn", a.LossDyn);
+            JsonText.NumberOrNull(w, "loss_aux", a.LossAux);
+            JsonText.NumberOrNull(w, "max_residual_dyn", a.MaxResidualDyn);
+            JsonText.NumberOrNull(w, "max_residual_aux", a.MaxResidualAux);
+            JsonText.BooleanOrNull(w, "losses_below_target", a.LossesBelowTarget);
+            w.WriteNumber("clusters", a.Report.Clusters);
+            w.WriteNumber("violations", a.Report.Violations);
+            JsonText.NumberOrNull(w, "min_nonequivalent_distance", a.Report.MinNonEquivalentDistance);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("assessment");
+        }
+
         w.WriteStartArray("checks");
         foreach (var c in result.Cases)
         {
@@ -149,6 +168,15 @@ internal static class CheckReport
                 sb.AppendLine(CultureInfo.InvariantCulture,
                     $"| {r.Config.Seed} | {r.Steps} | {G(r.LossDyn)} | {G(r.LossAux)} | {report?.Clusters.ToString(CultureInfo.InvariantCulture) ?? "—"} | {report?.Violations.ToString(CultureInfo.InvariantCulture) ?? "—"} | {(report is null ? "—" : G(report.MinNonEquivalentDistance))} |");
             }
+        }
+
+        if (result.Assessment is { } a)
+        {
+            sb.AppendLine();
+            sb.AppendLine("| model | L_dyn | L_p | clusters | violations | min distance |");
+            sb.AppendLine("|---|---|---|---|---|---|");
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {Escape(a.Latents.Source)} | {(a.LossDyn is { } d ? G(d) : "—")} | {(a.LossAux is { } x ? G(x) : "—")} | {a.Report.Clusters} | {a.Report.Violations} | {G(a.Report.MinNonEquivalentDistance)} |");
         }
 
         return sb.ToString();

@@ -14,6 +14,7 @@ namespace Jepa.Verify.Cli.Check;
 /// <param name="Runs">One training run per seed that was trained, in seed order of the config.</param>
 /// <param name="Cases">Every check case, in report order.</param>
 /// <param name="Baseline">The baseline compared with, or null.</param>
+/// <param name="Assessment">The assessment of a model trained elsewhere (config <c>"model": {"onnx"|"latents"}</c>), or null.</param>
 internal sealed record CheckResult(
     CheckConfig Config,
     MdpModel Mdp,
@@ -22,7 +23,8 @@ internal sealed record CheckResult(
     AbstractionProof? Proof,
     ImmutableArray<TrainingRun> Runs,
     ImmutableArray<CheckCase> Cases,
-    CheckBaseline? Baseline)
+    CheckBaseline? Baseline,
+    Pipeline.Assessment? Assessment = null)
 {
     /// <summary><c>fail</c> when any case failed, else <c>inconclusive</c> when any had no verdict, else <c>pass</c>.</summary>
     public CheckStatus Verdict =>
@@ -55,7 +57,10 @@ internal sealed record CheckResult(
             Finite(r.Result.LossDyn),
             Finite(r.Result.LossAux),
             r.Collapse?.Clusters,
-            r.Collapse?.Violations))]);
+            r.Collapse?.Violations)),
+            .. Assessment is { } a
+                ? [new CheckBaseline.Run(CheckRunner.ExternalSeed, a.LossesBelowTarget == true, a.LossDyn, a.LossAux, a.Report.Clusters, a.Report.Violations)]
+                : Array.Empty<CheckBaseline.Run>()]);
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 }

@@ -6,6 +6,9 @@ using Jepa.Verify.Cli.Commands;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Mdp.Conditions;
+using Jepa.Verify.Pipeline;
+using Jepa.Verify.Pipeline.Latents;
+using Jepa.Verify.Pipeline.Onnx;
 using Jepa.Verify.Proofs;
 using Jepa.Verify.Smt.Solvers;
 
@@ -63,6 +66,21 @@ internal static class CheckRunner
             cases.Add(CompareStructure(baseline, analysis, proof));
         }
 
+        if (config.External is { } external)
+        {
+            var assessment = Assess(config, analysis, external);
+            var (assessCase, collapseCase) = (AssessCase(external, assessment, Lap(clock)), Collapse(config, assessment.Report, analysis.Mdp, null, external.Kind));
+            cases.Add(assessCase);
+            cases.Add(collapseCase);
+            if (baseline is not null)
+            {
+                cases.Add(CompareRun(baseline, ExternalSeed, assessment.LossesBelowTarget, assessment.Report, external.Kind));
+            }
+
+            log?.Invoke($"{external.Kind}: {assessCase.StatusText}, {collapseCase.StatusText}: {assessCase.Message}");
+            return new CheckResult(config, mdp, conditions, analysis, proof, [], [.. cases], baseline, assessment);
+        }
+
         var runs = ImmutableArray.CreateBuilder<TrainingRun>();
         if (mdp.Transitions.Length == 0)
         {
@@ -84,12 +102,14 @@ internal static class CheckRunner
             runs.Add(run);
             var seconds = Lap(clock);
             var train = Train(run, seed, seconds);
-            var collapseCase = Collapse(config, run, seed);
+            var collapseCase = run.Collapse is { } report
+                ? Collapse(config, report, mdp, seed, null)
+                : Skip("collapse", seed, "training diverged: there are no latents to analyse");
             cases.Add(train);
             cases.Add(collapseCase);
             if (baseline is not null)
             {
-                cases.Add(CompareRun(baseline, run, seed));
+                cases.Add(CompareRun(baseline, seed, run.Result.BothLossesBelowTarget, run.Collapse, null));
             }
 
             log?.Invoke($"seed {seed}: {train.StatusText}, {collapseCase.StatusText}: {train.Message} ({seconds.ToString("0.0", CultureInfo.InvariantCulture)} s)");
@@ -190,18 +210,16 @@ internal static class CheckRunner
             : new CheckCase("train", seed, CheckStatus.Fail, $"{losses}: not both below the loss target {Num(r.Config.LossTarget)}; raise training.steps or the learning rate", "", seconds);
     }
 
-    private static CheckCase Collapse(CheckConfig config, TrainingRun run, ulong seed)
-    {
-        if (run.Collapse is not { } report)
-        {
-            return Skip("collapse", seed, "training diverged: there are no latents to analyse");
-        }
+    /// <summary>The seed an external model's outcome is recorded under in a baseline (it has no seed of its own).</summary>
+    internal const ulong ExternalSeed = 0;
 
-        var mdp = run.Analysis.Mdp;
+    private static CheckCase Collapse(CheckConfig config, CollapseReport report, Mdp.MdpModel mdp, ulong? seed, string? kind)
+    {
+        var name = kind is null ? "collapse" : $"collapse {kind}";
         var pairs = $"{report.Violations} of {report.NonEquivalentPairs} non-equivalent pairs within {Num(report.Tolerance)}; {report.Clusters} latent cluster{(report.Clusters == 1 ? "" : "s")}; min distance {Text(report.MinNonEquivalentDistance)}";
         if (report.Violations <= config.MaxViolations)
         {
-            return new CheckCase("collapse", seed, CheckStatus.Pass, $"no unhealthy collapse: {pairs}");
+            return new CheckCase(name, seed, CheckStatus.Pass, $"no unhealthy collapse: {pairs}");
         }
 
         var details = new StringBuilder();
@@ -210,7 +228,39 @@ internal static class CheckRunner
             details.AppendLine(CultureInfo.InvariantCulture, $"collapsed: {mdp.Observations[p.A]} ~ {mdp.Observations[p.B]} at {Num(p.Distance)}");
         }
 
-        return new CheckCase("collapse", seed, CheckStatus.Fail, $"unhealthy collapse: {pairs} (allowed {config.MaxViolations})", details.ToString().TrimEnd());
+        return new CheckCase(name, seed, CheckStatus.Fail, $"unhealthy collapse: {pairs} (allowed {config.MaxViolations})", details.ToString().TrimEnd());
+    }
+
+    /// <summary>Reads the latents, or runs the ONNX model, and assesses them as <c>assess</c> does.</summary>
+    private static Assessment Assess(CheckConfig config, Analysis analysis, ExternalModel external)
+    {
+        var mdp = analysis.Mdp;
+        var collapse = new CollapseOptions(config.Tolerance);
+        if (mdp.ObservationCount > collapse.MaxObservations)
+        {
+            throw new UsageException($"{mdp.Source} has {mdp.ObservationCount} observations; the collapse analysis compares all pairs and is limited to {collapse.MaxObservations}");
+        }
+
+        var data = TrainingData.FromMdp(mdp);
+        if (external.Latents is { } latents)
+        {
+            return Assessment.Run(mdp, analysis.Result, data, LatentsFile.Read(latents, mdp), null, config.Training.LossTarget, collapse);
+        }
+
+        using var model = OnnxJepa.Load(external.Encoder!, external.Transition, external.AuxHead);
+        return Assessment.Run(mdp, analysis.Result, data, model.Encode(data), model, config.Training.LossTarget, collapse);
+    }
+
+    private static CheckCase AssessCase(ExternalModel external, Assessment a, double seconds)
+    {
+        var name = $"assess {external.Kind}";
+        var source = $"latents from {a.Latents.Source} ({a.Latents.Rows} × {a.Latents.Dim})";
+        return a.LossesBelowTarget switch
+        {
+            true => new CheckCase(name, null, CheckStatus.Pass, $"{source}; L_dyn {Text(a.LossDyn)}, L_p {Text(a.LossAux)}: both below {Num(a.LossTarget)}", "", seconds),
+            false => new CheckCase(name, null, CheckStatus.Fail, $"{source}; L_dyn {Text(a.LossDyn)}, L_p {Text(a.LossAux)}: not both below the loss target {Num(a.LossTarget)}", "", seconds),
+            null => new CheckCase(name, null, CheckStatus.Pass, $"{source}; the premise is not measured (give \"transition\" and \"aux_head\" in \"model.onnx\")", "", seconds),
+        };
     }
 
     private static CheckCase CompareStructure(CheckBaseline baseline, Analysis analysis, AbstractionProof? proof)
@@ -232,17 +282,18 @@ internal static class CheckRunner
             : new CheckCase("baseline", null, CheckStatus.Pass, $"classes {Text(classes)} and min_latents {Text(proof?.MinLatents ?? baseline.MinLatents)} as in the baseline");
     }
 
-    private static CheckCase CompareRun(CheckBaseline baseline, TrainingRun run, ulong seed)
+    private static CheckCase CompareRun(CheckBaseline baseline, ulong seed, bool? lossesBelowTarget, CollapseReport? now, string? kind)
     {
+        var caseSeed = kind is null ? seed : (ulong?)null;
+        var name = kind is null ? "baseline" : $"baseline {kind}";
         var before = baseline.Runs.FirstOrDefault(r => r.Seed == seed);
         if (before is null)
         {
-            return new CheckCase("baseline", seed, CheckStatus.Fail, $"the baseline has no run for seed {seed}; record it with --update-baseline");
+            return new CheckCase(name, caseSeed, CheckStatus.Fail, $"the baseline has no run for seed {seed}; record it with --update-baseline");
         }
 
-        var now = run.Collapse;
         var problems = new List<string>();
-        if (before.LossesBelowTarget && !run.Result.BothLossesBelowTarget)
+        if (before.LossesBelowTarget && lossesBelowTarget == false)
         {
             problems.Add("the losses no longer reach the target");
         }
@@ -258,8 +309,8 @@ internal static class CheckRunner
         }
 
         return problems.Count > 0
-            ? new CheckCase("baseline", seed, CheckStatus.Fail, $"regression: {string.Join("; ", problems)}")
-            : new CheckCase("baseline", seed, CheckStatus.Pass, $"no regression: violations {Text(now?.Violations)} (baseline {Text(before.Violations)}), clusters {Text(now?.Clusters)} (baseline {Text(before.Clusters)})");
+            ? new CheckCase(name, caseSeed, CheckStatus.Fail, $"regression: {string.Join("; ", problems)}")
+            : new CheckCase(name, caseSeed, CheckStatus.Pass, $"no regression: violations {Text(now?.Violations)} (baseline {Text(before.Violations)}), clusters {Text(now?.Clusters)} (baseline {Text(before.Clusters)})");
     }
 
     private static CheckCase Skip(string name, ulong? seed, string why) => new(name, seed, CheckStatus.Skipped, $"skipped: {why}");

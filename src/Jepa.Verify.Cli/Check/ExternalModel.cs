@@ -1,0 +1,12 @@
+namespace Jepa.Verify.Cli.Check;
+
+/// <summary>
+/// A model trained elsewhere that a check config assesses instead of training: <c>"model": {"onnx": {…}}</c> or
+/// <c>"model": {"latents": "Z.npy"}</c>. Paths are resolved against the config's folder.
+/// </summary>
+/// <param name="Kind"><c>onnx</c> or <c>latents</c>: the check cases are named after it (<c>assess onnx</c>, <c>collapse onnx</c>).</param>
+/// <param name="Latents">The latents file, for <c>latents</c>.</param>
+/// <param name="Encoder">The ONNX encoder, for <c>onnx</c>.</param>
+/// <param name="Transition">The ONNX transition model, or null.</param>
+/// <param name="AuxHead">The ONNX aux head, or null.</param>
+internal sealed record ExternalModel(string Kind, string? Latents, string? Encoder, string? Transition, string? AuxHead);

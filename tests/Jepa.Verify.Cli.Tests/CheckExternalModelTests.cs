@@ -1,0 +1,81 @@
+using System.Xml.Linq;
+using Jepa.Verify.Cli.Check;
+using Jepa.Verify.Mdp.Tests;
+using Xunit;
+
+namespace Jepa.Verify.Cli.Tests;
+
+/// <summary>Tests for <see cref="CheckRunner"/> with <see cref="ExternalModel"/>: check configs that assess a model trained elsewhere.</summary>
+public sealed class CheckExternalModelTests
+{
+    private static string Folder()
+    {
+        var dir = Directory.CreateTempSubdirectory("jv-check-external-").FullName;
+        File.Copy(TestFiles.Example("counting.json"), Path.Combine(dir, "counting.json"));
+        foreach (var f in new[] { "encoder.onnx", "transition.onnx", "aux_head.onnx", "collapsed_encoder.onnx", "latents.npy" })
+        {
+            File.Copy(Path.Combine(TestFiles.Root, "tests", "Jepa.Verify.Pipeline.Tests", "Fixtures", f), Path.Combine(dir, f));
+        }
+
+        return dir;
+    }
+
+    [Fact]
+    public void AnOnnxModelIsAssessedRecordedAsABaselineAndNamedInJUnit()
+    {
+        var dir = Folder();
+        var config = Path.Combine(dir, "onnx.check.json");
+        File.WriteAllText(config, """
+            {"name": "counting-onnx", "environment": {"file": "counting.json"},
+             "model": {"onnx": {"encoder": "encoder.onnx", "transition": "transition.onnx", "aux_head": "aux_head.onnx"}},
+             "prove": false, "thresholds": {"classes": 9}, "baseline": "onnx.baseline.json"}
+            """);
+        Assert.Equal(0, CliRun.Of("check", config, "--update-baseline", "--quiet").ExitCode);
+        var junit = Path.Combine(dir, "junit.xml");
+        var run = CliRun.Of("check", config, "--junit", junit, "--json", "--quiet");
+        Assert.Equal(0, run.ExitCode);
+        Assert.True(run.Json.GetProperty("assessment").GetProperty("losses_below_target").GetBoolean());
+        Assert.Equal(0, run.Json.GetProperty("runs").GetArrayLength());
+        var names = XDocument.Load(junit).Descendants("testcase").Select(t => (string)t.Attribute("name")!).ToArray();
+        Assert.Equal(["conditions", "classes", "baseline", "assess onnx", "collapse onnx", "baseline onnx"], names);
+
+        // The collapsed encoder under the same baseline: collapse fails and the baseline reports the regression.
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"encoder.onnx\"", "\"collapsed_encoder.onnx\"", StringComparison.Ordinal));
+        var collapsed = CliRun.Of("check", config, "--json", "--quiet");
+        Assert.Equal(1, collapsed.ExitCode);
+        var checks = collapsed.Json.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("status").GetString());
+        Assert.Equal("fail", checks["collapse onnx"]);
+        Assert.Equal("fail", checks["baseline onnx"]);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
+    public void LatentsNeedNoModelAndLeaveThePremiseUnmeasured()
+    {
+        var dir = Folder();
+        var config = Path.Combine(dir, "latents.check.json");
+        File.WriteAllText(config, """{"environment": {"file": "counting.json"}, "model": {"latents": "latents.npy"}, "prove": false}""");
+        var run = CliRun.Of("check", config, "--json", "--quiet");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, run.Json.GetProperty("assessment").GetProperty("losses_below_target").ValueKind);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Theory]
+    [InlineData("""{"environment": {"file": "counting.json"}, "model": {"latents": "latents.npy"}, "seeds": [1]}""", "\"seeds\" is given, but \"model\" names a model trained elsewhere")]
+    [InlineData("""{"environment": {"file": "counting.json"}, "model": {"latents": "latents.npy", "onnx": {"encoder": "encoder.onnx"}}}""", "\"model\" has both \"onnx\" and \"latents\"")]
+    [InlineData("""{"environment": {"file": "counting.json"}, "model": {"onnx": {"transition": "transition.onnx"}}}""", "add \"encoder\"")]
+    [InlineData("""{"environment": {"file": "counting.json"}, "model": {"onnx": {"encoder": "nope.onnx"}}}""", "nope.onnx")]
+    [InlineData("""{"environment": {"file": "counting.json"}, "model": {"latents": "latents.npy", "latent_dim": 4}}""", "latent_dim")]
+    public void ConfigsThatMixTrainingWithAnExternalModelAreRefusedInOneLine(string text, string expected)
+    {
+        var dir = Folder();
+        var config = Path.Combine(dir, "bad.check.json");
+        File.WriteAllText(config, text);
+        var run = CliRun.Of("check", config, "--quiet");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(expected, run.Error, StringComparison.Ordinal);
+        Assert.Single(run.Error.TrimEnd('\n').Split('\n'));
+        Directory.Delete(dir, recursive: true);
+    }
+}
