@@ -58,7 +58,7 @@ public static class CliApp
             stderr.WriteLine($"error: {Mdp.OneLine.Escape(ex.Message)}; report this with the query (--emit-smt2)");
             return ExitCodes.Inconclusive;
         }
-        catch (Exception ex) when (ex is MdpFormatException or ModelFormatException or UsageException or RelationTooLargeException or SolverException)
+        catch (Exception ex) when (ex is MdpFormatException or ModelFormatException or UsageException or Pipeline.PipelineException or RelationTooLargeException or SolverException)
         {
             stderr.WriteLine($"error: {Mdp.OneLine.Escape(ex.Message)}");
             return ExitCodes.BadInput;

@@ -113,21 +113,6 @@ internal sealed class InputOptions
         return new BisimulationOptions(tolerance, missing, maxPairs);
     }
 
-    /// <summary>Checks the conditions bisimulation needs and computes it.</summary>
-    public static Analysis Analyse(MdpModel mdp, BisimulationOptions options)
-    {
-        var report = ConditionChecker.Check(mdp);
-        report.ThrowIfUnusable();
-        if (AuxKeys.ToleranceProblem(mdp.Aux, options.AuxTolerance) is { } problem)
-        {
-            throw new UsageException($"the aux tolerance (--aux-tolerance, or \"aux.tolerance\" in a check config): {problem}");
-        }
-
-        var keys = AuxKeys.Compute(mdp.Aux, options.AuxTolerance);
-        var result = Bisimilarity.Compute(TransitionTable.FromMdp(mdp), keys, options);
-        return new Analysis(mdp, report, keys, result);
-    }
-
     /// <summary>The index of an observation named on the command line.</summary>
     public static int Observation(MdpModel mdp, string id)
     {

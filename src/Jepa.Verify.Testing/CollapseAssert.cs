@@ -3,6 +3,10 @@ using System.Text;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Bisimulation;
+using Jepa.Verify.Pipeline;
+using Jepa.Verify.Pipeline.Latents;
+using Jepa.Verify.Pipeline.Onnx;
+using Jepa.Verify.Learning.Jepa;
 
 namespace Jepa.Verify.Testing;
 
@@ -65,6 +69,44 @@ public static class CollapseAssert
         return NoUnhealthyCollapse(mdp, ordered, tolerance, options);
     }
 
+    /// <summary>
+    /// As <see cref="NoUnhealthyCollapse(MdpModel, IReadOnlyList{float[]}, double, BisimulationOptions)"/>, with the latents
+    /// a model wrote to a file: a <c>.npy</c> matrix in the MDP's observation order, or a CSV <c>id,z0,z1,…</c>.
+    /// </summary>
+    /// <exception cref="MdpFormatException">The file cannot be read as latents of this MDP (one line naming the place).</exception>
+    /// <exception cref="JepaAssertionException">Naming the closest collapsed pairs.</exception>
+    public static CollapseReport NoUnhealthyCollapseInFile(MdpModel mdp, string latentsPath, double tolerance = DefaultTolerance, BisimulationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(mdp);
+        return NoUnhealthyCollapse(mdp, Rows(LatentsFile.Read(latentsPath, mdp)), tolerance, options);
+    }
+
+    /// <summary>
+    /// Asserts the theorem on a JEPA exported to ONNX: its encoder, run by ONNX Runtime over the MDP's features (one-hot ids
+    /// when it has none), keeps the non-bisimilar observations apart; and, when the transition model and the aux head are
+    /// given, both full-data losses are below <paramref name="lossTarget"/> (the premise).
+    /// </summary>
+    /// <example><c>CollapseAssert.NoUnhealthyCollapseOfOnnxModel(mdp, "encoder.onnx", "transition.onnx", "aux_head.onnx");</c></example>
+    /// <returns>The assessment: latents, losses, largest residuals and the collapse report.</returns>
+    /// <exception cref="MdpFormatException">A model breaks the ONNX contract (docs/formats.md), or outputs NaN/∞.</exception>
+    /// <exception cref="JepaAssertionException">Collapsed non-bisimilar pairs, or losses above the target.</exception>
+    public static Assessment NoUnhealthyCollapseOfOnnxModel(MdpModel mdp, string encoder, string? transition = null, string? auxHead = null, double lossTarget = 1e-4, double tolerance = DefaultTolerance, BisimulationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(mdp);
+        var data = TrainingData.FromMdp(mdp);
+        using var model = OnnxJepa.Load(encoder, transition, auxHead);
+        var latents = model.Encode(data);
+        NoUnhealthyCollapse(mdp, Rows(latents), tolerance, options);
+        var assessment = Assessment.Run(mdp, MdpAssert.Classes(mdp, options), data, latents, model, lossTarget, new CollapseOptions(tolerance));
+        if (assessment.LossesBelowTarget == false)
+        {
+            throw new JepaAssertionException(string.Create(CultureInfo.InvariantCulture,
+                $"the premise fails in {mdp.Source}: L_dyn {assessment.LossDyn:G3} (largest residual {assessment.MaxResidualDyn:G3}) and L_p {assessment.LossAux:G3} (largest {assessment.MaxResidualAux:G3}) are not both below {lossTarget:G3}; the theorem does not apply to this model yet"));
+        }
+
+        return assessment;
+    }
+
     /// <summary>Asserts complete collapse: every latent within the tolerance of every other (what a transition-only ablation should show).</summary>
     /// <exception cref="JepaAssertionException">With the number of clusters found.</exception>
     public static CollapseReport CompletelyCollapsed(MdpModel mdp, IReadOnlyList<float[]> latents, double tolerance = DefaultTolerance)
@@ -77,6 +119,8 @@ public static class CollapseAssert
 
         return report;
     }
+
+    private static float[][] Rows(LatentMatrix z) => [.. Enumerable.Range(0, z.Rows).Select(i => z.Values.AsSpan(i * z.Dim, z.Dim).ToArray())];
 
     private static CollapseReport Analyze(MdpModel mdp, IReadOnlyList<float[]> latents, double tolerance, BisimulationOptions? options)
     {

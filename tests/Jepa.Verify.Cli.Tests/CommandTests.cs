@@ -240,7 +240,7 @@ public sealed class CommandTests
     {
         var dir = Path.Combine(Path.GetTempPath(), "jv-demo-" + Guid.NewGuid().ToString("N"));
         var run = CliRun.Of("demo", "--out", dir);
-        Assert.Equal(0, run.ExitCode);
+        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.Error}");
         Assert.DoesNotContain("FAILED", run.Out);
         Assert.Equal(8, run.Out.Split('\n').Count(l => l.Contains("[ok]", StringComparison.Ordinal)));
         FigureFiles.AssertValid(dir, ["pca-joint.png", "pca-joint.svg", "distances-joint.png", "losses-joint.png"]);

@@ -70,4 +70,21 @@ public sealed class CollapseAssertTests
         CollapseAssert.NoUnhealthyCollapse(Counting, Latents(TrainingMode.Joint));
         Assert.Throws<JepaAssertionException>(() => CollapseAssert.NoUnhealthyCollapse(Counting, Latents(TrainingMode.DynOnly)));
     }
+
+    [Fact]
+    public void AModelExportedFromPyTorchPassesFromItsOnnxFilesAndItsLatentsFile()
+    {
+        // The fixtures: a JEPA trained by PyTorch on counting.json (tests/Jepa.Verify.Pipeline.Tests/Fixtures/make_fixtures.py).
+        static string Fixture(string name) => Path.Combine(Path.GetDirectoryName(MdpAssertTests.Example("counting.json"))!, "..", "tests", "Jepa.Verify.Pipeline.Tests", "Fixtures", name);
+
+        var assessment = CollapseAssert.NoUnhealthyCollapseOfOnnxModel(Counting, Fixture("encoder.onnx"), Fixture("transition.onnx"), Fixture("aux_head.onnx"));
+        Assert.True(assessment.TheoremHolds);
+        CollapseAssert.NoUnhealthyCollapseInFile(Counting, Fixture("latents.npy"));
+        CollapseAssert.NoUnhealthyCollapseInFile(Counting, Fixture("latents.csv"));
+
+        var collapsed = Assert.Throws<JepaAssertionException>(() => CollapseAssert.NoUnhealthyCollapseOfOnnxModel(Counting, Fixture("collapsed_encoder.onnx")));
+        Assert.Contains("36 of 36 non-bisimilar pairs", collapsed.Message, StringComparison.Ordinal);
+        var premise = Assert.Throws<JepaAssertionException>(() => CollapseAssert.NoUnhealthyCollapseOfOnnxModel(Counting, Fixture("encoder.onnx"), Fixture("transition.onnx"), Fixture("aux_head.onnx"), lossTarget: 1e-7));
+        Assert.Contains("the premise fails", premise.Message, StringComparison.Ordinal);
+    }
 }

@@ -242,7 +242,7 @@ internal static class CheckConfigReader
             f.AllowOnly(training, "\"training\"", "mode", "steps", "learning_rate", "cosine", "batch_size", "aux_weight", "weight_decay", "grad_clip", "stop_grad");
             c = c with
             {
-                Mode = training.Get("mode") is { } m ? (TrainingMode)Commands.TrainCommand.ModeNames.IndexOf(f.Text(m, "\"training.mode\"", [.. Commands.TrainCommand.ModeNames])) : c.Mode,
+                Mode = training.Get("mode") is { } m ? TrainingModes.Parse(f.Text(m, "\"training.mode\"", [.. TrainingModes.Names])) : c.Mode,
                 Steps = Int(f, training, "steps", c.Steps, 0, 10_000_000, "training."),
                 LearningRate = (float)Num(f, training, "learning_rate", c.LearningRate, 1e-9, 10),
                 CosineSchedule = training.Get("cosine") is { } cs ? f.Boolean(cs, "\"training.cosine\"") : c.CosineSchedule,

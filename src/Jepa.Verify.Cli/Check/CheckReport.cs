@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using Jepa.Verify.Learning.Jepa;
+using Jepa.Verify.Pipeline;
 
 namespace Jepa.Verify.Cli.Check;
 
@@ -79,7 +80,7 @@ internal static class CheckReport
             var (r, report) = (run.Result, run.Collapse);
             w.WriteStartObject();
             w.WriteNumber("seed", r.Config.Seed);
-            w.WriteString("mode", Commands.TrainCommand.ModeNames[(int)r.Config.Mode]);
+            w.WriteString("mode", TrainingModes.Name(r.Config.Mode));
             w.WriteNumber("steps", r.Steps);
             JsonText.NumberOrNull(w, "loss_dyn", r.LossDyn);
             JsonText.NumberOrNull(w, "loss_aux", r.LossAux);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Conditions;
 using Jepa.Verify.Proofs;
+using Jepa.Verify.Pipeline;
 
 namespace Jepa.Verify.Cli.Check;
 

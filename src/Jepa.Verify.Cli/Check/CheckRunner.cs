@@ -49,7 +49,7 @@ internal static class CheckRunner
             return new CheckResult(config, mdp, conditions, null, null, [], [.. cases], baseline);
         }
 
-        var analysis = InputOptions.Analyse(mdp, config.Options);
+        var analysis = Analysis.Of(mdp, config.Options, conditions);
         cases.Add(Classes(config, analysis, Lap(clock)));
         log?.Invoke($"{cases[^1].FullName}: {cases[^1].Message}");
 
@@ -98,7 +98,7 @@ internal static class CheckRunner
         var options = new CollapseOptions(config.Tolerance);
         foreach (var seed in config.Seeds)
         {
-            var run = TrainCommand.Run(analysis, data, config.Options, config.Training with { Seed = seed }, options, showProgress: false);
+            var run = TrainingRun.Train(analysis, data, config.Options, config.Training with { Seed = seed }, options);
             runs.Add(run);
             var seconds = Lap(clock);
             var train = Train(run, seed, seconds);
@@ -236,10 +236,7 @@ internal static class CheckRunner
     {
         var mdp = analysis.Mdp;
         var collapse = new CollapseOptions(config.Tolerance);
-        if (mdp.ObservationCount > collapse.MaxObservations)
-        {
-            throw new UsageException($"{mdp.Source} has {mdp.ObservationCount} observations; the collapse analysis compares all pairs and is limited to {collapse.MaxObservations}");
-        }
+        Analysis.RequireComparable(mdp, collapse);
 
         var data = TrainingData.FromMdp(mdp);
         if (external.Latents is { } latents)

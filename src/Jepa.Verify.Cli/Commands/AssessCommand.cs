@@ -60,12 +60,8 @@ internal static class AssessCommand
             }
 
             var mdp = input.Load(r);
-            if (mdp.ObservationCount > collapse.MaxObservations)
-            {
-                throw new UsageException($"{mdp.Source} has {mdp.ObservationCount} observations; the collapse analysis compares all pairs and is limited to {collapse.MaxObservations}");
-            }
-
-            var analysis = InputOptions.Analyse(mdp, input.Options(r));
+            Analysis.RequireComparable(mdp, collapse);
+            var analysis = Analysis.Of(mdp, input.Options(r));
             var data = TrainingData.FromMdp(mdp);
             Assessment assessment;
             if (latentsPath is not null)

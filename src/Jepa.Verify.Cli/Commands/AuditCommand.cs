@@ -5,6 +5,7 @@ using System.Text.Json;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Audit;
 using Jepa.Verify.Mdp.Formats;
+using Jepa.Verify.Pipeline;
 
 namespace Jepa.Verify.Cli.Commands;
 
@@ -36,7 +37,7 @@ internal static class AuditCommand
                 variants.Add((auxFiles[1], AuxFile.Read(auxFiles[1]).ApplyTo(baseMdp)));
             }
 
-            var analyses = variants.Select(v => InputOptions.Analyse(v.Mdp, options)).ToList();
+            var analyses = variants.Select(v => Analysis.Of(v.Mdp, options)).ToList();
             var names = LabelNames(r.GetValue(labels), analyses[^1].Mdp);
             var audits = analyses.Select((a, i) => AuxAudit.Run(a.Mdp, a.Result, a.Keys, names) with { AuxName = variants[i].Name }).ToList();
             var comparison = analyses.Count == 2 ? AuxAudit.Compare(analyses[0].Result, analyses[1].Result) : null;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using Jepa.Verify.Mdp.Bisimulation;
+using Jepa.Verify.Pipeline;
 
 namespace Jepa.Verify.Cli.Commands;
 
@@ -25,7 +26,7 @@ internal static class ClassesCommand
         command.Options.Add(json);
         command.SetAction(r => CliApp.Guard(io.Error, () =>
         {
-            var analysis = InputOptions.Analyse(input.Load(r), input.Options(r));
+            var analysis = Analysis.Of(input.Load(r), input.Options(r));
             var pairs = r.GetValue(witnesses) ? ClassWitnesses(analysis) : null;
             if (r.GetValue(json))
             {

@@ -8,6 +8,7 @@ using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Mdp.Conditions;
 using Jepa.Verify.Proofs;
 using Jepa.Verify.Smt.Solvers;
+using Jepa.Verify.Pipeline;
 
 namespace Jepa.Verify.Cli.Commands;
 
@@ -88,7 +89,7 @@ internal static class DemoCommand
         {
             var (res, rep) = (run.Run.Result, run.Run.Report);
             o.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"   {TrainCommand.ModeNames[(int)run.Mode],-8} {res.Steps} steps, L_dyn {res.LossDyn:0.0e+0}, L_p {res.LossAux:0.0e+0}; {run.CountGroups} count group(s) in {rep.Clusters} cluster(s); theorem: {run.Verdict}"));
+                $"   {TrainingModes.Name(run.Mode),-8} {res.Steps} steps, L_dyn {res.LossDyn:0.0e+0}, L_p {res.LossAux:0.0e+0}; {run.CountGroups} count group(s) in {rep.Clusters} cluster(s); theorem: {run.Verdict}"));
         }
 
         var joint = experiment.Outcomes.Single(x => x.Mode == TrainingMode.Joint);

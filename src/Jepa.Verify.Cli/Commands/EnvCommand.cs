@@ -4,6 +4,7 @@ using Jepa.Verify.Environments.Counting;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Mdp.Formats;
+using Jepa.Verify.Pipeline;
 
 namespace Jepa.Verify.Cli.Commands;
 
@@ -76,7 +77,7 @@ internal static class EnvCommand
 
     private static string Summary(MdpModel mdp, string? path)
     {
-        var analysis = InputOptions.Analyse(mdp, new BisimulationOptions());
+        var analysis = Analysis.Of(mdp, new BisimulationOptions());
         var result = analysis.Result;
         var classes = result.Partition is { } p
             ? $"{p.Count} bisimulation classes"

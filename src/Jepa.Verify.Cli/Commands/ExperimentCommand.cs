@@ -13,8 +13,8 @@ internal static class ExperimentCommand
     {
         var quick = new Option<bool>("--quick") { Description = "32×32 images and 72 observations (seconds per run) instead of 64×64 and 144; both at most 6,000 steps" };
         var seeds = new Option<int>("--seeds") { Description = "Train every mode with seeds 0 … N−1", DefaultValueFactory = _ => 1, HelpName = "N" };
-        var modes = new Option<string[]>("--modes") { Description = "Modes to run, in table order", DefaultValueFactory = _ => [.. CountingSettings.AllModes.Select(m => TrainCommand.ModeNames[(int)m])], HelpName = "mode", AllowMultipleArgumentsPerToken = true };
-        modes.AcceptOnlyFromAmong([.. TrainCommand.ModeNames]);
+        var modes = new Option<string[]>("--modes") { Description = "Modes to run, in table order", DefaultValueFactory = _ => [.. CountingSettings.AllModes.Select(m => TrainingModes.Name(m))], HelpName = "mode", AllowMultipleArgumentsPerToken = true };
+        modes.AcceptOnlyFromAmong([.. TrainingModes.Names]);
         var steps = new Option<int?>("--steps") { Description = "Override the step budget of every run", HelpName = "N" };
         var outDir = new Option<string>("--out") { Description = "Directory for counting.md, counting.json and the figures as PNG and SVG (created if missing)", DefaultValueFactory = _ => "counting-out", HelpName = "DIR" }.NonEmpty();
         var json = new Option<bool>("--json") { Description = "Print the JSON report instead of the Markdown table" };
@@ -32,7 +32,7 @@ internal static class ExperimentCommand
                 throw new UsageException($"--seeds must be 1 to 100, got {n}");
             }
 
-            ImmutableArray<TrainingMode> chosen = [.. r.GetValue(modes)!.Distinct().Select(m => (TrainingMode)TrainCommand.ModeNames.IndexOf(m))];
+            ImmutableArray<TrainingMode> chosen = [.. r.GetValue(modes)!.Distinct().Select(m => TrainingModes.Parse(m))];
             ImmutableArray<ulong> seedList = [.. Enumerable.Range(0, n).Select(i => (ulong)i)];
             var settings = r.GetValue(quick) ? CountingSettings.QuickSettings(seedList, chosen) : CountingSettings.FullSettings(seedList, chosen);
             if (r.GetValue(steps) is { } budget)

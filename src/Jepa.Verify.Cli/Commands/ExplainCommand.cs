@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Jepa.Verify.Mdp.Bisimulation;
+using Jepa.Verify.Pipeline;
 
 namespace Jepa.Verify.Cli.Commands;
 
@@ -24,7 +25,7 @@ internal static class ExplainCommand
             var options = input.Options(r);
             var ia = InputOptions.Observation(mdp, r.GetValue(a)!);
             var ib = InputOptions.Observation(mdp, r.GetValue(b)!);
-            var analysis = InputOptions.Analyse(mdp, options);
+            var analysis = Analysis.Of(mdp, options);
             var witness = analysis.Result.Witness(ia, ib);
             if (r.GetValue(json))
             {

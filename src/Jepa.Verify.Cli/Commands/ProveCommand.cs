@@ -6,6 +6,7 @@ using Jepa.Verify.Mdp.Formats;
 using Jepa.Verify.Proofs;
 using Jepa.Verify.Smt;
 using Jepa.Verify.Smt.Solvers;
+using Jepa.Verify.Pipeline;
 
 namespace Jepa.Verify.Cli.Commands;
 
@@ -106,7 +107,7 @@ internal static class ProveCommand
             throw new UsageException($"--latents must be at least 1, got {latents}");
         }
 
-        var analysis = InputOptions.Analyse(input.Load(r), input.Options(r));
+        var analysis = Analysis.Of(input.Load(r), input.Options(r));
         if (analysis.NothingToProve() is { } nothing)
         {
             throw new UsageException(nothing);

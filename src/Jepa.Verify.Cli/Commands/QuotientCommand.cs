@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Mdp.Formats;
+using Jepa.Verify.Pipeline;
 
 namespace Jepa.Verify.Cli.Commands;
 
@@ -19,7 +20,7 @@ internal static class QuotientCommand
         command.Options.Add(output);
         command.SetAction(r => CliApp.Guard(io.Error, () =>
         {
-            var analysis = InputOptions.Analyse(input.Load(r), input.Options(r));
+            var analysis = Analysis.Of(input.Load(r), input.Options(r));
             if (analysis.Result.Partition is null)
             {
                 throw new UsageException($"{analysis.Mdp.Source} has missing transitions, so there are no classes to quotient by; pass --missing sink");

@@ -7,6 +7,7 @@ using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Learning.Modules;
 using Jepa.Verify.Mdp;
+using Jepa.Verify.Pipeline;
 using Spectre.Console;
 
 namespace Jepa.Verify.Cli.Commands;
@@ -15,14 +16,13 @@ namespace Jepa.Verify.Cli.Commands;
 internal static class TrainCommand
 {
     /// <summary>The mode names on the command line, in the order of <see cref="TrainingMode"/>.</summary>
-    public static readonly ImmutableArray<string> ModeNames = ["joint", "aux-only", "dyn-only", "random-aux", "separate"];
 
     public static Command Create(CommandIo io)
     {
         var input = new InputOptions();
         var defaults = new PJepaConfig();
         var mode = new Option<string>("--mode") { Description = "What to train: joint (the theorem's model), aux-only, dyn-only, random-aux or separate", DefaultValueFactory = _ => "joint", HelpName = "mode" };
-        mode.AcceptOnlyFromAmong([.. ModeNames]);
+        mode.AcceptOnlyFromAmong([.. TrainingModes.Names]);
         var seed = new Option<ulong>("--seed") { Description = "Seeds initialisation, batches and the random aux", DefaultValueFactory = _ => defaults.Seed, HelpName = "S" };
         var steps = new Option<int>("--steps") { Description = "Step budget (separate spends it twice)", DefaultValueFactory = _ => defaults.Steps, HelpName = "N" };
         var latentDim = new Option<int>("--latent-dim") { Description = "Latent dimension", DefaultValueFactory = _ => defaults.LatentDim, HelpName = "D" };
@@ -55,7 +55,7 @@ internal static class TrainCommand
         command.SetAction(r => CliApp.Guard(io.Error, () =>
         {
             var config = new PJepaConfig(
-                Mode: (TrainingMode)ModeNames.IndexOf(r.GetValue(mode)!),
+                Mode: TrainingModes.Parse(r.GetValue(mode)!),
                 Seed: r.GetValue(seed),
                 Steps: r.GetValue(steps),
                 LatentDim: r.GetValue(latentDim),
@@ -126,40 +126,14 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>Loads, analyses, trains and checks: the whole command without its output.</summary>
-    public static TrainingRun Run(MdpModel mdp, Mdp.Bisimulation.BisimulationOptions options, PJepaConfig config, CollapseOptions collapse, bool showProgress) =>
-        Run(InputOptions.Analyse(mdp, options), TrainingData.FromMdp(mdp), options, config, collapse, showProgress);
-
-    /// <summary>
-    /// Trains and checks on an MDP already analysed and turned into training data, so callers that
-    /// train several modes or seeds on one MDP (the counting experiment) analyse and copy it once.
-    /// </summary>
-    public static TrainingRun Run(Analysis analysis, TrainingData data, Mdp.Bisimulation.BisimulationOptions options, PJepaConfig config, CollapseOptions collapse, bool showProgress)
+    /// <summary>Loads, analyses, trains and checks: the whole command without its output, with a progress bar when asked.</summary>
+    public static TrainingRun Run(MdpModel mdp, Mdp.Bisimulation.BisimulationOptions options, PJepaConfig config, CollapseOptions collapse, bool showProgress)
     {
-        var mdp = analysis.Mdp;
-        if (data.TransitionCount == 0)
-        {
-            throw new UsageException($"{mdp.Source} has no transitions; P-JEPA trains on transitions (o, a, o')");
-        }
-
-        if (mdp.ObservationCount > collapse.MaxObservations)
-        {
-            throw new UsageException($"{mdp.Source} has {mdp.ObservationCount} observations; the collapse analysis compares all pairs and is limited to {collapse.MaxObservations}");
-        }
-
-        var result = showProgress ? WithProgressBar(data, config) : PJepaTrainer.Train(data, config);
-        if (config.Mode == TrainingMode.RandomAux)
-        {
-            // The theorem is about the aux actually trained on: recompute the classes for the random map.
-            var aux = ImmutableArray.CreateRange(Enumerable.Range(0, mdp.ObservationCount).Select(o =>
-                new AuxValue([.. Enumerable.Range(0, result.AuxDim).Select(j => (double)result.AuxTargets[(o * result.AuxDim) + j])])));
-            analysis = InputOptions.Analyse(mdp.WithAux(aux, SourcePositions.None), options);
-        }
-
-        var report = analysis.Result.Partition is { } partition
-            ? CollapseAnalysis.Analyze(result.Latents, result.LatentDim, partition, mdp.Labels, collapse)
-            : CollapseAnalysis.Analyze(result.Latents, result.LatentDim, analysis.Result.Relation!, mdp.Labels, collapse);
-        return new TrainingRun(analysis, result, report);
+        var analysis = Analysis.Of(mdp, options);
+        var data = TrainingData.FromMdp(mdp);
+        return showProgress
+            ? WithProgressBar(config, progress => TrainingRun.Train(analysis, data, options, config, collapse, progress))
+            : TrainingRun.Train(analysis, data, options, config, collapse);
     }
 
     /// <summary>
@@ -171,7 +145,7 @@ internal static class TrainCommand
     public static IReadOnlyList<string> WritePlots(TrainingRun run, string directory)
     {
         var (result, mdp) = (run.Result, run.Analysis.Mdp);
-        var mode = ModeNames[(int)result.Config.Mode];
+        var mode = TrainingModes.Name(result.Config.Mode);
         int[] group = run.Analysis.Result.Partition is { } partition ? [.. partition.ClassOf] : [.. Enumerable.Range(0, mdp.ObservationCount)];
         var caption = run.Analysis.Result.Partition is null ? "observation" : "class";
         int[] order = [.. Enumerable.Range(0, group.Length).OrderBy(o => group[o]).ThenBy(o => o)];
@@ -191,27 +165,27 @@ internal static class TrainCommand
         _ => ExitCodes.Ok,
     };
 
-    private static TrainingResult WithProgressBar(TrainingData data, PJepaConfig config)
+    private static TrainingRun WithProgressBar(PJepaConfig config, Func<IProgress<TrainingProgress>, TrainingRun> train)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        TrainingResult? result = null;
+        TrainingRun? run = null;
         console.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
                 var total = config.Mode == TrainingMode.Separate ? 2 * config.Steps : config.Steps;
-                var task = ctx.AddTask($"training {ModeNames[(int)config.Mode]}", maxValue: Math.Max(1, total));
+                var task = ctx.AddTask($"training {TrainingModes.Name(config.Mode)}", maxValue: Math.Max(1, total));
                 var progress = new SynchronousProgress(p =>
                 {
                     task.Value = p.Step;
                     task.Description = string.Create(CultureInfo.InvariantCulture, $"L_dyn {p.LossDyn:E2}  L_p {p.LossAux:E2}");
                     ctx.Refresh();
                 });
-                result = PJepaTrainer.Train(data, config, progress);
+                run = train(progress);
                 task.Value = task.MaxValue;
             });
-        return result!;
+        return run!;
     }
 
     private static string Verdict(TrainingRun run)
@@ -239,7 +213,7 @@ internal static class TrainCommand
         sb.AppendLine(run.Analysis.Summary());
         var c = result.Config;
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"mode {ModeNames[(int)c.Mode]}, seed {c.Seed}: {result.Steps} steps ({StatusName(result.Status)}), latent {c.LatentDim}, hidden {c.HiddenDim}, lr {c.LearningRate}, batch {c.BatchSize}"));
+            $"mode {TrainingModes.Name(c.Mode)}, seed {c.Seed}: {result.Steps} steps ({StatusName(result.Status)}), latent {c.LatentDim}, hidden {c.HiddenDim}, lr {c.LearningRate}, batch {c.BatchSize}"));
         sb.AppendLine($"  L_dyn {Num(result.LossDyn)}   L_p {Num(result.LossAux)}   (target {Num(c.LossTarget)})");
         if (result.Status == TrainingStatus.Diverged)
         {
@@ -263,7 +237,7 @@ internal static class TrainCommand
         return JsonText.Write(w =>
         {
             w.WriteStartObject();
-            w.WriteString("mode", ModeNames[(int)result.Config.Mode]);
+            w.WriteString("mode", TrainingModes.Name(result.Config.Mode));
             w.WriteNumber("seed", result.Config.Seed);
             w.WriteNumber("steps", result.Steps);
             w.WriteString("status", StatusName(result.Status));

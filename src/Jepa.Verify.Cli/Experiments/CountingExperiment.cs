@@ -8,6 +8,7 @@ using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Proofs;
 using Jepa.Verify.Smt.Solvers;
+using Jepa.Verify.Pipeline;
 
 namespace Jepa.Verify.Cli.Experiments;
 
@@ -30,7 +31,7 @@ internal static class CountingExperiment
         var mdp = CountingEnvironment.Exact(settings.Environment);
         var scenes = CountingEnvironment.ExactScenes(settings.Environment);
         var options = new BisimulationOptions();
-        var analysis = InputOptions.Analyse(mdp, options);
+        var analysis = Analysis.Of(mdp, options);
         var data = TrainingData.FromMdp(mdp);
         var abstraction = analysis.Abstraction();
         var proof = AbstractionProver.Prove(abstraction, SolverPanel.For("z3"), new SolverOptions(TimeSpan.FromSeconds(60)));
@@ -44,7 +45,7 @@ internal static class CountingExperiment
             foreach (var mode in settings.Modes)
             {
                 var config = settings.Training with { Mode = mode, Seed = seed };
-                var run = TrainCommand.Run(analysis, data, options, config, settings.Collapse, showProgress: false);
+                var run = TrainingRun.Train(analysis, data, options, config, settings.Collapse);
                 var z = run.Result.Latents.AsSpan();
                 var dim = run.Result.LatentDim;
                 var outcome = new ModeOutcome(mode, seed, run,
@@ -55,7 +56,7 @@ internal static class CountingExperiment
                     LatentProbe.Linear(z, dim, targets.Position, train, test),
                     LatentPca.Project(z, dim).Coordinates);
                 outcomes.Add(outcome);
-                log?.Invoke($"  seed {seed} {TrainCommand.ModeNames[(int)mode]}: {run.Result.Steps} steps, L_dyn {run.Result.LossDyn:G3}, L_p {run.Result.LossAux:G3}, {run.Report.Clusters} clusters, {outcome.CountGroups} count groups, {outcome.Verdict}");
+                log?.Invoke($"  seed {seed} {TrainingModes.Name(mode)}: {run.Result.Steps} steps, L_dyn {run.Result.LossDyn:G3}, L_p {run.Result.LossAux:G3}, {run.Report.Clusters} clusters, {outcome.CountGroups} count groups, {outcome.Verdict}");
             }
         }
 

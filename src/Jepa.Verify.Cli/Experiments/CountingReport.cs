@@ -50,7 +50,7 @@ internal static class CountingReport
         foreach (var mode in r.Settings.Modes)
         {
             var runs = r.Outcomes.Where(o => o.Mode == mode).ToList();
-            sb.Append('|').Append(' ').Append(TrainCommand.ModeNames[(int)mode]).Append(" |");
+            sb.Append('|').Append(' ').Append(TrainingModes.Name(mode)).Append(" |");
             sb.Append(Stat(runs, o => o.Run.Result.LossDyn, "0.0e+0")).Append(Stat(runs, o => o.Run.Result.LossAux, "0.0e+0"));
             sb.Append(Stat(runs, o => o.Run.Report.Clusters, "0.#")).Append(Stat(runs, o => o.CountGroups, "0.#"));
             sb.Append(Stat(runs, o => o.Run.Report.LabelPurity.GetValueOrDefault("count", double.NaN), "0.00"));
@@ -107,7 +107,7 @@ internal static class CountingReport
         {
             var (result, report) = (o.Run.Result, o.Run.Report);
             w.WriteStartObject();
-            w.WriteString("mode", TrainCommand.ModeNames[(int)o.Mode]);
+            w.WriteString("mode", TrainingModes.Name(o.Mode));
             w.WriteNumber("seed", o.Seed);
             w.WriteNumber("steps", result.Steps);
             JsonText.NumberOrNull(w, "loss_dyn", result.LossDyn);
@@ -153,7 +153,7 @@ internal static class CountingReport
         int[] byCount = [.. Enumerable.Range(0, r.Count.Length).OrderBy(o => r.Count[o]).ThenBy(o => o)];
         foreach (var o in r.Outcomes.Where(o => o.Seed == r.Settings.Seeds[0]))
         {
-            var mode = TrainCommand.ModeNames[(int)o.Mode];
+            var mode = TrainingModes.Name(o.Mode);
             var result = o.Run.Result;
             names.AddRange(Figures.Save(Figures.Scatter($"{mode}: latents (PCA), coloured by count", o.Pca, r.Count, k => Invariant($"count {k}"), ("principal axis 1", "principal axis 2")), directory, $"pca-{mode}"));
             names.AddRange(Figures.Save(Figures.Heatmap($"{mode}: latent distances, sorted by count", result.Latents, result.LatentDim, byCount, r.Count, "count", o.Run.Report.Scale), directory, $"distances-{mode}"));

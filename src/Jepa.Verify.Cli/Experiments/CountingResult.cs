@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Proofs;
+using Jepa.Verify.Pipeline;
 
 namespace Jepa.Verify.Cli.Experiments;
 

@@ -1,5 +1,6 @@
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
+using Jepa.Verify.Pipeline;
 
 namespace Jepa.Verify.Cli.Experiments;
 

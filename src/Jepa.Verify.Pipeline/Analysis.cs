@@ -1,0 +1,87 @@
+using Jepa.Verify.Mdp;
+using Jepa.Verify.Mdp.Bisimulation;
+using Jepa.Verify.Mdp.Conditions;
+using Jepa.Verify.Proofs;
+
+namespace Jepa.Verify.Pipeline;
+
+/// <summary>
+/// The analysis stage: an MDP with its condition report, aux keys and bisimulation result. Every later stage
+/// (proof, training, assessment, collapse analysis) takes these from here instead of recomputing them.
+/// </summary>
+/// <param name="Mdp">The MDP.</param>
+/// <param name="Report">Its conditions, checked once.</param>
+/// <param name="Keys">The aux keys the bisimulation compared (bucketed by the tolerance).</param>
+/// <param name="Result">Its bisimulation: a partition, or the finite-data relation.</param>
+public sealed record Analysis(MdpModel Mdp, ConditionReport Report, int[] Keys, BisimulationResult Result)
+{
+    /// <summary>Checks the conditions bisimulation needs and computes it.</summary>
+    /// <param name="mdp">The MDP.</param>
+    /// <param name="options">Aux tolerance, missing transitions, pair limit.</param>
+    /// <exception cref="MdpFormatException">A condition that makes bisimulation undefined fails (duplicate ids, non-determinism, bad aux values): the first problem, located.</exception>
+    /// <exception cref="PipelineException">The aux tolerance is so small that some aux value overflows its bucket.</exception>
+    /// <exception cref="RelationTooLargeException">The finite-data relation would exceed the pair limit.</exception>
+    public static Analysis Of(MdpModel mdp, BisimulationOptions options) => Of(mdp, options, ConditionChecker.Check(mdp));
+
+    /// <summary>As <see cref="Of(MdpModel, BisimulationOptions)"/>, with the conditions already checked (so they are checked once).</summary>
+    /// <param name="mdp">The MDP.</param>
+    /// <param name="options">Aux tolerance, missing transitions, pair limit.</param>
+    /// <param name="report">The MDP's condition report, from <see cref="ConditionChecker.Check"/>.</param>
+    public static Analysis Of(MdpModel mdp, BisimulationOptions options, ConditionReport report)
+    {
+        ArgumentNullException.ThrowIfNull(mdp);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(report);
+        report.ThrowIfUnusable();
+        if (AuxKeys.ToleranceProblem(mdp.Aux, options.AuxTolerance) is { } problem)
+        {
+            throw new PipelineException($"the aux tolerance (--aux-tolerance, or \"aux.tolerance\" in a check config): {problem}");
+        }
+
+        var keys = AuxKeys.Compute(mdp.Aux, options.AuxTolerance);
+        var result = Bisimilarity.Compute(TransitionTable.FromMdp(mdp), keys, options);
+        return new Analysis(mdp, report, keys, result);
+    }
+
+    /// <summary>Refuses, before any analysis, training or encoding, an MDP with more observations than the collapse analysis compares.</summary>
+    /// <exception cref="PipelineException">With the count and the limit.</exception>
+    public static void RequireComparable(MdpModel mdp, Learning.Collapse.CollapseOptions collapse)
+    {
+        ArgumentNullException.ThrowIfNull(mdp);
+        ArgumentNullException.ThrowIfNull(collapse);
+        if (mdp.ObservationCount > collapse.MaxObservations)
+        {
+            throw new PipelineException($"{mdp.Source} has {mdp.ObservationCount} observations; the collapse analysis compares all pairs and is limited to {collapse.MaxObservations}");
+        }
+    }
+
+    /// <summary>A state's name: the observation id, or <c>(sink)</c>.</summary>
+    public string Name(int state) => state < Mdp.ObservationCount ? Mdp.Observations[state] : "(sink)";
+
+    /// <summary>A state's aux value as text; the sink's is <c>sink</c>.</summary>
+    public string AuxText(int state) => state < Mdp.ObservationCount ? Mdp.Aux[state].ToString() : "sink";
+
+    /// <summary>The finite abstraction the SMT queries encode: every state (a sink included) with its name, the actions and the aux text.</summary>
+    /// <exception cref="InvalidOperationException">When the result has no full partition (missing transitions without a sink).</exception>
+    public FiniteAbstraction Abstraction() =>
+        FiniteAbstraction.FromResult(Result, [.. Enumerable.Range(0, Result.Table.States).Select(Name)], Mdp.Actions, AuxText);
+
+    /// <summary>
+    /// Why the finite abstraction has nothing to encode, or null: with no observations there is nothing to prove,
+    /// and with no actions the SMT encoding has no action sort (bisimilarity is then equality of aux values,
+    /// which <c>classes</c> shows).
+    /// </summary>
+    public string? NothingToProve() =>
+        Mdp.ObservationCount == 0 ? $"{Mdp.Source} has no observations, so there is nothing to prove; add observations and transitions"
+        : Mdp.ActionCount == 0 ? $"{Mdp.Source} has no actions, so there is no transition to encode (bisimilarity is then equality of aux values: see 'jepa-verify classes'); add the actions and their transitions"
+        : null;
+
+    /// <summary>One line describing the input, e.g. <c>9 observations, 2 actions, 18 transitions (deterministic, complete)</c>.</summary>
+    public string Summary()
+    {
+        var completeness = Report.Complete
+            ? "complete"
+            : $"{Report["completeness"].Count} missing transitions{(Result.UsesSink ? ", sent to a sink" : "")}";
+        return $"{Mdp.Source}: {Mdp.ObservationCount} observations, {Mdp.ActionCount} actions, {Mdp.Transitions.Length} transitions (deterministic, {completeness})";
+    }
+}

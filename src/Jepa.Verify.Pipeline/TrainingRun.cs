@@ -1,0 +1,56 @@
+using System.Collections.Immutable;
+using Jepa.Verify.Learning.Collapse;
+using Jepa.Verify.Learning.Jepa;
+using Jepa.Verify.Mdp;
+using Jepa.Verify.Mdp.Bisimulation;
+
+namespace Jepa.Verify.Pipeline;
+
+/// <summary>One training run: the analysis of the aux trained on, the training result and the collapse report.</summary>
+/// <param name="Analysis">The analysis the latents were compared with (for <c>random-aux</c>, that of the random map).</param>
+/// <param name="Result">What training produced.</param>
+/// <param name="Report">The collapse analysis of the trained latents.</param>
+public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, CollapseReport Report)
+{
+    /// <summary>
+    /// Trains P-JEPA on an MDP already analysed and turned into training data, and analyses the latents: callers that
+    /// train several modes or seeds on one MDP (<c>check</c>, the counting experiment) analyse and copy it once.
+    /// </summary>
+    /// <param name="analysis">The MDP's analysis.</param>
+    /// <param name="data">Its training data.</param>
+    /// <param name="options">The bisimulation options (used again for <c>random-aux</c>, whose aux is the random map).</param>
+    /// <param name="config">The training configuration.</param>
+    /// <param name="collapse">The collapse tolerance and limits.</param>
+    /// <param name="progress">Receives progress while training, or null.</param>
+    /// <exception cref="PipelineException">No transitions, or more observations than the collapse analysis compares.</exception>
+    public static TrainingRun Train(Analysis analysis, TrainingData data, BisimulationOptions options, PJepaConfig config, CollapseOptions collapse, IProgress<TrainingProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(collapse);
+        var mdp = analysis.Mdp;
+        if (data.TransitionCount == 0)
+        {
+            throw new PipelineException($"{mdp.Source} has no transitions; P-JEPA trains on transitions (o, a, o')");
+        }
+
+        Analysis.RequireComparable(mdp, collapse);
+        var result = PJepaTrainer.Train(data, config, progress);
+        if (config.Mode == TrainingMode.RandomAux)
+        {
+            // The theorem is about the aux actually trained on: recompute the classes for the random map.
+            var aux = ImmutableArray.CreateRange(Enumerable.Range(0, mdp.ObservationCount).Select(o =>
+                new AuxValue([.. Enumerable.Range(0, result.AuxDim).Select(j => (double)result.AuxTargets[(o * result.AuxDim) + j])])));
+            analysis = Analysis.Of(mdp.WithAux(aux, SourcePositions.None), options);
+        }
+
+        var report = analysis.Result.Partition is { } partition
+            ? CollapseAnalysis.Analyze(result.Latents, result.LatentDim, partition, mdp.Labels, collapse)
+            : CollapseAnalysis.Analyze(result.Latents, result.LatentDim, analysis.Result.Relation!, mdp.Labels, collapse);
+        return new TrainingRun(analysis, result, report);
+    }
+
+    /// <summary>The collapse report, or null when training diverged and there are no trained latents to report on.</summary>
+    public CollapseReport? Collapse => Result.Status == TrainingStatus.Diverged ? null : Report;
+}
