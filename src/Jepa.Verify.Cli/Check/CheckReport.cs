@@ -77,27 +77,8 @@ internal static class CheckReport
         w.WriteStartArray("runs");
         foreach (var run in result.Runs)
         {
-            var (r, report) = (run.Result, run.Collapse);
             w.WriteStartObject();
-            w.WriteNumber("seed", r.Config.Seed);
-            w.WriteString("mode", TrainingModes.Name(r.Config.Mode));
-            w.WriteNumber("steps", r.Steps);
-            JsonText.NumberOrNull(w, "loss_dyn", r.LossDyn);
-            JsonText.NumberOrNull(w, "loss_aux", r.LossAux);
-            w.WriteBoolean("losses_below_target", r.BothLossesBelowTarget);
-            JsonText.NumberOrNull(w, "clusters", report?.Clusters);
-            JsonText.NumberOrNull(w, "violations", report?.Violations);
-            JsonText.NumberOrNull(w, "min_nonequivalent_distance", report?.MinNonEquivalentDistance);
-            w.WriteStartArray("offending_pairs");
-            foreach (var p in report?.OffendingPairs ?? [])
-            {
-                w.WriteStartArray();
-                w.WriteStringValue(run.Analysis.Mdp.Observations[p.A]);
-                w.WriteStringValue(run.Analysis.Mdp.Observations[p.B]);
-                w.WriteEndArray();
-            }
-
-            w.WriteEndArray();
+            Reports.TrainingRunJson.WriteFields(w, run, history: false);
             w.WriteEndObject();
         }
 

@@ -193,7 +193,7 @@ internal static class CheckRunner
             return (proof, new CheckCase("prove", null, CheckStatus.Fail, $"collapse impossible, but min_latents is {Text(min)}, expected {expected}", details));
         }
 
-        return (proof, new CheckCase("prove", null, CheckStatus.Pass, $"collapse impossible; min_latents {Text(min)}{(config.ExpectedMinLatents is null ? "" : " as expected")} ({ProveCommand.Solvers(proof.Queries.Select(q => q.Result))})", details));
+        return (proof, new CheckCase("prove", null, CheckStatus.Pass, $"collapse impossible; min_latents {Text(min)}{(config.ExpectedMinLatents is null ? "" : " as expected")} ({Reports.ProofOutput.Solvers(proof.Queries.Select(q => q.Result))})", details));
     }
 
     private static CheckCase Train(TrainingRun run, ulong seed, double seconds)

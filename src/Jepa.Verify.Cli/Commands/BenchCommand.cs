@@ -79,7 +79,7 @@ internal static class BenchCommand
                     $"  solver: {string.Join(" + ", proof.Queries[0].Result.Results.Select(x => x.Solver))}; machine: {Environment.ProcessorCount} cores"));
             }
 
-            return ProveCommand.Exit(proof.Verdict);
+            return Reports.ProofOutput.ExitCode(proof.Verdict);
         }));
         return command;
     }

@@ -183,7 +183,7 @@ internal static class ClassesCommand
                 w.WriteStartObject();
                 w.WriteString("a", analysis.Name(a));
                 w.WriteString("b", analysis.Name(b));
-                ExplainCommand.WriteWitness(w, analysis, wit);
+                Reports.WitnessJson.Write(w, analysis, wit);
                 w.WriteEndObject();
             }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Pipeline;
+using Jepa.Verify.Cli.Reports;
 
 namespace Jepa.Verify.Cli.Commands;
 
@@ -41,17 +42,6 @@ internal static class ExplainCommand
         return command;
     }
 
-    /// <summary>Writes <c>sequence</c>, <c>aux</c> and <c>reached</c> for a witness.</summary>
-    public static void WriteWitness(Utf8JsonWriter w, Analysis analysis, Witness witness)
-    {
-        JsonText.Strings(w, "sequence", witness.Actions.Select(x => analysis.Mdp.Actions[x]));
-        w.WriteStartArray("aux");
-        AuxValue(w, analysis, witness.EndA);
-        AuxValue(w, analysis, witness.EndB);
-        w.WriteEndArray();
-        JsonText.Strings(w, "reached", [analysis.Name(witness.EndA), analysis.Name(witness.EndB)]);
-    }
-
     private static string Text(Analysis analysis, int a, int b, Witness? w)
     {
         var (na, nb) = (analysis.Name(a), analysis.Name(b));
@@ -88,21 +78,9 @@ internal static class ExplainCommand
         }
         else
         {
-            WriteWitness(w, analysis, witness);
+            WitnessJson.Write(w, analysis, witness);
         }
 
         w.WriteEndObject();
     });
-
-    private static void AuxValue(Utf8JsonWriter w, Analysis analysis, int state)
-    {
-        if (state < analysis.Mdp.ObservationCount)
-        {
-            JsonText.Aux(w, analysis.Mdp.Aux[state]);
-        }
-        else
-        {
-            w.WriteStringValue("sink");
-        }
-    }
 }

@@ -7,6 +7,7 @@ using Jepa.Verify.Proofs;
 using Jepa.Verify.Smt;
 using Jepa.Verify.Smt.Solvers;
 using Jepa.Verify.Pipeline;
+using Jepa.Verify.Cli.Reports;
 
 namespace Jepa.Verify.Cli.Commands;
 
@@ -62,7 +63,7 @@ internal static class ProveCommand
             io.Out.Write(JsonText.Write(w =>
             {
                 w.WriteStartObject();
-                w.WriteString("solver", Solvers(results.Select(x => x.Outcome.Result)));
+                w.WriteString("solver", ProofOutput.Solvers(results.Select(x => x.Outcome.Result)));
                 w.WriteString("status", Verdict(verdict));
                 w.WriteStartArray("obligations");
                 foreach (var (obligation, outcome) in results)
@@ -80,7 +81,7 @@ internal static class ProveCommand
         else
         {
             var sb = new StringBuilder();
-            sb.AppendLine($"the theorem's obligations ({Solvers(results.Select(x => x.Outcome.Result))}):");
+            sb.AppendLine($"the theorem's obligations ({ProofOutput.Solvers(results.Select(x => x.Outcome.Result))}):");
             var table = new TextTable("obligation", "expected", "actual", "time");
             foreach (var (_, outcome) in results)
             {
@@ -97,7 +98,7 @@ internal static class ProveCommand
             io.Out.Write(sb.ToString());
         }
 
-        return Exit(verdict);
+        return ProofOutput.ExitCode(verdict);
     }
 
     private static int File(CommandIo io, InputOptions input, ParseResult r, SolverPanel panel, SolverOptions options, int? latents, string? emit, bool json)
@@ -138,14 +139,14 @@ internal static class ProveCommand
             io.WriteText(FileText(analysis, proof));
         }
 
-        return Exit(proof.Verdict);
+        return ProofOutput.ExitCode(proof.Verdict);
     }
 
     private static string FileText(Analysis analysis, AbstractionProof proof)
     {
         var sb = new StringBuilder();
         sb.AppendLine(analysis.Summary());
-        sb.AppendLine($"finite abstraction: {proof.Classes} classes; class decoder with {proof.DecoderWords} words, the longest {proof.LongestDecoderWord} actions; {Solvers(proof.Queries.Select(q => q.Result))}");
+        sb.AppendLine($"finite abstraction: {proof.Classes} classes; class decoder with {proof.DecoderWords} words, the longest {proof.LongestDecoderWord} actions; {ProofOutput.Solvers(proof.Queries.Select(q => q.Result))}");
         var table = new TextTable("query", "expected", "actual", "time");
         foreach (var q in proof.Queries)
         {
@@ -182,7 +183,7 @@ internal static class ProveCommand
         w.WriteNumber("transitions", analysis.Mdp.Transitions.Length);
         w.WriteBoolean("sink", sink);
         w.WriteNumber("classes", proof.Classes);
-        w.WriteString("solver", Solvers(proof.Queries.Select(q => q.Result)));
+        w.WriteString("solver", ProofOutput.Solvers(proof.Queries.Select(q => q.Result)));
         w.WriteString("status", Verdict(proof.Verdict));
         JsonText.BooleanOrNull(w, "collapse_possible", proof.CollapsePossible);
         JsonText.NumberOrNull(w, "min_latents", proof.MinLatents);
@@ -246,18 +247,7 @@ internal static class ProveCommand
         pair is var (a, b) ? $"{analysis.Name(a)} and {analysis.Name(b)}" : "two observations of different classes";
 
     /// <summary>The solvers behind the results with their versions, e.g. <c>z3 4.8.12.0 + cvc5 1.0.3</c>.</summary>
-    internal static string Solvers(IEnumerable<PanelResult> results) =>
-        string.Join(" + ", results.SelectMany(r => r.Results.Select(s => s.Solver)).Distinct());
-
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
 
     private static string Verdict(ProofVerdict v) => v.ToString().ToLowerInvariant();
-
-    /// <summary>The exit code of a proof verdict: 0 verified, 1 violated, 3 inconclusive.</summary>
-    internal static int Exit(ProofVerdict v) => v switch
-    {
-        ProofVerdict.Verified => ExitCodes.Ok,
-        ProofVerdict.Violated => ExitCodes.CheckFailed,
-        _ => ExitCodes.Inconclusive,
-    };
 }

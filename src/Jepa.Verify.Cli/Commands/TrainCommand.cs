@@ -213,7 +213,7 @@ internal static class TrainCommand
         sb.AppendLine(run.Analysis.Summary());
         var c = result.Config;
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"mode {TrainingModes.Name(c.Mode)}, seed {c.Seed}: {result.Steps} steps ({StatusName(result.Status)}), latent {c.LatentDim}, hidden {c.HiddenDim}, lr {c.LearningRate}, batch {c.BatchSize}"));
+            $"mode {TrainingModes.Name(c.Mode)}, seed {c.Seed}: {result.Steps} steps ({TrainingRunJson.StatusName(result.Status)}), latent {c.LatentDim}, hidden {c.HiddenDim}, lr {c.LearningRate}, batch {c.BatchSize}"));
         sb.AppendLine($"  L_dyn {Num(result.LossDyn)}   L_p {Num(result.LossAux)}   (target {Num(c.LossTarget)})");
         if (result.Status == TrainingStatus.Diverged)
         {
@@ -231,59 +231,12 @@ internal static class TrainCommand
         return sb.ToString();
     }
 
-    private static string Json(TrainingRun run)
+    private static string Json(TrainingRun run) => JsonText.Write(w =>
     {
-        var (result, report, mdp) = (run.Result, run.Report, run.Analysis.Mdp);
-        return JsonText.Write(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("mode", TrainingModes.Name(result.Config.Mode));
-            w.WriteNumber("seed", result.Config.Seed);
-            w.WriteNumber("steps", result.Steps);
-            w.WriteString("status", StatusName(result.Status));
-            JsonText.StringOrNull(w, "message", result.Message);
-            JsonText.NumberOrNull(w, "loss_dyn", result.LossDyn);
-            JsonText.NumberOrNull(w, "loss_aux", result.LossAux);
-            w.WriteNumber("loss_target", result.Config.LossTarget);
-            w.WriteBoolean("losses_below_target", result.BothLossesBelowTarget);
-            w.WriteNumber("observations", report.Observations);
-            w.WriteNumber("latent_dim", report.LatentDim);
-            if (result.Status == TrainingStatus.Diverged)
-            {
-                // No trained latents to analyse: every analysis field is null.
-                foreach (var name in new[] { "clusters", "classes", "nonequivalent_pairs", "min_nonequivalent_distance", "violations" })
-                {
-                    w.WriteNull(name);
-                }
-
-                w.WriteBoolean("theorem_holds", false);
-            }
-            else
-            {
-                CollapseOutput.Json(w, report, mdp, result.BothLossesBelowTarget && report.Separated);
-            }
-
-            w.WriteStartArray("history");
-            foreach (var point in result.History)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("step", point.Step);
-                JsonText.NumberOrNull(w, "loss_dyn", point.LossDyn);
-                JsonText.NumberOrNull(w, "loss_aux", point.LossAux);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        });
-    }
-
-    private static string StatusName(TrainingStatus status) => status switch
-    {
-        TrainingStatus.Converged => "converged",
-        TrainingStatus.Diverged => "diverged",
-        _ => "budget-exhausted",
-    };
+        w.WriteStartObject();
+        TrainingRunJson.WriteFields(w, run, history: true);
+        w.WriteEndObject();
+    });
 
     private static string Num(double? value) => CollapseOutput.Num(value);
 

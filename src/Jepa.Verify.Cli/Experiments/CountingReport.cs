@@ -105,20 +105,11 @@ internal static class CountingReport
         w.WriteStartArray("runs");
         foreach (var o in r.Outcomes)
         {
-            var (result, report) = (o.Run.Result, o.Run.Report);
+            var report = o.Run.Report;
             w.WriteStartObject();
-            w.WriteString("mode", TrainingModes.Name(o.Mode));
-            w.WriteNumber("seed", o.Seed);
-            w.WriteNumber("steps", result.Steps);
-            JsonText.NumberOrNull(w, "loss_dyn", result.LossDyn);
-            JsonText.NumberOrNull(w, "loss_aux", result.LossAux);
-            w.WriteBoolean("losses_below_target", result.BothLossesBelowTarget);
-            JsonText.NumberOrNull(w, "classes", report.Classes);
-            w.WriteNumber("clusters", report.Clusters);
+            TrainingRunJson.WriteFields(w, o.Run, history: false);
             w.WriteNumber("count_groups", o.CountGroups);
             JsonText.NumberOrNull(w, "purity_vs_count", report.LabelPurity.TryGetValue("count", out var p) ? p : null);
-            JsonText.NumberOrNull(w, "min_nonequivalent_distance", report.MinNonEquivalentDistance);
-            w.WriteNumber("violations", report.Violations);
             w.WriteString("verdict", o.Verdict);
             w.WriteStartObject("probes");
             foreach (var (name, probe) in new[] { ("count_nearest_centroid", o.CountAccuracy), ("shape", o.Shape), ("colour", o.Colour), ("position", o.Position) })

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Jepa.Verify.Learning.Jepa;
+using Jepa.Verify.Pipeline;
+
+namespace Jepa.Verify.Cli.Reports;
+
+/// <summary>A training run as JSON fields: the one shape <c>train --json</c>, <c>check --json</c> (its <c>runs</c>) and <c>experiment --json</c> (its <c>runs</c>) write.</summary>
+internal static class TrainingRunJson
+{
+    /// <summary>
+    /// <c>mode</c>, <c>seed</c>, <c>steps</c>, <c>status</c>, <c>message</c>, <c>loss_dyn</c>, <c>loss_aux</c>, <c>loss_target</c>,
+    /// <c>losses_below_target</c>, <c>observations</c>, <c>latent_dim</c>, the collapse analysis (<see cref="CollapseOutput.Json"/>; null
+    /// fields when training diverged), and the loss <c>history</c> when <paramref name="history"/> is set.
+    /// </summary>
+    public static void WriteFields(Utf8JsonWriter w, TrainingRun run, bool history)
+    {
+        var (result, report, mdp) = (run.Result, run.Report, run.Analysis.Mdp);
+        w.WriteString("mode", TrainingModes.Name(result.Config.Mode));
+        w.WriteNumber("seed", result.Config.Seed);
+        w.WriteNumber("steps", result.Steps);
+        w.WriteString("status", StatusName(result.Status));
+        JsonText.StringOrNull(w, "message", result.Message);
+        JsonText.NumberOrNull(w, "loss_dyn", result.LossDyn);
+        JsonText.NumberOrNull(w, "loss_aux", result.LossAux);
+        w.WriteNumber("loss_target", result.Config.LossTarget);
+        w.WriteBoolean("losses_below_target", result.BothLossesBelowTarget);
+        w.WriteNumber("observations", report.Observations);
+        w.WriteNumber("latent_dim", report.LatentDim);
+        if (run.Collapse is null)
+        {
+            // Training diverged: no trained latents to analyse, so every analysis field is null.
+            foreach (var name in new[] { "clusters", "classes", "nonequivalent_pairs", "min_nonequivalent_distance", "violations" })
+            {
+                w.WriteNull(name);
+            }
+
+            w.WriteBoolean("theorem_holds", false);
+        }
+        else
+        {
+            CollapseOutput.Json(w, report, mdp, result.BothLossesBelowTarget && report.Separated);
+        }
+
+        if (history)
+        {
+            w.WriteStartArray("history");
+            foreach (var point in result.History)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("step", point.Step);
+                JsonText.NumberOrNull(w, "loss_dyn", point.LossDyn);
+                JsonText.NumberOrNull(w, "loss_aux", point.LossAux);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+    }
+
+    public static string StatusName(TrainingStatus status) => status switch
+    {
+        TrainingStatus.Converged => "converged",
+        TrainingStatus.Diverged => "diverged",
+        _ => "budget-exhausted",
+    };
+}
