@@ -80,6 +80,36 @@ public sealed record Assessment(
         return new Assessment(latents, lossDyn, maxDyn, lossAux, maxAux, lossTarget, report);
     }
 
+    /// <summary>Assesses the latents a model wrote to <paramref name="path"/> (<c>.npy</c> or CSV; <see cref="LatentsFile"/>); the premise is not measured.</summary>
+    /// <exception cref="MdpFormatException">The file cannot be read as latents of this MDP.</exception>
+    /// <exception cref="PipelineException">More observations than the collapse analysis compares.</exception>
+    public static Assessment OfLatentsFile(Analysis analysis, string path, double lossTarget, CollapseOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        Analysis.RequireComparable(analysis.Mdp, options);
+        var mdp = analysis.Mdp;
+        return Run(mdp, analysis.Result, TrainingData.FromMdp(mdp), LatentsFile.Read(path, mdp), null, lossTarget, options);
+    }
+
+    /// <summary>Runs an ONNX JEPA (<see cref="OnnxJepa"/>) over the MDP and assesses it; the premise is measured when both heads are given.</summary>
+    /// <param name="analysis">The MDP's analysis.</param>
+    /// <param name="encoder">The encoder graph.</param>
+    /// <param name="transition">The transition graph, or null.</param>
+    /// <param name="auxHead">The aux head graph, or null.</param>
+    /// <param name="features">The encoder's inputs, row-major <c>[observations × columns]</c>, or null for the MDP's features (one-hot ids when it has none).</param>
+    /// <param name="lossTarget">The near-zero target of the premise.</param>
+    /// <param name="options">The collapse tolerance and limits.</param>
+    /// <exception cref="MdpFormatException">A graph breaks the contract, fails, or outputs NaN/∞.</exception>
+    /// <exception cref="PipelineException">More observations than the collapse analysis compares.</exception>
+    public static Assessment OfOnnx(Analysis analysis, string encoder, string? transition, string? auxHead, (float[] Values, int Columns)? features, double lossTarget, CollapseOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        Analysis.RequireComparable(analysis.Mdp, options);
+        var data = TrainingData.FromMdp(analysis.Mdp);
+        using var model = OnnxJepa.Load(encoder, transition, auxHead);
+        return Run(analysis.Mdp, analysis.Result, data, model.Encode(data, features), model, lossTarget, options);
+    }
+
     private static double SquaredDistance(IReadOnlyList<float> a, int rowA, IReadOnlyList<float> b, int rowB, int dim)
     {
         double s = 0;

@@ -234,18 +234,10 @@ internal static class CheckRunner
     /// <summary>Reads the latents, or runs the ONNX model, and assesses them as <c>assess</c> does.</summary>
     private static Assessment Assess(CheckConfig config, Analysis analysis, ExternalModel external)
     {
-        var mdp = analysis.Mdp;
         var collapse = new CollapseOptions(config.Tolerance);
-        Analysis.RequireComparable(mdp, collapse);
-
-        var data = TrainingData.FromMdp(mdp);
-        if (external.Latents is { } latents)
-        {
-            return Assessment.Run(mdp, analysis.Result, data, LatentsFile.Read(latents, mdp), null, config.Training.LossTarget, collapse);
-        }
-
-        using var model = OnnxJepa.Load(external.Encoder!, external.Transition, external.AuxHead);
-        return Assessment.Run(mdp, analysis.Result, data, model.Encode(data), model, config.Training.LossTarget, collapse);
+        return external.Latents is { } latents
+            ? Assessment.OfLatentsFile(analysis, latents, config.Training.LossTarget, collapse)
+            : Assessment.OfOnnx(analysis, external.Encoder!, external.Transition, external.AuxHead, null, config.Training.LossTarget, collapse);
     }
 
     private static CheckCase AssessCase(ExternalModel external, Assessment a, double seconds)

@@ -62,18 +62,9 @@ internal static class AssessCommand
             var mdp = input.Load(r);
             Analysis.RequireComparable(mdp, collapse);
             var analysis = Analysis.Of(mdp, input.Options(r));
-            var data = TrainingData.FromMdp(mdp);
-            Assessment assessment;
-            if (latentsPath is not null)
-            {
-                assessment = Assessment.Run(mdp, analysis.Result, data, LatentsFile.Read(latentsPath, mdp), null, target, collapse);
-            }
-            else
-            {
-                using var model = OnnxJepa.Load(encoderPath!, r.GetValue(transition), r.GetValue(auxHead));
-                var given = r.GetValue(features) is { } f ? Features(f, mdp) : ((float[], int)?)null;
-                assessment = Assessment.Run(mdp, analysis.Result, data, model.Encode(data, given), model, target, collapse);
-            }
+            var assessment = latentsPath is not null
+                ? Assessment.OfLatentsFile(analysis, latentsPath, target, collapse)
+                : Assessment.OfOnnx(analysis, encoderPath!, r.GetValue(transition), r.GetValue(auxHead), r.GetValue(features) is { } f ? Features(f, mdp) : null, target, collapse);
 
             if (r.GetValue(json))
             {
