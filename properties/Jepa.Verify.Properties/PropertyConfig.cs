@@ -11,5 +11,4 @@ internal static class PropertyConfig
     /// a failure prints its own replay line, which becomes a named regression <c>[Fact]</c>.
     /// </summary>
     public const string Replay = PropertyRuns.DefaultReplay;
-
 }
