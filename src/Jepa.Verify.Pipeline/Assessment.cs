@@ -74,9 +74,7 @@ public sealed record Assessment(
             maxAux = perObservation.DefaultIfEmpty().Max();
         }
 
-        var report = bisimulation.Partition is { } partition
-            ? CollapseAnalysis.Analyze(latents.Values, latents.Dim, partition, mdp.Labels, options)
-            : CollapseAnalysis.Analyze(latents.Values, latents.Dim, bisimulation.Relation!, mdp.Labels, options);
+        var report = CollapseAnalysis.Analyze(latents.Values, latents.Dim, bisimulation.Pairs, mdp.Labels, options);
         return new Assessment(latents, lossDyn, maxDyn, lossAux, maxAux, lossTarget, report);
     }
 

@@ -45,9 +45,7 @@ public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Colla
             analysis = Analysis.Of(mdp.WithAux(aux, SourcePositions.None), options);
         }
 
-        var report = analysis.Result.Partition is { } partition
-            ? CollapseAnalysis.Analyze(result.Latents, result.LatentDim, partition, mdp.Labels, collapse)
-            : CollapseAnalysis.Analyze(result.Latents, result.LatentDim, analysis.Result.Relation!, mdp.Labels, collapse);
+        var report = CollapseAnalysis.Analyze(result.Latents, result.LatentDim, analysis.Result.Pairs, mdp.Labels, collapse);
         return new TrainingRun(analysis, result, report);
     }
 

@@ -156,8 +156,6 @@ public static class CollapseAssert
 
         var result = MdpAssert.Classes(mdp, options);
         var collapse = new CollapseOptions(tolerance);
-        return result.Partition is { } partition
-            ? CollapseAnalysis.Analyze(flat, dim, partition, mdp.Labels, collapse)
-            : CollapseAnalysis.Analyze(flat, dim, result.Relation!, mdp.Labels, collapse);
+        return CollapseAnalysis.Analyze(flat, dim, result.Pairs, mdp.Labels, collapse);
     }
 }

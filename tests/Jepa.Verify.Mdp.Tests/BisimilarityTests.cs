@@ -168,4 +168,29 @@ public sealed class BisimilarityTests
         Assert.Equal("missing", default(AuxValue).ToString());
         Assert.Equal(AuxValue.Scalar(0.0).GetHashCode(), AuxValue.Scalar(-0.0).GetHashCode());
     }
+
+    [Fact]
+    public void PairsIsThePartitionOnCompleteDataAndTheRelationOnADataset()
+    {
+        var counting = Bisimilarity.Compute(MdpLoader.Load(TestFiles.Example("counting.json")));
+        IDistinguishedPairs full = counting.Pairs;
+        Assert.Same(counting.Partition, full);
+        Assert.Equal(36, full.DistinguishedCount);
+        Assert.NotNull(full.Classes);
+        Assert.False(full.AreDistinguished(3, 3));
+        Assert.True(full.AreDistinguished(0, 4));
+
+        var walk = Bisimilarity.Compute(MdpLoader.Load(TestFiles.Example("counting-walk/transitions.csv"), auxFile: TestFiles.Example("counting-walk/aux.csv")));
+        IDistinguishedPairs data = walk.Pairs;
+        Assert.Same(walk.Relation, data);
+        Assert.Null(data.Classes);
+        Assert.Equal(walk.Relation!.DistinguishedCount, data.DistinguishedCount);
+        for (var a = 0; a < data.Size; a++)
+        {
+            for (var b = 0; b < data.Size; b++)
+            {
+                Assert.Equal(walk.AreDistinguished(a, b), data.AreDistinguished(a, b));
+            }
+        }
+    }
 }

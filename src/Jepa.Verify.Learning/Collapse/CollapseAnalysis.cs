@@ -18,37 +18,22 @@ public static class CollapseAnalysis
     /// <summary>Analyses latents against a partition (e.g. <see cref="BisimulationResult.Partition"/>).</summary>
     /// <param name="latents">Row-major <c>[observations × latentDim]</c>.</param>
     /// <param name="latentDim">The latent dimension.</param>
-    /// <param name="partition">Classes of the observations (its size may exceed the latent count by a sink, which is ignored).</param>
+    /// <param name="pairs">Which observations must be apart: a <see cref="Partition"/> (its size may exceed the latent count by a sink, which is ignored) or the finite-data <see cref="DistinguishabilityRelation"/> (then purity and spreads are left null). Take it from <see cref="BisimulationResult.Pairs"/>.</param>
     /// <param name="labels">Ground-truth labels to measure cluster purity against (may be empty).</param>
     /// <param name="options">Thresholds, or null for <see cref="CollapseOptions.Default"/>.</param>
     /// <exception cref="ArgumentException">When sizes do not fit or there are more observations than <see cref="CollapseOptions.MaxObservations"/>.</exception>
-    public static CollapseReport Analyze(IReadOnlyList<float> latents, int latentDim, Partition partition,
+    public static CollapseReport Analyze(IReadOnlyList<float> latents, int latentDim, IDistinguishedPairs pairs,
         IReadOnlyDictionary<string, ImmutableArray<string?>>? labels = null, CollapseOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(pairs);
         var n = Count(latents, latentDim);
-        if (partition.Size < n)
+        if (pairs.Size < n)
         {
-            throw new ArgumentException($"the partition covers {partition.Size} observations, there are {n} latents", nameof(partition));
+            throw new ArgumentException($"the bisimulation covers {pairs.Size} observations, there are {n} latents", nameof(pairs));
         }
 
-        var classOf = partition.ClassOf;
-        return Core(latents, latentDim, n, (a, b) => classOf[a] != classOf[b], [.. classOf.Take(n)], labels, options);
-    }
-
-    /// <summary>Analyses latents against the finite-data relation (no classes: purity and spreads are left null).</summary>
-    /// <inheritdoc cref="Analyze(IReadOnlyList{float}, int, Partition, IReadOnlyDictionary{string, ImmutableArray{string}}, CollapseOptions)"/>
-    public static CollapseReport Analyze(IReadOnlyList<float> latents, int latentDim, DistinguishabilityRelation relation,
-        IReadOnlyDictionary<string, ImmutableArray<string?>>? labels = null, CollapseOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(relation);
-        var n = Count(latents, latentDim);
-        if (relation.Size < n)
-        {
-            throw new ArgumentException($"the relation covers {relation.Size} observations, there are {n} latents", nameof(relation));
-        }
-
-        return Core(latents, latentDim, n, relation.IsDistinguished, null, labels, options);
+        int[]? classOf = pairs.Classes is { } classes ? [.. classes.Take(n)] : null;
+        return Core(latents, latentDim, n, pairs.AreDistinguished, classOf, labels, options);
     }
 
     private static int Count(IReadOnlyList<float> latents, int latentDim)

@@ -32,6 +32,9 @@ public sealed class BisimulationResult
     /// <summary>The bisimulation classes over the observations, when the result is a partition.</summary>
     public Partition? Partition { get; }
 
+    /// <summary>Which observations the theorem forces apart: <see cref="Partition"/> when there is one, else <see cref="Relation"/>.</summary>
+    public IDistinguishedPairs Pairs => (IDistinguishedPairs?)Partition ?? Relation!;
+
     /// <summary>
     /// The classes over every state of <see cref="Table"/>: <see cref="Partition"/> plus, with a sink,
     /// the sink's own class. Null for a relation.
@@ -45,8 +48,7 @@ public sealed class BisimulationResult
     public int KeyOf(int state) => keys[state];
 
     /// <summary>True when the theorem forces the two observations to distinct latents.</summary>
-    public bool AreDistinguished(int a, int b) =>
-        Partition is { } p ? !p.SameClass(a, b) : Relation!.IsDistinguished(a, b);
+    public bool AreDistinguished(int a, int b) => Pairs.AreDistinguished(a, b);
 
     /// <summary>A shortest distinguishing sequence, or null for an equivalent (indistinguishable) pair.</summary>
     /// <exception cref="RelationTooLargeException">When the search exceeds its cap.</exception>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 namespace Jepa.Verify.Mdp.Bisimulation;
 
 /// <summary>
@@ -14,7 +15,7 @@ namespace Jepa.Verify.Mdp.Bisimulation;
 /// number of pairs <c>n(n−1)/2</c> is limited (<see cref="DefaultMaxPairs"/>, about 8,192
 /// observations) and refused before anything is allocated.
 /// </remarks>
-public sealed class DistinguishabilityRelation
+public sealed class DistinguishabilityRelation : IDistinguishedPairs
 {
     /// <summary>The default pair limit: 2^25 pairs (8,192 observations; at most 4 MiB of bits and 128 MiB of queue).</summary>
     public const long DefaultMaxPairs = 1L << 25;
@@ -36,6 +37,12 @@ public sealed class DistinguishabilityRelation
 
     /// <summary>Number of unordered pairs of distinct states.</summary>
     public long PairCount => (long)Size * (Size - 1) / 2;
+
+    /// <inheritdoc/>
+    ImmutableArray<int>? IDistinguishedPairs.Classes => null;
+
+    /// <inheritdoc/>
+    bool IDistinguishedPairs.AreDistinguished(int a, int b) => IsDistinguished(a, b);
 
     /// <summary>True when the two states are distinguishable (false for a state with itself).</summary>
     public bool IsDistinguished(int a, int b)

@@ -8,7 +8,7 @@ namespace Jepa.Verify.Mdp.Bisimulation;
 /// and classes are numbered in order of their smallest element. Two partitions are equal exactly
 /// when their <see cref="ClassOf"/> arrays are.
 /// </summary>
-public sealed class Partition
+public sealed class Partition : IDistinguishedPairs
 {
     private readonly int[] classOf;
     private readonly int[] start;
@@ -71,6 +71,15 @@ public sealed class Partition
 
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> share a class.</summary>
     public bool SameClass(int a, int b) => classOf[a] == classOf[b];
+
+    /// <inheritdoc/>
+    long IDistinguishedPairs.DistinguishedCount => PairsApart;
+
+    /// <inheritdoc/>
+    ImmutableArray<int>? IDistinguishedPairs.Classes => ClassOf;
+
+    /// <inheritdoc/>
+    bool IDistinguishedPairs.AreDistinguished(int a, int b) => !SameClass(a, b);
 
     /// <summary>Builds a partition from any class labelling, renumbering it canonically.</summary>
     /// <param name="labels">A label per element; equal labels mean the same class. Not modified.</param>
