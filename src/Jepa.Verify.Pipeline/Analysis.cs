@@ -39,7 +39,8 @@ public sealed record Analysis(MdpModel Mdp, ConditionReport Report, int[] Keys, 
         }
 
         var keys = AuxKeys.Compute(mdp.Aux, options.AuxTolerance);
-        var result = Bisimilarity.Compute(TransitionTable.FromMdp(mdp), keys, options);
+        // The determinism check already built the successor table; ThrowIfUnusable guarantees it is there.
+        var result = Bisimilarity.Compute(report.Table ?? TransitionTable.FromMdp(mdp), keys, options);
         return new Analysis(mdp, report, keys, result);
     }
 

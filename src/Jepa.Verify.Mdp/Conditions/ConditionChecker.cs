@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Jepa.Verify.Mdp.Bisimulation;
 
 namespace Jepa.Verify.Mdp.Conditions;
 
@@ -26,13 +27,17 @@ public static class ConditionChecker
             initial = [.. mdp.Initial.Select(mdp.IndexOfObservation).Where(i => i >= 0)];
         }
 
+        var determinism = Determinism(mdp, out var successors);
         return new ConditionReport(
             mdp.Source,
             mdp.ObservationCount,
             mdp.ActionCount,
             mdp.Transitions.Length,
             mdp.RepeatedTransitions,
-            [Ids(mdp), Determinism(mdp, out var successors), Completeness(mdp, successors), Aux(mdp), Reachability(mdp, initial), Features(mdp)]);
+            [Ids(mdp), determinism, Completeness(mdp, successors), Aux(mdp), Reachability(mdp, initial), Features(mdp)])
+        {
+            Table = determinism.Holds ? TransitionTable.Create(mdp.ObservationCount, mdp.ActionCount, successors) : null,
+        };
     }
 
     private static ConditionResult Ids(MdpModel mdp)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Jepa.Verify.Mdp.Bisimulation;
 
 namespace Jepa.Verify.Mdp.Conditions;
 
@@ -21,6 +22,12 @@ public sealed record ConditionReport(
     int RepeatedTransitions,
     ImmutableArray<ConditionResult> Results)
 {
+    /// <summary>
+    /// The successor table the determinism check built (<c>−1</c> for a missing transition), when every (observation,
+    /// action) pair has at most one successor; null otherwise. The analysis stage takes it from here instead of building it again.
+    /// </summary>
+    public TransitionTable? Table { get; init; }
+
     /// <summary>The result of a condition by name (<c>ids</c>, <c>determinism</c>, <c>completeness</c>, <c>aux</c>, <c>reachability</c>).</summary>
     public ConditionResult this[string name] => Results.First(r => r.Name == name);
 
