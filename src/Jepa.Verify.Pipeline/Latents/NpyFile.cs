@@ -17,6 +17,9 @@ namespace Jepa.Verify.Pipeline.Latents;
 /// </remarks>
 public static partial class NpyFile
 {
+    /// <summary>Values converted per read of the data.</summary>
+    private const int BlockValues = 8192;
+
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>Reads <paramref name="path"/>.</summary>
@@ -27,26 +30,32 @@ public static partial class NpyFile
     /// </exception>
     public static (float[] Values, int Rows, int Columns) Read(string path)
     {
-        var bytes = ReadAll(path);
+        using var stream = Open(path);
         var where = new SourceLocation(path, 0);
-        if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))
+        var length = stream.Length;
+        var prefix = new byte[12];
+        var got = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+        if (got < 10 || !prefix.AsSpan(0, 6).SequenceEqual(Magic))
         {
             throw new MdpFormatException(where, "not a NumPy .npy file (no \\x93NUMPY magic)", "save the latents with numpy.save(path, z)");
         }
 
-        var major = bytes[6];
+        var major = prefix[6];
         var (headerLength, headerStart) = major switch
         {
-            1 => (BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)), 10),
-            2 or 3 when bytes.Length >= 12 => ((int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)), 12),
+            1 => (BinaryPrimitives.ReadUInt16LittleEndian(prefix.AsSpan(8)), 10),
+            2 or 3 when got >= 12 => ((int)BinaryPrimitives.ReadUInt32LittleEndian(prefix.AsSpan(8)), 12),
             _ => throw new MdpFormatException(where, $".npy format version {major} is not supported", "save with numpy.save (versions 1.0–3.0)"),
         };
-        if (headerStart + headerLength > bytes.Length)
+        if (headerStart + (long)headerLength > length)
         {
             throw new MdpFormatException(where, "the .npy header is cut short", "save the file again; it is truncated");
         }
 
-        var header = Encoding.UTF8.GetString(bytes, headerStart, headerLength);
+        var headerBytes = new byte[headerLength];
+        stream.Position = headerStart;
+        stream.ReadExactly(headerBytes);
+        var header = Encoding.UTF8.GetString(headerBytes);
         var descr = Field(header, "descr", where);
         var fortran = Field(header, "fortran_order", where);
         var shape = Field(header, "shape", where);
@@ -71,33 +80,41 @@ public static partial class NpyFile
 
         var count = rows * columns;
         var data = headerStart + headerLength;
-        if (count > Array.MaxLength || bytes.LongLength - data != count * size)
+        if (count > Array.MaxLength || length - data != count * size)
         {
-            throw new MdpFormatException(where, $"the header says {rows} × {columns} values of {size} bytes but the file holds {bytes.LongLength - data} bytes of data", "save the file again; it is truncated or padded");
+            throw new MdpFormatException(where, $"the header says {rows} × {columns} values of {size} bytes but the file holds {length - data} bytes of data", "save the file again; it is truncated or padded");
         }
 
+        // The data is converted block by block, so the file is never held twice (its bytes and the floats).
         var values = new float[count];
-        for (var i = 0; i < count; i++)
+        var block = new byte[BlockValues * size];
+        for (long start = 0; start < count; start += BlockValues)
         {
-            var at = bytes.AsSpan(data + (int)(i * size), size);
-            var v = size == 4
-                ? (bigEndian ? BinaryPrimitives.ReadSingleBigEndian(at) : BinaryPrimitives.ReadSingleLittleEndian(at))
-                : (bigEndian ? BinaryPrimitives.ReadDoubleBigEndian(at) : BinaryPrimitives.ReadDoubleLittleEndian(at));
-            values[i] = (float)v;
-            if (!float.IsFinite(values[i]))
+            var take = (int)Math.Min(BlockValues, count - start);
+            stream.ReadExactly(block, 0, take * size);
+            for (var j = 0; j < take; j++)
             {
-                throw new MdpFormatException(where, $"row {i / columns}, column {i % columns} is {v.ToString(CultureInfo.InvariantCulture)}, which is {(double.IsFinite(v) ? "beyond the float32 range" : "not finite")}", "latents must be finite float32 values; check the model's output");
+                var at = block.AsSpan(j * size, size);
+                var v = size == 4
+                    ? (bigEndian ? BinaryPrimitives.ReadSingleBigEndian(at) : BinaryPrimitives.ReadSingleLittleEndian(at))
+                    : (bigEndian ? BinaryPrimitives.ReadDoubleBigEndian(at) : BinaryPrimitives.ReadDoubleLittleEndian(at));
+                var i = start + j;
+                values[i] = (float)v;
+                if (!float.IsFinite(values[i]))
+                {
+                    throw new MdpFormatException(where, $"row {i / columns}, column {i % columns} is {v.ToString(CultureInfo.InvariantCulture)}, which is {(double.IsFinite(v) ? "beyond the float32 range" : "not finite")}", "latents must be finite float32 values; check the model's output");
+                }
             }
         }
 
         return (values, (int)rows, (int)columns);
     }
 
-    private static byte[] ReadAll(string path)
+    private static FileStream Open(string path)
     {
         try
         {
-            return File.ReadAllBytes(path);
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
