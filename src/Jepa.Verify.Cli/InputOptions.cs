@@ -113,6 +113,13 @@ internal sealed class InputOptions
         return new BisimulationOptions(tolerance, missing, maxPairs);
     }
 
+    /// <summary>The collapse options of a command's <c>--tolerance</c>, validated.</summary>
+    /// <exception cref="UsageException">When the tolerance is negative or not finite.</exception>
+    public static Learning.Collapse.CollapseOptions Collapse(double tolerance) =>
+        tolerance >= 0 && double.IsFinite(tolerance)
+            ? new Learning.Collapse.CollapseOptions(tolerance)
+            : throw new UsageException($"--tolerance must be a finite number >= 0, got {tolerance}");
+
     /// <summary>The index of an observation named on the command line.</summary>
     public static int Observation(MdpModel mdp, string id)
     {

@@ -77,6 +77,10 @@ public sealed class AssessCommandTests
         var line = run.Out.Split('\n').Single(l => l.Contains("run 1:", StringComparison.Ordinal));
         var gap = double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(gap, 0, 1e-5);
+
+        var json = CliRun.Of("bench", "assess", "--rows", "50", "--features", "6", "--hidden", "4", "--latent-dim", "2", "--repeat", "2", "--json").Json;
+        Assert.Equal(2, json.GetProperty("runs").GetArrayLength());
+        Assert.All(json.GetProperty("runs").EnumerateArray(), run => Assert.InRange(run.GetProperty("largest_latent_difference").GetDouble(), 0, 1e-5));
     }
 
     [Fact]

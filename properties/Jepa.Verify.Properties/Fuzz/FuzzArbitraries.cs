@@ -1,4 +1,3 @@
-using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using Jepa.Verify.Environments;
@@ -8,7 +7,7 @@ namespace Jepa.Verify.Properties.Fuzz;
 
 /// <summary>
 /// The fuzz suite's inputs, one type per target so that <see cref="FuzzPropertyAttribute"/> registers them all by
-/// type: valid seed files of the target's format mutated by <see cref="FuzzInputs.Mutated(IReadOnlyList{byte[]}, IReadOnlyList{string})"/>
+/// type: valid seed files of the target's format mutated by <see cref="FuzzInputs.Mutated(IReadOnlyList{string}, IReadOnlyList{string})"/>
 /// with the format's own tokens, plus raw random bytes.
 /// </summary>
 public static class FuzzArbitraries
@@ -86,7 +85,7 @@ public static class FuzzArbitraries
 
     private static Arbitrary<T> Make<T>(Func<byte[], T> wrap, IReadOnlyList<string> tokens, params string[] seeds)
         where T : FuzzInput =>
-        FuzzInputs.Mutated([.. seeds.Select(Encoding.UTF8.GetBytes)], tokens).Convert(wrap, t => t.Bytes);
+        FuzzInputs.Mutated(seeds, tokens).Convert(wrap, t => t.Bytes);
 
     private static string Example(string name) => File.ReadAllText(Path.Combine(FuzzInputs.Examples, name));
 

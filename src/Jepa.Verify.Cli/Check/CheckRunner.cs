@@ -2,13 +2,10 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Jepa.Verify.Cli.Commands;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Mdp.Conditions;
 using Jepa.Verify.Pipeline;
-using Jepa.Verify.Pipeline.Latents;
-using Jepa.Verify.Pipeline.Onnx;
 using Jepa.Verify.Proofs;
 using Jepa.Verify.Smt.Solvers;
 

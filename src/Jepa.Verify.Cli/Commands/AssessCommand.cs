@@ -5,7 +5,6 @@ using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Pipeline;
 using Jepa.Verify.Pipeline.Latents;
-using Jepa.Verify.Pipeline.Onnx;
 
 namespace Jepa.Verify.Cli.Commands;
 
@@ -47,11 +46,7 @@ internal static class AssessCommand
                 throw new UsageException("--features, --transition and --aux-head go with --encoder (the latents of --latents need no model)");
             }
 
-            var collapse = new CollapseOptions(r.GetValue(tolerance));
-            if (!(collapse.Tolerance >= 0) || !double.IsFinite(collapse.Tolerance))
-            {
-                throw new UsageException($"--tolerance must be a finite number >= 0, got {collapse.Tolerance}");
-            }
+            var collapse = InputOptions.Collapse(r.GetValue(tolerance));
 
             var target = r.GetValue(lossTarget);
             if (!(target > 0) || !double.IsFinite(target))
@@ -64,7 +59,7 @@ internal static class AssessCommand
             var analysis = Analysis.Of(mdp, input.Options(r));
             var assessment = latentsPath is not null
                 ? Assessment.OfLatentsFile(analysis, latentsPath, target, collapse)
-                : Assessment.OfOnnx(analysis, encoderPath!, r.GetValue(transition), r.GetValue(auxHead), r.GetValue(features) is { } f ? Features(f, mdp) : null, target, collapse);
+                : Assessment.OfOnnx(analysis, encoderPath!, r.GetValue(transition), r.GetValue(auxHead), r.GetValue(features) is { } f ? LatentsFile.ReadFeatures(f, mdp) : null, target, collapse);
 
             if (r.GetValue(json))
             {
@@ -83,17 +78,6 @@ internal static class AssessCommand
     /// <summary>1 on unhealthy collapse; 3 when both heads were given and the losses miss the target; 0 otherwise.</summary>
     public static int ExitCode(Assessment a) =>
         !a.Report.Separated ? ExitCodes.CheckFailed : a.LossesBelowTarget == false ? ExitCodes.Inconclusive : ExitCodes.Ok;
-
-    private static (float[], int) Features(string path, Mdp.MdpModel mdp)
-    {
-        var (values, rows, columns) = NpyFile.Read(path);
-        if (rows != mdp.ObservationCount)
-        {
-            throw new Mdp.MdpFormatException(new Mdp.SourceLocation(path, 0), $"{rows} rows of features for the {mdp.ObservationCount} observations of {mdp.Source}", "give one row per observation, in the MDP's observation order");
-        }
-
-        return (values, columns);
-    }
 
     private static string Verdict(Assessment a)
     {

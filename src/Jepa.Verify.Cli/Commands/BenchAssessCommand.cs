@@ -23,8 +23,9 @@ internal static class BenchAssessCommand
         var latent = new Option<int>("--latent-dim") { Description = "Latent dimension", DefaultValueFactory = _ => 32, HelpName = "D" };
         var seed = new Option<ulong>("--seed") { Description = "Seeds the weights and the inputs", DefaultValueFactory = _ => 1, HelpName = "S" };
         var repeat = new Option<int>("--repeat") { Description = "Timed runs of each", DefaultValueFactory = _ => 3, HelpName = "R" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("assess", "Time ONNX Runtime's inference of an MLP encoder (features → hidden → hidden → latent, ReLU) beside our engine's forward pass on the same weights and inputs.");
-        foreach (var o in new Option[] { rows, features, hidden, latent, seed, repeat })
+        foreach (var o in new Option[] { rows, features, hidden, latent, seed, repeat, json })
         {
             command.Options.Add(o);
         }
@@ -50,7 +51,7 @@ internal static class BenchAssessCommand
                 }
 
                 using var onnx = OnnxJepa.Load(files[0], null, null);
-                io.Out.WriteLine(Invariant($"bench assess: {n} rows × {f} features, encoder {f} → {h} → {h} → {d} (ReLU), batches of {OnnxJepa.BatchSize}, seed {s}"));
+                var runs = new List<(double Ort, double Engine, double Gap)>();
                 for (var rep = 0; rep < reps; rep++)
                 {
                     var clock = Stopwatch.StartNew();
@@ -58,12 +59,49 @@ internal static class BenchAssessCommand
                     var ort = clock.Elapsed.TotalSeconds;
                     clock.Restart();
                     var ours = Forward(model, x, n, f, d);
-                    var engine = clock.Elapsed.TotalSeconds;
-                    var gap = z.Values.Zip(ours).Max(p => Math.Abs(p.First - p.Second));
-                    io.Out.WriteLine(Invariant($"  run {rep + 1}: ONNX Runtime {ort:F2} s, our engine {engine:F2} s (ratio {engine / ort:F2}); largest latent difference {gap:G2}"));
+                    runs.Add((ort, clock.Elapsed.TotalSeconds, z.Values.Zip(ours).Max(p => Math.Abs(p.First - p.Second))));
                 }
 
-                io.Out.WriteLine(Invariant($"  machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB"));
+                var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+                if (r.GetValue(json))
+                {
+                    io.Out.Write(JsonText.Write(w =>
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("benchmark", "assess");
+                        w.WriteNumber("rows", n);
+                        w.WriteNumber("features", f);
+                        w.WriteNumber("hidden", h);
+                        w.WriteNumber("latent_dim", d);
+                        w.WriteNumber("seed", s);
+                        w.WriteNumber("batch", OnnxJepa.BatchSize);
+                        w.WriteStartArray("runs");
+                        foreach (var (ort, engine, gap) in runs)
+                        {
+                            w.WriteStartObject();
+                            w.WriteNumber("onnx_runtime_seconds", ort);
+                            w.WriteNumber("engine_seconds", engine);
+                            w.WriteNumber("largest_latent_difference", gap);
+                            w.WriteEndObject();
+                        }
+
+                        w.WriteEndArray();
+                        w.WriteNumber("peak_working_set_bytes", peak);
+                        w.WriteNumber("cores", Environment.ProcessorCount);
+                        w.WriteEndObject();
+                    }));
+                }
+                else
+                {
+                    io.Out.WriteLine(Invariant($"bench assess: {n} rows × {f} features, encoder {f} → {h} → {h} → {d} (ReLU), batches of {OnnxJepa.BatchSize}, seed {s}"));
+                    for (var i = 0; i < runs.Count; i++)
+                    {
+                        var (ort, engine, gap) = runs[i];
+                        io.Out.WriteLine(Invariant($"  run {i + 1}: ONNX Runtime {ort:F2} s, our engine {engine:F2} s (ratio {engine / ort:F2}); largest latent difference {gap:G2}"));
+                    }
+
+                    io.Out.WriteLine(Invariant($"  machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; peak working set {peak / 1e6:F0} MB"));
+                }
             }
             finally
             {

@@ -75,11 +75,7 @@ internal static class TrainCommand
                 throw new UsageException(problem);
             }
 
-            var collapse = new CollapseOptions(r.GetValue(tolerance));
-            if (!(collapse.Tolerance >= 0) || !double.IsFinite(collapse.Tolerance))
-            {
-                throw new UsageException($"--tolerance must be a finite number >= 0, got {collapse.Tolerance}");
-            }
+            var collapse = InputOptions.Collapse(r.GetValue(tolerance));
 
             var plotDir = r.GetValue(plot);
             if (plotDir is not null)

@@ -194,9 +194,6 @@ public sealed class MdpGraph : IBidirectionalGraph<int, Transition>
     /// <summary>The indices into <see cref="MdpModel.Transitions"/> of <paramref name="vertex"/>'s out-edges.</summary>
     internal ReadOnlySpan<int> OutSpan(int vertex) => outEdges.AsSpan(outStart[vertex], outStart[vertex + 1] - outStart[vertex]);
 
-    /// <summary>The indices into <see cref="MdpModel.Transitions"/> of <paramref name="vertex"/>'s in-edges.</summary>
-    internal ReadOnlySpan<int> InSpan(int vertex) => inEdges.AsSpan(inStart[vertex], inStart[vertex + 1] - inStart[vertex]);
-
     private IEnumerable<Transition> Range(int[] start, int[] order, int vertex)
     {
         for (var i = start[vertex]; i < start[vertex + 1]; i++)

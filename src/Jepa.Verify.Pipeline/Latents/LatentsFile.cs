@@ -27,20 +27,37 @@ public static class LatentsFile
         };
     }
 
+    /// <summary>Reads an encoder's inputs for <paramref name="mdp"/>'s observations: a <c>.npy</c> matrix <c>[observations, features]</c> in the MDP's observation order.</summary>
+    /// <returns>The features, row-major, and their width.</returns>
+    /// <exception cref="MdpFormatException">An unsupported <c>.npy</c>, or a row count other than the observation count.</exception>
+    public static (float[] Values, int Columns) ReadFeatures(string path, MdpModel mdp)
+    {
+        ArgumentNullException.ThrowIfNull(mdp);
+        var (values, columns) = NpyRows(path, mdp, "features");
+        return (values, columns);
+    }
+
     private static LatentMatrix FromNpy(string path, MdpModel mdp)
+    {
+        var (values, columns) = NpyRows(path, mdp, "latents");
+        return new LatentMatrix(values, mdp.ObservationCount, columns, $"file {path}");
+    }
+
+    /// <summary>A <c>.npy</c> matrix with one row per observation and at least one column (<paramref name="what"/> names it in messages).</summary>
+    private static (float[] Values, int Columns) NpyRows(string path, MdpModel mdp, string what)
     {
         var (values, rows, columns) = NpyFile.Read(path);
         if (rows != mdp.ObservationCount)
         {
-            throw new MdpFormatException(new SourceLocation(path, 0), $"{rows} rows of latents for the {mdp.ObservationCount} observations of {mdp.Source}", "give one row per observation, in the MDP's observation order");
+            throw new MdpFormatException(new SourceLocation(path, 0), $"{rows} rows of {what} for the {mdp.ObservationCount} observations of {mdp.Source}", "give one row per observation, in the MDP's observation order");
         }
 
         if (columns < 1)
         {
-            throw new MdpFormatException(new SourceLocation(path, 0), "the latents have 0 columns", "give at least one latent coordinate per observation");
+            throw new MdpFormatException(new SourceLocation(path, 0), $"the {what} have 0 columns", "give at least one value per observation");
         }
 
-        return new LatentMatrix(values, rows, columns, $"file {path}");
+        return (values, columns);
     }
 
     private static LatentMatrix FromCsv(string path, MdpModel mdp)
