@@ -85,9 +85,15 @@ public sealed class OnnxJepa : IDisposable
     public LatentMatrix Encode(TrainingData data, (float[] Values, int Columns)? features = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var (x, width) = features ?? (data.FeatureRows([.. Enumerable.Range(0, data.Observations)]).Data, data.FeatureDim);
-        var hint = features is null && data.OneHot ? " (one-hot ids: the MDP has no features; give them with --features)" : "";
-        return Encode(x, data.Observations, width, hint);
+        if (features is var (x, columns))
+        {
+            return Encode(data.Observations, columns, "", (name, start, count) => OnnxModel.Rows(name, x, start, count, columns));
+        }
+
+        // The MDP's own inputs are made batch by batch: one-hot ids would otherwise be an observations × observations matrix.
+        var width = data.FeatureDim;
+        return Encode(data.Observations, width, data.OneHot ? " (one-hot ids: the MDP has no features; give them with --features)" : "", (name, start, count) =>
+            NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(data.FeatureRows([.. Enumerable.Range(start, count)]).Data, [count, width])));
     }
 
     /// <summary>The encoder's latents of <paramref name="rows"/> feature rows, <see cref="BatchSize"/> rows per ONNX Runtime call.</summary>
@@ -95,18 +101,22 @@ public sealed class OnnxJepa : IDisposable
     /// <param name="rows">How many rows.</param>
     /// <param name="columns">Features per row.</param>
     /// <exception cref="Mdp.MdpFormatException">The encoder declares another feature width, fails, or outputs NaN/∞.</exception>
-    public LatentMatrix Encode(float[] features, int rows, int columns) => Encode(features, rows, columns, "");
-
-    private LatentMatrix Encode(float[] x, int rows, int width, string hint)
+    public LatentMatrix Encode(float[] features, int rows, int columns)
     {
-        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(features);
+        return Encode(rows, columns, "", (name, start, count) => OnnxModel.Rows(name, features, start, count, columns));
+    }
+
+    /// <summary>Runs the encoder over <paramref name="rows"/> rows of <paramref name="width"/> features, each batch's input made by <paramref name="batch"/> (input name, first row, row count).</summary>
+    private LatentMatrix Encode(int rows, int width, string hint, Func<string, int, int, NamedOnnxValue> batch)
+    {
         var (name, meta) = encoder.Inputs[0];
         if (meta.Dimensions[1] > 0 && meta.Dimensions[1] != width)
         {
             throw encoder.Error($"input '{name}' declares {meta.Dimensions[1]} features per row, but the observations have {width}{hint}", "give the encoder the features it was trained on");
         }
 
-        var (z, dim) = encoder.Run(rows, BatchSize, (start, count) => [OnnxModel.Rows(name, x, start, count, width)]);
+        var (z, dim) = encoder.Run(rows, BatchSize, (start, count) => [batch(name, start, count)]);
         return new LatentMatrix(z, rows, dim, $"ONNX encoder {encoder.Path}");
     }
 
