@@ -94,18 +94,29 @@ public sealed record Assessment(
     /// <param name="encoder">The encoder graph.</param>
     /// <param name="transition">The transition graph, or null.</param>
     /// <param name="auxHead">The aux head graph, or null.</param>
-    /// <param name="features">The encoder's inputs, row-major <c>[observations × columns]</c>, or null for the MDP's features (one-hot ids when it has none).</param>
+    /// <param name="featuresPath">A <c>.npy</c> file of the encoder's inputs, <c>[observations, features]</c> in observation order (read batch by batch), or null for the MDP's features (one-hot ids when it has none).</param>
     /// <param name="lossTarget">The near-zero target of the premise.</param>
     /// <param name="options">The collapse tolerance and limits.</param>
     /// <exception cref="MdpFormatException">A graph breaks the contract, fails, or outputs NaN/∞.</exception>
     /// <exception cref="PipelineException">More observations than the collapse analysis compares.</exception>
-    public static Assessment OfOnnx(Analysis analysis, string encoder, string? transition, string? auxHead, (float[] Values, int Columns)? features, double lossTarget, CollapseOptions options)
+    public static Assessment OfOnnx(Analysis analysis, string encoder, string? transition, string? auxHead, string? featuresPath, double lossTarget, CollapseOptions options)
     {
         ArgumentNullException.ThrowIfNull(analysis);
         Analysis.RequireComparable(analysis.Mdp, options);
         var data = TrainingData.FromMdp(analysis.Mdp);
         using var model = OnnxJepa.Load(encoder, transition, auxHead);
-        return Run(analysis.Mdp, analysis.Result, data, model.Encode(data, features), model, lossTarget, options);
+        LatentMatrix latents;
+        if (featuresPath is null)
+        {
+            latents = model.Encode(data);
+        }
+        else
+        {
+            using var features = LatentsFile.OpenFeatures(featuresPath, analysis.Mdp);
+            latents = model.Encode(features);
+        }
+
+        return Run(analysis.Mdp, analysis.Result, data, latents, model, lossTarget, options);
     }
 
     private static double SquaredDistance(IReadOnlyList<float> a, int rowA, IReadOnlyList<float> b, int rowB, int dim)

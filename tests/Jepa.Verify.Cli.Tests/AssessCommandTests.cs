@@ -86,12 +86,14 @@ public sealed class AssessCommandTests
     [Fact]
     public void MoreObservationsThanTheAnalysisComparesAreRefusedBeforeAnyWork()
     {
-        const int n = 20_001;
-        var json = "{\"actions\": [\"a\"], \"observations\": [" + string.Join(", ", Enumerable.Range(0, n).Select(i => $"{{\"id\": \"o{i}\", \"aux\": 0}}")) + "], \"transitions\": []}";
+        // A ring (complete, so the bisimulation is a partition and cheap): one more observation than the limit.
+        const int n = 200_001;
+        var json = "{\"actions\": [\"a\"], \"observations\": [" + string.Join(", ", Enumerable.Range(0, n).Select(i => $"{{\"id\": \"o{i}\", \"aux\": 0}}")) +
+            "], \"transitions\": [" + string.Join(", ", Enumerable.Range(0, n).Select(i => $"{{\"from\": \"o{i}\", \"action\": \"a\", \"to\": \"o{(i + 1) % n}\"}}")) + "]}";
         var file = TestFiles.Write("big.json", json);
         var run = CliRun.Of("assess", file, "--latents", Fixture("latents.npy"));
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("has 20001 observations; the collapse analysis compares all pairs and is limited to 20000", run.Error, StringComparison.Ordinal);
+        Assert.Contains("has 200001 observations; the collapse analysis compares all pairs and is limited to 200000", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

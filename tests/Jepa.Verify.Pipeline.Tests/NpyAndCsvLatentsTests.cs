@@ -32,8 +32,8 @@ public sealed class NpyAndCsvLatentsTests
 
     [Theory]
     [InlineData("<f4", "(2, 2)", true, "Fortran (column-major) order")]
-    [InlineData("<i8", "(2, 2)", false, "the dtype is <i8; latents must be float32 or float64")]
-    [InlineData("<f4", "(4,)", false, "latents must be two-dimensional")]
+    [InlineData("<i8", "(2, 2)", false, "the dtype is <i8; the array must be float32 or float64")]
+    [InlineData("<f4", "(4,)", false, "it must be two-dimensional")]
     [InlineData("<f4", "(3, 2)", false, "the header says 3 × 2 values of 4 bytes but the file holds 16 bytes")]
     public void UnsupportedArraysAreRefusedInOneLine(string descr, string shape, bool fortran, string expected)
     {

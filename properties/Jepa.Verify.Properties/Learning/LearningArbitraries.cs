@@ -23,4 +23,13 @@ public static class LearningArbitraries
          from tb in Gen.Elements(false, true)
          from seed in Gen.Choose(0, 1000)
          select new GemmCase(m, n, k, ta, tb, seed)).ToArbitrary();
+
+    /// <summary>Latent matrices of up to 300 rows (more than two tiles of the pair scan) in 1…4 dimensions, 1…6 classes, sometimes with a NaN.</summary>
+    public static Arbitrary<LatentCase> LatentCase() =>
+        (from rows in Gen.Choose(0, 300)
+         from dim in Gen.Choose(1, 4)
+         from classes in Gen.Choose(1, 6)
+         from nan in Gen.Frequency((9, Gen.Constant(false)), (1, Gen.Constant(true)))
+         from seed in Gen.Choose(0, 1 << 20)
+         select new LatentCase(rows, dim, classes, nan, seed)).ToArbitrary();
 }

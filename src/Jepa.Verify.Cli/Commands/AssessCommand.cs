@@ -59,7 +59,7 @@ internal static class AssessCommand
             var analysis = Analysis.Of(mdp, input.Options(r));
             var assessment = latentsPath is not null
                 ? Assessment.OfLatentsFile(analysis, latentsPath, target, collapse)
-                : Assessment.OfOnnx(analysis, encoderPath!, r.GetValue(transition), r.GetValue(auxHead), r.GetValue(features) is { } f ? LatentsFile.ReadFeatures(f, mdp) : null, target, collapse);
+                : Assessment.OfOnnx(analysis, encoderPath!, r.GetValue(transition), r.GetValue(auxHead), r.GetValue(features), target, collapse);
 
             if (r.GetValue(json))
             {

@@ -8,8 +8,8 @@ namespace Jepa.Verify.Learning.Collapse;
 /// (or, for incomplete data, the finite-data distinguishability relation).
 /// </summary>
 /// <remarks>
-/// All pairs are compared, in double precision, in a fixed order (O(n²·d)); the result is
-/// deterministic. Distances are divided by the RMS latent norm so that a uniformly rescaled encoder
+/// All pairs are compared, in double precision (O(n²·d) time, O(n·d) memory; tiles of pairs on all cores, see
+/// <see cref="PairScan"/>); the result does not depend on the number of cores. Distances are divided by the RMS latent norm so that a uniformly rescaled encoder
 /// gets the same report; a collapsed encoder (all latents near one point, whatever its norm) has
 /// relative distances near 0. NaN latents make every distance NaN, which never counts as separated.
 /// </remarks>
@@ -77,43 +77,12 @@ public static class CollapseAnalysis
         }
 
         var scale = n == 0 ? 0 : Math.Sqrt(sq / n);
-        var clusters = new UnionFind(n);
-        var nonEquivalent = 0L;
-        var violations = 0L;
-        var min = double.PositiveInfinity;
-        var worst = new PriorityQueue<OffendingPair, double>();
-        for (var a = 0; a < n; a++)
-        {
-            for (var b = a + 1; b < n; b++)
-            {
-                var dist = Relative(Distance(z, d, a, b), scale);
-                var close = !(dist > options.Tolerance);
-                if (close)
-                {
-                    clusters.Union(a, b);
-                }
-
-                if (!apart(a, b))
-                {
-                    continue;
-                }
-
-                nonEquivalent++;
-                min = double.IsNaN(dist) || double.IsNaN(min) ? double.NaN : Math.Min(min, dist);
-                if (close)
-                {
-                    violations++;
-                    worst.Enqueue(new OffendingPair(a, b, dist), double.IsNaN(dist) ? double.PositiveInfinity : -dist);
-                    if (worst.Count > options.MaxListedPairs)
-                    {
-                        worst.Dequeue();
-                    }
-                }
-            }
-        }
-
-        var offending = worst.UnorderedItems.Select(x => x.Element)
-            .OrderBy(p => double.IsNaN(p.Distance) ? double.PositiveInfinity : p.Distance).ThenBy(p => p.A).ThenBy(p => p.B).ToImmutableArray();
+        var scan = PairScan.Run(z, d, n, scale, options, apart, classOf);
+        var offending = scan.Offending;
+        var clusters = scan.Clusters;
+        var nonEquivalent = scan.NonEquivalent;
+        var violations = scan.Violations;
+        var min = Relative(Math.Sqrt(scan.MinSquared), scale);
         var clusterOf = clusters.Labels();
         var clusterCount = n == 0 ? 0 : clusterOf.Max() + 1;
         var labelPurity = ImmutableSortedDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
@@ -139,19 +108,7 @@ public static class CollapseAnalysis
             clusterCount, [.. clusterOf], classCount, purity, labelPurity.ToImmutable(), EffectiveRank(z, n, d), within, between);
     }
 
-    private static double Relative(double distance, double scale) => scale > 0 ? distance / scale : distance == 0 ? 0 : double.NaN;
-
-    private static double Distance(double[] z, int d, int a, int b)
-    {
-        double s = 0;
-        for (var k = 0; k < d; k++)
-        {
-            var diff = z[(a * d) + k] - z[(b * d) + k];
-            s += diff * diff;
-        }
-
-        return Math.Sqrt(s);
-    }
+    internal static double Relative(double distance, double scale) => scale > 0 ? distance / scale : distance == 0 ? 0 : double.NaN;
 
     /// <summary>Σ over clusters of the largest same-value count, over the observations that have a value.</summary>
     private static double Purity(int[] clusterOf, Func<int, string?> valueOf, int n)
@@ -207,23 +164,27 @@ public static class CollapseAnalysis
             }
         }
 
+        // Σ over pairs x < y of ‖cₓ − c_y‖² = m·Σ‖cₓ‖² − ‖Σcₓ‖² over the m classes present: O(m·d) instead of O(m²·d)
+        // (a spread, not a near-zero threshold, so the subtraction's rounding is immaterial).
         double? between = null;
         var present = Enumerable.Range(0, classes).Where(c => sizes[c] > 0).ToArray();
         if (present.Length >= 2)
         {
-            double sum = 0;
-            long pairs = 0;
-            for (var x = 0; x < present.Length; x++)
+            var total = new double[d];
+            double squares = 0;
+            foreach (var c in present)
             {
-                for (var y = x + 1; y < present.Length; y++)
+                for (var k = 0; k < d; k++)
                 {
-                    var dist = Distance(centroids, d, present[x], present[y]);
-                    sum += dist * dist;
-                    pairs++;
+                    var v = centroids[(c * d) + k];
+                    total[k] += v;
+                    squares += v * v;
                 }
             }
 
-            between = Relative(Math.Sqrt(sum / pairs), scale);
+            var m = (double)present.Length;
+            var sum = Math.Max(0, (m * squares) - total.Sum(v => v * v));
+            between = Relative(Math.Sqrt(sum / (m * (m - 1) / 2)), scale);
         }
 
         return (n == 0 ? null : Relative(Math.Sqrt(within / n), scale), between);
@@ -284,53 +245,5 @@ public static class CollapseAnalysis
         }
 
         return g;
-    }
-
-    private sealed class UnionFind
-    {
-        private readonly int[] parent;
-
-        public UnionFind(int n) => parent = [.. Enumerable.Range(0, n)];
-
-        public void Union(int a, int b)
-        {
-            var ra = Find(a);
-            var rb = Find(b);
-            if (ra != rb)
-            {
-                parent[Math.Max(ra, rb)] = Math.Min(ra, rb);
-            }
-        }
-
-        /// <summary>Dense cluster numbers in order of each cluster's first member.</summary>
-        public int[] Labels()
-        {
-            var labels = new int[parent.Length];
-            var number = new Dictionary<int, int>();
-            for (var i = 0; i < parent.Length; i++)
-            {
-                var root = Find(i);
-                if (!number.TryGetValue(root, out var c))
-                {
-                    c = number.Count;
-                    number[root] = c;
-                }
-
-                labels[i] = c;
-            }
-
-            return labels;
-        }
-
-        private int Find(int x)
-        {
-            while (parent[x] != x)
-            {
-                parent[x] = parent[parent[x]];
-                x = parent[x];
-            }
-
-            return x;
-        }
     }
 }

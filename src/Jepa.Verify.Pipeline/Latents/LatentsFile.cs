@@ -27,26 +27,35 @@ public static class LatentsFile
         };
     }
 
-    /// <summary>Reads an encoder's inputs for <paramref name="mdp"/>'s observations: a <c>.npy</c> matrix <c>[observations, features]</c> in the MDP's observation order.</summary>
-    /// <returns>The features, row-major, and their width.</returns>
+    /// <summary>Opens an encoder's inputs for <paramref name="mdp"/>'s observations: a <c>.npy</c> matrix <c>[observations, features]</c> in the MDP's observation order, read batch by batch.</summary>
+    /// <returns>The open matrix; the caller disposes it.</returns>
     /// <exception cref="MdpFormatException">An unsupported <c>.npy</c>, or a row count other than the observation count.</exception>
-    public static (float[] Values, int Columns) ReadFeatures(string path, MdpModel mdp)
+    public static NpyMatrix OpenFeatures(string path, MdpModel mdp)
     {
         ArgumentNullException.ThrowIfNull(mdp);
-        var (values, columns) = NpyRows(path, mdp, "features");
-        return (values, columns);
+        var matrix = NpyFile.Open(path);
+        try
+        {
+            RequireRows(path, mdp, "features", matrix.Rows, matrix.Columns);
+            return matrix;
+        }
+        catch
+        {
+            matrix.Dispose();
+            throw;
+        }
     }
 
     private static LatentMatrix FromNpy(string path, MdpModel mdp)
     {
-        var (values, columns) = NpyRows(path, mdp, "latents");
+        var (values, rows, columns) = NpyFile.Read(path);
+        RequireRows(path, mdp, "latents", rows, columns);
         return new LatentMatrix(values, mdp.ObservationCount, columns, $"file {path}");
     }
 
-    /// <summary>A <c>.npy</c> matrix with one row per observation and at least one column (<paramref name="what"/> names it in messages).</summary>
-    private static (float[] Values, int Columns) NpyRows(string path, MdpModel mdp, string what)
+    /// <summary>One row per observation and at least one column (<paramref name="what"/> names the matrix in messages).</summary>
+    private static void RequireRows(string path, MdpModel mdp, string what, int rows, int columns)
     {
-        var (values, rows, columns) = NpyFile.Read(path);
         if (rows != mdp.ObservationCount)
         {
             throw new MdpFormatException(new SourceLocation(path, 0), $"{rows} rows of {what} for the {mdp.ObservationCount} observations of {mdp.Source}", "give one row per observation, in the MDP's observation order");
@@ -56,8 +65,6 @@ public static class LatentsFile
         {
             throw new MdpFormatException(new SourceLocation(path, 0), $"the {what} have 0 columns", "give at least one value per observation");
         }
-
-        return (values, columns);
     }
 
     private static LatentMatrix FromCsv(string path, MdpModel mdp)

@@ -8,7 +8,7 @@ namespace Jepa.Verify.Pipeline.Latents;
 
 /// <summary>
 /// Reads a two-dimensional NumPy <c>.npy</c> array of float32 or float64 (what <c>np.save(path, z)</c> writes for a
-/// latent matrix) into float32, row-major.
+/// latent or feature matrix) into float32, row-major: whole (<see cref="Read"/>) or a few rows at a time (<see cref="Open"/>).
 /// </summary>
 /// <remarks>
 /// Written by hand: no package served here reads <c>.npy</c>, and the format is one short header (magic
@@ -17,12 +17,9 @@ namespace Jepa.Verify.Pipeline.Latents;
 /// </remarks>
 public static partial class NpyFile
 {
-    /// <summary>Values converted per read of the data.</summary>
-    private const int BlockValues = 8192;
-
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
-    /// <summary>Reads <paramref name="path"/>.</summary>
+    /// <summary>Reads <paramref name="path"/> whole.</summary>
     /// <returns>The array as float32 (float64 values are rounded to the nearest float32), its rows and columns.</returns>
     /// <exception cref="MdpFormatException">
     /// Not an <c>.npy</c> file, a dtype other than float32/float64, Fortran order, not two-dimensional, a
@@ -30,14 +27,37 @@ public static partial class NpyFile
     /// </exception>
     public static (float[] Values, int Rows, int Columns) Read(string path)
     {
-        using var stream = Open(path);
+        using var matrix = Open(path);
+        var values = new float[(long)matrix.Rows * matrix.Columns];
+        matrix.ReadRows(values);
+        return (values, matrix.Rows, matrix.Columns);
+    }
+
+    /// <summary>Opens <paramref name="path"/> and checks its header; the rows are then read in order with <see cref="NpyMatrix.ReadRows"/>.</summary>
+    /// <exception cref="MdpFormatException">Not an <c>.npy</c> file, an unsupported dtype or layout, or a size that does not match the header.</exception>
+    public static NpyMatrix Open(string path)
+    {
+        var stream = OpenStream(path);
+        try
+        {
+            return Header(stream, path);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    private static NpyMatrix Header(FileStream stream, string path)
+    {
         var where = new SourceLocation(path, 0);
         var length = stream.Length;
         var prefix = new byte[12];
         var got = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
         if (got < 10 || !prefix.AsSpan(0, 6).SequenceEqual(Magic))
         {
-            throw new MdpFormatException(where, "not a NumPy .npy file (no \\x93NUMPY magic)", "save the latents with numpy.save(path, z)");
+            throw new MdpFormatException(where, "not a NumPy .npy file (no \\x93NUMPY magic)", "save the array with numpy.save(path, z)");
         }
 
         var major = prefix[6];
@@ -70,47 +90,25 @@ public static partial class NpyFile
             ">f4" => (4, true),
             "<f8" or "=f8" => (8, false),
             ">f8" => (8, true),
-            var d => throw new MdpFormatException(where, $"the dtype is {d}; latents must be float32 or float64", "convert first: numpy.save(path, z.astype(numpy.float32))"),
+            var d => throw new MdpFormatException(where, $"the dtype is {d}; the array must be float32 or float64", "convert first: numpy.save(path, z.astype(numpy.float32))"),
         };
         var dims = shape.Trim('(', ')').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (dims.Length != 2 || !long.TryParse(dims[0], NumberStyles.None, CultureInfo.InvariantCulture, out var rows) || !long.TryParse(dims[1], NumberStyles.None, CultureInfo.InvariantCulture, out var columns))
         {
-            throw new MdpFormatException(where, $"the array has shape {shape}; latents must be two-dimensional, [observations, d]", "save a 2-D array (reshape a vector with z.reshape(-1, 1))");
+            throw new MdpFormatException(where, $"the array has shape {shape}; it must be two-dimensional, [observations, d]", "save a 2-D array (reshape a vector with z.reshape(-1, 1))");
         }
 
         var count = rows * columns;
         var data = headerStart + headerLength;
-        if (count > Array.MaxLength || length - data != count * size)
+        if (count > Array.MaxLength || rows > int.MaxValue || length - data != count * size)
         {
             throw new MdpFormatException(where, $"the header says {rows} × {columns} values of {size} bytes but the file holds {length - data} bytes of data", "save the file again; it is truncated or padded");
         }
 
-        // The data is converted block by block, so the file is never held twice (its bytes and the floats).
-        var values = new float[count];
-        var block = new byte[BlockValues * size];
-        for (long start = 0; start < count; start += BlockValues)
-        {
-            var take = (int)Math.Min(BlockValues, count - start);
-            stream.ReadExactly(block, 0, take * size);
-            for (var j = 0; j < take; j++)
-            {
-                var at = block.AsSpan(j * size, size);
-                var v = size == 4
-                    ? (bigEndian ? BinaryPrimitives.ReadSingleBigEndian(at) : BinaryPrimitives.ReadSingleLittleEndian(at))
-                    : (bigEndian ? BinaryPrimitives.ReadDoubleBigEndian(at) : BinaryPrimitives.ReadDoubleLittleEndian(at));
-                var i = start + j;
-                values[i] = (float)v;
-                if (!float.IsFinite(values[i]))
-                {
-                    throw new MdpFormatException(where, $"row {i / columns}, column {i % columns} is {v.ToString(CultureInfo.InvariantCulture)}, which is {(double.IsFinite(v) ? "beyond the float32 range" : "not finite")}", "latents must be finite float32 values; check the model's output");
-                }
-            }
-        }
-
-        return (values, (int)rows, (int)columns);
+        return new NpyMatrix(stream, path, (int)rows, (int)columns, size, bigEndian);
     }
 
-    private static FileStream Open(string path)
+    private static FileStream OpenStream(string path)
     {
         try
         {

@@ -78,22 +78,32 @@ public sealed class OnnxJepa : IDisposable
         }
     }
 
-    /// <summary>The encoder's latents of every observation of <paramref name="data"/> (or of <paramref name="features"/> when given).</summary>
-    /// <param name="data">The MDP's training data: its features, or one-hot ids when it has none.</param>
-    /// <param name="features">Features from a separate file, row-major <c>[observations × columns]</c>, or null.</param>
+    /// <summary>The encoder's latents of every observation of <paramref name="data"/>: its features, or one-hot ids when it has none.</summary>
+    /// <param name="data">The MDP's training data.</param>
     /// <exception cref="Mdp.MdpFormatException">The encoder declares another feature width, fails, or outputs NaN/∞.</exception>
-    public LatentMatrix Encode(TrainingData data, (float[] Values, int Columns)? features = null)
+    public LatentMatrix Encode(TrainingData data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (features is var (x, columns))
-        {
-            return Encode(data.Observations, columns, "", (name, start, count) => OnnxModel.Rows(name, x, start, count, columns));
-        }
 
         // The MDP's own inputs are made batch by batch: one-hot ids would otherwise be an observations × observations matrix.
         var width = data.FeatureDim;
         return Encode(data.Observations, width, data.OneHot ? " (one-hot ids: the MDP has no features; give them with --features)" : "", (name, start, count) =>
             NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(data.FeatureRows([.. Enumerable.Range(start, count)]).Data, [count, width])));
+    }
+
+    /// <summary>The encoder's latents of every row of <paramref name="features"/>, read from the file one batch at a time (the whole matrix is never held).</summary>
+    /// <param name="features">An open <c>.npy</c> matrix, not yet read (<see cref="LatentsFile.OpenFeatures"/>).</param>
+    /// <exception cref="Mdp.MdpFormatException">The encoder declares another feature width, fails, or outputs NaN/∞; or the file holds a non-finite value.</exception>
+    public LatentMatrix Encode(NpyMatrix features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        var columns = features.Columns;
+        return Encode(features.Rows, columns, "", (name, start, count) =>
+        {
+            var rows = new float[count * columns];
+            features.ReadRows(rows);
+            return NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(rows, [count, columns]));
+        });
     }
 
     /// <summary>The encoder's latents of <paramref name="rows"/> feature rows, <see cref="BatchSize"/> rows per ONNX Runtime call.</summary>

@@ -1,0 +1,190 @@
+using System.Collections.Immutable;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Jepa.Verify.Learning.Collapse;
+
+/// <summary>
+/// The all-pairs pass of <see cref="CollapseAnalysis"/>: every pair's relative distance, the single-linkage clusters at the
+/// tolerance, and, over the pairs that must be apart, their count, the smallest distance and the closest violations.
+/// </summary>
+/// <remarks>
+/// The pairs are cut into square tiles of <see cref="Tile"/> × <see cref="Tile"/> observations (so both tiles' rows stay in
+/// cache) and the tiles run on all cores, each worker with its own tallies and its own clusters, merged at the end. Every
+/// pair's distance is computed the same way whichever worker takes it, and every merge is order-free (sums, minimum,
+/// the closest pairs under a total order, unions), so the result does not depend on the number of cores or the schedule.
+/// No library does this pass (it is not a nearest-neighbour query: every pair within the tolerance is needed, and the
+/// minimum over the pairs in different classes); distances are direct differences, not the Gram-matrix expansion
+/// ‖a‖² + ‖b‖² − 2a·b, which cancels catastrophically exactly at the near-zero distances the analysis is about.
+/// </remarks>
+internal sealed class PairScan
+{
+    /// <summary>Observations per tile side.</summary>
+    public const int Tile = 128;
+
+    private static readonly Comparer<OffendingPair> Closer = Comparer<OffendingPair>.Create(Compare);
+
+    private readonly PriorityQueue<OffendingPair, OffendingPair> worst = new(Comparer<OffendingPair>.Create((x, y) => Compare(y, x)));
+    private UnionFind? clusters;
+
+    private PairScan()
+    {
+    }
+
+    /// <summary>Pairs the relation separates.</summary>
+    public long NonEquivalent { get; private set; }
+
+    /// <summary>Of those, pairs within the tolerance.</summary>
+    public long Violations { get; private set; }
+
+    /// <summary>The smallest squared distance over the separated pairs (NaN when any is NaN; +∞ when there are none); relative distance is monotone in it.</summary>
+    public double MinSquared { get; private set; } = double.PositiveInfinity;
+
+    /// <summary>The closest violations, closest first (ties by observation numbers).</summary>
+    public ImmutableArray<OffendingPair> Offending { get; private set; } = [];
+
+    /// <summary>The clusters: single linkage at the tolerance.</summary>
+    public UnionFind Clusters => clusters!;
+
+    /// <summary>Scans every pair of the <paramref name="n"/> rows of <paramref name="z"/>.</summary>
+    /// <param name="z">Row-major latents, <c>[n × d]</c>.</param>
+    /// <param name="d">The latent dimension.</param>
+    /// <param name="n">The number of rows.</param>
+    /// <param name="scale">The RMS norm distances are divided by.</param>
+    /// <param name="options">The tolerance and how many violations to list.</param>
+    /// <param name="apart">Whether a pair must be apart (used when <paramref name="classOf"/> is null).</param>
+    /// <param name="classOf">Each row's class, when the pairs that must be apart are those in different classes.</param>
+    public static PairScan Run(double[] z, int d, int n, double scale, CollapseOptions options, Func<int, int, bool> apart, int[]? classOf)
+    {
+        var tiles = (n + Tile - 1) / Tile;
+        var total = new PairScan { clusters = new UnionFind(n) };
+        var gate = new object();
+        Parallel.For(0L, (long)tiles * (tiles + 1) / 2, () => new PairScan(), (t, _, local) =>
+        {
+            var (rowTile, columnTile) = Unrank(t, tiles);
+            local.ScanTile(z, d, n, scale, options, apart, classOf, rowTile * Tile, columnTile * Tile);
+            return local;
+        }, local =>
+        {
+            lock (gate)
+            {
+                total.Add(local, options.MaxListedPairs);
+            }
+        });
+
+        total.Offending = [.. total.worst.UnorderedItems.Select(x => x.Element).Order(Closer)];
+        return total;
+    }
+
+    /// <summary>The <paramref name="t"/>-th tile pair (row ≤ column) of the upper triangle, row by row.</summary>
+    private static (int Row, int Column) Unrank(long t, int tiles)
+    {
+        var row = 0;
+        long rowLength = tiles;
+        while (t >= rowLength)
+        {
+            t -= rowLength;
+            row++;
+            rowLength--;
+        }
+
+        return (row, row + (int)t);
+    }
+
+    /// <summary>Closest first, NaN last, ties by observation numbers: a total order, so the listed pairs do not depend on the schedule.</summary>
+    private static int Compare(OffendingPair x, OffendingPair y)
+    {
+        var dx = double.IsNaN(x.Distance) ? double.PositiveInfinity : x.Distance;
+        var dy = double.IsNaN(y.Distance) ? double.PositiveInfinity : y.Distance;
+        var c = dx.CompareTo(dy);
+        return c != 0 ? c : x.A != y.A ? x.A.CompareTo(y.A) : x.B.CompareTo(y.B);
+    }
+
+    private void ScanTile(double[] z, int d, int n, double scale, CollapseOptions options, Func<int, int, bool> apart, int[]? classOf, int rowStart, int columnStart)
+    {
+        var rowEnd = Math.Min(n, rowStart + Tile);
+        var columnEnd = Math.Min(n, columnStart + Tile);
+        var span = z.AsSpan();
+        // A pair is close when its relative distance is not above the tolerance (NaN counts as close). The squared
+        // distance is compared with a slightly loose square of the threshold first, so only pairs near it (or NaN) pay
+        // for the exact test; with no usable scale every pair takes the exact test.
+        var loose = scale > 0 && double.IsFinite(scale) ? Math.BitIncrement(Math.Pow(options.Tolerance * scale, 2) * (1 + 1e-9)) : double.PositiveInfinity;
+        var minSquared = MinSquared;
+        for (var a = rowStart; a < rowEnd; a++)
+        {
+            var za = span.Slice(a * d, d);
+            for (var b = Math.Max(columnStart, a + 1); b < columnEnd; b++)
+            {
+                var squared = SquaredDistance(za, span.Slice(b * d, d));
+                var dist = double.NaN;
+                var close = !(squared > loose) && !((dist = CollapseAnalysis.Relative(Math.Sqrt(squared), scale)) > options.Tolerance);
+                if (close)
+                {
+                    (clusters ??= new UnionFind(n)).Union(a, b);
+                }
+
+                if (classOf is not null ? classOf[a] == classOf[b] : !apart(a, b))
+                {
+                    continue;
+                }
+
+                NonEquivalent++;
+                minSquared = double.IsNaN(squared) || double.IsNaN(minSquared) ? double.NaN : Math.Min(minSquared, squared);
+                if (close)
+                {
+                    Violations++;
+                    Keep(new OffendingPair(a, b, dist), options.MaxListedPairs);
+                }
+            }
+        }
+
+        MinSquared = minSquared;
+    }
+
+    /// <summary>‖x − y‖², a vector of coordinates at a time (written out: TensorPrimitives.Distance's dispatch cost more than the sum at d = 32).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double SquaredDistance(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        var sum = Vector<double>.Zero;
+        var k = 0;
+        for (; k <= x.Length - Vector<double>.Count; k += Vector<double>.Count)
+        {
+            var diff = new Vector<double>(x[k..]) - new Vector<double>(y[k..]);
+            sum += diff * diff;
+        }
+
+        var s = Vector.Sum(sum);
+        for (; k < x.Length; k++)
+        {
+            var diff = x[k] - y[k];
+            s += diff * diff;
+        }
+
+        return s;
+    }
+
+    private void Keep(OffendingPair pair, int limit)
+    {
+        worst.Enqueue(pair, pair);
+        if (worst.Count > limit)
+        {
+            worst.Dequeue();
+        }
+    }
+
+    private void Add(PairScan other, int limit)
+    {
+        NonEquivalent += other.NonEquivalent;
+        Violations += other.Violations;
+        MinSquared = double.IsNaN(other.MinSquared) || double.IsNaN(MinSquared) ? double.NaN : Math.Min(MinSquared, other.MinSquared);
+        foreach (var (pair, _) in other.worst.UnorderedItems)
+        {
+            Keep(pair, limit);
+        }
+
+        if (other.clusters is { } c)
+        {
+            clusters!.Merge(c);
+        }
+    }
+}
