@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Mdp.Conditions;
@@ -42,6 +43,28 @@ public sealed record Analysis(MdpModel Mdp, ConditionReport Report, int[] Keys, 
         // The determinism check already built the successor table; ThrowIfUnusable guarantees it is there.
         var result = Bisimilarity.Compute(report.Table ?? TransitionTable.FromMdp(mdp), keys, options);
         return new Analysis(mdp, report, keys, result);
+    }
+
+    /// <summary>
+    /// The analysis of the same MDP with another aux function (the random map <c>random-aux</c> trains on): the new aux
+    /// is bucketed and the bisimulation recomputed on the successor table already built; the conditions are not checked
+    /// again (the transitions are the same, and the caller's aux is finite everywhere). <see cref="Report"/> stays the
+    /// original MDP's.
+    /// </summary>
+    /// <param name="aux">One value per observation.</param>
+    /// <param name="options">Aux tolerance, missing transitions, pair limit.</param>
+    /// <exception cref="PipelineException">The aux tolerance is so small that some aux value overflows its bucket.</exception>
+    public Analysis WithAux(ImmutableArray<AuxValue> aux, BisimulationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var mdp = Mdp.WithAux(aux, SourcePositions.None);
+        if (AuxKeys.ToleranceProblem(mdp.Aux, options.AuxTolerance) is { } problem)
+        {
+            throw new PipelineException($"the aux tolerance (--aux-tolerance, or \"aux.tolerance\" in a check config): {problem}");
+        }
+
+        var keys = AuxKeys.Compute(mdp.Aux, options.AuxTolerance);
+        return new Analysis(mdp, Report, keys, Bisimilarity.Compute(Report.Table ?? TransitionTable.FromMdp(mdp), keys, options));
     }
 
     /// <summary>Refuses, before any analysis, training or encoding, an MDP with more observations than the collapse analysis compares.</summary>

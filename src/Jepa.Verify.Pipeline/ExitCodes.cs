@@ -1,6 +1,6 @@
-namespace Jepa.Verify.Cli;
+namespace Jepa.Verify.Pipeline;
 
-/// <summary>The exit codes every command uses; other tools and CI rely on them.</summary>
+/// <summary>The exit codes of every command and of a <see cref="Check.CheckResult"/>; other tools and CI rely on them.</summary>
 public static class ExitCodes
 {
     /// <summary>Success.</summary>

@@ -39,10 +39,11 @@ public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Colla
         var result = PJepaTrainer.Train(data, config, progress);
         if (config.Mode == TrainingMode.RandomAux)
         {
-            // The theorem is about the aux actually trained on: recompute the classes for the random map.
+            // The theorem is about the aux actually trained on: recompute the classes for the random map (float32
+            // targets widen to double exactly, so the classes are those of the values trained on).
             var aux = ImmutableArray.CreateRange(Enumerable.Range(0, mdp.ObservationCount).Select(o =>
                 new AuxValue([.. Enumerable.Range(0, result.AuxDim).Select(j => (double)result.AuxTargets[(o * result.AuxDim) + j])])));
-            analysis = Analysis.Of(mdp.WithAux(aux, SourcePositions.None), options);
+            analysis = analysis.WithAux(aux, options);
         }
 
         var report = CollapseAnalysis.Analyze(result.Latents, result.LatentDim, analysis.Result.Pairs, mdp.Labels, collapse);

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using System.Xml.Linq;
 using Jepa.Verify.Cli.Check;
+using Jepa.Verify.Pipeline.Check;
 using Jepa.Verify.Mdp.Tests;
+using Jepa.Verify.Pipeline;
 using Jepa.Verify.Smt.Solvers;
 using Xunit;
 
@@ -89,7 +91,7 @@ public sealed class CheckCommandTests
         Assert.Contains("[pass] baseline[seed=0]: no regression", clean.Out);
 
         // Pretend the recorded run had more clusters and a different class count: both are regressions.
-        File.WriteAllText(baseline, (recorded with { Classes = 10, Runs = [recorded.Runs[0] with { Clusters = 12 }] }).ToJson());
+        File.WriteAllText(baseline, CheckReport.Baseline(recorded with { Classes = 10, Runs = [recorded.Runs[0] with { Clusters = 12 }] }));
         var regressed = CliRun.Of("check", config, "--quiet");
         Assert.Equal(1, regressed.ExitCode);
         Assert.Contains("[fail] baseline: the environment changed: classes 9, baseline 10", regressed.Out);

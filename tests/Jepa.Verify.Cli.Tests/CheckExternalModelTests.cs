@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using Jepa.Verify.Cli.Check;
+using Jepa.Verify.Pipeline.Check;
 using Jepa.Verify.Mdp.Tests;
 using Xunit;
 

@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using Jepa.Verify.Cli.Experiments;
+using Jepa.Verify.Pipeline.Experiments;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Mdp.Formats;
 using Jepa.Verify.Mdp.Tests;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Jepa.Verify.Cli.Check;
+using Jepa.Verify.Pipeline.Check;
 using Jepa.Verify.Environments;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Mdp;

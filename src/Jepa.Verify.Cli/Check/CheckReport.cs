@@ -3,6 +3,7 @@ using System.Text;
 using System.Xml;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Pipeline;
+using Jepa.Verify.Pipeline.Check;
 
 namespace Jepa.Verify.Cli.Check;
 
@@ -254,4 +255,30 @@ internal static class CheckReport
     private static string Seconds(double s) => s.ToString("0.000", CultureInfo.InvariantCulture);
 
     private static string Int(int n) => n.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary><paramref name="baseline"/> as deterministic JSON (read back by <see cref="CheckBaseline.Read"/>).</summary>
+    public static string Baseline(CheckBaseline baseline) => JsonText.Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("format", CheckBaseline.Format);
+        w.WriteNumber("version", CheckBaseline.Version);
+        w.WriteString("name", baseline.Name);
+        JsonText.NumberOrNull(w, "classes", baseline.Classes);
+        JsonText.NumberOrNull(w, "min_latents", baseline.MinLatents);
+        w.WriteStartArray("runs");
+        foreach (var r in baseline.Runs)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("seed", r.Seed);
+            w.WriteBoolean("losses_below_target", r.LossesBelowTarget);
+            JsonText.NumberOrNull(w, "loss_dyn", r.LossDyn);
+            JsonText.NumberOrNull(w, "loss_aux", r.LossAux);
+            JsonText.NumberOrNull(w, "clusters", r.Clusters);
+            JsonText.NumberOrNull(w, "violations", r.Violations);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
 }

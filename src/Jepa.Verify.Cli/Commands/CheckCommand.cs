@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Jepa.Verify.Cli.Check;
+using Jepa.Verify.Pipeline.Check;
 using Jepa.Verify.Mdp.Formats;
 
 namespace Jepa.Verify.Cli.Commands;
@@ -67,7 +68,7 @@ internal static class CheckCommand
 
             if (updating)
             {
-                AtomicFile.WriteAllText(settings.BaselinePath!, result.ToBaseline().ToJson());
+                AtomicFile.WriteAllText(settings.BaselinePath!, CheckReport.Baseline(result.ToBaseline()));
             }
 
             if (r.GetValue(json))

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Jepa.Verify.Cli.Experiments;
+using Jepa.Verify.Pipeline.Experiments;
 using Jepa.Verify.Environments;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Mdp;

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.CommandLine;
 using Jepa.Verify.Cli.Experiments;
+using Jepa.Verify.Pipeline.Experiments;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Mdp.Formats;
 

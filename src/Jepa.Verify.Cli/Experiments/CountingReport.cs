@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Jepa.Verify.Cli.Commands;
 using Jepa.Verify.Cli.Reports;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Mdp.Formats;
+using Jepa.Verify.Pipeline.Experiments;
 
 namespace Jepa.Verify.Cli.Experiments;
 

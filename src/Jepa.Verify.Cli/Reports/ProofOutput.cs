@@ -7,8 +7,7 @@ namespace Jepa.Verify.Cli.Reports;
 internal static class ProofOutput
 {
     /// <summary>The solvers that answered, e.g. <c>z3 + cvc5</c>.</summary>
-    public static string Solvers(IEnumerable<PanelResult> results) =>
-        string.Join(" + ", results.SelectMany(r => r.Results.Select(s => s.Solver)).Distinct());
+    public static string Solvers(IEnumerable<PanelResult> results) => PanelResult.SolverNames(results);
 
     /// <summary>The exit code of a proof verdict: 0 verified, 1 violated, 3 inconclusive.</summary>
     public static int ExitCode(ProofVerdict v) => v switch

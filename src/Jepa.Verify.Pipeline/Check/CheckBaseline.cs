@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Formats;
 
-namespace Jepa.Verify.Cli.Check;
+namespace Jepa.Verify.Pipeline.Check;
 
 /// <summary>
 /// The recorded outcome of a <c>check</c> run that later runs are compared with: written only by
@@ -12,7 +12,7 @@ namespace Jepa.Verify.Cli.Check;
 /// <param name="Classes">Bisimulation classes, or null (finite data).</param>
 /// <param name="MinLatents">The proved <c>min_latents</c>, or null.</param>
 /// <param name="Runs">One entry per seed.</param>
-internal sealed record CheckBaseline(string Name, int? Classes, int? MinLatents, ImmutableArray<CheckBaseline.Run> Runs)
+public sealed record CheckBaseline(string Name, int? Classes, int? MinLatents, ImmutableArray<CheckBaseline.Run> Runs)
 {
     /// <summary>The <c>format</c> field every baseline carries.</summary>
     public const string Format = "jepa-verify-baseline";
@@ -64,32 +64,6 @@ internal sealed record CheckBaseline(string Name, int? Classes, int? MinLatents,
 
         return new CheckBaseline(name, (int?)OptionalInteger(f, root, "classes", int.MaxValue), (int?)OptionalInteger(f, root, "min_latents", int.MaxValue), list.ToImmutable());
     }
-
-    /// <summary>The baseline as deterministic JSON.</summary>
-    public string ToJson() => JsonText.Write(w =>
-    {
-        w.WriteStartObject();
-        w.WriteString("format", Format);
-        w.WriteNumber("version", Version);
-        w.WriteString("name", Name);
-        JsonText.NumberOrNull(w, "classes", Classes);
-        JsonText.NumberOrNull(w, "min_latents", MinLatents);
-        w.WriteStartArray("runs");
-        foreach (var r in Runs)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("seed", r.Seed);
-            w.WriteBoolean("losses_below_target", r.LossesBelowTarget);
-            JsonText.NumberOrNull(w, "loss_dyn", r.LossDyn);
-            JsonText.NumberOrNull(w, "loss_aux", r.LossAux);
-            JsonText.NumberOrNull(w, "clusters", r.Clusters);
-            JsonText.NumberOrNull(w, "violations", r.Violations);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
-    });
 
     private static double? OptionalNumber(JsonFields f, JsonNode obj, string key) =>
         obj.Get(key) is { Kind: not JsonKind.Null } v ? f.Number(v, $"\"{key}\"", double.MinValue, double.MaxValue) : null;

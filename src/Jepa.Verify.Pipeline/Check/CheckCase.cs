@@ -1,4 +1,4 @@
-namespace Jepa.Verify.Cli.Check;
+namespace Jepa.Verify.Pipeline.Check;
 
 /// <summary>One check of a <c>check</c> run: one JUnit test case.</summary>
 /// <param name="Name">e.g. <c>conditions</c>, <c>prove</c>, <c>collapse</c>.</param>
@@ -7,7 +7,7 @@ namespace Jepa.Verify.Cli.Check;
 /// <param name="Message">One line: what was measured against what was expected.</param>
 /// <param name="Details">More lines for failures (the closest collapsed pairs, solver reasons); may be empty.</param>
 /// <param name="Seconds">Wall time of the stage behind the check (reported in JUnit only, never in JSON).</param>
-internal sealed record CheckCase(string Name, ulong? Seed, CheckStatus Status, string Message, string Details = "", double Seconds = 0)
+public sealed record CheckCase(string Name, ulong? Seed, CheckStatus Status, string Message, string Details = "", double Seconds = 0)
 {
     /// <summary>The name with its seed, e.g. <c>collapse[seed=2]</c>.</summary>
     public string FullName => Seed is { } s ? $"{Name}[seed={s}]" : Name;

@@ -3,7 +3,7 @@ using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Bisimulation;
 
-namespace Jepa.Verify.Cli.Check;
+namespace Jepa.Verify.Pipeline.Check;
 
 /// <summary>
 /// What <c>jepa-verify check</c> runs, read from a config file by <see cref="CheckConfigReader"/>
@@ -24,7 +24,7 @@ namespace Jepa.Verify.Cli.Check;
 /// <param name="MaxViolations">Collapsed non-equivalent pairs allowed per seed (default 0).</param>
 /// <param name="BaselinePath">The baseline file (resolved), or null.</param>
 /// <param name="External">A model trained elsewhere to assess instead of training (then <see cref="Training"/> and <see cref="Seeds"/> are unused), or null.</param>
-internal sealed record CheckConfig(
+public sealed record CheckConfig(
     string Path,
     string Name,
     string Environment,

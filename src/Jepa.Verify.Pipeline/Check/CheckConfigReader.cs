@@ -9,14 +9,14 @@ using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Mdp.Formats;
 using Jepa.Verify.Smt.Solvers;
 
-namespace Jepa.Verify.Cli.Check;
+namespace Jepa.Verify.Pipeline.Check;
 
 /// <summary>
 /// Reads a <c>check</c> config (JSON; docs/formats.md). Every problem is one
 /// <see cref="MdpFormatException"/> naming the file, line and column, what is wrong and the fix;
 /// unknown keys are errors, so a typo never silently drops a threshold.
 /// </summary>
-internal static class CheckConfigReader
+public static class CheckConfigReader
 {
     /// <summary>Configs are small; larger files are refused before parsing (1 MiB).</summary>
     public const long MaxBytes = 1 << 20;

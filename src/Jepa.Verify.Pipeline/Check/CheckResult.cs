@@ -2,9 +2,8 @@ using System.Collections.Immutable;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Conditions;
 using Jepa.Verify.Proofs;
-using Jepa.Verify.Pipeline;
 
-namespace Jepa.Verify.Cli.Check;
+namespace Jepa.Verify.Pipeline.Check;
 
 /// <summary>Everything one <c>check</c> run found: the stages' results and the check cases built from them.</summary>
 /// <param name="Config">What was run.</param>
@@ -16,7 +15,7 @@ namespace Jepa.Verify.Cli.Check;
 /// <param name="Cases">Every check case, in report order.</param>
 /// <param name="Baseline">The baseline compared with, or null.</param>
 /// <param name="Assessment">The assessment of a model trained elsewhere (config <c>"model": {"onnx"|"latents"}</c>), or null.</param>
-internal sealed record CheckResult(
+public sealed record CheckResult(
     CheckConfig Config,
     MdpModel Mdp,
     ConditionReport Conditions,

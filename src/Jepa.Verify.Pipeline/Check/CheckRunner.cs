@@ -5,17 +5,16 @@ using System.Text;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Mdp.Conditions;
-using Jepa.Verify.Pipeline;
 using Jepa.Verify.Proofs;
 using Jepa.Verify.Smt.Solvers;
 
-namespace Jepa.Verify.Cli.Check;
+namespace Jepa.Verify.Pipeline.Check;
 
 /// <summary>
 /// Runs a <see cref="CheckConfig"/>: conditions → classes → proof → training per seed → collapse
 /// analysis, and turns each stage into check cases, compared with thresholds and a baseline.
 /// </summary>
-internal static class CheckRunner
+public static class CheckRunner
 {
     /// <summary>Runs every stage; <paramref name="log"/> gets one line per finished stage.</summary>
     /// <param name="config">What to run.</param>
@@ -190,7 +189,7 @@ internal static class CheckRunner
             return (proof, new CheckCase("prove", null, CheckStatus.Fail, $"collapse impossible, but min_latents is {Text(min)}, expected {expected}", details));
         }
 
-        return (proof, new CheckCase("prove", null, CheckStatus.Pass, $"collapse impossible; min_latents {Text(min)}{(config.ExpectedMinLatents is null ? "" : " as expected")} ({Reports.ProofOutput.Solvers(proof.Queries.Select(q => q.Result))})", details));
+        return (proof, new CheckCase("prove", null, CheckStatus.Pass, $"collapse impossible; min_latents {Text(min)}{(config.ExpectedMinLatents is null ? "" : " as expected")} ({PanelResult.SolverNames(proof.Queries.Select(q => q.Result))})", details));
     }
 
     private static CheckCase Train(TrainingRun run, ulong seed, double seconds)

@@ -1,7 +1,7 @@
-namespace Jepa.Verify.Cli.Check;
+namespace Jepa.Verify.Pipeline.Check;
 
 /// <summary>The outcome of one check case; the names are those of the reports.</summary>
-internal enum CheckStatus
+public enum CheckStatus
 {
     /// <summary>The check held.</summary>
     Pass,

@@ -1,4 +1,4 @@
-namespace Jepa.Verify.Cli.Check;
+namespace Jepa.Verify.Pipeline.Check;
 
 /// <summary>
 /// A model trained elsewhere that a check config assesses instead of training: <c>"model": {"onnx": {…}}</c> or
@@ -9,4 +9,4 @@ namespace Jepa.Verify.Cli.Check;
 /// <param name="Encoder">The ONNX encoder, for <c>onnx</c>.</param>
 /// <param name="Transition">The ONNX transition model, or null.</param>
 /// <param name="AuxHead">The ONNX aux head, or null.</param>
-internal sealed record ExternalModel(string Kind, string? Latents, string? Encoder, string? Transition, string? AuxHead);
+public sealed record ExternalModel(string Kind, string? Latents, string? Encoder, string? Transition, string? AuxHead);

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
-using Jepa.Verify.Cli.Commands;
 using Jepa.Verify.Environments.Counting;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
@@ -8,16 +7,15 @@ using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Proofs;
 using Jepa.Verify.Smt.Solvers;
-using Jepa.Verify.Pipeline;
 
-namespace Jepa.Verify.Cli.Experiments;
+namespace Jepa.Verify.Pipeline.Experiments;
 
 /// <summary>
 /// The paper's counting experiment on the exact image MDP: classes, the Z3 proof of
 /// <c>min_latents</c>, then every mode trained on the same data per seed, with clusters, count
 /// accuracy, the theorem's verdict and probes of what else the latents keep.
 /// </summary>
-internal static class CountingExperiment
+public static class CountingExperiment
 {
     /// <summary>Share of the observations held out for the probes and the count accuracy.</summary>
     public const double TestFraction = 0.3;

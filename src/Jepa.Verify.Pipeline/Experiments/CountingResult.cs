@@ -1,9 +1,8 @@
 using System.Collections.Immutable;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Proofs;
-using Jepa.Verify.Pipeline;
 
-namespace Jepa.Verify.Cli.Experiments;
+namespace Jepa.Verify.Pipeline.Experiments;
 
 /// <summary>Everything the counting experiment measured.</summary>
 /// <param name="Settings">What was run.</param>
@@ -12,7 +11,7 @@ namespace Jepa.Verify.Cli.Experiments;
 /// <param name="Proof">Z3 on the finite abstraction: <c>collapse_possible</c> and <c>min_latents</c>.</param>
 /// <param name="Outcomes">Every run, seed-major in mode order.</param>
 /// <param name="Seconds">Wall-clock time of the whole experiment.</param>
-internal sealed record CountingResult(
+public sealed record CountingResult(
     CountingSettings Settings,
     Analysis Analysis,
     ImmutableArray<int> Count,

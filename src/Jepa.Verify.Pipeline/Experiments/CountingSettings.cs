@@ -3,7 +3,7 @@ using Jepa.Verify.Environments.Counting;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
 
-namespace Jepa.Verify.Cli.Experiments;
+namespace Jepa.Verify.Pipeline.Experiments;
 
 /// <summary>What the counting experiment runs: the environment, the training config shared by every mode, the modes and the seeds.</summary>
 /// <param name="Environment">The exact counting MDP's options.</param>
@@ -12,7 +12,7 @@ namespace Jepa.Verify.Cli.Experiments;
 /// <param name="Seeds">The training seeds, in order.</param>
 /// <param name="Collapse">The separation tolerance of the verdict and the clusters.</param>
 /// <param name="Quick">Whether these are the quick settings (for the table's caption).</param>
-internal sealed record CountingSettings(CountingOptions Environment, PJepaConfig Training, ImmutableArray<TrainingMode> Modes, ImmutableArray<ulong> Seeds, CollapseOptions Collapse, bool Quick)
+public sealed record CountingSettings(CountingOptions Environment, PJepaConfig Training, ImmutableArray<TrainingMode> Modes, ImmutableArray<ulong> Seeds, CollapseOptions Collapse, bool Quick)
 {
     /// <summary>All five modes in the order of the paper's discussion.</summary>
     public static readonly ImmutableArray<TrainingMode> AllModes = [TrainingMode.Joint, TrainingMode.RandomAux, TrainingMode.AuxOnly, TrainingMode.DynOnly, TrainingMode.Separate];

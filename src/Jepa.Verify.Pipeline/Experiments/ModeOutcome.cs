@@ -1,8 +1,7 @@
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
-using Jepa.Verify.Pipeline;
 
-namespace Jepa.Verify.Cli.Experiments;
+namespace Jepa.Verify.Pipeline.Experiments;
 
 /// <summary>One trained mode and seed of the counting experiment, with everything measured on its latents.</summary>
 /// <param name="Mode">The training mode.</param>
@@ -14,7 +13,7 @@ namespace Jepa.Verify.Cli.Experiments;
 /// <param name="Colour">Linear probe for the brightest colour channel.</param>
 /// <param name="Position">Linear probe for the quadrant of the objects' mean centre.</param>
 /// <param name="Pca">The latents projected on their first two principal axes (row-major pairs).</param>
-internal sealed record ModeOutcome(
+public sealed record ModeOutcome(
     TrainingMode Mode,
     ulong Seed,
     TrainingRun Run,

@@ -22,4 +22,8 @@ public sealed record PanelResult(SolverStatus Status, ImmutableArray<SolverResul
 
     /// <summary>The solvers and their answers, e.g. <c>z3 4.8.12.0: unsat; cvc5 1.0.3: unsat</c>.</summary>
     public string Describe() => string.Join("; ", Results.Select(r => $"{r.Solver}: {r.StatusText}{(r.Reason is null ? "" : $" ({r.Reason})")}"));
+
+    /// <summary>The solvers that answered any of <paramref name="results"/>, e.g. <c>z3 + cvc5</c>.</summary>
+    public static string SolverNames(IEnumerable<PanelResult> results) =>
+        string.Join(" + ", results.SelectMany(r => r.Results.Select(s => s.Solver)).Distinct());
 }
