@@ -33,6 +33,9 @@ public sealed record Assessment(
     /// <summary>The theorem's verdict when the premise could be measured: premise reached and every non-equivalent pair apart; null otherwise.</summary>
     public bool? TheoremHolds => LossesBelowTarget is { } premise ? premise && Report.Separated : null;
 
+    /// <summary>The exit code of <c>assess</c>: 1 on unhealthy collapse; 3 when both heads were given and the losses miss the target; 0 otherwise.</summary>
+    public int ExitCode => !Report.Separated ? ExitCodes.CheckFailed : LossesBelowTarget == false ? ExitCodes.Inconclusive : ExitCodes.Ok;
+
     /// <summary>Assesses <paramref name="latents"/> (and the heads of <paramref name="model"/>, when it has them).</summary>
     /// <param name="mdp">The MDP (its labels feed the purity figures).</param>
     /// <param name="bisimulation">Its bisimulation: a partition, or the finite-data relation.</param>

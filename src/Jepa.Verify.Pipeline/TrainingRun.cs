@@ -50,6 +50,30 @@ public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Colla
         return new TrainingRun(analysis, result, report);
     }
 
+    /// <summary>The whole <c>train</c> pipeline on one MDP: analyse it, turn it into training data, train, analyse the latents.</summary>
+    /// <param name="mdp">The MDP.</param>
+    /// <param name="options">The bisimulation options.</param>
+    /// <param name="config">The training configuration.</param>
+    /// <param name="collapse">The collapse tolerance and limits.</param>
+    /// <param name="progress">Receives progress while training, or null.</param>
+    /// <exception cref="MdpFormatException">A condition bisimulation needs fails.</exception>
+    /// <exception cref="PipelineException">No transitions, an unusable aux tolerance, or more observations than the collapse analysis compares.</exception>
+    public static TrainingRun Of(MdpModel mdp, BisimulationOptions options, PJepaConfig config, CollapseOptions collapse, IProgress<TrainingProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(collapse);
+        Analysis.RequireComparable(mdp, collapse);
+        var analysis = Analysis.Of(mdp, options);
+        return Train(analysis, TrainingData.FromMdp(mdp), options, config, collapse, progress);
+    }
+
+    /// <summary>The exit code of <c>train</c>: 1 for a joint run with a violation, 3 when a joint run missed the loss target, 0 otherwise (the ablations are expected to collapse).</summary>
+    public int ExitCode => Result.Config.Mode switch
+    {
+        TrainingMode.Joint when Collapse is { Separated: false } => ExitCodes.CheckFailed,
+        TrainingMode.Joint when !Result.BothLossesBelowTarget => ExitCodes.Inconclusive,
+        _ => ExitCodes.Ok,
+    };
+
     /// <summary>The collapse report, or null when training diverged and there are no trained latents to report on.</summary>
     public CollapseReport? Collapse => Result.Status == TrainingStatus.Diverged ? null : Report;
 }

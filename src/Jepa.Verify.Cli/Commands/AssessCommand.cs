@@ -70,14 +70,10 @@ internal static class AssessCommand
                 io.WriteText(Text(assessment, analysis));
             }
 
-            return ExitCode(assessment);
+            return assessment.ExitCode;
         }));
         return command;
     }
-
-    /// <summary>1 on unhealthy collapse; 3 when both heads were given and the losses miss the target; 0 otherwise.</summary>
-    public static int ExitCode(Assessment a) =>
-        !a.Report.Separated ? ExitCodes.CheckFailed : a.LossesBelowTarget == false ? ExitCodes.Inconclusive : ExitCodes.Ok;
 
     private static string Verdict(Assessment a)
     {

@@ -117,20 +117,16 @@ internal static class TrainCommand
                 }
             }
 
-            return ExitCode(run);
+            return run.ExitCode;
         }));
         return command;
     }
 
-    /// <summary>Loads, analyses, trains and checks: the whole command without its output, with a progress bar when asked.</summary>
-    public static TrainingRun Run(MdpModel mdp, Mdp.Bisimulation.BisimulationOptions options, PJepaConfig config, CollapseOptions collapse, bool showProgress)
-    {
-        var analysis = Analysis.Of(mdp, options);
-        var data = TrainingData.FromMdp(mdp);
-        return showProgress
-            ? WithProgressBar(config, progress => TrainingRun.Train(analysis, data, options, config, collapse, progress))
-            : TrainingRun.Train(analysis, data, options, config, collapse);
-    }
+    /// <summary>The library's <see cref="TrainingRun.Of"/>, with a progress bar when asked.</summary>
+    private static TrainingRun Run(MdpModel mdp, Mdp.Bisimulation.BisimulationOptions options, PJepaConfig config, CollapseOptions collapse, bool showProgress) =>
+        showProgress
+            ? WithProgressBar(config, progress => TrainingRun.Of(mdp, options, config, collapse, progress))
+            : TrainingRun.Of(mdp, options, config, collapse);
 
     /// <summary>
     /// The figures of <c>train --plot</c>: loss curves, the latents' first two principal axes coloured by
@@ -152,14 +148,6 @@ internal static class TrainCommand
         names.AddRange(Figures.Save(Figures.Heatmap($"{mdp.Source}: latent distances, sorted by {caption}", result.Latents, result.LatentDim, order, group, caption, run.Report.Scale), directory, "distances"));
         return names;
     }
-
-    /// <summary>0 when the verdict holds (or an ablation ran), 1 for joint violations, 3 when the joint premise was not reached.</summary>
-    public static int ExitCode(TrainingRun run) => run.Result.Config.Mode switch
-    {
-        TrainingMode.Joint when run.Collapse is { Separated: false } => ExitCodes.CheckFailed,
-        TrainingMode.Joint when !run.Result.BothLossesBelowTarget => ExitCodes.Inconclusive,
-        _ => ExitCodes.Ok,
-    };
 
     private static TrainingRun WithProgressBar(PJepaConfig config, Func<IProgress<TrainingProgress>, TrainingRun> train)
     {
