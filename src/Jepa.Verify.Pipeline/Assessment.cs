@@ -13,11 +13,11 @@ namespace Jepa.Verify.Pipeline;
 /// </summary>
 /// <param name="Latents">The latents analysed.</param>
 /// <param name="LossDyn">Mean over transitions of ‖T̂(E(o), a) − E(o')‖² (as <c>train</c>'s L_dyn), or null without a transition model.</param>
-/// <param name="MaxResidualDyn">The largest of those residuals, or null.</param>
+/// <param name="MaxResidualDyn">The largest residual norm ‖T̂(E(o), a) − E(o')‖ (not squared: comparable with the certificate's required residual), or null.</param>
 /// <param name="LossAux">Mean over transitions of ‖P̂(E(o)) − p(o)‖² at their source (as <c>train</c>'s L_p), or null without an aux head.</param>
-/// <param name="MaxResidualAux">The largest ‖P̂(E(o)) − p(o)‖² over all observations, or null.</param>
+/// <param name="MaxResidualAux">The largest ‖P̂(E(o)) − p(o)‖ over all observations (not squared), or null.</param>
 /// <param name="LossTarget">The near-zero target both losses must be below for the premise.</param>
-/// <param name="Report">The collapse analysis of the latents against the bisimulation (or the finite-data relation).</param>
+/// <param name="Separation">The collapse analysis of the latents against the bisimulation (or the finite-data relation), and the certificate when there is one.</param>
 public sealed record Assessment(
     LatentMatrix Latents,
     double? LossDyn,
@@ -25,8 +25,11 @@ public sealed record Assessment(
     double? LossAux,
     double? MaxResidualAux,
     double LossTarget,
-    CollapseReport Report)
+    Separation Separation)
 {
+    /// <summary>The collapse analysis of the latents.</summary>
+    public CollapseReport Report => Separation.Collapse;
+
     /// <summary>True or false when both heads were given (both losses below the target); null when the premise could not be measured.</summary>
     public bool? LossesBelowTarget => LossDyn is { } d && LossAux is { } a ? d < LossTarget && a < LossTarget : null;
 
@@ -34,7 +37,14 @@ public sealed record Assessment(
     public bool? TheoremHolds => LossesBelowTarget is { } premise ? premise && Report.Separated : null;
 
     /// <summary>The exit code of <c>assess</c>: 1 on unhealthy collapse; 3 when both heads were given and the losses miss the target; 0 otherwise.</summary>
-    public int ExitCode => !Report.Separated ? ExitCodes.CheckFailed : LossesBelowTarget == false ? ExitCodes.Inconclusive : ExitCodes.Ok;
+    /// <remarks>
+    /// With a certificate, the verdict's code (0 certified, 1 collapsed, 3 apart but not certified). Without one (latents
+    /// alone, or ONNX heads, whose weights are not read yet): 1 collapsed; 3 when both heads were given and the mean
+    /// losses miss the target; 0 otherwise.
+    /// </remarks>
+    public int ExitCode => Separation.Certificate is not null || !Report.Separated
+        ? Separation.ExitCode
+        : LossesBelowTarget == false ? ExitCodes.Inconclusive : ExitCodes.Ok;
 
     /// <summary>Assesses <paramref name="latents"/> (and the heads of <paramref name="model"/>, when it has them).</summary>
     /// <param name="mdp">The MDP (its labels feed the purity figures).</param>
@@ -57,6 +67,7 @@ public sealed record Assessment(
         {
             var next = model.PredictNext(data, latents);
             (lossDyn, maxDyn) = MeanAndMax(data.TransitionCount, i => SquaredDistance(next, i, latents.Values, data.To[i], latents.Dim));
+            maxDyn = maxDyn is { } largest ? Math.Sqrt(largest) : null;
         }
 
         if (model is { HasAuxHead: true })
@@ -74,11 +85,14 @@ public sealed record Assessment(
             }
 
             (lossAux, _) = MeanAndMax(data.TransitionCount, i => perObservation[data.From[i]]);
-            maxAux = perObservation.DefaultIfEmpty().Max();
+            maxAux = Math.Sqrt(perObservation.DefaultIfEmpty().Max());
         }
 
-        var report = CollapseAnalysis.Analyze(latents.Values, latents.Dim, bisimulation.Pairs, mdp.Labels, options);
-        return new Assessment(latents, lossDyn, maxDyn, lossAux, maxAux, lossTarget, report);
+        var why = model is null
+            ? "latents alone: a certificate needs the transition model and the aux head"
+            : "the certificate does not read ONNX heads' weights yet (their Lipschitz constants are unknown); train here, or assess the premise by the mean losses";
+        var separation = Separation.Of(latents.Values, latents.Dim, data, data.Aux, null, why, bisimulation.Pairs, mdp.Labels, options);
+        return new Assessment(latents, lossDyn, maxDyn, lossAux, maxAux, lossTarget, separation);
     }
 
     /// <summary>Assesses the latents a model wrote to <paramref name="path"/> (<c>.npy</c> or CSV; <see cref="LatentsFile"/>); the premise is not measured.</summary>

@@ -9,9 +9,12 @@ namespace Jepa.Verify.Pipeline;
 /// <summary>One training run: the analysis of the aux trained on, the training result and the collapse report.</summary>
 /// <param name="Analysis">The analysis the latents were compared with (for <c>random-aux</c>, that of the random map).</param>
 /// <param name="Result">What training produced.</param>
-/// <param name="Report">The collapse analysis of the trained latents.</param>
-public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, CollapseReport Report)
+/// <param name="Separation">The collapse analysis and the certificate of the trained latents.</param>
+public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Separation Separation)
 {
+    /// <summary>The collapse analysis of the trained latents.</summary>
+    public CollapseReport Report => Separation.Collapse;
+
     /// <summary>
     /// Trains P-JEPA on an MDP already analysed and turned into training data, and analyses the latents: callers that
     /// train several modes or seeds on one MDP (<c>check</c>, the counting experiment) analyse and copy it once.
@@ -36,7 +39,16 @@ public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Colla
         }
 
         Analysis.RequireComparable(mdp, collapse);
-        var result = PJepaTrainer.Train(data, config, progress);
+        // Joint training stops once certified (or keeps going while it certifies more pairs); the ablations stop at the loss target.
+        var pairs = analysis.Result.Pairs;
+        Func<PJepaModel, float[], (bool, long, double)>? goal = config.Mode == TrainingMode.Joint
+            ? (model, latents) =>
+            {
+                var s = Separation.Of(latents, config.LatentDim, data, data.Aux, Separation.HeadsOf(model), null, pairs, null, collapse with { ListPairs = false }, requiredResidual: false);
+                return (s.Verdict == SeparationVerdict.Certified, s.Certificate?.CertifiedPairs ?? 0, s.Certificate?.BoundSum ?? 0);
+            }
+            : null;
+        var result = PJepaTrainer.Train(data, config, progress, goal: goal);
         if (config.Mode == TrainingMode.RandomAux)
         {
             // The theorem is about the aux actually trained on: recompute the classes for the random map (float32
@@ -46,8 +58,9 @@ public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Colla
             analysis = analysis.WithAux(aux, options);
         }
 
-        var report = CollapseAnalysis.Analyze(result.Latents, result.LatentDim, analysis.Result.Pairs, mdp.Labels, collapse);
-        return new TrainingRun(analysis, result, report);
+        var separation = Separation.Of(result.Latents, result.LatentDim, data, result.AuxTargets, Separation.HeadsOf(result.Model), null,
+            analysis.Result.Pairs, mdp.Labels, collapse);
+        return new TrainingRun(analysis, result, separation);
     }
 
     /// <summary>The whole <c>train</c> pipeline on one MDP: analyse it, turn it into training data, train, analyse the latents.</summary>
@@ -66,11 +79,14 @@ public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Colla
         return Train(analysis, TrainingData.FromMdp(mdp), options, config, collapse, progress);
     }
 
-    /// <summary>The exit code of <c>train</c>: 1 for a joint run with a violation, 3 when a joint run missed the loss target, 0 otherwise (the ablations are expected to collapse).</summary>
+    /// <summary>
+    /// The exit code of <c>train</c>: for a joint run, the verdict's (0 certified, 1 collapsed, 3 apart but not certified;
+    /// 3 when training diverged: no latents, no verdict); 0 for the ablations, which are expected to collapse.
+    /// </summary>
     public int ExitCode => Result.Config.Mode switch
     {
-        TrainingMode.Joint when Collapse is { Separated: false } => ExitCodes.CheckFailed,
-        TrainingMode.Joint when !Result.BothLossesBelowTarget => ExitCodes.Inconclusive,
+        TrainingMode.Joint when Result.Status == TrainingStatus.Diverged => ExitCodes.Inconclusive,
+        TrainingMode.Joint => Separation.ExitCode,
         _ => ExitCodes.Ok,
     };
 

@@ -31,13 +31,13 @@ public sealed class CheckCommandTests
         var markdown = Path.Combine(dir, "out", "summary.md");
         var run = CliRun.Of("check", Path.Combine(dir, "counting.check.json"), "--junit", junit, "--markdown", markdown, "--quiet");
         Assert.True(run.ExitCode == 0, run.Out + run.Error);
-        Assert.Contains("13 passed, 0 failed, 0 inconclusive, 0 skipped; verdict: pass", run.Out);
+        Assert.Contains("16 passed, 0 failed, 0 inconclusive, 0 skipped; verdict: pass", run.Out);
 
-        // One test case per check and seed: conditions, classes, prove, baseline, then train, collapse and baseline per seed.
+        // One test case per check and seed: conditions, classes, prove, baseline, then train, collapse, certify and baseline per seed.
         var suite = XDocument.Load(junit).Root!.Element("testsuite")!;
         var names = suite.Elements("testcase").Select(e => (string)e.Attribute("name")!).ToList();
-        Assert.Equal(["conditions", "classes", "prove", "baseline", "train[seed=0]", "collapse[seed=0]", "baseline[seed=0]",
-            "train[seed=1]", "collapse[seed=1]", "baseline[seed=1]", "train[seed=2]", "collapse[seed=2]", "baseline[seed=2]"], names);
+        Assert.Equal(["conditions", "classes", "prove", "baseline", "train[seed=0]", "collapse[seed=0]", "certify[seed=0]", "baseline[seed=0]",
+            "train[seed=1]", "collapse[seed=1]", "certify[seed=1]", "baseline[seed=1]", "train[seed=2]", "collapse[seed=2]", "certify[seed=2]", "baseline[seed=2]"], names);
         Assert.Equal("0", (string)suite.Attribute("failures")!);
         Assert.Empty(suite.Descendants("failure"));
         Assert.Contains("| `collapse[seed=2]` | ✅ pass |", File.ReadAllText(markdown));
@@ -65,9 +65,9 @@ public sealed class CheckCommandTests
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("[fail] collapse[seed=0]: unhealthy collapse: 36 of 36 non-equivalent pairs", run.Out);
         var failures = XDocument.Load(junit).Descendants("failure").ToList();
-        Assert.Equal(2, failures.Count);
-        Assert.Contains("collapsed: count", failures[1].Value);
-        Assert.Equal("fail", (string)failures[1].Attribute("type")!);
+        Assert.Single(failures);
+        Assert.Contains("collapsed: count", failures[0].Value);
+        Assert.Equal("fail", (string)failures[0].Attribute("type")!);
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class CheckCommandTests
         var run = CliRun.Of("check", config, "--json", "--quiet");
         Assert.Equal(1, run.ExitCode);
         var checks = run.Json.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("status").GetString()).ToList();
-        Assert.Equal(["fail", "skipped", "skipped", "skipped", "skipped"], checks);
+        Assert.Equal(["fail", "skipped", "skipped", "skipped", "skipped", "skipped"], checks);
     }
 
     [Theory]

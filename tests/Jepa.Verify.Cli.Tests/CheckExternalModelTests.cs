@@ -38,7 +38,7 @@ public sealed class CheckExternalModelTests
         Assert.True(run.Json.GetProperty("assessment").GetProperty("losses_below_target").GetBoolean());
         Assert.Equal(0, run.Json.GetProperty("runs").GetArrayLength());
         var names = XDocument.Load(junit).Descendants("testcase").Select(t => (string)t.Attribute("name")!).ToArray();
-        Assert.Equal(["conditions", "classes", "baseline", "assess onnx", "collapse onnx", "baseline onnx"], names);
+        Assert.Equal(["conditions", "classes", "baseline", "assess onnx", "collapse onnx", "certify onnx", "baseline onnx"], names);
 
         // The collapsed encoder under the same baseline: collapse fails and the baseline reports the regression.
         File.WriteAllText(config, File.ReadAllText(config).Replace("\"encoder.onnx\"", "\"collapsed_encoder.onnx\"", StringComparison.Ordinal));

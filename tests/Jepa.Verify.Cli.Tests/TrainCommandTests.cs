@@ -47,22 +47,53 @@ public sealed class TrainCommandTests
         Assert.False(run.Json.GetProperty("theorem_holds").GetBoolean());
     }
 
+    [Theory]
+    [InlineData("counting.json", 0, 36)]
+    [InlineData("counting.json", 1, 36)]
+    [InlineData("counting.json", 2, 36)]
+    [InlineData("gridworld.json", 0, 54)]
+    public void DefaultTrainingStopsOnceCertified(string example, int seed, int pairs)
+    {
+        var run = CliRun.Of("train", TestFiles.Example(example), "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json");
+        Assert.True(run.ExitCode == 0, run.Out + run.Error);
+        var j = run.Json;
+        Assert.Equal("certified", j.GetProperty("verdict").GetString());
+        Assert.Equal(pairs, j.GetProperty("certified_pairs").GetInt32());
+        Assert.Equal(pairs, j.GetProperty("nonequivalent_pairs").GetInt32());
+        var bound = j.GetProperty("min_certified_distance").GetDouble();
+        Assert.InRange(bound, double.Epsilon, j.GetProperty("min_nonequivalent_distance").GetDouble());
+        Assert.True(j.GetProperty("required_residual").GetDouble() > 0);
+        Assert.True(j.GetProperty("lipschitz_transition").GetDouble() > 0 && j.GetProperty("lipschitz_aux").GetDouble() > 0);
+        Assert.True(j.GetProperty("max_residual_dyn").GetDouble() > 0);
+    }
+
+    [Fact]
+    public void PairsListsEveryNonEquivalentPairWithADistanceAboveItsBound()
+    {
+        var run = CliRun.Of("train", Counting, "--pairs", "--json");
+        var listed = run.Json.GetProperty("pairs").EnumerateArray().ToList();
+        Assert.Equal(36, listed.Count);
+        Assert.All(listed, p => Assert.True(p.GetProperty("bound").GetDouble() <= p.GetProperty("distance").GetDouble()));
+        Assert.Contains(listed, p => p.GetProperty("a").GetString() == "count0" && p.GetProperty("b").GetString() == "count1");
+        Assert.Contains("pair count0 vs count1: distance", CliRun.Of("train", Counting, "--pairs").Out);
+    }
+
     [Fact]
     public void JointWithCollapsedPairsExitsOne()
     {
         // A tolerance far above the separations joint training reaches turns every pair into a violation.
         var run = CliRun.Of("train", Counting, "--tolerance", "10");
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("unhealthy collapse: 36 of 36", run.Out);
+        Assert.Contains("collapsed: 36 of 36 non-equivalent pairs are within 10 (unhealthy collapse)", run.Out);
         Assert.Contains("collapsed: count", run.Out);
     }
 
     [Fact]
-    public void JointThatDoesNotReachTheTargetIsInconclusive()
+    public void JointThatIsApartButNotCertifiedIsInconclusive()
     {
-        var run = CliRun.Of("train", Counting, "--steps", "20");
+        var run = CliRun.Of("train", Counting, "--steps", "20", "--step-cap", "20");
         Assert.Equal(3, run.ExitCode);
-        Assert.Contains("inconclusive", run.Out);
+        Assert.Contains("apart, not certified", run.Out);
     }
 
     [Fact]

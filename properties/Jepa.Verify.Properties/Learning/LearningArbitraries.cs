@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using Jepa.Verify.Testing.Generators;
 
 namespace Jepa.Verify.Properties.Learning;
 
@@ -32,4 +33,11 @@ public static class LearningArbitraries
          from nan in Gen.Frequency((9, Gen.Constant(false)), (1, Gen.Constant(true)))
          from seed in Gen.Choose(0, 1 << 20)
          select new LatentCase(rows, dim, classes, nan, seed)).ToArbitrary();
+
+    /// <summary>Random complete MDPs (as <see cref="MdpArbitraries"/>) with a model kind and a seed.</summary>
+    public static Arbitrary<CertificateCase> CertificateCase() =>
+        (from spec in MdpArbitraries.MdpSpec().Generator
+         from kind in Gen.Elements(CertificateModelKind.Random, CertificateModelKind.Trained, CertificateModelKind.Quotient)
+         from seed in Gen.Choose(0, 1000)
+         select new CertificateCase(spec, kind, seed)).ToArbitrary();
 }

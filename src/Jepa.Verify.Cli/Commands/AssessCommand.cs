@@ -77,22 +77,14 @@ internal static class AssessCommand
 
     private static string Verdict(Assessment a)
     {
-        var r = a.Report;
         var num = CollapseOutput.Num;
         var premise = a.LossesBelowTarget switch
         {
-            true => $"both losses are below {num(a.LossTarget)}",
-            false => $"the losses do not reach {num(a.LossTarget)} (the theorem's premise)",
-            null => "the premise was not measured (give --transition and --aux-head)",
+            true => $"both mean losses are below {num(a.LossTarget)}",
+            false => $"the mean losses do not reach {num(a.LossTarget)}",
+            null => "the losses were not measured (give --transition and --aux-head)",
         };
-        return !r.Separated
-            ? $"unhealthy collapse: {r.Violations} of {r.NonEquivalentPairs} non-equivalent pairs are within {num(r.Tolerance)}; {premise}"
-            : a.LossesBelowTarget switch
-            {
-                true => $"no unhealthy collapse: {premise} and all {r.NonEquivalentPairs} non-equivalent pairs are more than {num(r.Tolerance)} apart",
-                false => $"inconclusive: {premise}; all non-equivalent pairs are apart, but the theorem does not apply",
-                null => $"all {r.NonEquivalentPairs} non-equivalent pairs are more than {num(r.Tolerance)} apart; {premise}",
-            };
+        return CollapseOutput.Verdict(a.Separation, premise);
     }
 
     private static string Text(Assessment a, Analysis analysis)
@@ -107,6 +99,7 @@ internal static class AssessCommand
         }
 
         CollapseOutput.Text(sb, a.Report, analysis.Mdp);
+        CollapseOutput.Certificate(sb, a.Separation, analysis.Mdp);
         sb.AppendLine(Verdict(a));
         return sb.ToString();
     }
@@ -133,6 +126,7 @@ internal static class AssessCommand
 
         w.WriteBoolean("separated", a.Report.Separated);
         CollapseOutput.Json(w, a.Report, analysis.Mdp, a.TheoremHolds);
+        CollapseOutput.CertificateJson(w, a.Separation, analysis.Mdp);
         w.WriteEndObject();
     });
 }

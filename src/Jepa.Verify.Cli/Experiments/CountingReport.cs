@@ -29,7 +29,7 @@ internal static class CountingReport
         sb.AppendLine();
         var all = r.Outcomes.Where(o => o.Seed == s.Seeds[0]).ToList();
         sb.AppendLine(Invariant($"Chance (always the training split's most frequent class, scored on the test split): count {Chance(all, o => o.CountAccuracy)}, shape {Chance(all, o => o.Shape)}, colour {Chance(all, o => o.Colour)}, position {Chance(all, o => o.Position)}. Shape, colour and position skip count 0 (a black image)."));
-        sb.AppendLine("Values are mean ± standard deviation over seeds; the theorem column counts runs per verdict (`holds`: both losses below the target and every non-equivalent pair apart).");
+        sb.AppendLine("Values are mean ± standard deviation over seeds; the theorem column counts runs per verdict (`certified`: every non-equivalent pair has a positive lower bound forced by the residuals; `apart, not certified`: every pair is more than the tolerance apart but the residuals do not force it; `collapsed`: a pair within the tolerance; docs/certificate.md).");
         if (figures.Count > 0)
         {
             sb.AppendLine();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Jepa.Verify.Learning.Certify;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Mdp;
 
@@ -73,6 +74,81 @@ internal static class CollapseOutput
             w.WriteString("a", mdp.Observations[pair.A]);
             w.WriteString("b", mdp.Observations[pair.B]);
             JsonText.NumberOrNull(w, "distance", pair.Distance);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>The certificate lines: how many pairs are certified, the Lipschitz constants and residuals, the required residual, the hardest pairs.</summary>
+    public static void Certificate(StringBuilder sb, Separation separation, MdpModel mdp)
+    {
+        if (separation.Certificate is not { } c)
+        {
+            sb.AppendLine($"  certificate: none ({separation.NoCertificate})");
+            return;
+        }
+
+        sb.AppendLine($"  certificate: {c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified; min certified distance {Num(c.MinCertifiedDistance)} × scale");
+        sb.AppendLine($"  L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Num(c.MaxResidualDyn)}, e_P {Num(c.MaxResidualAux)}; required residual {Num(c.RequiredResidual)}{(c.RequiredResidualExact ? "" : " (at least)")}");
+        foreach (var pair in c.Hardest.Where(p => p.Bound == 0 || !c.Certified).Take(5))
+        {
+            sb.AppendLine($"  not certified: {mdp.Observations[pair.A]} vs {mdp.Observations[pair.B]} at distance {Num(pair.Distance)} (see 'jepa-verify explain {mdp.Source} {mdp.Observations[pair.A]} {mdp.Observations[pair.B]}')");
+        }
+
+        foreach (var pair in c.Pairs)
+        {
+            sb.AppendLine($"  pair {mdp.Observations[pair.A]} vs {mdp.Observations[pair.B]}: distance {Num(pair.Distance)}, bound {Num(pair.Bound)}");
+        }
+    }
+
+    /// <summary>The verdict line: certified, apart (not certified, or no certificate) or collapsed, and why; <paramref name="premise"/> is appended.</summary>
+    public static string Verdict(Separation separation, string premise)
+    {
+        var (r, c) = (separation.Collapse, separation.Certificate);
+        return separation.Verdict switch
+        {
+            SeparationVerdict.Collapsed => $"collapsed: {r.Violations} of {r.NonEquivalentPairs} non-equivalent pairs are within {Num(r.Tolerance)} (unhealthy collapse); {premise}",
+            SeparationVerdict.Certified => $"certified: all {r.NonEquivalentPairs} non-equivalent pairs have a positive lower bound forced by the residuals, and are more than {Num(r.Tolerance)} apart; {premise}",
+            _ when c is not null => $"apart, not certified: {c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified; all are more than {Num(r.Tolerance)} apart, but the residuals do not force it (every residual below {Num(c.RequiredResidual)} would); {premise}",
+            _ => $"apart: all {r.NonEquivalentPairs} non-equivalent pairs are more than {Num(r.Tolerance)} apart (no certificate: {separation.NoCertificate}); {premise}",
+        };
+    }
+
+    /// <summary>
+    /// The verdict and certificate fields: <c>verdict</c>, <c>certified_pairs</c>, <c>min_certified_distance</c>, <c>lipschitz_transition</c>,
+    /// <c>lipschitz_aux</c>, <c>required_residual</c>, <c>required_residual_exact</c>, <c>certificate_sweeps</c>, <c>no_certificate</c>,
+    /// <c>hardest_pairs</c> and, with <c>--pairs</c>, <c>pairs</c> (<c>max_residual_*</c> are written by the caller).
+    /// </summary>
+    public static void CertificateJson(Utf8JsonWriter w, Separation separation, MdpModel mdp)
+    {
+        w.WriteString("verdict", separation.VerdictKey);
+        var c = separation.Certificate;
+        JsonText.NumberOrNull(w, "certified_pairs", c?.CertifiedPairs);
+        JsonText.NumberOrNull(w, "min_certified_distance", c?.MinCertifiedDistance);
+        JsonText.NumberOrNull(w, "lipschitz_transition", c?.LipschitzTransition);
+        JsonText.NumberOrNull(w, "lipschitz_aux", c?.LipschitzAux);
+        JsonText.NumberOrNull(w, "required_residual", c?.RequiredResidual);
+        JsonText.BooleanOrNull(w, "required_residual_exact", c?.RequiredResidualExact);
+        JsonText.NumberOrNull(w, "certificate_sweeps", c?.Sweeps);
+        JsonText.StringOrNull(w, "no_certificate", separation.NoCertificate);
+        WritePairs(w, "hardest_pairs", c?.Hardest ?? [], mdp);
+        if (c is { Pairs.Length: > 0 })
+        {
+            WritePairs(w, "pairs", c.Pairs, mdp);
+        }
+    }
+
+    private static void WritePairs(Utf8JsonWriter w, string name, IEnumerable<CertifiedPair> pairs, MdpModel mdp)
+    {
+        w.WriteStartArray(name);
+        foreach (var pair in pairs)
+        {
+            w.WriteStartObject();
+            w.WriteString("a", mdp.Observations[pair.A]);
+            w.WriteString("b", mdp.Observations[pair.B]);
+            JsonText.NumberOrNull(w, "distance", pair.Distance);
+            JsonText.NumberOrNull(w, "bound", pair.Bound);
             w.WriteEndObject();
         }
 

@@ -35,10 +35,14 @@ internal static class TrainingRunJson
             }
 
             w.WriteBoolean("theorem_holds", false);
+            w.WriteString("verdict", "diverged");
         }
         else
         {
             CollapseOutput.Json(w, report, mdp, result.BothLossesBelowTarget && report.Separated);
+            JsonText.NumberOrNull(w, "max_residual_dyn", run.Separation.Certificate?.MaxResidualDyn);
+            JsonText.NumberOrNull(w, "max_residual_aux", run.Separation.Certificate?.MaxResidualAux);
+            CollapseOutput.CertificateJson(w, run.Separation, mdp);
         }
 
         if (history)

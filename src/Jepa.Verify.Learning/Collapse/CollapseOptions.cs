@@ -9,7 +9,8 @@ namespace Jepa.Verify.Learning.Collapse;
 /// </param>
 /// <param name="MaxListedPairs">How many offending pairs (closest first) the report lists.</param>
 /// <param name="MaxObservations">The analysis compares all pairs; it refuses more observations than this.</param>
-public sealed record CollapseOptions(double Tolerance = 0.001, int MaxListedPairs = 20, int MaxObservations = 200_000)
+/// <param name="ListPairs">Whether the certificate lists every non-equivalent pair with its distance and bound (<c>--pairs</c>).</param>
+public sealed record CollapseOptions(double Tolerance = 0.001, int MaxListedPairs = 20, int MaxObservations = 200_000, bool ListPairs = false)
 {
     /// <summary>The default thresholds.</summary>
     public static CollapseOptions Default { get; } = new();

@@ -24,6 +24,16 @@ namespace Jepa.Verify.Learning.Jepa;
 /// <param name="StopGradTarget">Detach <c>E(o')</c> in <c>L_dyn</c> (a comparison; the theorem's model has no stop-gradient).</param>
 /// <param name="GradClipNorm">Clip the gradient norm to this value; 0 disables clipping.</param>
 /// <param name="RandomAuxDim">Output dimension of the random aux map in <see cref="TrainingMode.RandomAux"/>.</param>
+/// <param name="LipschitzPenalty">
+/// Weight of the product of the heads' spectral norms (an estimate of L_T·L_P) added to the joint loss, so that the
+/// certificate, which divides by these constants, can certify (docs/certificate.md measures it); 0 trains the paper's
+/// plain model.
+/// </param>
+/// <param name="StepCap">
+/// With a certification goal (<see cref="PJepaTrainer.Train"/>'s <c>goal</c>), training continues past
+/// <see cref="Steps"/> in quarters of it while more pairs are certified or their bounds rise, up to this many steps
+/// (0: four times <see cref="Steps"/>). Not with <see cref="CosineSchedule"/>, whose budget is the schedule's length.
+/// </param>
 public sealed record PJepaConfig(
     TrainingMode Mode = TrainingMode.Joint,
     ulong Seed = 0,
@@ -42,8 +52,13 @@ public sealed record PJepaConfig(
     int EvalEvery = 50,
     bool StopGradTarget = false,
     float GradClipNorm = 0f,
-    int RandomAuxDim = 8)
+    int RandomAuxDim = 8,
+    float LipschitzPenalty = 3e-4f,
+    int StepCap = 0)
 {
+    /// <summary>The most steps a run with a certification goal may take: <see cref="StepCap"/>, or four times <see cref="Steps"/>.</summary>
+    public int EffectiveStepCap => Math.Max(Steps, StepCap > 0 ? StepCap : 4 * Steps);
+
     /// <summary>Checks every field; returns the first problem as text, or null.</summary>
     public string? Problem()
     {
@@ -61,6 +76,8 @@ public sealed record PJepaConfig(
             { EvalEvery: < 1 } => $"evaluation interval must be >= 1, got {EvalEvery}",
             _ when !(GradClipNorm >= 0) || !float.IsFinite(GradClipNorm) => $"gradient clip norm must be a finite number >= 0, got {GradClipNorm}",
             { RandomAuxDim: < 1 } => $"random aux dimension must be >= 1, got {RandomAuxDim}",
+            _ when !(LipschitzPenalty >= 0) || !float.IsFinite(LipschitzPenalty) => $"Lipschitz penalty must be a finite number >= 0, got {LipschitzPenalty}",
+            { StepCap: < 0 } => $"step cap must be >= 0, got {StepCap}",
             _ => null,
         };
     }

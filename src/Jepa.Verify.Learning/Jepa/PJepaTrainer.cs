@@ -29,8 +29,15 @@ public static class PJepaTrainer
     /// <param name="config">Mode, seed, budget and hyper-parameters.</param>
     /// <param name="progress">Receives the full-data losses at every evaluation, or null.</param>
     /// <param name="cancellation">Stops training between steps (throws <see cref="OperationCanceledException"/>).</param>
+    /// <param name="goal">
+    /// In joint training, replaces the loss-target stop: once both full-data losses are below the target, it is asked at
+    /// every evaluation (model, latents) whether the model is certified, how many pairs are and the sum of their bounds;
+    /// training stops when it is, and continues past the budget while more pairs are certified or the bounds rise by 1 %
+    /// (<see cref="PJepaConfig.StepCap"/>). Null: stop at the loss target.
+    /// </param>
     /// <exception cref="ArgumentException">When the data has no transitions or the config is invalid.</exception>
-    public static TrainingResult Train(TrainingData data, PJepaConfig config, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    public static TrainingResult Train(TrainingData data, PJepaConfig config, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
+        Func<PJepaModel, float[], (bool Certified, long Pairs, double BoundSum)>? goal = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(config);
@@ -50,7 +57,7 @@ public static class PJepaTrainer
         }
 
         var model = new PJepaModel(ModelShape.For(data, config, data.AuxDim));
-        var run = new Run(data, config, model, progress, cancellation);
+        var run = new Run(data, config, model, progress, cancellation, goal);
         var (status, message) = config.Mode switch
         {
             TrainingMode.Separate => run.RunPhase(Phase.Dynamics) is var first && first.Status == TrainingStatus.Diverged
@@ -127,8 +134,14 @@ public static class PJepaTrainer
     }
 
     /// <summary>The mutable state of one run: batches, step count and history.</summary>
-    private sealed class Run(TrainingData data, PJepaConfig config, PJepaModel model, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    private sealed class Run(TrainingData data, PJepaConfig config, PJepaModel model, IProgress<TrainingProgress>? progress, CancellationToken cancellation,
+        Func<PJepaModel, float[], (bool Certified, long Pairs, double BoundSum)>? goal)
     {
+        private const ulong PenaltyStream = 0x6C69707363686974UL;
+        private readonly LipschitzPenalty? penalty = config.LipschitzPenalty > 0 && config.Mode is TrainingMode.Joint or TrainingMode.RandomAux
+            ? new LipschitzPenalty(model, new SeededRandom(config.Seed ^ PenaltyStream))
+            : null;
+
         private readonly SeededRandom batches = new(config.Seed ^ BatchStream);
         private readonly int[] order = [.. Enumerable.Range(0, data.TransitionCount)];
         private readonly int[] position = Enumerable.Repeat(-1, data.Observations).ToArray();
@@ -152,7 +165,10 @@ public static class PJepaTrainer
             };
             var optimizer = new Adam(parameters, config.LearningRate, weightDecay: config.WeightDecay);
             model.Train();
-            for (var step = 1; step <= config.Steps; step++)
+            var certify = phase == Phase.Joint ? goal : null;
+            var limit = config.Steps;
+            (long Pairs, double BoundSum) atLimit = (-1, 0);
+            for (var step = 1; step <= limit; step++)
             {
                 cancellation.ThrowIfCancellationRequested();
                 StepTime.Start();
@@ -180,9 +196,9 @@ public static class PJepaTrainer
                 optimizer.Step();
                 StepTime.Stop();
                 Steps++;
-                if (step % config.EvalEvery == 0 || step == config.Steps)
+                if (step % config.EvalEvery == 0 || step == limit)
                 {
-                    var (dyn, aux) = FullLosses(model, data);
+                    var (dyn, aux, latents) = Evaluate(model, data);
                     model.Train();
                     History.Add(new LossPoint(Steps, dyn, aux));
                     progress?.Report(new TrainingProgress(Steps, totalSteps, dyn, aux));
@@ -192,9 +208,29 @@ public static class PJepaTrainer
                             $"the full-data loss became {dyn + aux} at step {Steps}; lower the learning rate (now {config.LearningRate}) or set a gradient clip norm"));
                     }
 
-                    if (dyn < config.LossTarget && aux < config.LossTarget)
+                    var lossesReached = dyn < config.LossTarget && aux < config.LossTarget;
+                    if (certify is null && lossesReached)
                     {
                         return (TrainingStatus.Converged, null);
+                    }
+
+                    if (certify is not null && (lossesReached || step == limit))
+                    {
+                        model.Eval();
+                        var (certified, pairs, boundSum) = certify(model, latents);
+                        model.Train();
+                        if (certified)
+                        {
+                            return (TrainingStatus.Converged, null);
+                        }
+
+                        if (step == limit && (pairs > atLimit.Pairs || (pairs == atLimit.Pairs && boundSum > atLimit.BoundSum * 1.01)) && limit < config.EffectiveStepCap && !config.CosineSchedule)
+                        {
+                            // Still certifying more pairs, or raising the bounds by 1 % or more: extend the budget by a quarter, within
+                            // the cap (not with a cosine schedule, whose step size has reached 0 at the budget).
+                            atLimit = (pairs, boundSum);
+                            limit = Math.Min(config.EffectiveStepCap, limit + Math.Max(config.EvalEvery, config.Steps / 4));
+                        }
                     }
                 }
             }
@@ -236,6 +272,11 @@ public static class PJepaTrainer
             foreach (var o in distinct)
             {
                 position[o] = -1;
+            }
+
+            if (penalty is not null && phase == Phase.Joint && dyn is { } dynLoss && aux is { } auxLoss)
+            {
+                return Ops.Add(Ops.Add(dynLoss, Ops.Scale(auxLoss, config.AuxWeight)), Ops.Scale(penalty.Value(), config.LipschitzPenalty));
             }
 
             return (dyn, aux) switch

@@ -40,6 +40,7 @@ public static class CheckRunner
             {
                 cases.Add(Skip("train", seed, "the theorem's conditions fail"));
                 cases.Add(Skip("collapse", seed, "the theorem's conditions fail"));
+                cases.Add(Skip("certify", seed, "the theorem's conditions fail"));
             }
 
             return new CheckResult(config, mdp, conditions, null, null, [], [.. cases], baseline);
@@ -68,6 +69,7 @@ public static class CheckRunner
             var (assessCase, collapseCase) = (AssessCase(external, assessment, Lap(clock)), Collapse(config, assessment.Report, analysis.Mdp, null, external.Kind));
             cases.Add(assessCase);
             cases.Add(collapseCase);
+            cases.Add(Certify(assessment.Separation, null, external.Kind));
             if (baseline is not null)
             {
                 cases.Add(CompareRun(baseline, ExternalSeed, assessment.LossesBelowTarget, assessment.Report, external.Kind));
@@ -85,6 +87,7 @@ public static class CheckRunner
             {
                 cases.Add(Skip("train", seed, $"{mdp.Source} has no transitions; P-JEPA trains on transitions (o, a, o')"));
                 cases.Add(Skip("collapse", seed, "no model was trained"));
+                cases.Add(Skip("certify", seed, "no model was trained"));
             }
 
             return new CheckResult(config, mdp, conditions, analysis, proof, runs.ToImmutable(), [.. cases], baseline);
@@ -103,6 +106,7 @@ public static class CheckRunner
                 : Skip("collapse", seed, "training diverged: there are no latents to analyse");
             cases.Add(train);
             cases.Add(collapseCase);
+            cases.Add(run.Collapse is null ? Skip("certify", seed, "training diverged: there are no latents to certify") : Certify(run.Separation, seed, null));
             if (baseline is not null)
             {
                 cases.Add(CompareRun(baseline, seed, run.Result.BothLossesBelowTarget, run.Collapse, null));
@@ -201,9 +205,27 @@ public static class CheckRunner
             return new CheckCase("train", seed, CheckStatus.Fail, $"training diverged ({r.Message}); lower training.learning_rate or set training.grad_clip", "", seconds);
         }
 
-        return r.BothLossesBelowTarget
-            ? new CheckCase("train", seed, CheckStatus.Pass, $"{losses}: both below {Num(r.Config.LossTarget)}", "", seconds)
-            : new CheckCase("train", seed, CheckStatus.Fail, $"{losses}: not both below the loss target {Num(r.Config.LossTarget)}; raise training.steps or the learning rate", "", seconds);
+        // The mean losses are information; the certify case judges what the residuals force.
+        return new CheckCase("train", seed, CheckStatus.Pass,
+            $"{losses}: {(r.BothLossesBelowTarget ? "both below" : "not both below")} {Num(r.Config.LossTarget)}", "", seconds);
+    }
+
+    /// <summary>Pass when certified; inconclusive when apart but not certified; skipped when collapsed (the collapse case fails) or without a certificate.</summary>
+    private static CheckCase Certify(Separation separation, ulong? seed, string? kind)
+    {
+        var name = kind is null ? "certify" : $"certify {kind}";
+        if (separation.Certificate is not { } c)
+        {
+            return Skip(name, seed, $"no certificate: {separation.NoCertificate}");
+        }
+
+        var numbers = $"{c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified; min bound {Text(c.MinCertifiedDistance)}; L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Text(c.MaxResidualDyn)}, e_P {Text(c.MaxResidualAux)}; required {Text(c.RequiredResidual)}";
+        return separation.Verdict switch
+        {
+            SeparationVerdict.Certified => new CheckCase(name, seed, CheckStatus.Pass, $"certified: {numbers}"),
+            SeparationVerdict.Collapsed => Skip(name, seed, "collapsed (see the collapse case)"),
+            _ => new CheckCase(name, seed, CheckStatus.Inconclusive, $"apart, not certified: {numbers}; drive every residual below the required one (raise training.steps)"),
+        };
     }
 
     /// <summary>The seed an external model's outcome is recorded under in a baseline (it has no seed of its own).</summary>

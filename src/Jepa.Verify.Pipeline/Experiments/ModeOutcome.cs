@@ -28,11 +28,9 @@ public sealed record ModeOutcome(
     public bool Premise => Run.Result.BothLossesBelowTarget;
 
     /// <summary>
-    /// The theorem's verdict on this run: <c>holds</c> (premise and separation), <c>collapsed at target</c>
-    /// (premise without separation: a counterexample), or, without the premise, whether the run
-    /// happened to separate or collapse.
+    /// The verdict on this run (<see cref="Separation.VerdictText"/>): <c>certified</c> (every non-equivalent pair has a
+    /// positive bound forced by the residuals), <c>apart, not certified</c>, or <c>collapsed</c>; <c>diverged</c> when
+    /// training diverged.
     /// </summary>
-    public string Verdict => Run.Result.Status == TrainingStatus.Diverged ? "diverged"
-        : Premise ? (Run.Report.Separated ? "holds" : "collapsed at target")
-        : Run.Report.Separated ? "no premise; apart" : "no premise; collapsed";
+    public string Verdict => Run.Result.Status == TrainingStatus.Diverged ? "diverged" : Run.Separation.VerdictText;
 }

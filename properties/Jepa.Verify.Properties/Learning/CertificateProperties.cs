@@ -1,0 +1,138 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Jepa.Verify.Learning.Certify;
+using Jepa.Verify.Learning.Jepa;
+using Jepa.Verify.Learning.Modules;
+using Jepa.Verify.Mdp;
+using Jepa.Verify.Mdp.Bisimulation;
+using Jepa.Verify.Testing.Generators;
+using Xunit;
+
+namespace Jepa.Verify.Properties.Learning;
+
+/// <summary>
+/// Tests for <see cref="Certificate"/>: every certified bound is at most the actual latent distance, on random MDPs with
+/// random, trained and exact models; at zero residual the bound is positive exactly on the non-bisimilar pairs; and a
+/// halved Lipschitz constant (an unsound certificate) is caught by the soundness check.
+/// </summary>
+[Properties(Replay = PropertyConfig.Replay)]
+public sealed class CertificateProperties
+{
+    [Property(Arbitrary = new[] { typeof(LearningArbitraries) }, MaxTest = 45, EndSize = 12)]
+    public Property EveryCertifiedBoundIsAtMostTheLatentDistance(CertificateCase c)
+    {
+        var report = Certify(c, lipschitzFactor: 1);
+        var broken = report.Pairs.Where(p => p.Bound > p.Distance).ToList();
+        return (broken.Count == 0).Label($"{c.Kind}: {broken.Count} bounds above their distance, e.g. {broken.FirstOrDefault()}");
+    }
+
+    [Property(Arbitrary = new[] { typeof(MdpArbitraries) }, MaxTest = 60, EndSize = 16)]
+    public Property AtZeroResidualTheBoundIsPositiveExactlyOnNonBisimilarPairs(MdpSpec spec)
+    {
+        var report = Certify(new CertificateCase(spec, CertificateModelKind.Quotient, 0), lipschitzFactor: 1);
+        var partition = Bisimilarity.Compute(spec.Table, spec.Keys).Partition!;
+        long nonBisimilar = 0;
+        for (var a = 0; a < spec.States; a++)
+        {
+            for (var b = a + 1; b < spec.States; b++)
+            {
+                nonBisimilar += partition.ClassOf[a] != partition.ClassOf[b] ? 1 : 0;
+            }
+        }
+
+        return (report.MaxResidualDyn is null or 0 && report.MaxResidualAux == 0 && report.NonEquivalentPairs == nonBisimilar && report.Certified)
+            .Label($"residuals {report.MaxResidualDyn}, {report.MaxResidualAux}; {report.CertifiedPairs} of {report.NonEquivalentPairs} certified, {nonBisimilar} non-bisimilar");
+    }
+
+    [Fact]
+    public void AHalvedLipschitzConstantIsCaughtBySoundness()
+    {
+        // The same generator and replay as the soundness property, exact models only: with the constants halved, some
+        // bound must exceed its distance (the certificate would then claim what is false).
+        var cases = LearningArbitraries.CertificateCase().Generator.Sample(10, 40).Select(c => c with { Kind = CertificateModelKind.Quotient }).ToList();
+        var caught = cases.Count(c => Certify(c, lipschitzFactor: 0.5).Pairs.Any(p => p.Bound > p.Distance));
+        Assert.True(caught > 0, "no case exposed the halved Lipschitz constants");
+        Assert.DoesNotContain(cases, c => Certify(c, lipschitzFactor: 1).Pairs.Any(p => p.Bound > p.Distance));
+    }
+
+    /// <summary>Builds the case's model and certifies it, listing every non-equivalent pair (scale 1: absolute distances).</summary>
+    internal static CertificateReport Certify(CertificateCase c, double lipschitzFactor)
+    {
+        var spec = c.Spec;
+        var transitions = new List<Transition>();
+        for (var s = 0; s < spec.States; s++)
+        {
+            for (var a = 0; a < spec.Actions; a++)
+            {
+                if (spec.Successors[(s * spec.Actions) + a] is var to and >= 0)
+                {
+                    transitions.Add(new Transition(s, a, to));
+                }
+            }
+        }
+
+        var data = TrainingData.FromArrays(spec.States, null, spec.Actions, transitions, [.. spec.Aux.Select(v => (float)v)]);
+        var pairs = Bisimilarity.Compute(spec.Table, spec.Keys).Pairs;
+        float[] latents;
+        int dim;
+        HeadChain transition, auxHead;
+        switch (c.Kind)
+        {
+            case CertificateModelKind.Quotient:
+                (latents, dim, transition, auxHead) = Quotient(spec, Bisimilarity.Compute(spec.Table, spec.Keys).Partition!);
+                break;
+            default:
+                var config = new PJepaConfig(Seed: (ulong)c.Seed, Steps: 300, LatentDim: 8, HiddenDim: 16);
+                var model = c.Kind == CertificateModelKind.Trained
+                    ? PJepaTrainer.Train(data, config).Model
+                    : new PJepaModel(ModelShape.For(data, config, data.AuxDim));
+                latents = model.EncodeAll(data);
+                dim = config.LatentDim;
+                (transition, auxHead) = (HeadChain.FromModule(model.Transition), HeadChain.FromModule(model.AuxHead));
+                break;
+        }
+
+        return Certificate.Compute(latents, dim, data, data.Aux, transition, auxHead, pairs, scale: 1, listPairs: true, requiredResidual: true, lipschitzFactor);
+    }
+
+    /// <summary>One-hot class latents; T̂ a ReLU layer with one unit per (class, action) firing only on that pair; P̂ affine.</summary>
+    private static (float[] Latents, int Dim, HeadChain Transition, HeadChain AuxHead) Quotient(MdpSpec spec, Partition partition)
+    {
+        var (k, actions) = (partition.Count, spec.Actions);
+        var latents = new float[spec.States * k];
+        for (var s = 0; s < spec.States; s++)
+        {
+            latents[(s * k) + partition.ClassOf[s]] = 1;
+        }
+
+        var representative = Enumerable.Range(0, k).Select(c => Enumerable.Range(0, spec.States).First(s => partition.ClassOf[s] == c)).ToArray();
+        var w1 = new double[k * actions * (k + actions)];
+        var w2 = new double[k * k * actions];
+        for (var c = 0; c < k; c++)
+        {
+            for (var a = 0; a < actions; a++)
+            {
+                var unit = (c * actions) + a;
+                w1[(unit * (k + actions)) + c] = 1;
+                w1[(unit * (k + actions)) + k + a] = 1;
+                if (spec.Successors[(representative[c] * actions) + a] is var to and >= 0)
+                {
+                    w2[(partition.ClassOf[to] * k * actions) + unit] = 1;
+                }
+            }
+        }
+
+        var transition = new HeadChain([
+            HeadLayer.Affine(k + actions, k * actions, w1, [.. Enumerable.Repeat(-1.0, k * actions)]),
+            HeadLayer.Elementwise(k * actions, ActivationKind.Relu),
+            HeadLayer.Affine(k * actions, k, w2),
+        ]);
+        // P̂(z) = w·z + b with b the midpoint of the aux range: exact on the one-hot latents, and as tight as a linear head
+        // can be on the pair with the extreme aux values (so an understated L_P shows).
+        var values = representative.Select(s => (double)(float)spec.Aux[s]).ToArray();
+        var bias = (values.Min() + values.Max()) / 2;
+        var auxHead = new HeadChain([HeadLayer.Affine(k, 1, [.. values.Select(v => v - bias)], [bias])]);
+        return (latents, k, transition, auxHead);
+    }
+}

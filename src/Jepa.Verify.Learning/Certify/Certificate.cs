@@ -1,0 +1,338 @@
+using System.Collections.Immutable;
+using Jepa.Verify.Learning.Jepa;
+using Jepa.Verify.Mdp.Bisimulation;
+
+namespace Jepa.Verify.Learning.Certify;
+
+/// <summary>
+/// The quantitative theorem (DESIGN.md §1) applied to a model: certified lower bounds on the latent distance of every
+/// non-equivalent pair, valid at the residuals the model actually has.
+/// </summary>
+/// <remarks>
+/// <para>
+/// With d(o, o′) = ‖E(o) − E(o′)‖, residuals e_T(o, a) = ‖T̂(E(o), a) − E(T(o, a))‖ and e_P(o) = ‖P̂(E(o)) − p(o)‖, and
+/// Lipschitz bounds L_T of <c>z ↦ T̂(z, a)</c> and L_P of P̂, the triangle inequality gives
+/// ‖p(o) − p(o′)‖ ≤ L_P·d(o, o′) + e_P(o) + e_P(o′) and d(T(o,a), T(o′,a)) ≤ L_T·d(o, o′) + e_T(o,a) + e_T(o′,a). So every
+/// iterate of B₀ = 0, B_{i+1}(o,o′) = max(0, (‖p(o)−p(o′)‖ − e_P(o) − e_P(o′))/L_P, maxₐ (B_i(T(o,a),T(o′,a)) − e_T(o,a) − e_T(o′,a))/L_T)
+/// is a lower bound on d. The iteration runs in place (Gauss–Seidel: a bound computed from sound bounds is sound) in a
+/// fixed pair order, so the result is deterministic, until a pass raises no bound by more than 1e-6 relative.
+/// </para>
+/// <para>
+/// Floating point: residuals are measured by the heads' double-precision evaluation (<see cref="HeadChain"/>) and
+/// inflated by a relative 1e-12; aux gaps are deflated by 1e-12; each subtraction loses an absolute 4u·(sum of its
+/// terms) and each division a relative 1e-12 — more than the rounding error of every operation involved.
+/// </para>
+/// <para>
+/// The required residual: with every residual equal to ε, a pair whose lockstep action word of length k leads to a pair
+/// with aux gap g is certified exactly when ε &lt; g / (2·(1 + L_P·(1 + L_T + … + L_T^{k−1}))). The search takes, for
+/// each pair, the best word length by a max-gap recursion over k, and stops when no longer word can raise the minimum
+/// over pairs (or after <see cref="MaxWordLength"/> steps; then the value found suffices but may not be the largest).
+/// </para>
+/// Written here: no library computes bisimulation-style bounds over pairs. Memory is a few doubles per pair of
+/// observations, so it refuses more than <see cref="MaxObservations"/> observations.
+/// </remarks>
+public static class Certificate
+{
+    /// <summary>The most observations certified (the bounds are n²/2 doubles, three times over for the required residual).</summary>
+    public const int MaxObservations = 4096;
+
+    /// <summary>The longest action word the required-residual search follows.</summary>
+    public const int MaxWordLength = 64;
+
+    /// <summary>The most passes of the bound iteration (each pass's bounds are sound; the cap only limits their tightness).</summary>
+    public const int MaxSweeps = 1000;
+
+    private const double Unit = 1.0 / (1L << 53);
+    private const double Up = 1 + 1e-12;
+    private const double Down = 1 - 1e-12;
+
+    /// <summary>Certifies <paramref name="latents"/> against the pairs the theorem forces apart.</summary>
+    /// <param name="latents">Row-major <c>[observations × latentDim]</c>: the encoder's output.</param>
+    /// <param name="latentDim">The latent dimension.</param>
+    /// <param name="data">The transitions (and the action count).</param>
+    /// <param name="auxTargets">The aux values p(o) the model was trained on, row-major <c>[observations × auxDim]</c>.</param>
+    /// <param name="transition">T̂ as a chain over <c>concat(z, onehot(a))</c>.</param>
+    /// <param name="auxHead">P̂ as a chain over z.</param>
+    /// <param name="pairs">Which pairs must be apart.</param>
+    /// <param name="scale">The latent scale relative numbers are divided by (the collapse report's).</param>
+    /// <param name="listPairs">Whether to list every non-equivalent pair.</param>
+    /// <param name="requiredResidual">Whether to search the required residual (training's stop test skips it; it is then reported as null).</param>
+    /// <exception cref="ArgumentException">Sizes that do not fit, or more than <see cref="MaxObservations"/> observations.</exception>
+    public static CertificateReport Compute(IReadOnlyList<float> latents, int latentDim, TrainingData data, IReadOnlyList<float> auxTargets,
+        HeadChain transition, HeadChain auxHead, IDistinguishedPairs pairs, double scale, bool listPairs = false, bool requiredResidual = true) =>
+        Compute(latents, latentDim, data, auxTargets, transition, auxHead, pairs, scale, listPairs, requiredResidual, lipschitzFactor: 1);
+
+    /// <summary>As the public overload, with both Lipschitz bounds multiplied by <paramref name="lipschitzFactor"/>: the properties set it below 1 to check that an unsound constant is caught.</summary>
+    internal static CertificateReport Compute(IReadOnlyList<float> latents, int latentDim, TrainingData data, IReadOnlyList<float> auxTargets,
+        HeadChain transition, HeadChain auxHead, IDistinguishedPairs pairs, double scale, bool listPairs, bool requiredResidual, double lipschitzFactor)
+    {
+        ArgumentNullException.ThrowIfNull(latents);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(auxTargets);
+        ArgumentNullException.ThrowIfNull(transition);
+        ArgumentNullException.ThrowIfNull(auxHead);
+        ArgumentNullException.ThrowIfNull(pairs);
+        var (n, d, actions) = (data.Observations, latentDim, data.Actions);
+        var k = n == 0 ? 0 : auxTargets.Count / n;
+        if (latents.Count != n * d || auxTargets.Count != n * k || transition.Inputs != d + actions || transition.Outputs != d || auxHead.Inputs != d || auxHead.Outputs != k || pairs.Size < n)
+        {
+            throw new ArgumentException($"sizes do not fit: {latents.Count} latent values for {n} × {d}, {auxTargets.Count} aux values, T̂ {transition.Inputs} → {transition.Outputs} (expected {d + actions} → {d}), P̂ {auxHead.Inputs} → {auxHead.Outputs} (expected {d} → {k}), {pairs.Size} observations in the relation");
+        }
+
+        if (n > MaxObservations)
+        {
+            throw new ArgumentException($"the certificate keeps a bound per pair and is limited to {MaxObservations} observations, got {n}", nameof(data));
+        }
+
+        var z = latents.Select(v => (double)v).ToArray();
+        var p = auxTargets.Select(v => (double)v).ToArray();
+        var (successor, residualDyn) = TransitionResiduals(z, d, data, transition);
+        var residualAux = new double[n];
+        for (var o = 0; o < n; o++)
+        {
+            residualAux[o] = Norm(auxHead.Evaluate(z.AsSpan(o * d, d)), p.AsSpan(o * k, k)) * Up;
+        }
+
+        var lipschitzT = transition.Lipschitz(d) * lipschitzFactor;
+        var lipschitzP = auxHead.Lipschitz(d) * lipschitzFactor;
+        int[]? classOf = pairs.Classes is { } classes ? [.. classes.Take(n)] : null;
+        bool Apart(int a, int b) => classOf is not null ? classOf[a] != classOf[b] : pairs.AreDistinguished(a, b);
+
+        var bounds = new double[Triangle(n)];
+        var gaps = new double[bounds.Length];
+        for (int a = 0, at = 0; a < n; a++)
+        {
+            for (var b = a + 1; b < n; b++, at++)
+            {
+                gaps[at] = Norm(p.AsSpan(a * k, k), p.AsSpan(b * k, k)) * Down;
+                bounds[at] = Step(gaps[at], residualAux[a], residualAux[b], lipschitzP);
+            }
+        }
+
+        var sweeps = Iterate(bounds, n, actions, successor, residualDyn, lipschitzT);
+        var (required, exact) = requiredResidual ? RequiredResidual(gaps, n, actions, successor, lipschitzT, lipschitzP, Apart) : (double.NaN, false);
+
+        long nonEquivalent = 0, certified = 0;
+        var min = double.PositiveInfinity;
+        double sum = 0;
+        var listed = ImmutableArray.CreateBuilder<CertifiedPair>();
+        var hardest = new PriorityQueue<CertifiedPair, (double, int, int)>(Comparer<(double, int, int)>.Create((x, y) => y.CompareTo(x)));
+        var relative = scale > 0 ? 1 / scale : 1;
+        for (int a = 0, at = 0; a < n; a++)
+        {
+            for (var b = a + 1; b < n; b++, at++)
+            {
+                if (!Apart(a, b))
+                {
+                    continue;
+                }
+
+                nonEquivalent++;
+                var bound = bounds[at];
+                certified += bound > 0 ? 1 : 0;
+                sum += bound;
+                min = Math.Min(min, bound);
+                if (listPairs || hardest.Count < 10 || bound < hardest.Peek().Bound / relative)
+                {
+                    var pair = new CertifiedPair(a, b, Math.Sqrt(SquaredDistance(z, d, a, b)) * relative, bound * relative);
+                    if (listPairs)
+                    {
+                        listed.Add(pair);
+                    }
+
+                    hardest.Enqueue(pair, (pair.Bound, a, b));
+                    if (hardest.Count > 10)
+                    {
+                        hardest.Dequeue();
+                    }
+                }
+            }
+        }
+
+        return new CertificateReport(scale, nonEquivalent, certified, nonEquivalent == 0 ? null : min * relative, lipschitzT, lipschitzP,
+            residualDyn.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max() is var dyn && double.IsNaN(dyn) ? null : dyn,
+            n == 0 ? null : residualAux.Max(), nonEquivalent == 0 || double.IsNaN(required) ? null : required, exact, sweeps, listed.ToImmutable(),
+            [.. hardest.UnorderedItems.Select(x => x.Element).OrderBy(x => x.Bound).ThenBy(x => x.A).ThenBy(x => x.B)], sum * relative);
+    }
+
+    /// <summary>The successor of every (observation, action) (−1 when unobserved) and its residual e_T (NaN when unobserved).</summary>
+    private static (int[] Successor, double[] Residual) TransitionResiduals(double[] z, int d, TrainingData data, HeadChain transition)
+    {
+        var actions = data.Actions;
+        var successor = new int[data.Observations * actions];
+        var residual = new double[successor.Length];
+        Array.Fill(successor, -1);
+        Array.Fill(residual, double.NaN);
+        var input = new double[d + actions];
+        for (var t = 0; t < data.TransitionCount; t++)
+        {
+            var (from, a, to) = (data.From[t], data.Action[t], data.To[t]);
+            Array.Clear(input);
+            z.AsSpan(from * d, d).CopyTo(input);
+            input[d + a] = 1;
+            var e = Norm(transition.Evaluate(input), z.AsSpan(to * d, d)) * Up;
+            var slot = (from * actions) + a;
+            successor[slot] = to;
+            residual[slot] = double.IsNaN(residual[slot]) ? e : Math.Max(residual[slot], e);
+        }
+
+        return (successor, residual);
+    }
+
+    /// <summary>Gauss–Seidel passes of the transition clause until no bound rises by more than 1e-6 relative; returns the passes made.</summary>
+    private static int Iterate(double[] bounds, int n, int actions, int[] successor, double[] residual, double lipschitz)
+    {
+        if (!(lipschitz > 0))
+        {
+            return 0;
+        }
+
+        var rows = RowStarts(n);
+        for (var sweep = 1; sweep <= MaxSweeps; sweep++)
+        {
+            var changed = false;
+            for (int a = 0, at = 0; a < n; a++)
+            {
+                for (var b = a + 1; b < n; b++, at++)
+                {
+                    var best = bounds[at];
+                    for (var x = 0; x < actions; x++)
+                    {
+                        var (u, v) = (successor[(a * actions) + x], successor[(b * actions) + x]);
+                        if (u < 0 || v < 0 || u == v)
+                        {
+                            continue;
+                        }
+
+                        var next = bounds[u < v ? rows[u] + v : rows[v] + u];
+                        if (next > 0)
+                        {
+                            best = Math.Max(best, Step(next, residual[(a * actions) + x], residual[(b * actions) + x], lipschitz));
+                        }
+                    }
+
+                    if (best > bounds[at])
+                    {
+                        changed |= bounds[at] == 0 || best > bounds[at] * (1 + 1e-6);
+                        bounds[at] = best;
+                    }
+                }
+            }
+
+            if (!changed)
+            {
+                return sweep;
+            }
+        }
+
+        return MaxSweeps;
+    }
+
+    /// <summary>max(0, (value − e1 − e2)/L), rounded down (0 when L is 0: a constant map says nothing about distances).</summary>
+    private static double Step(double value, double e1, double e2, double lipschitz)
+    {
+        if (!(lipschitz > 0))
+        {
+            return 0;
+        }
+
+        var numerator = value - e1 - e2 - (4 * Unit * (value + e1 + e2));
+        return numerator > 0 ? numerator / lipschitz * Down : 0;
+    }
+
+    /// <summary>The largest uniform residual that certifies every separated pair (see the remarks), and whether the search finished.</summary>
+    /// <remarks>Each word length is one pass over the pairs, rows in parallel (a pass reads only the previous length's values, so the result does not depend on the schedule).</remarks>
+    private static (double Value, bool Exact) RequiredResidual(double[] gaps, int n, int actions, int[] successor, double lipschitzT, double lipschitzP, Func<int, int, bool> apart)
+    {
+        if (!(lipschitzP > 0))
+        {
+            return (0, true);
+        }
+
+        var best = new double[gaps.Length];
+        var current = (double[])gaps.Clone();
+        var next = new double[gaps.Length];
+        var rowMinimum = new double[n];
+        var maxGap = gaps.DefaultIfEmpty(0).Max();
+        var rows = RowStarts(n);
+        double sum = 0; // 1 + L_T + … + L_T^{k−1}
+        for (var length = 0; ; length++)
+        {
+            var denominator = 2 * (1 + (lipschitzP * sum));
+            var (from, to) = (current, next);
+            Parallel.For(0, n, a =>
+            {
+                var minimum = double.PositiveInfinity;
+                var at = rows[a] + a + 1;
+                for (var b = a + 1; b < n; b++, at++)
+                {
+                    best[at] = Math.Max(best[at], from[at] / denominator * (1 - 1e-9));
+                    if (apart(a, b))
+                    {
+                        minimum = Math.Min(minimum, best[at]);
+                    }
+
+                    double g = 0;
+                    for (var x = 0; x < actions; x++)
+                    {
+                        var (u, v) = (successor[(a * actions) + x], successor[(b * actions) + x]);
+                        if (u >= 0 && v >= 0 && u != v)
+                        {
+                            g = Math.Max(g, from[u < v ? rows[u] + v : rows[v] + u]);
+                        }
+                    }
+
+                    to[at] = g;
+                }
+
+                rowMinimum[a] = minimum;
+            });
+            var overall = rowMinimum.DefaultIfEmpty(double.PositiveInfinity).Min();
+            sum = 1 + (lipschitzT * sum);
+            var reachable = maxGap / (2 * (1 + (lipschitzP * sum)));
+            if (double.IsPositiveInfinity(overall) || reachable <= overall || !(lipschitzT > 0))
+            {
+                return (double.IsPositiveInfinity(overall) ? 0 : overall, true);
+            }
+
+            if (length == MaxWordLength)
+            {
+                return (overall, false);
+            }
+
+            (current, next) = (next, current);
+        }
+    }
+
+    /// <summary>For each row u, the position of pair (u, v) is <c>rows[u] + v</c> (v &gt; u).</summary>
+    private static long[] RowStarts(int n) => [.. Enumerable.Range(0, n).Select(u => Index(u, u + 1, n) - u - 1)];
+
+    private static long Triangle(int n) => (long)n * (n - 1) / 2;
+
+    /// <summary>The position of pair (a, b), a &lt; b, in row-by-row upper-triangle order.</summary>
+    private static long Index(int a, int b, int n) => ((long)a * ((2L * n) - a - 1) / 2) + (b - a - 1);
+
+    private static double Norm(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        double s = 0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            var diff = x[i] - y[i];
+            s += diff * diff;
+        }
+
+        return Math.Sqrt(s);
+    }
+
+    private static double SquaredDistance(double[] z, int d, int a, int b)
+    {
+        double s = 0;
+        for (var i = 0; i < d; i++)
+        {
+            var diff = z[(a * d) + i] - z[(b * d) + i];
+            s += diff * diff;
+        }
+
+        return s;
+    }
+}

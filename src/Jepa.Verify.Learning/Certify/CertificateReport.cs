@@ -1,0 +1,41 @@
+using System.Collections.Immutable;
+
+namespace Jepa.Verify.Learning.Certify;
+
+/// <summary>What <see cref="Certificate"/> proved about a model's latents. Distances and bounds are relative to <see cref="Scale"/>.</summary>
+/// <param name="Scale">The RMS latent norm the relative numbers are divided by (as the collapse report's).</param>
+/// <param name="NonEquivalentPairs">Pairs the bisimulation (or the finite-data relation) separates.</param>
+/// <param name="CertifiedPairs">Of those, pairs with a positive certified lower bound on their latent distance.</param>
+/// <param name="MinCertifiedDistance">The smallest bound over the non-equivalent pairs (0 when one is not certified), or null when there are none.</param>
+/// <param name="LipschitzTransition">The sound upper bound L_T on the Lipschitz constant of <c>z ↦ T̂(z, a)</c> (every action).</param>
+/// <param name="LipschitzAux">The sound upper bound L_P on the Lipschitz constant of <c>P̂</c>.</param>
+/// <param name="MaxResidualDyn">The largest e_T(o, a) = ‖T̂(E(o), a) − E(T(o, a))‖ over the transitions (a norm, not squared), or null without transitions.</param>
+/// <param name="MaxResidualAux">The largest e_P(o) = ‖P̂(E(o)) − p(o)‖ over the observations, or null without observations.</param>
+/// <param name="RequiredResidual">
+/// The largest uniform residual ε such that, were every e_T and e_P at most ε (with these Lipschitz constants and aux
+/// values), every non-equivalent pair would be certified; null when there are no non-equivalent pairs or a constant is 0.
+/// </param>
+/// <param name="RequiredResidualExact">False when the search stopped at its step limit: <see cref="RequiredResidual"/> is then a value that suffices, possibly below the largest.</param>
+/// <param name="Sweeps">Passes of the bound iteration until no bound rose by more than 1e-6 relative (every pass's bounds are sound).</param>
+/// <param name="Pairs">Every non-equivalent pair with its distance and bound, when asked for; otherwise empty.</param>
+/// <param name="Hardest">The non-equivalent pairs with the smallest bounds (at most 10), smallest first.</param>
+/// <param name="BoundSum">The sum of the relative bounds over the non-equivalent pairs (training's progress measure).</param>
+public sealed record CertificateReport(
+    double Scale,
+    long NonEquivalentPairs,
+    long CertifiedPairs,
+    double? MinCertifiedDistance,
+    double LipschitzTransition,
+    double LipschitzAux,
+    double? MaxResidualDyn,
+    double? MaxResidualAux,
+    double? RequiredResidual,
+    bool RequiredResidualExact,
+    int Sweeps,
+    ImmutableArray<CertifiedPair> Pairs,
+    ImmutableArray<CertifiedPair> Hardest,
+    double BoundSum)
+{
+    /// <summary>Every non-equivalent pair has a positive certified lower bound.</summary>
+    public bool Certified => CertifiedPairs == NonEquivalentPairs;
+}

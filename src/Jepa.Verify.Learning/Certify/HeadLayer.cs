@@ -1,0 +1,41 @@
+using System.Collections.Immutable;
+using Jepa.Verify.Learning.Modules;
+
+namespace Jepa.Verify.Learning.Certify;
+
+/// <summary>
+/// One layer of a <see cref="HeadChain"/>: an affine map <c>y = W·x + b</c> (<see cref="Weight"/> row-major
+/// <c>[outputs × inputs]</c>), an element-wise activation, or a layer normalisation.
+/// </summary>
+/// <param name="Kind">Which of the three.</param>
+/// <param name="Inputs">Input width.</param>
+/// <param name="Outputs">Output width.</param>
+/// <param name="Weight">Affine: the weights; LayerNorm: the scale γ; otherwise empty.</param>
+/// <param name="Bias">Affine: the bias (or zeros); LayerNorm: the shift β; otherwise empty.</param>
+/// <param name="Activation">The activation, for <see cref="HeadLayerKind.Activation"/>.</param>
+/// <param name="Eps">LayerNorm's variance epsilon.</param>
+public sealed record HeadLayer(HeadLayerKind Kind, int Inputs, int Outputs, ImmutableArray<double> Weight, ImmutableArray<double> Bias, ActivationKind Activation = ActivationKind.Relu, double Eps = 0)
+{
+    /// <summary>An affine layer from row-major weights <c>[outputs × inputs]</c> and a bias (null for none).</summary>
+    public static HeadLayer Affine(int inputs, int outputs, IReadOnlyList<double> weight, IReadOnlyList<double>? bias = null)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        if (weight.Count != inputs * outputs || (bias is not null && bias.Count != outputs))
+        {
+            throw new ArgumentException($"an affine layer {inputs} → {outputs} needs {inputs * outputs} weights and {outputs} biases, got {weight.Count} and {bias?.Count}");
+        }
+
+        return new HeadLayer(HeadLayerKind.Affine, inputs, outputs, [.. weight], bias is null ? [.. new double[outputs]] : [.. bias]);
+    }
+
+    /// <summary>An element-wise activation over <paramref name="width"/> values.</summary>
+    public static HeadLayer Elementwise(int width, ActivationKind activation) => new(HeadLayerKind.Activation, width, width, [], [], activation);
+
+    /// <summary>A layer normalisation with scale <paramref name="gamma"/>, shift <paramref name="beta"/> and epsilon <paramref name="eps"/> (&gt; 0).</summary>
+    public static HeadLayer Normalise(IReadOnlyList<double> gamma, IReadOnlyList<double> beta, double eps)
+    {
+        ArgumentNullException.ThrowIfNull(gamma);
+        ArgumentNullException.ThrowIfNull(beta);
+        return new HeadLayer(HeadLayerKind.LayerNorm, gamma.Count, gamma.Count, [.. gamma], [.. beta], Eps: eps);
+    }
+}

@@ -1,0 +1,86 @@
+using Jepa.Verify.Learning.Certify;
+using Jepa.Verify.Learning.Collapse;
+using Jepa.Verify.Learning.Jepa;
+using Jepa.Verify.Mdp.Bisimulation;
+using Certifier = Jepa.Verify.Learning.Certify.Certificate;
+
+namespace Jepa.Verify.Pipeline;
+
+/// <summary>
+/// What a model's latents show about the theorem: the tolerance-based collapse analysis and, when the heads have a sound
+/// Lipschitz bound, the certificate (<see cref="Certifier"/>); together, the verdict.
+/// </summary>
+/// <param name="Collapse">The collapse analysis.</param>
+/// <param name="Certificate">The certificate, or null when there is none.</param>
+/// <param name="NoCertificate">Why there is no certificate (latents alone, an op without a bound, too many observations), or null.</param>
+public sealed record Separation(CollapseReport Collapse, CertificateReport? Certificate, string? NoCertificate)
+{
+    /// <summary>Collapsed (a non-equivalent pair within the tolerance) outranks everything; then certified, else apart.</summary>
+    public SeparationVerdict Verdict =>
+        !Collapse.Separated ? SeparationVerdict.Collapsed
+        : Certificate is { Certified: true } ? SeparationVerdict.Certified
+        : SeparationVerdict.Apart;
+
+    /// <summary>0 certified, 1 collapsed, 3 apart but not certified; 0 for apart when there is no certificate to fall short.</summary>
+    public int ExitCode => Verdict switch
+    {
+        SeparationVerdict.Collapsed => ExitCodes.CheckFailed,
+        SeparationVerdict.Apart when Certificate is not null => ExitCodes.Inconclusive,
+        _ => ExitCodes.Ok,
+    };
+
+    /// <summary>The verdict in words: <c>certified</c>, <c>apart, not certified</c>, <c>apart (no certificate: …)</c> or <c>collapsed</c>.</summary>
+    public string VerdictText => Verdict switch
+    {
+        SeparationVerdict.Collapsed => "collapsed",
+        SeparationVerdict.Certified => "certified",
+        _ when Certificate is not null => "apart, not certified",
+        _ => $"apart (no certificate: {NoCertificate})",
+    };
+
+    /// <summary>The verdict as a JSON value: <c>certified</c>, <c>apart</c> or <c>collapsed</c>.</summary>
+    public string VerdictKey => Verdict.ToString().ToLowerInvariant();
+
+    /// <summary>Analyses <paramref name="latents"/> and certifies them with <paramref name="heads"/> when given.</summary>
+    /// <param name="latents">Row-major <c>[observations × latentDim]</c>.</param>
+    /// <param name="latentDim">The latent dimension.</param>
+    /// <param name="data">The transitions.</param>
+    /// <param name="auxTargets">The aux values the model was trained on.</param>
+    /// <param name="heads">T̂ and P̂ as chains, or null (then <paramref name="noHeads"/> says why).</param>
+    /// <param name="noHeads">Why there are no heads to certify with.</param>
+    /// <param name="pairs">Which pairs must be apart.</param>
+    /// <param name="labels">Labels for purity figures.</param>
+    /// <param name="options">Tolerance, limits, and whether to list every pair.</param>
+    /// <param name="requiredResidual">Whether the certificate searches the required residual.</param>
+    public static Separation Of(IReadOnlyList<float> latents, int latentDim, TrainingData data, IReadOnlyList<float> auxTargets,
+        (HeadChain Transition, HeadChain AuxHead)? heads, string? noHeads, IDistinguishedPairs pairs,
+        IReadOnlyDictionary<string, System.Collections.Immutable.ImmutableArray<string?>>? labels, CollapseOptions options, bool requiredResidual = true)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        var collapse = CollapseAnalysis.Analyze(latents, latentDim, pairs, labels, options);
+        if (heads is not var (transition, auxHead))
+        {
+            return new Separation(collapse, null, noHeads ?? "no transition model and aux head were given");
+        }
+
+        if (data.Observations > Certifier.MaxObservations)
+        {
+            return new Separation(collapse, null, $"{data.Observations} observations; the certificate keeps a bound per pair and is limited to {Certifier.MaxObservations}");
+        }
+
+        if (latents.Any(v => !float.IsFinite(v)))
+        {
+            return new Separation(collapse, null, "the latents are not all finite");
+        }
+
+        return new Separation(collapse, Certifier.Compute(latents, latentDim, data, auxTargets, transition, auxHead, pairs, collapse.Scale, options.ListPairs, requiredResidual), null);
+    }
+
+    /// <summary>The heads of one of our models as chains (every layer has a bound).</summary>
+    public static (HeadChain Transition, HeadChain AuxHead) HeadsOf(PJepaModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return (HeadChain.FromModule(model.Transition), HeadChain.FromModule(model.AuxHead));
+    }
+}

@@ -1,0 +1,110 @@
+using Jepa.Verify.Learning.Certify;
+using Jepa.Verify.Learning.Jepa;
+using Jepa.Verify.Learning.Modules;
+using Jepa.Verify.Mdp;
+using Jepa.Verify.Mdp.Bisimulation;
+using Xunit;
+
+namespace Jepa.Verify.Learning.Tests;
+
+/// <summary>Tests for <see cref="HeadChain"/>'s Lipschitz bounds and for <see cref="Certificate"/> on hand-computed cases.</summary>
+public sealed class CertificateTests
+{
+    [Fact]
+    public void AnAffineLayersBoundIsItsSpectralNormRoundedUpAndCountsOnlyTheLatentColumns()
+    {
+        // W = [[3, 0, 5], [0, 1, 5]]: the first two columns have spectral norm 3; with the third, more.
+        var chain = new HeadChain([HeadLayer.Affine(3, 2, [3, 0, 5, 0, 1, 5])]);
+        var latentOnly = chain.Lipschitz(2);
+        Assert.InRange(latentOnly, 3, 3 * (1 + 1e-9));
+        Assert.True(chain.Lipschitz(3) > 7);
+    }
+
+    [Fact]
+    public void ActivationsAndLayerNormContributeTheirStatedConstants()
+    {
+        var affine = HeadLayer.Affine(2, 2, [2, 0, 0, 2]);
+        Assert.InRange(new HeadChain([affine, HeadLayer.Elementwise(2, ActivationKind.Mish)]).Lipschitz(2), 2 * 1.1, 2 * 1.1 * (1 + 1e-9));
+        Assert.InRange(new HeadChain([affine, HeadLayer.Elementwise(2, ActivationKind.Tanh)]).Lipschitz(2), 2, 2 * (1 + 1e-9));
+
+        // LayerNorm: max|γ| / √ε.
+        var norm = new HeadChain([HeadLayer.Normalise([0.5, -2], [0, 0], 1e-4)]);
+        Assert.InRange(norm.Lipschitz(2), 200, 200 * (1 + 1e-9));
+    }
+
+    [Fact]
+    public void MishsConstantBoundsItsDerivativeEverywhere()
+    {
+        // mish′(x) = tanh(sp) + x·sech²(sp)·σ(x); |mish″| ≤ 0.65, so a grid of 1e-4 misses at most 1e-4 of the maximum.
+        static double Derivative(double x)
+        {
+            var sp = Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x)));
+            var t = Math.Tanh(sp);
+            return t + (x * (1 - (t * t)) / (1 + Math.Exp(-x)));
+        }
+
+        double max = 0;
+        for (var i = -200_000; i <= 200_000; i++)
+        {
+            max = Math.Max(max, Math.Abs(Derivative(i * 1e-4)));
+        }
+
+        Assert.InRange(max, 1.088, 1.089);
+        Assert.True(max + 1e-4 < HeadChain.MishConstant);
+        Assert.InRange(Derivative(20), 1 - 1e-8, 1 + 1e-8);
+        Assert.InRange(Derivative(-20), -1e-6, 1e-6);
+    }
+
+    [Fact]
+    public void TheChainEvaluatesOurModulesAsTheirForwardPass()
+    {
+        var model = new PJepaModel(new ModelShape(4, 2, 1, 3, 8, 1, ActivationKind.Mish, true, 7));
+        var chain = HeadChain.FromModule(model.AuxHead);
+        var z = new float[] { 0.3f, -1.2f, 0.8f };
+        using var _ = Autograd.GradMode.NoGrad();
+        var expected = model.PredictAux(Tensors.Tensor.FromArray(z, 1, 3)).Data[0];
+        Assert.Equal(expected, chain.Evaluate([.. z.Select(v => (double)v)])[0], 5);
+    }
+
+    [Fact]
+    public void TwoStatesWithDifferentAuxGetTheBoundTheirGapAndResidualsAllow()
+    {
+        // x, y with aux 0 and 1; one action, each a self-loop. Latents 0 and 2 (d = 2); P̂(z) = z/2 (L_P = 1/2, exact);
+        // T̂(z) = z (L_T = 1, exact). The bound is the aux gap / L_P = 2: tight, and certified.
+        var data = TrainingData.FromArrays(2, null, 1, [new Transition(0, 0, 0), new Transition(1, 0, 1)], [0f, 1f]);
+        var transition = new HeadChain([HeadLayer.Affine(2, 1, [1, 0])]);
+        var auxHead = new HeadChain([HeadLayer.Affine(1, 1, [0.5])]);
+        var pairs = Partition.FromLabels([0, 1]);
+        var c = Certificate.Compute([0f, 2f], 1, data, data.Aux, transition, auxHead, pairs, scale: 1, listPairs: true);
+        Assert.True(c.Certified);
+        Assert.Equal(0, c.MaxResidualDyn);
+        Assert.Equal(0, c.MaxResidualAux);
+        var pair = Assert.Single(c.Pairs);
+        Assert.Equal(2, pair.Distance);
+        Assert.InRange(pair.Bound, 2 * (1 - 1e-9), 2);
+
+        // Every residual below the required one certifies: here ε < gap / 2 = 0.5 (a one-step word only adds to the denominator).
+        Assert.InRange(c.RequiredResidual!.Value, 0.5 * (1 - 1e-6), 0.5);
+    }
+
+    [Fact]
+    public void ABoundPropagatesBackwardsThroughTheTransitionClause()
+    {
+        // a → b → c (c loops), aux 0, 0, 1: only a step separates a from b. Latents a = 0, b = 1, c = 3 and
+        // T̂(z) = 2z + 1 (L_T = 2): T̂(0) = 1 = b and T̂(1) = 3 = c exactly; T̂(3) = 7, a residual of 4 on c's loop.
+        // P̂(z) = z/3 (L_P = 1/3): exact at a (0) and c (1); at b it says 1/3 instead of 0.
+        var data = TrainingData.FromArrays(3, null, 1, [new Transition(0, 0, 1), new Transition(1, 0, 2), new Transition(2, 0, 2)], [0f, 0f, 1f]);
+        var transition = new HeadChain([HeadLayer.Affine(2, 1, [2, 0], [1])]);
+        var auxHead = new HeadChain([HeadLayer.Affine(1, 1, [1.0 / 3])]);
+        var c = Certificate.Compute([0f, 1f, 3f], 1, data, data.Aux, transition, auxHead, Partition.FromLabels([0, 1, 2]), scale: 1, listPairs: true);
+
+        // (b, c): aux gap 1, e_P(b) = 1/3, e_P(c) = 0, so the bound is (1 − 1/3)/(1/3) = 2 = d (their successors coincide).
+        var bc = c.Pairs.Single(p => p.A == 1 && p.B == 2);
+        Assert.InRange(bc.Bound, 2 * (1 - 1e-9), 2);
+
+        // (a, b): same aux, so only the step a → b, b → c counts: (B(b, c) − e_T(a) − e_T(b)) / L_T = (2 − 0 − 0) / 2 = 1 = d.
+        var ab = c.Pairs.Single(p => p.A == 0 && p.B == 1);
+        Assert.InRange(ab.Bound, 1 * (1 - 1e-9), 1);
+        Assert.All(c.Pairs, p => Assert.True(p.Bound <= p.Distance));
+    }
+}
