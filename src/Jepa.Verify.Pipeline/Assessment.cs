@@ -39,8 +39,8 @@ public sealed record Assessment(
     /// <summary>The exit code of <c>assess</c>: 1 on unhealthy collapse; 3 when both heads were given and the losses miss the target; 0 otherwise.</summary>
     /// <remarks>
     /// With a certificate, the verdict's code (0 certified, 1 collapsed, 3 apart but not certified). Without one (latents
-    /// alone, or ONNX heads, whose weights are not read yet): 1 collapsed; 3 when both heads were given and the mean
-    /// losses miss the target; 0 otherwise.
+    /// alone, or heads the certificate cannot read): 1 collapsed; 3 when both heads were given and the mean losses miss
+    /// the target; 0 otherwise.
     /// </remarks>
     public int ExitCode => Separation.Certificate is not null || !Report.Separated
         ? Separation.ExitCode
@@ -63,10 +63,12 @@ public sealed record Assessment(
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(latents);
         double? lossDyn = null, maxDyn = null, lossAux = null, maxAux = null;
+        float[]? next = null, aux = null;
         if (model is { HasTransition: true })
         {
-            var next = model.PredictNext(data, latents);
-            (lossDyn, maxDyn) = MeanAndMax(data.TransitionCount, i => SquaredDistance(next, i, latents.Values, data.To[i], latents.Dim));
+            next = model.PredictNext(data, latents);
+            var predicted = next;
+            (lossDyn, maxDyn) = MeanAndMax(data.TransitionCount, i => SquaredDistance(predicted, i, latents.Values, data.To[i], latents.Dim));
             maxDyn = maxDyn is { } largest ? Math.Sqrt(largest) : null;
         }
 
@@ -78,6 +80,7 @@ public sealed record Assessment(
                 throw new MdpFormatException(new SourceLocation(mdp.Source, 0), $"the aux head outputs {width} value(s) per observation, but the aux values have {data.AuxDim}", "give the aux head that predicts this MDP's aux");
             }
 
+            aux = p;
             var perObservation = new double[latents.Rows];
             for (var o = 0; o < latents.Rows; o++)
             {
@@ -88,10 +91,12 @@ public sealed record Assessment(
             maxAux = Math.Sqrt(perObservation.DefaultIfEmpty().Max());
         }
 
-        var why = model is null
-            ? "latents alone: a certificate needs the transition model and the aux head"
-            : "the certificate does not read ONNX heads' weights yet (their Lipschitz constants are unknown); train here, or assess the premise by the mean losses";
-        var separation = Separation.Of(latents.Values, latents.Dim, data, data.Aux, null, why, bisimulation.Pairs, mdp.Labels, options);
+        var (heads, why) = model is null
+            ? (null, "latents alone: a certificate needs the transition model and the aux head")
+            : next is null || aux is null
+                ? (null, "a certificate needs both the transition model and the aux head")
+                : model.Heads(data, latents, next, aux);
+        var separation = Separation.Of(latents.Values, latents.Dim, data, data.Aux, heads, why, bisimulation.Pairs, mdp.Labels, options);
         return new Assessment(latents, lossDyn, maxDyn, lossAux, maxAux, lossTarget, separation);
     }
 

@@ -14,8 +14,13 @@ public sealed class AssessCommandTests
     [Fact]
     public void AModelTrainedInPyTorchIsAssessedEndToEndWithItsPremise()
     {
+        // PyTorch's plain model (no Lipschitz penalty): apart, and its mean losses are below 1e-4, but its heads' constants
+        // and largest residuals certify only 29 of the 36 pairs: exit 3, apart but not certified.
         var run = CliRun.Of("assess", Counting, "--encoder", Fixture("encoder.onnx"), "--transition", Fixture("transition.onnx"), "--aux-head", Fixture("aux_head.onnx"), "--json");
-        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(3, run.ExitCode);
+        Assert.Equal("apart", run.Json.GetProperty("verdict").GetString());
+        Assert.Equal(29, run.Json.GetProperty("certified_pairs").GetInt32());
+        Assert.True(run.Json.GetProperty("lipschitz_transition").GetDouble() > 1);
         var j = run.Json;
         Assert.StartsWith("ONNX encoder ", j.GetProperty("latents_source").GetString(), StringComparison.Ordinal);
         Assert.True(j.GetProperty("losses_below_target").GetBoolean());
@@ -26,7 +31,8 @@ public sealed class AssessCommandTests
         Assert.True(j.GetProperty("max_residual_dyn").GetDouble() >= j.GetProperty("loss_dyn").GetDouble());
 
         var text = CliRun.Of("assess", Counting, "--encoder", Fixture("encoder.onnx"), "--transition", Fixture("transition_index.onnx"), "--aux-head", Fixture("aux_head.onnx"));
-        Assert.Contains("apart: all 36 non-equivalent pairs are more than 0.001 apart (no certificate: the certificate does not read ONNX heads' weights yet", text.Out, StringComparison.Ordinal);
+        Assert.Contains("apart: all 36 non-equivalent pairs are more than 0.001 apart (no certificate: ", text.Out, StringComparison.Ordinal);
+        Assert.Contains("transition_index.onnx: the action is an index; the certificate reads transition models with a one-hot float action", text.Out, StringComparison.Ordinal);
         Assert.Contains("; both mean losses are below 0.0001", text.Out, StringComparison.Ordinal);
     }
 
@@ -98,6 +104,35 @@ public sealed class AssessCommandTests
     }
 
     [Fact]
+    public void OnnxHeadsAreReadForTheCertificateAndAnOpWithoutABoundIsNamed()
+    {
+        // Mish (Softplus·Tanh·Mul) and LayerNormalization graphs are read: the certificate from ONNX equals train's.
+        var dir = Path.Combine(Path.GetTempPath(), "jv-onnx-" + Guid.NewGuid().ToString("N"));
+        var train = CliRun.Of("train", Counting, "--activation", "mish", "--layer-norm", "--steps", "300", "--step-cap", "300", "--quiet", "--save-onnx", dir, "--json").Json;
+        string[] heads = ["--transition", Path.Combine(dir, "transition.onnx"), "--aux-head", Path.Combine(dir, "aux_head.onnx")];
+        var assess = CliRun.Of(["assess", Counting, "--encoder", Path.Combine(dir, "encoder.onnx"), .. heads, "--json"]).Json;
+        Assert.Equal(train.GetProperty("certified_pairs").GetInt32(), assess.GetProperty("certified_pairs").GetInt32());
+        var (t, a) = (train.GetProperty("lipschitz_aux").GetDouble(), assess.GetProperty("lipschitz_aux").GetDouble());
+        Assert.True(Math.Abs(t - a) <= 1e-5 * t, $"L_P: train {t}, assess {a}");
+
+        // The same aux head with its activation swapped for an op the certificate has no bound for (Relu → Selu, same length).
+        var relu = CliRun.Of("train", Counting, "--steps", "50", "--step-cap", "50", "--quiet", "--save-onnx", Path.Combine(dir, "relu")).ExitCode;
+        Assert.Equal(3, relu);
+        var auxHead = Path.Combine(dir, "relu", "aux_head.onnx");
+        var bytes = File.ReadAllBytes(auxHead);
+        for (var at = bytes.AsSpan().IndexOf("Relu"u8); at >= 0; at = bytes.AsSpan().IndexOf("Relu"u8))
+        {
+            "Selu"u8.CopyTo(bytes.AsSpan(at));
+        }
+
+        File.WriteAllBytes(auxHead, bytes);
+        var selu = CliRun.Of("assess", Counting, "--encoder", Path.Combine(dir, "relu", "encoder.onnx"), "--transition", Path.Combine(dir, "relu", "transition.onnx"), "--aux-head", auxHead, "--json").Json;
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, selu.GetProperty("certified_pairs").ValueKind);
+        Assert.Contains("op Selu", selu.GetProperty("no_certificate").GetString(), StringComparison.Ordinal);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
     public void OurOwnExportAssessedAgreesWithTrainOnEveryReportedNumber()
     {
         var dir = Path.Combine(Path.GetTempPath(), "jv-onnx-" + Guid.NewGuid().ToString("N"));
@@ -113,7 +148,10 @@ public sealed class AssessCommandTests
             Assert.Equal(train.GetProperty(flag).GetBoolean(), assess.GetProperty(flag).GetBoolean());
         }
 
-        foreach (var close in new[] { "loss_dyn", "loss_aux", "min_nonequivalent_distance", "scale", "effective_rank", "between_class_spread" })
+        Assert.Equal("certified", assess.GetProperty("verdict").GetString());
+        Assert.Equal(train.GetProperty("certified_pairs").GetInt32(), assess.GetProperty("certified_pairs").GetInt32());
+        foreach (var close in new[] { "loss_dyn", "loss_aux", "min_nonequivalent_distance", "scale", "effective_rank", "between_class_spread",
+            "min_certified_distance", "lipschitz_transition", "lipschitz_aux", "required_residual", "max_residual_dyn", "max_residual_aux" })
         {
             var (t, a) = (train.GetProperty(close).GetDouble(), assess.GetProperty(close).GetDouble());
             Assert.True(Math.Abs(t - a) <= (1e-4 * Math.Abs(t)) + 1e-8, $"{close}: train {t}, assess {a}");

@@ -1,3 +1,4 @@
+using Jepa.Verify.Learning.Certify;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Pipeline.Latents;
 using Microsoft.ML.OnnxRuntime;
@@ -193,6 +194,74 @@ public sealed class OnnxJepa : IDisposable
         var p = auxHead ?? throw new InvalidOperationException("no aux head was loaded");
         var (name, _) = p.Inputs[0];
         return p.Run(latents.Rows, BatchSize, (start, count) => [OnnxModel.Rows(name, latents.Values, start, count, latents.Dim)]);
+    }
+
+    /// <summary>
+    /// The transition model and aux head as chains the certificate can bound (<see cref="OnnxHeads"/>), checked against
+    /// ONNX Runtime: the chains must reproduce <paramref name="next"/> and <paramref name="aux"/> (what the runtime
+    /// computed) to 1e-4 relative, or there is no certificate.
+    /// </summary>
+    /// <param name="data">The transitions the runtime predicted.</param>
+    /// <param name="latents">The encoder's latents.</param>
+    /// <param name="next">The runtime's T̂(z_from, a) per transition.</param>
+    /// <param name="aux">The runtime's P̂(z) per observation.</param>
+    /// <returns>The chains, or why there are none (one line).</returns>
+    public ((HeadChain Transition, HeadChain AuxHead)? Heads, string? Why) Heads(TrainingData data, LatentMatrix latents, float[] next, float[] aux)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(latents);
+        if (transition is null || auxHead is null)
+        {
+            return (null, "a certificate needs both the transition model and the aux head");
+        }
+
+        if (transition.Inputs[1].Meta.ElementType == typeof(long))
+        {
+            return (null, $"{transition.Path}: the action is an index; the certificate reads transition models with a one-hot float action");
+        }
+
+        var (t, whyT) = OnnxHeads.Read(transition.Path, latents.Dim + data.Actions, transition: true);
+        var (p, whyP) = OnnxHeads.Read(auxHead.Path, latents.Dim, transition: false);
+        if (t is null || p is null)
+        {
+            return (null, whyT ?? whyP);
+        }
+
+        var d = latents.Dim;
+        var worst = 0.0;
+        var input = new double[d + data.Actions];
+        for (var i = 0; i < data.TransitionCount; i++)
+        {
+            Array.Clear(input);
+            for (var k = 0; k < d; k++)
+            {
+                input[k] = latents.Values[(data.From[i] * d) + k];
+            }
+
+            input[d + data.Action[i]] = 1;
+            worst = Math.Max(worst, Gap(t.Evaluate(input), next, i * d));
+        }
+
+        for (var o = 0; o < latents.Rows; o++)
+        {
+            worst = Math.Max(worst, Gap(p.Evaluate([.. latents.Values.Skip(o * d).Take(d).Select(v => (double)v)]), aux, o * p.Outputs));
+        }
+
+        return worst > 1e-4
+            ? (null, $"the graphs as read for the certificate differ from ONNX Runtime's outputs by {worst:G3} (relative); they hold something this reader does not model")
+            : ((t, p), null);
+    }
+
+    /// <summary>The largest relative difference between <paramref name="chain"/> and the runtime's values from <paramref name="offset"/>.</summary>
+    private static double Gap(double[] chain, float[] runtime, int offset)
+    {
+        double worst = 0;
+        for (var k = 0; k < chain.Length; k++)
+        {
+            worst = Math.Max(worst, Math.Abs(chain[k] - runtime[offset + k]) / (1 + Math.Abs(runtime[offset + k])));
+        }
+
+        return worst;
     }
 
     /// <inheritdoc/>
