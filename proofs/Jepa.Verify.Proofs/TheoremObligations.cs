@@ -7,8 +7,9 @@ namespace Jepa.Verify.Proofs;
 
 /// <summary>
 /// The theorem and its neighbours as SMT obligations over uninterpreted sorts: the lemmas (unsat)
-/// that make the equal-latent relation a bisimulation, the k-step form and its induction step, and
-/// the counterexamples (sat) that show each hypothesis is needed and that the guarantee is one-sided.
+/// that make the equal-latent relation a bisimulation, the k-step form and its induction step, the
+/// counterexamples (sat) that show each hypothesis is needed and that the guarantee is one-sided, and
+/// the quantitative theorem (<see cref="QuantitativeObligations"/>).
 /// </summary>
 public static class TheoremObligations
 {
@@ -28,6 +29,7 @@ public static class TheoremObligations
         list.Add(WithoutAuxLossMergingIsPossible());
         list.Add(WithoutTransitionLossMergingIsPossible());
         list.Add(BisimilarObservationsMayStayApart());
+        list.AddRange(QuantitativeObligations.All());
         return list;
     }
 
@@ -189,7 +191,8 @@ public static class TheoremObligations
         return eq;
     }
 
-    private static Obligation Make(string name, string statement, SolverStatus expected, Action<SmtScriptBuilder, TheoremSignature> body)
+    /// <summary>An obligation named <paramref name="name"/>: its header comments, the theorem's vocabulary, then <paramref name="body"/>.</summary>
+    internal static Obligation Make(string name, string statement, SolverStatus expected, Action<SmtScriptBuilder, TheoremSignature> body)
     {
         var b = new SmtScriptBuilder();
         b.Comment($"obligation: {name}");

@@ -8,7 +8,7 @@ internal static class ScopeCheck
 {
     public static void Run(SmtScript script)
     {
-        var sorts = new HashSet<string>(StringComparer.Ordinal) { "Bool" };
+        var sorts = new HashSet<string>(StringComparer.Ordinal) { "Bool", "Real" };
         var symbols = new HashSet<string>(StringComparer.Ordinal);
         void Fresh(string name, string what)
         {
@@ -100,6 +100,13 @@ internal static class ScopeCheck
                 case Term.Equal e:
                     Check(e.Left, bound);
                     Check(e.Right, bound);
+                    break;
+                case Term.Arithmetic a:
+                    a.Operands.ToList().ForEach(x => Check(x, bound));
+                    break;
+                case Term.Comparison c:
+                    Check(c.Left, bound);
+                    Check(c.Right, bound);
                     break;
                 case Term.Ite ite:
                     Check(ite.Condition, bound);

@@ -148,6 +148,15 @@ public static class SmtLibPrinter
             case Term.Ite ite:
                 List(sb, "ite", [ite.Condition, ite.Then, ite.Else]);
                 break;
+            case Term.RealLiteral r:
+                sb.Append(r.Text);
+                break;
+            case Term.Arithmetic a:
+                List(sb, a.Operator, a.Operands);
+                break;
+            case Term.Comparison c:
+                List(sb, c.Operator, [c.Left, c.Right]);
+                break;
             case Term.Quantifier q:
                 sb.Append(q.Universal ? "(forall (" : "(exists (");
                 sb.AppendJoin(' ', q.Variables.Select(v => $"({v.Name} {v.Sort.Name})"));

@@ -58,9 +58,9 @@ public sealed class ProveCommandTests
         var run = CliRun.Of("prove", "--general", "--json");
         Assert.Equal(0, run.ExitCode);
         var obligations = run.Json.GetProperty("obligations").EnumerateArray().ToList();
-        Assert.Equal(11, obligations.Count);
+        Assert.Equal(19, obligations.Count);
         Assert.All(obligations, o => Assert.Equal(o.GetProperty("expected").GetString(), o.GetProperty("status").GetString()));
-        Assert.Contains("verdict: verified (11 of 11 as expected)", CliRun.Of("prove", "--general").Out);
+        Assert.Contains("verdict: verified (19 of 19 as expected)", CliRun.Of("prove", "--general").Out);
     }
 
     [Fact]

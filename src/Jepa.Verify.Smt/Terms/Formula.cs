@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Jepa.Verify.Smt.Terms;
 
 /// <summary>Constructors for <see cref="Term"/>s that check sorts, e.g. <c>Formula.Forall([o, a], Formula.Eq(lhs, rhs))</c>.</summary>
@@ -61,6 +63,40 @@ public static class Formula
 
     /// <summary>Existential quantification.</summary>
     public static Term Exists(IEnumerable<Term.Constant> variables, Term body) => new Term.Quantifier(false, [.. variables], Bool(body));
+
+    /// <summary>A real numeral (finite, non-negative values print as SMT-LIB decimals; negative ones as <c>(- x)</c>).</summary>
+    public static Term Real(decimal value) => value >= 0
+        ? new Term.RealLiteral(value.ToString("0.0###########", System.Globalization.CultureInfo.InvariantCulture))
+        : new Term.Arithmetic("-", [Real(-value)]);
+
+    /// <summary>The sum of two or more reals.</summary>
+    public static Term Plus(params IEnumerable<Term> terms) => Arithmetic("+", terms);
+
+    /// <summary>The first real minus the others.</summary>
+    public static Term Minus(params IEnumerable<Term> terms) => Arithmetic("-", terms);
+
+    /// <summary>The product of two or more reals.</summary>
+    public static Term Times(params IEnumerable<Term> terms) => Arithmetic("*", terms);
+
+    /// <summary>The first real divided by the others.</summary>
+    public static Term Divide(params IEnumerable<Term> terms) => Arithmetic("/", terms);
+
+    /// <summary><paramref name="left"/> ≤ <paramref name="right"/>.</summary>
+    public static Term Le(Term left, Term right) => new Term.Comparison("<=", RealTerm(left), RealTerm(right));
+
+    /// <summary><paramref name="left"/> &lt; <paramref name="right"/>.</summary>
+    public static Term Lt(Term left, Term right) => new Term.Comparison("<", RealTerm(left), RealTerm(right));
+
+    /// <summary><paramref name="left"/> &gt; <paramref name="right"/>.</summary>
+    public static Term Gt(Term left, Term right) => new Term.Comparison(">", RealTerm(left), RealTerm(right));
+
+    private static Term Arithmetic(string op, IEnumerable<Term> terms)
+    {
+        var list = terms.Select(RealTerm).ToImmutableArray();
+        return list.Length >= 2 || (op == "-" && list.Length == 1) ? new Term.Arithmetic(op, list) : throw new ArgumentException($"'{op}' needs two or more operands");
+    }
+
+    private static Term RealTerm(Term t) => t.Sort == Sort.Real ? t : throw new ArgumentException($"expected a Real term, got {t.Sort.Name}");
 
     private static Term Bool(Term t) => t.Sort == Sort.Bool ? t : throw new ArgumentException($"expected a Bool term, got {t.Sort.Name}");
 }

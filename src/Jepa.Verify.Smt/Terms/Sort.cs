@@ -13,6 +13,9 @@ public enum SortKind
 
     /// <summary>A finite sort whose elements are the listed constants (a datatype of nullary constructors).</summary>
     Enumeration,
+
+    /// <summary>The built-in <c>Real</c> (the quantitative theorem's distances and constants).</summary>
+    Real,
 }
 
 /// <summary>A sort: <c>Bool</c>, an uninterpreted sort such as <c>Obs</c>, or a finite enumeration such as <c>Lat = {l0, l1, l2}</c>.</summary>
@@ -23,6 +26,9 @@ public sealed record Sort(string Name, SortKind Kind, ImmutableArray<string> Ele
 {
     /// <summary>The built-in Boolean sort.</summary>
     public static readonly Sort Bool = new("Bool", SortKind.Bool, []);
+
+    /// <summary>The built-in real sort.</summary>
+    public static readonly Sort Real = new("Real", SortKind.Real, []);
 
     /// <summary>An uninterpreted sort, e.g. <c>Sort.Uninterpreted("Obs")</c>.</summary>
     public static Sort Uninterpreted(string name) => new(Symbols.Check(name), SortKind.Uninterpreted, []);

@@ -38,6 +38,15 @@ public abstract record Term(Sort Sort)
     /// <summary>If-then-else.</summary>
     public sealed record Ite(Term Condition, Term Then, Term Else) : Term(Then.Sort);
 
+    /// <summary>A real numeral in SMT-LIB decimal form, e.g. <c>2.0</c> or <c>0.5</c>.</summary>
+    public sealed record RealLiteral(string Text) : Term(Sort.Real);
+
+    /// <summary>Real arithmetic: <c>+</c>, <c>-</c>, <c>*</c> or <c>/</c> over two or more operands.</summary>
+    public sealed record Arithmetic(string Operator, ImmutableArray<Term> Operands) : Term(Sort.Real);
+
+    /// <summary>A comparison of two reals: <c>&lt;=</c>, <c>&lt;</c>, <c>&gt;=</c> or <c>&gt;</c>.</summary>
+    public sealed record Comparison(string Operator, Term Left, Term Right) : Term(Sort.Bool);
+
     /// <summary>Universal or existential quantification over bound constants.</summary>
     public sealed record Quantifier(bool Universal, ImmutableArray<Constant> Variables, Term Body) : Term(Sort.Bool);
 }
