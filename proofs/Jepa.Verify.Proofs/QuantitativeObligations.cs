@@ -78,11 +78,11 @@ public static class QuantitativeObligations
     /// <summary>The bound along a symbolic action word of length <paramref name="k"/> is at most the latent distance.</summary>
     public static Obligation KStepBound(int k) => TheoremObligations.Make(
         string.Create(CultureInfo.InvariantCulture, $"quantitative-{k}-step-bound"),
-        string.Create(CultureInfo.InvariantCulture, $"The certified bound along any action word a1 ... a{k} is a lower bound of the latent distance, with L_T = {FixedLT} and L_P = {FixedLP} (fixed so that the arithmetic is linear; the induction step covers every positive constant). v0 = (gap - eP - eP)/LP at the pair reached after the word, then, walking the word backwards, v(j+1) = (vj - eT - eT)/LT with the residuals of the pair before each action; the claim is v{k} <= dL(E(o1), E(o2)). The negation is asserted; no model may exist."),
+        string.Create(CultureInfo.InvariantCulture, $"The certified bound along any action word a1 ... a{k} is a lower bound of the latent distance, with L_T = {FixedLT} and L_P = {FixedLP} (fixed so that the arithmetic is linear; the induction step covers every positive constant), from the lemma's two inequalities (each proved by its own obligation) as axioms. v0 = (gap - eP - eP)/LP at the pair reached after the word, then, walking the word backwards, v(j+1) = (vj - eT - eT)/LT with the residuals of the pair before each action; the claim is v{k} <= dL(E(o1), E(o2)). The negation is asserted; no model may exist."),
         SolverStatus.Unsat,
         (b, s) =>
         {
-            var q = new QuantitativeSignature(b, s, (FixedLT, FixedLP));
+            var q = new QuantitativeSignature(b, s, (FixedLT, FixedLP), fromLemma: true);
             var (o1, o2) = (b.Constant("o1", s.Obs), b.Constant("o2", s.Obs));
             var word = Enumerable.Range(1, k).Select(i => b.Constant(string.Create(CultureInfo.InvariantCulture, $"a{i}"), s.Act)).ToArray();
             var path = new List<(Term X, Term Y)> { (o1, o2) };

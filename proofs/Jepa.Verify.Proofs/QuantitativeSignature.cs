@@ -11,8 +11,13 @@ namespace Jepa.Verify.Proofs;
 /// </summary>
 internal sealed class QuantitativeSignature
 {
-    /// <summary>Declares the vocabulary; <paramref name="constants"/> fixes L_T and L_P as numerals (linear arithmetic), or null leaves them symbolic and positive.</summary>
-    public QuantitativeSignature(SmtScriptBuilder b, TheoremSignature s, (decimal LT, decimal LP)? constants)
+    /// <summary>
+    /// Declares the vocabulary; <paramref name="constants"/> fixes L_T and L_P as numerals (linear arithmetic), or null
+    /// leaves them symbolic and positive. With <paramref name="fromLemma"/>, the metric and Lipschitz axioms are replaced
+    /// by the two inequalities they imply (proved by their own obligations), so that a chain of them needs no search
+    /// through the triangle inequality.
+    /// </summary>
+    public QuantitativeSignature(SmtScriptBuilder b, TheoremSignature s, (decimal LT, decimal LP)? constants, bool fromLemma = false)
     {
         Base = s;
         DL = b.Declare(FunctionSymbol.Create("dL", Sort.Real, s.Lat, s.Lat));
@@ -30,14 +35,24 @@ internal sealed class QuantitativeSignature
             b.Assert(Formula.Gt(LP, Formula.Real(0)), "L_P > 0");
         }
 
+        var (o, act) = (Formula.Var("o", s.Obs), Formula.Var("a", s.Act));
+        ET = b.Define("eT", [o, act], DL.Apply(s.That.Apply(s.E.Apply(o), act), s.E.Apply(s.T.Apply(o, act))));
+        EP = b.Define("eP", [o], DV.Apply(s.Phat.Apply(s.E.Apply(o)), s.P.Apply(o)));
+        if (fromLemma)
+        {
+            var (o1, o2) = (Formula.Var("o1", s.Obs), Formula.Var("o2", s.Obs));
+            b.Assert(Formula.Forall([o1, o2], Formula.Le(Gap(o1, o2), Formula.Plus(Formula.Times(LP, D(o1, o2)), EP.Apply(o1), EP.Apply(o2)))),
+                "the lemma's first inequality (obligation quantitative-aux-inequality)");
+            b.Assert(Formula.Forall([o1, o2, act], Formula.Le(D(s.T.Apply(o1, act), s.T.Apply(o2, act)), Formula.Plus(Formula.Times(LT, D(o1, o2)), ET.Apply(o1, act), ET.Apply(o2, act)))),
+                "the lemma's second inequality (obligation quantitative-transition-inequality)");
+            return;
+        }
+
         Metric(b, DL, s.Lat, "dL");
         Metric(b, DV, s.Val, "dV");
         var (x, y, a) = (Formula.Var("x", s.Lat), Formula.Var("y", s.Lat), Formula.Var("a", s.Act));
         b.Assert(Formula.Forall([x, y], Formula.Le(DV.Apply(s.Phat.Apply(x), s.Phat.Apply(y)), Formula.Times(LP, DL.Apply(x, y)))), "L_P bounds the Lipschitz constant of Phat");
         b.Assert(Formula.Forall([x, y, a], Formula.Le(DL.Apply(s.That.Apply(x, a), s.That.Apply(y, a)), Formula.Times(LT, DL.Apply(x, y)))), "L_T bounds the Lipschitz constant of That(., a) for every action a");
-        var (o, act) = (Formula.Var("o", s.Obs), Formula.Var("a", s.Act));
-        ET = b.Define("eT", [o, act], DL.Apply(s.That.Apply(s.E.Apply(o), act), s.E.Apply(s.T.Apply(o, act))));
-        EP = b.Define("eP", [o], DV.Apply(s.Phat.Apply(s.E.Apply(o)), s.P.Apply(o)));
     }
 
     public TheoremSignature Base { get; }

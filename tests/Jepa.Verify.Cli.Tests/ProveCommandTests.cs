@@ -80,7 +80,7 @@ public sealed class ProveCommandTests
     {
         var golden = Directory.GetFiles(Path.Combine(TestFiles.Root, "proofs", "smt2"), "*.smt2");
         var run = CliRun.Of(["solve", .. golden, "--json"]);
-        Assert.Equal(0, run.ExitCode);
+        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.Error}");
         Assert.All(run.Json.GetProperty("files").EnumerateArray(), f => Assert.Equal(f.GetProperty("expected").GetString(), f.GetProperty("status").GetString()));
     }
 
