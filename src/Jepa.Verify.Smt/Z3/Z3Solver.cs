@@ -42,7 +42,18 @@ public sealed unsafe class Z3Solver : ISolver
             Eval(context, preamble, timeoutMs);
 
             var sw = Stopwatch.StartNew();
-            var output = Eval(context, smtLib, timeoutMs * SmtText.RequireChecks(smtLib, "z3"));
+            string output;
+            try
+            {
+                output = Eval(context, smtLib, timeoutMs * SmtText.RequireChecks(smtLib, "z3"));
+            }
+            catch (TimeoutException)
+            {
+                // The failsafe interrupted a step that ignored :timeout (seen on a loaded machine): no answer, not an error.
+                sw.Stop();
+                return new SolverResult(version, SolverStatus.Unknown, "timeout (interrupted)", ImmutableDictionary<string, string>.Empty, sw.Elapsed, [SolverStatus.Unknown]);
+            }
+
             sw.Stop();
             var checks = SolverResponse.Statuses("z3", output);
             var status = SolverResult.Combine(checks);
@@ -76,6 +87,7 @@ public sealed unsafe class Z3Solver : ISolver
         {
             Z3Native.Z3_interrupt(context);
             task.Wait();
+            throw new TimeoutException($"z3 did not stop within {timeoutMs + 5000} ms");
         }
 
         var output = task.Result;
