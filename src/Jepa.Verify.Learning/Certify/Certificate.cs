@@ -134,7 +134,7 @@ public static class Certificate
                 min = Math.Min(min, bound);
                 if (listPairs || hardest.Count < 10 || bound < hardest.Peek().Bound / relative)
                 {
-                    var pair = new CertifiedPair(a, b, Math.Sqrt(SquaredDistance(z, d, a, b)) * relative, bound * relative);
+                    var pair = new CertifiedPair(a, b, Norm(z.AsSpan(a * d, d), z.AsSpan(b * d, d)) * relative, bound * relative);
                     if (listPairs)
                     {
                         listed.Add(pair);
@@ -149,8 +149,8 @@ public static class Certificate
             }
         }
 
-        return new CertificateReport(scale, nonEquivalent, certified, nonEquivalent == 0 ? null : min * relative, lipschitzT, lipschitzP,
-            residualDyn.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max() is var dyn && double.IsNaN(dyn) ? null : dyn,
+        double? maxDyn = residualDyn.Any(double.IsFinite) ? residualDyn.Where(double.IsFinite).Max() : null;
+        return new CertificateReport(scale, nonEquivalent, certified, nonEquivalent == 0 ? null : min * relative, lipschitzT, lipschitzP, maxDyn,
             n == 0 ? null : residualAux.Max(), nonEquivalent == 0 || double.IsNaN(required) ? null : required, exact, sweeps, listed.ToImmutable(),
             [.. hardest.UnorderedItems.Select(x => x.Element).OrderBy(x => x.Bound).ThenBy(x => x.A).ThenBy(x => x.B)], sum * relative);
     }
@@ -163,14 +163,10 @@ public static class Certificate
         var residual = new double[successor.Length];
         Array.Fill(successor, -1);
         Array.Fill(residual, double.NaN);
-        var input = new double[d + actions];
         for (var t = 0; t < data.TransitionCount; t++)
         {
             var (from, a, to) = (data.From[t], data.Action[t], data.To[t]);
-            Array.Clear(input);
-            z.AsSpan(from * d, d).CopyTo(input);
-            input[d + a] = 1;
-            var e = Norm(transition.Evaluate(input), z.AsSpan(to * d, d)) * Up;
+            var e = Norm(transition.EvaluateTransition(z.AsSpan(from * d, d), a, actions), z.AsSpan(to * d, d)) * Up;
             var slot = (from * actions) + a;
             successor[slot] = to;
             residual[slot] = double.IsNaN(residual[slot]) ? e : Math.Max(residual[slot], e);
@@ -246,7 +242,8 @@ public static class Certificate
     {
         if (!(lipschitzP > 0))
         {
-            return (0, true);
+            // A constant aux head forces nothing: no residual certifies, and the report says null.
+            return (double.NaN, true);
         }
 
         var best = new double[gaps.Length];
@@ -322,17 +319,5 @@ public static class Certificate
         }
 
         return Math.Sqrt(s);
-    }
-
-    private static double SquaredDistance(double[] z, int d, int a, int b)
-    {
-        double s = 0;
-        for (var i = 0; i < d; i++)
-        {
-            var diff = z[(a * d) + i] - z[(b * d) + i];
-            s += diff * diff;
-        }
-
-        return s;
     }
 }

@@ -119,6 +119,18 @@ public sealed class HeadChain
         return x;
     }
 
+    /// <summary>A transition model's prediction T̂(z, a): the chain applied to <c>concat(z, onehot(a))</c>.</summary>
+    /// <param name="latent">z.</param>
+    /// <param name="action">a, in <c>0…actions−1</c>.</param>
+    /// <param name="actions">How many actions the one-hot has.</param>
+    public double[] EvaluateTransition(ReadOnlySpan<double> latent, int action, int actions)
+    {
+        var input = new double[latent.Length + actions];
+        latent.CopyTo(input);
+        input[latent.Length + action] = 1;
+        return Evaluate(input);
+    }
+
     /// <summary>
     /// A sound upper bound on the Lipschitz constant (2-norm) of the chain as a function of its first
     /// <paramref name="inputColumns"/> inputs, the others held fixed.

@@ -228,23 +228,16 @@ public sealed class OnnxJepa : IDisposable
         }
 
         var d = latents.Dim;
+        var z = latents.Values.Select(v => (double)v).ToArray();
         var worst = 0.0;
-        var input = new double[d + data.Actions];
         for (var i = 0; i < data.TransitionCount; i++)
         {
-            Array.Clear(input);
-            for (var k = 0; k < d; k++)
-            {
-                input[k] = latents.Values[(data.From[i] * d) + k];
-            }
-
-            input[d + data.Action[i]] = 1;
-            worst = Math.Max(worst, Gap(t.Evaluate(input), next, i * d));
+            worst = Math.Max(worst, Gap(t.EvaluateTransition(z.AsSpan(data.From[i] * d, d), data.Action[i], data.Actions), next, i * d));
         }
 
         for (var o = 0; o < latents.Rows; o++)
         {
-            worst = Math.Max(worst, Gap(p.Evaluate([.. latents.Values.Skip(o * d).Take(d).Select(v => (double)v)]), aux, o * p.Outputs));
+            worst = Math.Max(worst, Gap(p.Evaluate(z.AsSpan(o * d, d)), aux, o * p.Outputs));
         }
 
         return worst > 1e-4
