@@ -1,3 +1,4 @@
+using Jepa.Verify.Learning.Certify;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Mdp;
@@ -91,11 +92,13 @@ public sealed record Assessment(
             maxAux = Math.Sqrt(perObservation.DefaultIfEmpty().Max());
         }
 
-        var (heads, why) = model is null
-            ? (null, "latents alone: a certificate needs the transition model and the aux head")
-            : next is null || aux is null
-                ? (null, "a certificate needs both the transition model and the aux head")
-                : model.Heads(data, latents, next, aux);
+        // The ONNX heads are read and checked against the runtime only when a certificate is possible (Separation.Of).
+        Func<((HeadChain, HeadChain)?, string?)>? heads = model is not null && next is not null && aux is not null
+            ? () => model.Heads(data, latents, next, aux)
+            : null;
+        var why = model is null
+            ? "latents alone: a certificate needs the transition model and the aux head"
+            : "a certificate needs both the transition model and the aux head";
         var separation = Separation.Of(latents.Values, latents.Dim, data, data.Aux, heads, why, bisimulation.Pairs, mdp.Labels, options);
         return new Assessment(latents, lossDyn, maxDyn, lossAux, maxAux, lossTarget, separation);
     }

@@ -46,20 +46,24 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
     /// <param name="latentDim">The latent dimension.</param>
     /// <param name="data">The transitions.</param>
     /// <param name="auxTargets">The aux values the model was trained on.</param>
-    /// <param name="heads">T̂ and P̂ as chains, or null (then <paramref name="noHeads"/> says why).</param>
+    /// <param name="heads">
+    /// Reads T̂ and P̂ as chains (or says why it cannot), called only once a certificate is possible (not too many
+    /// observations, finite latents), so that no head is read or checked for nothing; null when there are no heads
+    /// (then <paramref name="noHeads"/> says why).
+    /// </param>
     /// <param name="noHeads">Why there are no heads to certify with.</param>
     /// <param name="pairs">Which pairs must be apart.</param>
     /// <param name="labels">Labels for purity figures.</param>
     /// <param name="options">Tolerance, limits, and whether to list every pair.</param>
     /// <param name="requiredResidual">Whether the certificate searches the required residual.</param>
     public static Separation Of(IReadOnlyList<float> latents, int latentDim, TrainingData data, IReadOnlyList<float> auxTargets,
-        (HeadChain Transition, HeadChain AuxHead)? heads, string? noHeads, IDistinguishedPairs pairs,
+        Func<((HeadChain Transition, HeadChain AuxHead)? Heads, string? Why)>? heads, string? noHeads, IDistinguishedPairs pairs,
         IReadOnlyDictionary<string, System.Collections.Immutable.ImmutableArray<string?>>? labels, CollapseOptions options, bool requiredResidual = true)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         var collapse = CollapseAnalysis.Analyze(latents, latentDim, pairs, labels, options);
-        if (heads is not var (transition, auxHead))
+        if (heads is null)
         {
             return new Separation(collapse, null, noHeads ?? "no transition model and aux head were given");
         }
@@ -72,6 +76,12 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
         if (latents.Any(v => !float.IsFinite(v)))
         {
             return new Separation(collapse, null, "the latents are not all finite");
+        }
+
+        var (chains, why) = heads();
+        if (chains is not var (transition, auxHead))
+        {
+            return new Separation(collapse, null, why ?? "the heads could not be read");
         }
 
         return new Separation(collapse, Certifier.Compute(latents, latentDim, data, auxTargets, transition, auxHead, pairs, collapse.Scale, options.ListPairs, requiredResidual), null);

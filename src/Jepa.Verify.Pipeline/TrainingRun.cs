@@ -44,7 +44,7 @@ public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Separ
         Func<PJepaModel, float[], (bool, long, double)>? goal = config.Mode == TrainingMode.Joint
             ? (model, latents) =>
             {
-                var s = Separation.Of(latents, config.LatentDim, data, data.Aux, Separation.HeadsOf(model), null, pairs, null, collapse with { ListPairs = false }, requiredResidual: false);
+                var s = Separation.Of(latents, config.LatentDim, data, data.Aux, () => (Separation.HeadsOf(model), null), null, pairs, null, collapse with { ListPairs = false }, requiredResidual: false);
                 return (s.Verdict == SeparationVerdict.Certified, s.Certificate?.CertifiedPairs ?? 0, s.Certificate?.BoundSum ?? 0);
             }
             : null;
@@ -58,7 +58,7 @@ public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Separ
             analysis = analysis.WithAux(aux, options);
         }
 
-        var separation = Separation.Of(result.Latents, result.LatentDim, data, result.AuxTargets, Separation.HeadsOf(result.Model), null,
+        var separation = Separation.Of(result.Latents, result.LatentDim, data, result.AuxTargets, () => (Separation.HeadsOf(result.Model), null), null,
             analysis.Result.Pairs, mdp.Labels, collapse);
         return new TrainingRun(analysis, result, separation);
     }
