@@ -91,7 +91,7 @@ internal static class CollapseOutput
 
         sb.AppendLine($"  certificate: {c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified; min certified distance {Num(c.MinCertifiedDistance)} × scale");
         sb.AppendLine($"  L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Num(c.MaxResidualDyn)}, e_P {Num(c.MaxResidualAux)}; required residual {Num(c.RequiredResidual)}{(c.RequiredResidualExact ? "" : " (at least)")}");
-        foreach (var pair in c.Hardest.Where(p => p.Bound == 0 || !c.Certified).Take(5))
+        foreach (var pair in c.Hardest.Where(p => p.Bound == 0).Take(5))
         {
             sb.AppendLine($"  not certified: {mdp.Observations[pair.A]} vs {mdp.Observations[pair.B]} at distance {Num(pair.Distance)} (see 'jepa-verify explain {mdp.Source} {mdp.Observations[pair.A]} {mdp.Observations[pair.B]}')");
         }
