@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Jepa.Verify.Cli.Reports;
 using Jepa.Verify.Environments;
 using Jepa.Verify.Learning.Certify;
 using Jepa.Verify.Learning.Collapse;
@@ -32,9 +33,10 @@ internal static class BenchCertifyCommand
         command.SetAction(r => CliApp.Guard(io.Error, () =>
         {
             var (n, k, v, s) = (r.GetValue(mdp.States), r.GetValue(mdp.Actions), r.GetValue(mdp.AuxValues), r.GetValue(mdp.Seed));
+            var json = r.GetValue(mdp.Json);
             if (r.GetValue(train) is { } sizes)
             {
-                return Train(io, sizes, k, v, r.GetValue(seeds));
+                return Train(io, sizes, k, v, r.GetValue(seeds), json);
             }
 
             if (n < 2 || n > Certificate.MaxObservations || k < 1 || v < 1 || r.GetValue(repeat) < 1)
@@ -50,22 +52,57 @@ internal static class BenchCertifyCommand
             var (transition, auxHead) = (HeadChain.FromModule(jepa.Transition), HeadChain.FromModule(jepa.AuxHead));
             var scale = CollapseAnalysis.Analyze(latents, jepa.Shape.LatentDim, pairs).Scale;
             Certificate.Compute(latents, jepa.Shape.LatentDim, data, data.Aux, transition, auxHead, pairs, scale);
+            var runs = new List<(double Seconds, CertificateReport Report)>();
             for (var i = 0; i < r.GetValue(repeat); i++)
             {
                 var clock = Stopwatch.StartNew();
                 var c = Certificate.Compute(latents, jepa.Shape.LatentDim, data, data.Aux, transition, auxHead, pairs, scale);
-                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"certify: {n} observations × {k} actions ({c.NonEquivalentPairs} non-equivalent pairs): {clock.Elapsed.TotalSeconds:F3} s; {c.CertifiedPairs} certified, {c.Sweeps} sweeps, required residual {c.RequiredResidual:G3}{(c.RequiredResidualExact ? "" : " (search capped)")}, L_T {c.LipschitzTransition:G3}, L_P {c.LipschitzAux:G3}"));
+                runs.Add((clock.Elapsed.TotalSeconds, c));
+                if (!json)
+                {
+                    io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"certify: {n} observations × {k} actions ({c.NonEquivalentPairs} non-equivalent pairs): {runs[^1].Seconds:F3} s; {c.CertifiedPairs} certified, {c.Sweeps} sweeps, required residual {c.RequiredResidual:G3}{(c.RequiredResidualExact ? "" : " (search capped)")}, L_T {c.LipschitzTransition:G3}, L_P {c.LipschitzAux:G3}"));
+                }
             }
 
-            io.Out.WriteLine($"  machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB");
+            var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+            if (json)
+            {
+                io.Out.Write(JsonText.Write(w =>
+                {
+                    mdp.WriteHeader(w, "certify", n, k, v, s);
+                    w.WriteStartArray("runs");
+                    foreach (var (seconds, c) in runs)
+                    {
+                        w.WriteStartObject();
+                        w.WriteNumber("seconds", Math.Round(seconds, 4));
+                        w.WriteNumber("nonequivalent_pairs", c.NonEquivalentPairs);
+                        w.WriteNumber("certified_pairs", c.CertifiedPairs);
+                        w.WriteNumber("sweeps", c.Sweeps);
+                        JsonText.NumberOrNull(w, "required_residual", c.RequiredResidual);
+                        w.WriteNumber("lipschitz_transition", c.LipschitzTransition);
+                        w.WriteNumber("lipschitz_aux", c.LipschitzAux);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteNumber("peak_working_set_bytes", peak);
+                    w.WriteNumber("processors", Environment.ProcessorCount);
+                    w.WriteEndObject();
+                }));
+            }
+            else
+            {
+                io.Out.WriteLine($"  machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; process peak working set {peak / 1e6:F0} MB");
+            }
+
             return ExitCodes.Ok;
         }));
         return command;
     }
 
-    /// <summary>Default training on random complete MDPs: one Markdown row per size and seed.</summary>
-    private static int Train(CommandIo io, string sizes, int actions, int auxValues, int seeds)
+    /// <summary>Default training on random complete MDPs: one Markdown row per size and seed, or one JSON object.</summary>
+    private static int Train(CommandIo io, string sizes, int actions, int auxValues, int seeds, bool json)
     {
         var list = sizes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(x => int.TryParse(x, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size is >= 2 and <= Certificate.MaxObservations ? size : throw new UsageException($"--train takes sizes from 2 to {Certificate.MaxObservations}, got '{x}'"))
@@ -75,8 +112,13 @@ internal static class BenchCertifyCommand
             throw new UsageException("need --seeds >= 1, --actions >= 1 and --aux-values >= 1");
         }
 
-        io.Out.WriteLine("| observations | actions | classes | seed | steps | verdict | certified | min bound | required residual | max e_T | max e_P | L_T | L_P | seconds |");
-        io.Out.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        if (!json)
+        {
+            io.Out.WriteLine("| observations | actions | classes | seed | steps | verdict | certified | min bound | required residual | max e_T | max e_P | L_T | L_P | seconds |");
+            io.Out.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        }
+
+        var rows = new List<(int Observations, int Seed, Pipeline.TrainingRun Run, double Seconds)>();
         foreach (var n in list)
         {
             for (var seed = 0; seed < seeds; seed++)
@@ -84,10 +126,37 @@ internal static class BenchCertifyCommand
                 var model = RandomMdps.Complete(n, actions, auxValues, seed + 1);
                 var clock = Stopwatch.StartNew();
                 var run = Pipeline.TrainingRun.Of(model, new BisimulationOptions(), new PJepaConfig(Seed: (ulong)seed), new CollapseOptions());
+                rows.Add((n, seed, run, clock.Elapsed.TotalSeconds));
                 var c = run.Separation.Certificate;
-                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {n} | {actions} | {run.Report.Classes} | {seed} | {run.Result.Steps} | {run.Separation.VerdictKey} | {c?.CertifiedPairs}/{c?.NonEquivalentPairs} | {c?.MinCertifiedDistance:G3} | {c?.RequiredResidual:G3} | {c?.MaxResidualDyn:G3} | {c?.MaxResidualAux:G3} | {c?.LipschitzTransition:G3} | {c?.LipschitzAux:G3} | {clock.Elapsed.TotalSeconds:F1} |"));
+                if (!json)
+                {
+                    io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| {n} | {actions} | {run.Report.Classes} | {seed} | {run.Result.Steps} | {run.Separation.VerdictKey} | {c?.CertifiedPairs}/{c?.NonEquivalentPairs} | {c?.MinCertifiedDistance:G3} | {c?.RequiredResidual:G3} | {c?.MaxResidualDyn:G3} | {c?.MaxResidualAux:G3} | {c?.LipschitzTransition:G3} | {c?.LipschitzAux:G3} | {rows[^1].Seconds:F1} |"));
+                }
             }
+        }
+
+        if (json)
+        {
+            io.Out.Write(JsonText.Write(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("benchmark", "certify-train");
+                w.WriteNumber("actions", actions);
+                w.WriteNumber("aux_values", auxValues);
+                w.WriteStartArray("runs");
+                foreach (var (_, _, run, seconds) in rows)
+                {
+                    // The run's own fields carry its observations and seed.
+                    w.WriteStartObject();
+                    w.WriteNumber("seconds", Math.Round(seconds, 2));
+                    TrainingRunJson.WriteFields(w, run, history: false);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }));
         }
 
         return ExitCodes.Ok;
