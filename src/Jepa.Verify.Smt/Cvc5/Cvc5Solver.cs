@@ -163,11 +163,15 @@ public sealed class Cvc5Solver(string executable = "cvc5") : ISolver
     }
 
     /// <summary>Reads one complete answer (an atom or a balanced S-expression); null when the timeout passes first.</summary>
+    /// <remarks>
+    /// The reading runs on a thread of its own, not the thread pool: with the pool busy (parallel tests, training on
+    /// every core) a pooled read could start only after the timeout, and a fast answer was then taken for a timeout.
+    /// </remarks>
     private static string? Read(Process process, TimeSpan timeout)
     {
-        var read = Task.Run(() =>
+        var sb = new StringBuilder();
+        var reader = new Thread(() =>
         {
-            var sb = new StringBuilder();
             while (process.StandardOutput.ReadLine() is { } line)
             {
                 sb.Append(line).Append('\n');
@@ -176,15 +180,15 @@ public sealed class Cvc5Solver(string executable = "cvc5") : ISolver
                     break;
                 }
             }
-
-            return sb.ToString();
-        });
-        if (read.Wait(timeout + TimeSpan.FromSeconds(5)))
+        }) { IsBackground = true, Name = "cvc5 reader" };
+        reader.Start();
+        if (reader.Join(timeout + TimeSpan.FromSeconds(5)))
         {
-            return read.Result;
+            return sb.ToString();
         }
 
         process.Kill(entireProcessTree: true);
+        reader.Join();
         return null;
     }
 

@@ -42,18 +42,7 @@ public sealed unsafe class Z3Solver : ISolver
             Eval(context, preamble, timeoutMs);
 
             var sw = Stopwatch.StartNew();
-            string output;
-            try
-            {
-                output = Eval(context, smtLib, timeoutMs * SmtText.RequireChecks(smtLib, "z3"));
-            }
-            catch (TimeoutException)
-            {
-                // The failsafe interrupted a step that ignored :timeout (seen on a loaded machine): no answer, not an error.
-                sw.Stop();
-                return new SolverResult(version, SolverStatus.Unknown, "timeout (interrupted)", ImmutableDictionary<string, string>.Empty, sw.Elapsed, [SolverStatus.Unknown]);
-            }
-
+            var output = Eval(context, smtLib, timeoutMs * SmtText.RequireChecks(smtLib, "z3"));
             sw.Stop();
             var checks = SolverResponse.Statuses("z3", output);
             var status = SolverResult.Combine(checks);
@@ -73,6 +62,11 @@ public sealed unsafe class Z3Solver : ISolver
 
             return new SolverResult(version, status, reason, answers, sw.Elapsed, checks);
         }
+        catch (TimeoutException)
+        {
+            // The failsafe interrupted a step that ignored :timeout: no answer, not an error.
+            return new SolverResult(version, SolverStatus.Unknown, "timeout (interrupted)", ImmutableDictionary<string, string>.Empty, TimeSpan.FromMilliseconds(timeoutMs), [SolverStatus.Unknown]);
+        }
         finally
         {
             Z3Native.Z3_del_context(context);
@@ -81,16 +75,37 @@ public sealed unsafe class Z3Solver : ISolver
 
     private static string Eval(IntPtr context, string text, long timeoutMs)
     {
-        // The solver honours :timeout; the interrupt is a failsafe in case a step ignores it.
-        var task = Task.Run(() => Marshal.PtrToStringUTF8(Z3Native.Z3_eval_smtlib2_string(context, text)) ?? "");
-        if (!task.Wait(TimeSpan.FromMilliseconds(timeoutMs + 5000)))
+        // The solver honours :timeout; a timer interrupts it as a failsafe in case a step ignores it. Z3 runs on the
+        // calling thread: a Task.Run here waited for a thread-pool thread, and when the pool was busy (parallel
+        // tests, training on every core) the wait ran out before Z3 even started, so a fast query came back
+        // "canceled" (exit 2, and exit 70 once the timeout escaped from a later call).
+        var gate = new object();
+        var (done, interrupted) = (false, false);
+        string output;
+        using (new Timer(_ =>
         {
-            Z3Native.Z3_interrupt(context);
-            task.Wait();
+            lock (gate)
+            {
+                if (!done)
+                {
+                    interrupted = true;
+                    Z3Native.Z3_interrupt(context);
+                }
+            }
+        }, null, timeoutMs + 5000, Timeout.Infinite))
+        {
+            output = Marshal.PtrToStringUTF8(Z3Native.Z3_eval_smtlib2_string(context, text)) ?? "";
+            lock (gate)
+            {
+                done = true;
+            }
+        }
+
+        if (interrupted)
+        {
             throw new TimeoutException($"z3 did not stop within {timeoutMs + 5000} ms");
         }
 
-        var output = task.Result;
         var code = Z3Native.Z3_get_error_code(context);
         if (code != Z3Native.Ok)
         {
