@@ -18,6 +18,15 @@ if ! dotnet build Jepa.Verify.sln -c Release -nologo -v quiet >"$results/build.l
   exit 1
 fi
 
+# The command line as ./jepa-verify builds it (Native AOT or ReadyToRun), for the tests that run the executable.
+echo "publishing the command line ..."
+if ! ( if command -v flock >/dev/null 2>&1; then flock 9; fi
+       jv_publish "$JV_ROOT/src/Jepa.Verify.Cli/Jepa.Verify.Cli.csproj" "$JV_ROOT/.build/cli" "$JV_ROOT/.build-stamp" ) 9>"$JV_ROOT/.build-lock"; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+export JV_PUBLISHED_CLI="$JV_ROOT/.build/cli/jepa-verify"
+
 # One run per project, each with its own results folder, so every count is attributed to its project.
 passed=0 failed=0 skipped=0
 attr() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$2"; }

@@ -119,6 +119,10 @@ public sealed class MdpBuilder
     /// <summary>The index of a declared observation given as UTF-8 bytes, or -1.</summary>
     internal int IndexOfObservation(ReadOnlySpan<byte> utf8) => observationIndex.IndexOf(utf8);
 
+    /// <summary>The indexes of many observation ids given as UTF-8 (−1 for an unknown one); see <see cref="IdTable.IndexOfMany"/>.</summary>
+    internal void IndexOfObservations(ReadOnlySpan<byte> bytes, ReadOnlySpan<(int Start, int Length)> keys, Span<int> indexes, Span<uint> hashes) =>
+        observationIndex.IndexOfMany(bytes, keys, indexes, hashes);
+
     /// <summary>Sets the auxiliary value of an observation.</summary>
     public void SetAux(int observation, AuxValue value, long position = -1)
     {

@@ -87,6 +87,50 @@ public sealed class JsonReaderTests
     }
 
     [Fact]
+    public void AnUnknownIdQueuedForTheBatchedLookupIsStillTheFirstErrorReported()
+    {
+        // Observation ids of transitions are looked up in batches; an unknown one must still be reported
+        // before a later error in the same batch, with its own place.
+        var ex = Fails("{\"actions\": [\"go\"], \"observations\": [{\"id\": \"a\", \"aux\": 1}],\n\"transitions\": [{\"from\": \"a\", \"action\": \"go\", \"to\": \"z\"},\n{\"from\": \"a\", \"to\": \"a\"}]}");
+        Assert.StartsWith("bad.json:2:53: unknown observation 'z' in \"to\"", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(511, 0)]
+    [InlineData(512, 0)]
+    [InlineData(3000, 0)]
+    [InlineData(3000, 150)]
+    public void BatchedLookupsKeepEveryTransitionInFileOrderAndLocateAnUnknownIdAnywhere(int transitions, int idPadding)
+    {
+        // Sources change every second transition (so a batch holds an odd number of queued ids now and then),
+        // targets run backwards, and batches split the file: after 512 transitions, or, with long ids, when
+        // 64 KiB of ids are queued, which can fall between a transition's "from" and its "to". The model
+        // must equal the one built transition by transition.
+        var n = 700;
+        var pad = new string('x', idPadding);
+        var json = new System.Text.StringBuilder("{\"actions\": [\"a\", \"b\"], \"observations\": [");
+        json.AppendJoin(", ", Enumerable.Range(0, n).Select(i => $"{{\"id\": \"o{i}{pad}\", \"aux\": {i % 3}}}"));
+        json.Append("],\n\"transitions\": [");
+        var expected = new List<Transition>();
+        for (var t = 0; t < transitions; t++)
+        {
+            var (from, action, to) = (t / 2 * 7 % n, t / n % 2, n - 1 - (t % n));
+            expected.Add(new Transition(from, action, to));
+            json.Append(t == 0 ? "" : ",\n").Append($"{{\"from\": \"o{from}{pad}\", \"action\": \"{(action == 0 ? "a" : "b")}\", \"to\": \"o{to}{pad}\"}}");
+        }
+
+        var text = json + "]}";
+        var mdp = MdpJsonReader.Read("big.json", System.Text.Encoding.UTF8.GetBytes(text));
+        Assert.Equal(expected.Distinct(), mdp.Transitions);
+
+        // The last transition's target renamed to an unknown id: reported on its own line, the file's last.
+        var broken = text[..text.LastIndexOf("\"to\": \"o", StringComparison.Ordinal)] + "\"to\": \"nowhere\"}]}";
+        var ex = Assert.Throws<MdpFormatException>(() => MdpJsonReader.Read("big.json", System.Text.Encoding.UTF8.GetBytes(broken)));
+        Assert.StartsWith($"big.json:{transitions + 1}:", ex.Message);
+        Assert.Contains("unknown observation 'nowhere' in \"to\"", ex.Message);
+    }
+
+    [Fact]
     public void BinaryGarbageIsRejectedWithALocation()
     {
         var bytes = new byte[] { 0x7B, 0xFF, 0xFE, 0x00, 0x13, 0x37 };

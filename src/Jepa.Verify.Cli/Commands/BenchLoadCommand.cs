@@ -157,11 +157,11 @@ internal static class BenchLoadCommand
         return rows;
     }
 
-    /// <summary>This program as a command line: the apphost, or <c>dotnet jepa-verify.dll</c>.</summary>
+    /// <summary>This program as a command line: the native executable or apphost, or <c>dotnet jepa-verify.dll</c>.</summary>
     private static string[] Self()
     {
         var process = Environment.ProcessPath!;
-        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, typeof(BenchLoadCommand).Assembly.Location] : [process];
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, Path.Combine(AppContext.BaseDirectory, "jepa-verify.dll")] : [process];
     }
 
     private static string? Which(string name) =>

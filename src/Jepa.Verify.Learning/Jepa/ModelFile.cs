@@ -19,7 +19,7 @@ namespace Jepa.Verify.Learning.Jepa;
 /// crash never leaves half a model. Loading checks the magic, version, checksum, names and shapes,
 /// and reports the first problem as one line with the byte offset.
 /// </remarks>
-public static class ModelFile
+public static partial class ModelFile
 {
     /// <summary>The format version this code writes and reads.</summary>
     public const int Version = 1;
@@ -67,7 +67,7 @@ public static class ModelFile
         {
             w.Write(Magic);
             w.Write(Version);
-            var header = JsonSerializer.SerializeToUtf8Bytes(ShapeJson.From(model.Shape));
+            var header = JsonSerializer.SerializeToUtf8Bytes(ShapeJson.From(model.Shape), HeaderJson.Default.ShapeJson);
             w.Write(header.Length);
             w.Write(header);
             var parameters = model.NamedParameters().ToList();
@@ -130,7 +130,7 @@ public static class ModelFile
         ModelShape shape;
         try
         {
-            shape = (JsonSerializer.Deserialize<ShapeJson>(header) ?? throw new JsonException("empty header")).ToShape();
+            shape = (JsonSerializer.Deserialize(header, HeaderJson.Default.ShapeJson) ?? throw new JsonException("empty header")).ToShape();
         }
         catch (Exception ex) when (ex is JsonException or ArgumentException or NotSupportedException)
         {
@@ -210,6 +210,10 @@ public static class ModelFile
             : ((double)s.FeatureDim * hidden) + ((s.EncoderHiddenLayers - 1) * hidden * hidden) + (hidden * latent);
         return encoder + (2 * latent * hidden) + (latent * hidden) + (hidden * s.AuxDim);
     }
+
+    /// <summary>The header's serializer, generated at build time (no reflection, so ahead-of-time compiled builds read and write it too).</summary>
+    [System.Text.Json.Serialization.JsonSerializable(typeof(ShapeJson))]
+    private sealed partial class HeaderJson : System.Text.Json.Serialization.JsonSerializerContext;
 
     /// <summary>The header as stored: snake_case JSON with the activation by name.</summary>
     private sealed record ShapeJson(

@@ -21,6 +21,12 @@ namespace Jepa.Verify.Mdp.Bisimulation;
 /// </remarks>
 public static class PartitionRefinement
 {
+    /// <summary>How many predecessors are looked ahead at a time (their lines stay in the first-level caches).</summary>
+    private const int Chunk = 256;
+
+    /// <summary>Where the look-ahead loads go, so that they are not dropped as unused.</summary>
+    private static long sink;
+
     /// <summary>Computes the coarsest stable refinement.</summary>
     /// <param name="table">A complete table (<see cref="TransitionTable.IsComplete"/>).</param>
     /// <param name="keys">A non-negative initial label per state (e.g. from <see cref="AuxKeys"/>).</param>
@@ -73,6 +79,7 @@ public static class PartitionRefinement
 
         // Per splitter state: for each of its states, a cursor into its predecessor list and the list's end.
         var cursor = new int[(n / 2) + 1];
+        var found = new int[n]; // the a-predecessors of one splitter: at most one per state
         var cursorEnd = new int[(n / 2) + 1];
 
         // Initial blocks by counting sort on the keys; empty keys make no block.
@@ -144,13 +151,40 @@ public static class PartitionRefinement
                 var offset = a * n;
                 var limit = offset + n;
                 var touchedCount = 0;
+                var count = 0;
                 for (var i = 0; i < len; i++)
                 {
                     var c = cursor[i];
                     var ce = cursorEnd[i];
                     while (c < ce && preds[c] < limit)
                     {
-                        var s = preds[c++] - offset;
+                        found[count++] = preds[c++] - offset;
+                    }
+
+                    cursor[i] = c;
+                }
+
+                for (var from = 0; from < count; from += Chunk)
+                {
+                    var to = Math.Min(count, from + Chunk);
+
+                    // Load each state's block and place before marking: independent loads, so their
+                    // cache misses overlap (see the remarks); the marking below then finds them in cache.
+                    long ahead = 0;
+                    for (var j = from; j < to; j++)
+                    {
+                        ahead += blockOf[found[j]] + loc[found[j]];
+                    }
+
+                    for (var j = from; j < to; j++)
+                    {
+                        ahead += mid[blockOf[found[j]]];
+                    }
+
+                    Volatile.Write(ref sink, ahead);
+                    for (var j = from; j < to; j++)
+                    {
+                        var s = found[j];
                         var blk = blockOf[s];
                         var pos = loc[s];
                         var m = mid[blk];
@@ -169,8 +203,6 @@ public static class PartitionRefinement
                             mid[blk] = m + 1;
                         }
                     }
-
-                    cursor[i] = c;
                 }
 
                 for (var ti = 0; ti < touchedCount; ti++)

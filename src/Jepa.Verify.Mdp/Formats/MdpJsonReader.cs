@@ -121,6 +121,41 @@ public static class MdpJsonReader
         return key;
     }
 
+    /// <summary>Marks a transition member not (yet) seen; queued ids are ~k ≤ −1, so this is below any of them.</summary>
+    private const int Missing = int.MinValue;
+
+    /// <summary>
+    /// Transitions read but not yet added, with their observation ids queued for one batched lookup
+    /// (<see cref="IdTable.IndexOfMany"/>): on a large MDP almost every lookup misses the caches, and a
+    /// batch lets the processor overlap those misses.
+    /// </summary>
+    private sealed class PendingTransitions
+    {
+        private const int Batch = 512;
+
+        public (int From, int Action, int To, long At)[] Transitions { get; } = new (int, int, int, long)[Batch];
+
+        public (int Start, int Length)[] Keys { get; } = new (int, int)[2 * Batch];
+
+        /// <summary>Where each queued id was read and its role (0 "from", 2 "to"), for messages.</summary>
+        public (long At, int Role)[] KeyAt { get; } = new (long, int)[2 * Batch];
+
+        public int[] Indexes { get; } = new int[2 * Batch];
+
+        public uint[] Hashes { get; } = new uint[2 * Batch];
+
+        public byte[] Bytes { get; } = new byte[64 * 1024];
+
+        /// <summary>The members of the transition being read: an index, ~k for queued key k, or <see cref="Missing"/>.</summary>
+        public int[] Current { get; } = new int[3];
+
+        public int Count { get; set; }
+
+        public int KeyCount { get; set; }
+
+        public int Used { get; set; }
+    }
+
     /// <summary>The state of one read: the builder, the scratch space for ids, and the sections left for later.</summary>
     private sealed class Reader(string file, SourceMap map)
     {
@@ -128,7 +163,8 @@ public static class MdpJsonReader
         private readonly byte[] scratch = new byte[1024];
         private readonly byte[] lastFrom = new byte[256];
         private int lastFromLength;
-        private int lastFromIndex = -1;
+        private int lastFromIndex; // an index, or ~k while the id is queued as pending key k
+        private readonly PendingTransitions pending = new();
         private readonly ScalarAux scalars = new();
         private bool actionsRead;
         private bool observationsRead;
@@ -197,7 +233,7 @@ public static class MdpJsonReader
                 float[]? features = null;
                 while (s.Read() && s.TokenType != JsonTokenType.EndObject)
                 {
-                    var key = Key(ref s, "an observation", ObservationKeys, seen);
+                    var key = ObservationKey(ref s, seen);
                     s.Read();
                     seen[key] = s.TokenOffset;
                     switch (key)
@@ -249,54 +285,137 @@ public static class MdpJsonReader
         {
             ExpectArray(ref s, "\"transitions\"", "write a list of transition objects");
             var seen = new long[TransitionKeys.Length];
-            Span<int> ends = stackalloc int[3];
-            while (s.Read() && s.TokenType != JsonTokenType.EndArray)
+            var ends = pending.Current;
+            try
             {
-                if (s.TokenType != JsonTokenType.StartObject)
+                while (s.Read() && s.TokenType != JsonTokenType.EndArray)
                 {
-                    throw new MdpFormatException(s.Here, $"a transition must be an object, found {s.Describe()}", "write {\"from\": ..., \"action\": ..., \"to\": ...}");
-                }
-
-                var at = s.TokenOffset;
-                Array.Fill(seen, -1);
-                ends.Fill(-1);
-                while (s.Read() && s.TokenType != JsonTokenType.EndObject)
-                {
-                    var key = TransitionKey(ref s, seen);
-                    s.Read();
-                    seen[key] = s.TokenOffset;
-                    var id = IdBytes(ref s, TransitionRoles[key]);
-                    var index = key == 0 && id.SequenceEqual(lastFrom.AsSpan(0, lastFromLength)) ? lastFromIndex
-                        : key == 1 ? b.IndexOfAction(id) : b.IndexOfObservation(id);
-                    if (key == 0 && index >= 0 && id.Length <= lastFrom.Length)
+                    if (s.TokenType != JsonTokenType.StartObject)
                     {
-                        // Transitions usually come grouped by source: one lookup per source, not per transition.
-                        id.CopyTo(lastFrom);
-                        (lastFromLength, lastFromIndex) = (id.Length, index);
+                        throw new MdpFormatException(s.Here, $"a transition must be an object, found {s.Describe()}", "write {\"from\": ..., \"action\": ..., \"to\": ...}");
                     }
 
-                    if (index < 0)
+                    var at = s.TokenOffset;
+                    Array.Fill(seen, -1);
+                    Array.Fill(ends, Missing);
+                    while (s.Read() && s.TokenType != JsonTokenType.EndObject)
                     {
-                        var text = Encoding.UTF8.GetString(id);
-                        throw key == 1
-                            ? new MdpFormatException(s.Here, $"unknown action '{text}'", "declare it in \"actions\" or fix the name")
-                            : new MdpFormatException(s.Here, $"unknown observation '{text}' in {TransitionRoles[key]}", "declare it in \"observations\" or fix the id");
+                        var key = TransitionKey(ref s, seen);
+                        s.Read();
+                        seen[key] = s.TokenOffset;
+                        var id = IdBytes(ref s, TransitionRoles[key]);
+                        if (key == 1)
+                        {
+                            ends[1] = b.IndexOfAction(id);
+                            if (ends[1] < 0)
+                            {
+                                throw new MdpFormatException(s.Here, $"unknown action '{Encoding.UTF8.GetString(id)}'", "declare it in \"actions\" or fix the name");
+                            }
+                        }
+                        else if (key == 0 && lastFromLength > 0 && id.SequenceEqual(lastFrom.AsSpan(0, lastFromLength)))
+                        {
+                            ends[0] = lastFromIndex; // transitions usually come grouped by source: one lookup per source
+                        }
+                        else
+                        {
+                            ends[key] = Observation(ref s, id, key);
+                            if (key == 0 && id.Length <= lastFrom.Length)
+                            {
+                                id.CopyTo(lastFrom);
+                                (lastFromLength, lastFromIndex) = (id.Length, ends[0]);
+                            }
+                        }
                     }
 
-                    ends[key] = index;
-                }
-
-                for (var key = 0; key < 3; key++)
-                {
-                    if (ends[key] < 0)
+                    for (var key = 0; key < 3; key++)
                     {
-                        throw new MdpFormatException(s.Locate(at), $"this transition has no \"{TransitionKeys[key]}\"", $"add \"{TransitionKeys[key]}\"");
+                        if (ends[key] == Missing)
+                        {
+                            throw new MdpFormatException(s.Locate(at), $"this transition has no \"{TransitionKeys[key]}\"", $"add \"{TransitionKeys[key]}\"");
+                        }
                     }
+
+                    if (pending.Count == pending.Transitions.Length)
+                    {
+                        Flush(ref s);
+                    }
+
+                    pending.Transitions[pending.Count++] = (ends[0], ends[1], ends[2], at);
                 }
 
-                b.AddTransition(ends[0], ends[1], ends[2], at);
+                Flush(ref s);
+            }
+            catch (MdpFormatException) when (pending.Count > 0 || pending.KeyCount > 0)
+            {
+                Flush(ref s); // an unknown id earlier in the file is the first error
+                throw;
             }
         }
+
+        /// <summary>
+        /// An observation id of a transition: its index when the batch already holds it unresolved,
+        /// else queued for <see cref="Flush"/> as ~(its key number).
+        /// </summary>
+        private int Observation(ref JsonStream s, scoped ReadOnlySpan<byte> id, int role)
+        {
+            if (id.Length > pending.Bytes.Length / 4)
+            {
+                var index = b.IndexOfObservation(id);
+                return index >= 0 ? index : throw UnknownObservation(s.Here, id, role);
+            }
+
+            if (pending.KeyCount == pending.Keys.Length || pending.Used + id.Length > pending.Bytes.Length)
+            {
+                Flush(ref s);
+            }
+
+            var k = pending.KeyCount++;
+            id.CopyTo(pending.Bytes.AsSpan(pending.Used));
+            pending.Keys[k] = (pending.Used, id.Length);
+            pending.KeyAt[k] = (s.TokenOffset, role);
+            pending.Used += id.Length;
+            return ~k;
+        }
+
+        /// <summary>Resolves the queued observation ids in one batch and adds the queued transitions in file order.</summary>
+        private void Flush(ref JsonStream s)
+        {
+            var n = pending.KeyCount;
+            b.IndexOfObservations(pending.Bytes, pending.Keys.AsSpan(0, n), pending.Indexes, pending.Hashes);
+            for (var k = 0; k < n; k++)
+            {
+                if (pending.Indexes[k] < 0)
+                {
+                    var (start, length) = pending.Keys[k];
+                    throw UnknownObservation(s.Locate(pending.KeyAt[k].At), pending.Bytes.AsSpan(start, length), pending.KeyAt[k].Role);
+                }
+            }
+
+            for (var i = 0; i < pending.Count; i++)
+            {
+                var (from, action, to, at) = pending.Transitions[i];
+                b.AddTransition(from < 0 ? pending.Indexes[~from] : from, action, to < 0 ? pending.Indexes[~to] : to, at);
+            }
+
+            if (lastFromLength > 0 && lastFromIndex < 0)
+            {
+                lastFromIndex = pending.Indexes[~lastFromIndex];
+            }
+
+            var current = pending.Current; // the transition being read when a full batch is flushed
+            for (var key = 0; key < current.Length; key++)
+            {
+                if (current[key] < 0 && current[key] != Missing)
+                {
+                    current[key] = pending.Indexes[~current[key]];
+                }
+            }
+
+            (pending.Count, pending.KeyCount, pending.Used) = (0, 0, 0);
+        }
+
+        private static MdpFormatException UnknownObservation(SourceLocation where, ReadOnlySpan<byte> id, int role) =>
+            new(where, $"unknown observation '{Encoding.UTF8.GetString(id)}' in {TransitionRoles[role]}", "declare it in \"observations\" or fix the id");
 
         private void ReadInitial(ref JsonStream s)
         {
@@ -319,6 +438,13 @@ public static class MdpJsonReader
             int key = s.ValueIsEscaped ? Array.IndexOf(TransitionKeys, s.GetString())
                 : s.ValueTextEquals("from"u8) ? 0 : s.ValueTextEquals("action"u8) ? 1 : s.ValueTextEquals("to"u8) ? 2 : -1;
             return key >= 0 && seen[key] < 0 ? key : Key(ref s, "a transition", TransitionKeys, seen);
+        }
+
+        /// <summary>The key of an observation member; the common "id" and "aux" compared as UTF-8 without allocating.</summary>
+        private static int ObservationKey(ref JsonStream s, long[] seen)
+        {
+            int key = s.ValueIsEscaped ? -1 : s.ValueTextEquals("id"u8) ? 0 : s.ValueTextEquals("aux"u8) ? 1 : -1;
+            return key >= 0 && seen[key] < 0 ? key : Key(ref s, "an observation", ObservationKeys, seen);
         }
 
         private AuxValue ReadAux(ref JsonStream s)
