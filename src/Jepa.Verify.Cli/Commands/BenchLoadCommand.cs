@@ -28,8 +28,9 @@ internal static class BenchLoadCommand
         var peers = new Option<bool>("--no-peers") { Description = "Do not run the peers (python3 json.load, OpenFst fstminimize) even when installed" };
         var keep = new Option<string?>("--keep") { Description = "Write the files into this directory and keep them (default: a temporary directory, deleted)", HelpName = "DIR" }.NonEmpty();
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var runs = new Option<int>("--runs") { Description = "Rounds of timing: every command once per round, the rounds one after another; the table gives the median and the best wall time and the largest peak RSS", DefaultValueFactory = _ => 1, HelpName = "R" };
         var command = new Command("load", "Time whole processes reading a random MDP written as users write it (one-line, pretty and CRLF JSON, CSV, .aut), beside python3's json.load and OpenFst's fstminimize when installed. Needs /usr/bin/time.");
-        foreach (var o in new Option[] { states, actions, auxValues, seed, layouts, peers, keep, json })
+        foreach (var o in new Option[] { states, actions, auxValues, seed, layouts, peers, keep, runs, json })
         {
             command.Options.Add(o);
         }
@@ -42,6 +43,11 @@ internal static class BenchLoadCommand
                 throw new UsageException("need --states >= 1, --actions >= 1, --aux-values >= 1 and states x actions <= 20,000,000");
             }
 
+            if (r.GetValue(runs) is < 1 or > 100)
+            {
+                throw new UsageException($"--runs must be between 1 and 100, got {r.GetValue(runs)}");
+            }
+
             if (!File.Exists("/usr/bin/time"))
             {
                 throw new UsageException("bench load measures whole processes with /usr/bin/time -v, which is missing; install Debian's 'time' package");
@@ -52,7 +58,7 @@ internal static class BenchLoadCommand
             Directory.CreateDirectory(dir);
             try
             {
-                var rows = Run(n, k, v, s, chosen, !r.GetValue(peers), dir, line => { if (!r.GetValue(json)) { io.Error.WriteLine(line); } });
+                var rows = Run(n, k, v, s, chosen, !r.GetValue(peers), dir, r.GetValue(runs), line => { if (!r.GetValue(json)) { io.Error.WriteLine(line); } });
                 if (r.GetValue(json))
                 {
                     io.Out.Write(JsonText.Write(w =>
@@ -63,6 +69,7 @@ internal static class BenchLoadCommand
                         w.WriteNumber("actions", k);
                         w.WriteNumber("aux_values", v);
                         w.WriteNumber("seed", s);
+                        w.WriteNumber("rounds", r.GetValue(runs));
                         w.WriteStartArray("runs");
                         foreach (var row in rows)
                         {
@@ -72,6 +79,7 @@ internal static class BenchLoadCommand
                             w.WriteNumber("file_bytes", row.Bytes);
                             w.WriteNumber("exit_code", row.ExitCode);
                             w.WriteNumber("wall_seconds", row.Wall);
+                            w.WriteNumber("wall_seconds_best", row.WallBest);
                             w.WriteNumber("peak_rss_bytes", row.PeakRss);
                             w.WriteEndObject();
                         }
@@ -82,13 +90,16 @@ internal static class BenchLoadCommand
                 }
                 else
                 {
-                    var table = new TextTable("what", "file", "wall", "peak RSS", "exit");
+                    var rounds = r.GetValue(runs);
+                    var table = rounds == 1 ? new TextTable("what", "file", "wall", "peak RSS", "exit") : new TextTable("what", "file", "wall (median)", "wall (best)", "peak RSS", "exit");
                     foreach (var row in rows)
                     {
-                        table.Row(row.What, Mb(row.Bytes), string.Create(CultureInfo.InvariantCulture, $"{row.Wall:F2} s"), Mb(row.PeakRss), row.ExitCode.ToString(CultureInfo.InvariantCulture));
+                        string[] wall = rounds == 1 ? [Seconds(row.Wall)] : [Seconds(row.Wall), Seconds(row.WallBest)];
+                        table.Row([row.What, Mb(row.Bytes), .. wall, Mb(row.PeakRss), row.ExitCode.ToString(CultureInfo.InvariantCulture)]);
                     }
 
-                    io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load: {n:N0} observations x {k} actions, {v} aux values, seed {s}; whole processes under /usr/bin/time -v, one after another"));
+                    var how = rounds == 1 ? "one after another" : $"one after another, {rounds} rounds";
+                    io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load: {n:N0} observations x {k} actions, {v} aux values, seed {s}; whole processes under /usr/bin/time -v, {how}"));
                     io.Out.Write(table.ToString());
                     foreach (var row in rows)
                     {
@@ -111,13 +122,40 @@ internal static class BenchLoadCommand
 
     private static string Mb(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:F1} MB");
 
-    private sealed record Row(string What, string Command, long Bytes, int ExitCode, double Wall, long PeakRss);
+    private static string Seconds(double s) => string.Create(CultureInfo.InvariantCulture, $"{s:F2} s");
 
-    private static List<Row> Run(int n, int k, int v, int seed, string[] layouts, bool peers, string dir, Action<string> log)
+    /// <summary>One timed command: wall time as the median over the rounds and the best, peak RSS the largest, exit code the first non-zero.</summary>
+    private sealed record Row(string What, string Command, long Bytes, int ExitCode, double Wall, double WallBest, long PeakRss);
+
+    private sealed record Job(string What, string[] Command, string File);
+
+    /// <summary>Writes the files, then times every command once per round (rounds one after another, so a slow spell of the machine hits all commands alike).</summary>
+    private static List<Row> Run(int n, int k, int v, int seed, string[] layouts, bool peers, string dir, int rounds, Action<string> log)
+    {
+        var jobs = Jobs(n, k, v, seed, layouts, peers, dir, log);
+        var times = jobs.Select(_ => new List<Row>()).ToArray();
+        for (var round = 1; round <= rounds; round++)
+        {
+            for (var j = 0; j < jobs.Count; j++)
+            {
+                log(rounds == 1 ? $"timing {jobs[j].What} ..." : $"timing {jobs[j].What} (round {round} of {rounds}) ...");
+                times[j].Add(Time(jobs[j].What, jobs[j].Command, jobs[j].File));
+            }
+        }
+
+        return [.. times.Select(t =>
+        {
+            var walls = t.Select(x => x.Wall).Order().ToArray();
+            var median = walls.Length % 2 == 1 ? walls[walls.Length / 2] : (walls[(walls.Length / 2) - 1] + walls[walls.Length / 2]) / 2;
+            return t[0] with { ExitCode = t.Select(x => x.ExitCode).FirstOrDefault(e => e != 0), Wall = median, WallBest = walls[0], PeakRss = t.Max(x => x.PeakRss) };
+        })];
+    }
+
+    private static List<Job> Jobs(int n, int k, int v, int seed, string[] layouts, bool peers, string dir, Action<string> log)
     {
         var (table, keys) = RandomMdps.Table(n, k, v, seed);
         var self = Self();
-        var rows = new List<Row>();
+        var rows = new List<Job>();
         foreach (var layout in layouts)
         {
             log($"writing the {layout} file ...");
@@ -129,7 +167,7 @@ internal static class BenchLoadCommand
                 "csv" => WriteCsv(dir, table, keys),
                 _ => (WriteAut(Path.Combine(dir, "mdp.aut"), table), ["classes", "--json"]),
             };
-            rows.Add(Time($"jepa-verify {layout}", [.. self, .. args.Take(2), file, .. args.Skip(2)], file, log));
+            rows.Add(new Job($"jepa-verify {layout}", [.. self, .. args.Take(2), file, .. args.Skip(2)], file));
         }
 
         if (peers)
@@ -137,7 +175,7 @@ internal static class BenchLoadCommand
             var oneLine = Path.Combine(dir, "mdp.json");
             if (File.Exists(oneLine) && Which("python3") is { } python)
             {
-                rows.Add(Time("peer: python3 json.load (one-line)", [python, "-c", "import json,sys; json.load(open(sys.argv[1]))", oneLine], oneLine, log));
+                rows.Add(new Job("peer: python3 json.load (one-line)", [python, "-c", "import json,sys; json.load(open(sys.argv[1]))", oneLine], oneLine));
             }
 
             if (Which("fstcompile") is { } compile && Which("fstminimize") is { } minimize)
@@ -149,7 +187,7 @@ internal static class BenchLoadCommand
                 compiled.WaitForExit();
                 if (compiled.ExitCode == 0)
                 {
-                    rows.Add(Time("peer: OpenFst fstminimize", [minimize, fst, Path.Combine(dir, "min.fst")], fst, log));
+                    rows.Add(new Job("peer: OpenFst fstminimize", [minimize, fst, Path.Combine(dir, "min.fst")], fst));
                 }
             }
         }
@@ -168,9 +206,8 @@ internal static class BenchLoadCommand
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 
     /// <summary>Runs <paramref name="command"/> under <c>/usr/bin/time -v</c>, its output discarded, and reads wall time and peak RSS.</summary>
-    private static Row Time(string what, string[] command, string file, Action<string> log)
+    private static Row Time(string what, string[] command, string file)
     {
-        log($"timing {what} ...");
         var start = new ProcessStartInfo("/usr/bin/time", ["-v", .. command]) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
@@ -198,7 +235,7 @@ internal static class BenchLoadCommand
         }
 
         var shown = string.Join(' ', command.Select(c => c.Contains(' ', StringComparison.Ordinal) ? $"'{c}'" : c));
-        return new Row(what, "/usr/bin/time -v " + shown, new FileInfo(file).Length, exit, wall, rss);
+        return new Row(what, "/usr/bin/time -v " + shown, new FileInfo(file).Length, exit, wall, wall, rss);
     }
 
     /// <summary>GNU time's <c>h:mm:ss</c> or <c>m:ss.cc</c>.</summary>
