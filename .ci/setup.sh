@@ -82,19 +82,29 @@ jv_stale() {
 
 # jv_publish PROJECT OUT STAMP: publishes PROJECT ahead-of-time compiled into OUT unless STAMP is fresh: Native AOT
 # (one native executable, compiled for this machine's processor) where jv_native_toolchain holds, else ReadyToRun.
+# A Native AOT build that fails (the native linker, an AOT analysis warning) is reported and replaced by ReadyToRun.
 jv_publish() {
-  local target="$1" out="$2" stamp="$3" log mode
+  local target="$1" out="$2" stamp="$3" log
   jv_stale "$stamp" || return 0
   jv_require_dotnet
   log="$(mktemp)"
+  [ -n "$out" ] && rm -rf "$out" # a ReadyToRun build's assemblies must not sit beside a native executable, nor the reverse
   if jv_native_toolchain; then
-    mode=(-p:PublishAot=true); echo "building $(basename "$target") (Release, Native AOT; about 2 minutes) ..." >&2
+    echo "building $(basename "$target") (Release, Native AOT; about 2 minutes) ..." >&2
+    if dotnet publish "$target" -c Release -r linux-x64 -p:PublishAot=true -o "$out" -nologo -v quiet >"$log" 2>&1; then
+      rm -f "$log"
+      touch "$stamp"
+      return 0
+    fi
+    grep -E ": (error|warning) |error NU|error MSB" "$log" | sort -u | head -5 >&2
+    echo "note: the Native AOT build failed (full log in $log); building ReadyToRun instead" >&2
+    rm -rf "$out"
+    log="$(mktemp)"
   else
-    mode=(--self-contained false -p:PublishReadyToRun=true)
     echo "building $(basename "$target") (Release, ReadyToRun: no gcc or zlib headers for Native AOT) ..." >&2
   fi
-  [ -n "$out" ] && rm -rf "$out" # a ReadyToRun build's assemblies must not sit beside a native executable, nor the reverse
-  if ! dotnet publish "$target" -c Release -r linux-x64 "${mode[@]}" -o "$out" -nologo -v quiet >"$log" 2>&1; then
+  if ! dotnet publish "$target" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+        -o "$out" -nologo -v quiet >"$log" 2>&1; then
     grep -E ": error |error NU|error MSB" "$log" | sort -u | head -20 >&2
     echo "error: the build failed; full log in $log" >&2
     exit 2
