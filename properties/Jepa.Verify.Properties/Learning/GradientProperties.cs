@@ -1,4 +1,5 @@
 using FsCheck.Xunit;
+using Xunit;
 using Jepa.Verify.Learning.Autograd;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Learning.Modules;
@@ -116,4 +117,78 @@ public sealed class GradientProperties
                 return Ops.Add(dyn, Ops.Scale(Ops.MeanSquaredDistance(model.PredictAux(zFrom), aux), 0.5f));
             }, [features, .. model.Parameters()]);
         });
+
+    /// <summary>A small convolution case from a gradient-check shape: batch 1–2, channels 1–3, images 3–5 on a side, kernel 1–3, stride 1–2, padding 0–1.</summary>
+    private static (int N, int C, int H, int W, int O, int K, int Stride, int Padding) ConvCase(GradShape s) =>
+        (1 + (s.M % 2), 1 + (s.N % 3), 3 + (s.K % 3), 3 + (s.M % 3), 1 + (s.K % 3), 1 + (s.Seed % 3), 1 + (s.Seed / 3 % 2), s.Seed / 6 % 2);
+
+    [Property(Arbitrary = new[] { typeof(LearningArbitraries) }, MaxTest = 25)]
+    public void Conv2dIntoInputWeightAndBias(GradShape s)
+    {
+        var (n, c, h, w, o, k, stride, padding) = ConvCase(s);
+        Holds(s, (r, _) => (x => Ops.Conv2d(x[0], x[1], x[2], stride, padding), [R(r, n, c, h, w), R(r, o, c, k, k), R(r, o)]));
+        Holds(s, (r, _) => (x => Ops.Conv2d(x[0], x[1], null, stride, padding), [R(r, n, c, h, w), R(r, o, c, k, k)]));
+    }
+
+    [Property(Arbitrary = new[] { typeof(LearningArbitraries) }, MaxTest = 40)]
+    public void Conv2dIsTheCrossCorrelationOfItsDefinition(GradShape s)
+    {
+        var (n, c, h, w, o, k, stride, padding) = ConvCase(s);
+        var r = new SeededRandom((ulong)s.Seed);
+        var (x, weight, bias) = (R(r, n, c, h, w), R(r, o, c, k, k), R(r, o));
+        var y = Ops.Conv2d(x, weight, bias, stride, padding);
+        int ho = ((h + (2 * padding) - k) / stride) + 1, wo = ((w + (2 * padding) - k) / stride) + 1;
+        Assert.Equal([n, o, ho, wo], y.Shape.ToArray());
+        for (var b = 0; b < n; b++)
+        {
+            for (var oc = 0; oc < o; oc++)
+            {
+                for (var oy = 0; oy < ho; oy++)
+                {
+                    for (var ox = 0; ox < wo; ox++)
+                    {
+                        double sum = bias.Data[oc];
+                        for (var ic = 0; ic < c; ic++)
+                        {
+                            for (var ky = 0; ky < k; ky++)
+                            {
+                                for (var kx = 0; kx < k; kx++)
+                                {
+                                    int iy = (oy * stride) - padding + ky, ix = (ox * stride) - padding + kx;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+                                    {
+                                        sum += (double)x.Data[(((b * c) + ic) * h + iy) * w + ix] * weight.Data[(((oc * c) + ic) * k + ky) * k + kx];
+                                    }
+                                }
+                            }
+                        }
+
+                        var got = y.Data[(((b * o) + oc) * ho + oy) * wo + ox];
+                        Assert.True(Math.Abs(got - sum) <= 1e-5 * (1 + Math.Abs(sum)), $"y[{b},{oc},{oy},{ox}] = {got}, expected {sum}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Property(Arbitrary = new[] { typeof(LearningArbitraries) }, MaxTest = 25)]
+    public void MaxPoolAndGlobalAveragePool(GradShape s)
+    {
+        var (n, c, h, w, _, _, stride, _) = ConvCase(s);
+        var kernel = 2 + (s.Seed % 2);
+        var padding = s.Seed / 6 % 2;
+        Holds(s, (r, _) =>
+        {
+            // Distinct values 0.1 apart, so the finite-difference step (0.01) never changes which element is largest.
+            var values = Enumerable.Range(0, n * c * h * w).Select(i => (i * 0.1f) - 1f).ToArray();
+            for (var i = values.Length - 1; i > 0; i--)
+            {
+                var j = r.NextInt(i + 1);
+                (values[i], values[j]) = (values[j], values[i]);
+            }
+
+            return (x => Ops.MaxPool2d(x[0], kernel, stride, padding), [Tensor.FromArray(values, n, c, h, w)]);
+        });
+        Holds(s, (r, _) => (x => Ops.GlobalAvgPool(x[0]), [R(r, n, c, h, w)]));
+    }
 }
