@@ -191,4 +191,16 @@ public sealed class GradientProperties
         });
         Holds(s, (r, _) => (x => Ops.GlobalAvgPool(x[0]), [R(r, n, c, h, w)]));
     }
+
+    [Property(Arbitrary = new[] { typeof(LearningArbitraries) }, MaxTest = 30)]
+    public void TwoHotCrossEntropyIntoTheLogits(GradShape s)
+    {
+        var bins = new TwoHotBins(3 + s.N, -2f, 2f);
+        Holds(s, (r, s) =>
+        {
+            // Targets inside the range, beyond it (clamped), and exactly on a bin.
+            var targets = Enumerable.Range(0, s.M).Select(i => i == 0 ? 0f : r.NextFloat(-9f, 9f)).ToArray();
+            return (x => Ops.TwoHotCrossEntropy(x[0], targets, bins), [R(r, s.M, bins.Count)]);
+        });
+    }
 }

@@ -184,6 +184,64 @@ public static partial class Ops
     /// </summary>
     public static Tensor MeanSquaredDistance(Tensor pred, Tensor target) => SquaredError(pred, target, Math.Max(1, pred.Rows), "MeanSquaredDistance");
 
+    /// <summary>
+    /// The soft cross-entropy of <c>logits[B, bins]</c> against the two-hot encodings of <paramref name="targets"/>
+    /// (one scalar per row, see <see cref="TwoHotBins"/>), averaged over the rows: <c>−(1/B) Σᵢ Σⱼ tᵢⱼ log softmax(logitsᵢ)ⱼ</c>.
+    /// The targets are constants; the gradient into the logits is <c>(softmax − t)/B</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the logits do not have one column per bin or one row per target.</exception>
+    public static Tensor TwoHotCrossEntropy(Tensor logits, ReadOnlySpan<float> targets, TwoHotBins bins)
+    {
+        RequireMatrix(logits, nameof(logits));
+        bins.Validated();
+        int rows = logits.Rows, count = logits.Columns;
+        if (count != bins.Count || targets.Length != rows)
+        {
+            throw new ArgumentException($"TwoHotCrossEntropy: logits [{rows}×{count}] need {bins.Count} columns and one row per target ({targets.Length})", nameof(logits));
+        }
+
+        var softmax = new float[logits.Length];
+        var encoded = new (int Lower, float Upper)[rows];
+        double loss = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            var row = logits.Data.AsSpan(r * count, count);
+            var p = softmax.AsSpan(r * count, count);
+            var max = TensorPrimitives.Max(row);
+            double total = 0;
+            for (var j = 0; j < count; j++)
+            {
+                total += Math.Exp(row[j] - max);
+            }
+
+            var logTotal = max + Math.Log(total);
+            for (var j = 0; j < count; j++)
+            {
+                p[j] = (float)Math.Exp(row[j] - logTotal);
+            }
+
+            var (lower, upper) = encoded[r] = bins.Encode(targets[r]);
+            loss -= ((1 - upper) * (row[lower] - logTotal)) + (upper * (row[lower + 1] - logTotal));
+        }
+
+        return Result([(float)(loss / Math.Max(1, rows))], [], [logits], g =>
+        {
+            var d = new float[softmax.Length];
+            var scale = g[0] / Math.Max(1, rows);
+            for (var r = 0; r < rows; r++)
+            {
+                var (lower, upper) = encoded[r];
+                for (var j = 0; j < count; j++)
+                {
+                    var t = j == lower ? 1 - upper : j == lower + 1 ? upper : 0f;
+                    d[(r * count) + j] = (softmax[(r * count) + j] - t) * scale;
+                }
+            }
+
+            logits.Accumulate(d);
+        });
+    }
+
     internal static float Softplus(float v) => v > 20f ? v : MathF.Log(1f + MathF.Exp(v));
 
     private static Tensor SquaredError(Tensor pred, Tensor target, int divisor, string op)
