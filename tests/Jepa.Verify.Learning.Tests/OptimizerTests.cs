@@ -66,6 +66,29 @@ public sealed class OptimizerTests
     }
 
     [Fact]
+    public void ALearningRateScaleMultipliesTheStepOfItsGroupOnly()
+    {
+        // The reference trains its encoder at 0.3× the heads' rate: Adam's first step is lr·sign(g), so 0.03 against 0.1.
+        var (encoder, head) = (Parameter(1f, 2f), Parameter(1f, 2f));
+        var adam = new Adam([encoder, head], learningRate: 0.1f);
+        adam.ScaleLearningRate([encoder], 0.3f);
+        adam.Step();
+        Assert.Equal(1f - 0.03f, encoder.Data[0], 5);
+        Assert.Equal(1f - 0.1f, head.Data[0], 5);
+
+        var (a, b) = (Parameter(1f, 1f), Parameter(1f, 1f));
+        var sgd = new Sgd([a, b], learningRate: 0.1f);
+        sgd.ScaleLearningRate([b], 2f);
+        sgd.LearningRate = 0.05f; // a schedule scales every group alike
+        sgd.Step();
+        Assert.Equal(0.95f, a.Data[0], 6);
+        Assert.Equal(0.9f, b.Data[0], 6);
+
+        Assert.Throws<ArgumentException>(() => sgd.ScaleLearningRate([Parameter(0f, 0f)], 0.5f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => sgd.ScaleLearningRate([a], 0f));
+    }
+
+    [Fact]
     public void AdamWDecaysTheWeightsOutsideTheMoments()
     {
         var p = Parameter(1f, 0f);

@@ -67,13 +67,14 @@ public sealed class Adam : Optimizer
         var t = ++steps[index];
         var correction1 = 1.0 - Math.Pow(Beta1, t);
         var correction2 = 1.0 - Math.Pow(Beta2, t);
-        var stepSize = (float)(LearningRate / correction1);
+        var lr = LearningRateOf(index);
+        var stepSize = (float)(lr / correction1);
         var sqrtCorrection2 = (float)Math.Sqrt(correction2);
         var (b1, b2, eps) = (Beta1, Beta2, Eps);
         var decay = WeightDecay > 0f && !DecoupledWeightDecay ? WeightDecay : 0f;
         if (WeightDecay > 0f && DecoupledWeightDecay)
         {
-            TensorPrimitives.Multiply(parameter, 1f - (LearningRate * WeightDecay), parameter);
+            TensorPrimitives.Multiply(parameter, 1f - (lr * WeightDecay), parameter);
         }
 
         // Vectorised with the same operations in the same order as the scalar tail (no fused

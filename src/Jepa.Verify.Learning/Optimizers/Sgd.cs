@@ -37,6 +37,7 @@ public sealed class Sgd : Optimizer
     {
         var first = buffers[index] is null;
         var buffer = buffers[index] ??= new float[parameter.Length];
+        var lr = LearningRateOf(index);
         for (var i = 0; i < parameter.Length; i++)
         {
             var g = gradient[i] + (WeightDecay * parameter[i]);
@@ -46,7 +47,7 @@ public sealed class Sgd : Optimizer
                 g = buffer[i];
             }
 
-            parameter[i] -= LearningRate * g;
+            parameter[i] -= lr * g;
         }
     }
 }
