@@ -175,6 +175,19 @@ public static partial class Ops
         });
     }
 
+    /// <summary>The same elements under another shape (row-major order kept), e.g. flat pixels <c>[N, C·H·W]</c> as images <c>[N, C, H, W]</c>.</summary>
+    /// <exception cref="ArgumentException">When the shape holds a different number of elements.</exception>
+    public static Tensor Reshape(Tensor x, params int[] shape)
+    {
+        var length = shape.Aggregate(1L, (a, d) => d >= 0 ? a * d : -1);
+        if (length != x.Length)
+        {
+            throw new ArgumentException($"Reshape: [{string.Join(", ", x.Shape)}] cannot become [{string.Join(", ", shape)}]", nameof(shape));
+        }
+
+        return Result((float[])x.Data.Clone(), [.. shape], [x], g => x.Accumulate(g));
+    }
+
     private static (int N, int C, int H, int W) Image(Tensor x, string name, string op) =>
         x.Rank == 4 && x.Shape.All(d => d > 0)
             ? (x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3])
