@@ -42,13 +42,13 @@ public static partial class Ops
         for (var i = 0; i < n; i++)
         {
             geometry.Im2Col(x.Data.AsSpan(i * image, image), cols);
-            Gemm.Multiply(weight.Data, false, cols, false, yn, o, pixels, rows, accumulate: false);
+            Kernels.Backend.Gemm(weight.Data, false, cols, false, yn, o, pixels, rows, accumulate: false);
             if (bias is not null)
             {
                 for (var ch = 0; ch < o; ch++)
                 {
                     var plane = yn.AsSpan(ch * pixels, pixels);
-                    System.Numerics.Tensors.TensorPrimitives.Add(plane, bias.Data[ch], plane);
+                    Kernels.Backend.Add(plane, bias.Data[ch], plane);
                 }
             }
 
@@ -69,12 +69,12 @@ public static partial class Ops
                 if (dw is not null)
                 {
                     geometry.Im2Col(x.Data.AsSpan(i * image, image), cols);
-                    Gemm.Multiply(gn, false, cols, true, dw, o, rows, pixels, accumulate: true);
+                    Kernels.Backend.Gemm(gn, false, cols, true, dw, o, rows, pixels, accumulate: true);
                 }
 
                 if (dcols is not null)
                 {
-                    Gemm.Multiply(weight.Data, true, gn, false, dcols, rows, pixels, o, accumulate: false);
+                    Kernels.Backend.Gemm(weight.Data, true, gn, false, dcols, rows, pixels, o, accumulate: false);
                     geometry.Col2ImAdd(dcols, dx.AsSpan(i * image, image));
                 }
 
@@ -82,7 +82,7 @@ public static partial class Ops
                 {
                     for (var ch = 0; ch < o; ch++)
                     {
-                        db[ch] += System.Numerics.Tensors.TensorPrimitives.Sum(gn.AsSpan(ch * pixels, pixels));
+                        db[ch] += Kernels.Backend.Sum(gn.AsSpan(ch * pixels, pixels));
                     }
                 }
             }
@@ -161,7 +161,7 @@ public static partial class Ops
         var y = new float[n * c];
         for (var plane = 0; plane < y.Length; plane++)
         {
-            y[plane] = System.Numerics.Tensors.TensorPrimitives.Sum(x.Data.AsSpan(plane * area, area)) / area;
+            y[plane] = Kernels.Backend.Sum(x.Data.AsSpan(plane * area, area)) / area;
         }
 
         return Result(y, [n, c], [x], g =>
@@ -170,7 +170,7 @@ public static partial class Ops
             for (var plane = 0; plane < g.Length; plane++)
             {
                 var d = dx.AsSpan(plane * area, area);
-                System.Numerics.Tensors.TensorPrimitives.Add(d, g[plane] / area, d);
+                Kernels.Backend.Add(d, g[plane] / area, d);
             }
         });
     }

@@ -1,4 +1,3 @@
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Jepa.Verify.Learning.Tensors;
 
 namespace Jepa.Verify.Learning.Autograd;
@@ -10,7 +9,7 @@ public static partial class Ops
     public static Tensor Relu(Tensor x)
     {
         var y = new float[x.Length];
-        TensorPrimitives.Max(x.Data, 0f, y);
+        Kernels.Backend.Max(x.Data, 0f, y);
         return Result(y, x.Shape, [x], g =>
         {
             if (x.RequiresGrad)
@@ -30,7 +29,7 @@ public static partial class Ops
     public static Tensor Tanh(Tensor x)
     {
         var y = new float[x.Length];
-        TensorPrimitives.Tanh(x.Data, y);
+        Kernels.Backend.Tanh(x.Data, y);
         return Result(y, x.Shape, [x], g =>
         {
             if (x.RequiresGrad)
@@ -129,7 +128,7 @@ public static partial class Ops
             if (gamma is not null && gamma.RequiresGrad)
             {
                 var prod = new float[g.Length];
-                TensorPrimitives.Multiply(g, xhat, prod);
+                Kernels.Backend.Multiply(g, xhat, prod);
                 gamma.Accumulate(ColumnSums(prod, m, n));
             }
 
@@ -152,7 +151,7 @@ public static partial class Ops
                     }
                     else
                     {
-                        TensorPrimitives.Multiply(gRow, gamma.Data, dh);
+                        Kernels.Backend.Multiply(gRow, gamma.Data, dh);
                     }
 
                     double meanDh = 0, meanDhH = 0;
@@ -207,7 +206,7 @@ public static partial class Ops
         {
             var row = logits.Data.AsSpan(r * count, count);
             var p = softmax.AsSpan(r * count, count);
-            var max = TensorPrimitives.Max(row);
+            var max = Kernels.Backend.Max(row);
             double total = 0;
             for (var j = 0; j < count; j++)
             {
@@ -248,16 +247,16 @@ public static partial class Ops
     {
         RequireSameShape(pred, target, op);
         var diff = new float[pred.Length];
-        TensorPrimitives.Subtract(pred.Data, target.Data, diff);
-        var loss = TensorPrimitives.Dot(diff, diff) / divisor;
+        Kernels.Backend.Subtract(pred.Data, target.Data, diff);
+        var loss = Kernels.Backend.Dot(diff, diff) / divisor;
         return Result([loss], [], [pred, target], g =>
         {
             var d = new float[diff.Length];
-            TensorPrimitives.Multiply(diff, 2f * g[0] / divisor, d);
+            Kernels.Backend.Multiply(diff, 2f * g[0] / divisor, d);
             pred.Accumulate(d);
             if (target.RequiresGrad)
             {
-                TensorPrimitives.Negate(d, d);
+                Kernels.Backend.Negate(d, d);
                 target.Accumulate(d);
             }
         });

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Jepa.Verify.Learning.Tensors;
 
 namespace Jepa.Verify.Learning.Autograd;
@@ -10,7 +9,7 @@ namespace Jepa.Verify.Learning.Autograd;
 /// gradient, records how to back-propagate into its inputs.
 /// </summary>
 /// <remarks>
-/// Kernels are <see cref="TensorPrimitives"/> spans and the blocked <see cref="Gemm"/>; every
+/// Kernels are those of <see cref="Kernels.Backend"/> (the CPU one: SIMD spans and the blocked GEMM); every
 /// reduction runs in a fixed order, so the same inputs give bit-identical outputs and gradients.
 /// NaN and ∞ propagate (training detects them on the loss).
 /// </remarks>
@@ -29,17 +28,17 @@ public static partial class Ops
         }
 
         var y = new float[m * n];
-        Gemm.Multiply(a.Data, false, b.Data, false, y, m, n, k, accumulate: false);
+        Kernels.Backend.Gemm(a.Data, false, b.Data, false, y, m, n, k, accumulate: false);
         return Result(y, [m, n], [a, b], g =>
         {
             if (a.RequiresGrad)
             {
-                Gemm.Multiply(g, false, b.Data, true, a.EnsureGrad(), m, k, n, accumulate: true);
+                Kernels.Backend.Gemm(g, false, b.Data, true, a.EnsureGrad(), m, k, n, accumulate: true);
             }
 
             if (b.RequiresGrad)
             {
-                Gemm.Multiply(a.Data, true, g, false, b.EnsureGrad(), k, n, m, accumulate: true);
+                Kernels.Backend.Gemm(a.Data, true, g, false, b.EnsureGrad(), k, n, m, accumulate: true);
             }
         });
     }
@@ -65,13 +64,13 @@ public static partial class Ops
         }
 
         var y = new float[batch * outputs];
-        Gemm.Multiply(x.Data, false, weight.Data, true, y, batch, outputs, inputs, accumulate: false);
+        Kernels.Backend.Gemm(x.Data, false, weight.Data, true, y, batch, outputs, inputs, accumulate: false);
         if (bias is not null)
         {
             for (var r = 0; r < batch; r++)
             {
                 var row = y.AsSpan(r * outputs, outputs);
-                TensorPrimitives.Add(row, bias.Data, row);
+                Kernels.Backend.Add(row, bias.Data, row);
             }
         }
 
@@ -80,12 +79,12 @@ public static partial class Ops
         {
             if (x.RequiresGrad)
             {
-                Gemm.Multiply(g, false, weight.Data, false, x.EnsureGrad(), batch, inputs, outputs, accumulate: true);
+                Kernels.Backend.Gemm(g, false, weight.Data, false, x.EnsureGrad(), batch, inputs, outputs, accumulate: true);
             }
 
             if (weight.RequiresGrad)
             {
-                Gemm.Multiply(g, true, x.Data, false, weight.EnsureGrad(), outputs, inputs, batch, accumulate: true);
+                Kernels.Backend.Gemm(g, true, x.Data, false, weight.EnsureGrad(), outputs, inputs, batch, accumulate: true);
             }
 
             if (bias is not null && bias.RequiresGrad)
@@ -100,7 +99,7 @@ public static partial class Ops
     {
         RequireSameShape(a, b, "Add");
         var y = new float[a.Length];
-        TensorPrimitives.Add(a.Data, b.Data, y);
+        Kernels.Backend.Add(a.Data, b.Data, y);
         return Result(y, a.Shape, [a, b], g =>
         {
             a.Accumulate(g);
@@ -113,14 +112,14 @@ public static partial class Ops
     {
         RequireSameShape(a, b, "Sub");
         var y = new float[a.Length];
-        TensorPrimitives.Subtract(a.Data, b.Data, y);
+        Kernels.Backend.Subtract(a.Data, b.Data, y);
         return Result(y, a.Shape, [a, b], g =>
         {
             a.Accumulate(g);
             if (b.RequiresGrad)
             {
                 var neg = new float[g.Length];
-                TensorPrimitives.Negate(g, neg);
+                Kernels.Backend.Negate(g, neg);
                 b.Accumulate(neg);
             }
         });
@@ -131,19 +130,19 @@ public static partial class Ops
     {
         RequireSameShape(a, b, "Mul");
         var y = new float[a.Length];
-        TensorPrimitives.Multiply(a.Data, b.Data, y);
+        Kernels.Backend.Multiply(a.Data, b.Data, y);
         return Result(y, a.Shape, [a, b], g =>
         {
             var tmp = new float[g.Length];
             if (a.RequiresGrad)
             {
-                TensorPrimitives.Multiply(g, b.Data, tmp);
+                Kernels.Backend.Multiply(g, b.Data, tmp);
                 a.Accumulate(tmp);
             }
 
             if (b.RequiresGrad)
             {
-                TensorPrimitives.Multiply(g, a.Data, tmp);
+                Kernels.Backend.Multiply(g, a.Data, tmp);
                 b.Accumulate(tmp);
             }
         });
@@ -153,11 +152,11 @@ public static partial class Ops
     public static Tensor Scale(Tensor a, float factor)
     {
         var y = new float[a.Length];
-        TensorPrimitives.Multiply(a.Data, factor, y);
+        Kernels.Backend.Multiply(a.Data, factor, y);
         return Result(y, a.Shape, [a], g =>
         {
             var tmp = new float[g.Length];
-            TensorPrimitives.Multiply(g, factor, tmp);
+            Kernels.Backend.Multiply(g, factor, tmp);
             a.Accumulate(tmp);
         });
     }
@@ -175,7 +174,7 @@ public static partial class Ops
         var y = new float[a.Length];
         for (var r = 0; r < m; r++)
         {
-            TensorPrimitives.Add(a.Data.AsSpan(r * n, n), v.Data, y.AsSpan(r * n, n));
+            Kernels.Backend.Add(a.Data.AsSpan(r * n, n), v.Data, y.AsSpan(r * n, n));
         }
 
         return Result(y, a.Shape, [a, v], g =>
@@ -272,7 +271,7 @@ public static partial class Ops
                 for (var i = 0; i < rows.Length; i++)
                 {
                     var dst = grad.AsSpan(rows[i] * n, n);
-                    TensorPrimitives.Add(dst, g.AsSpan(i * n, n), dst);
+                    Kernels.Backend.Add(dst, g.AsSpan(i * n, n), dst);
                 }
             }
         });
@@ -300,7 +299,7 @@ public static partial class Ops
     /// <summary>The sum of all elements, as a scalar.</summary>
     public static Tensor Sum(Tensor a)
     {
-        var s = TensorPrimitives.Sum(a.Data);
+        var s = Kernels.Backend.Sum(a.Data);
         return Result([s], [], [a], g =>
         {
             if (a.RequiresGrad)
@@ -331,7 +330,7 @@ public static partial class Ops
         var sums = new float[columns];
         for (var r = 0; r < rows; r++)
         {
-            TensorPrimitives.Add(sums, g.AsSpan(r * columns, columns), sums);
+            Kernels.Backend.Add(sums, g.AsSpan(r * columns, columns), sums);
         }
 
         return sums;

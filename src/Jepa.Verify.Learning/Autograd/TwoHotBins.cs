@@ -1,3 +1,5 @@
+using Jepa.Verify.Learning.Tensors;
+
 namespace Jepa.Verify.Learning.Autograd;
 
 /// <summary>
@@ -47,7 +49,7 @@ public sealed record TwoHotBins(int Count = 101, float Min = -10f, float Max = 1
             throw new ArgumentException($"expected {Count} logits, got {logits.Length}", nameof(logits));
         }
 
-        var max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
+        var max = Kernels.Backend.Max(logits);
         double total = 0, weighted = 0;
         for (var i = 0; i < Count; i++)
         {

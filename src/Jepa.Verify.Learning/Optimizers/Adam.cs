@@ -1,6 +1,4 @@
-using System.Numerics;
 using Jepa.Verify.Learning.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Jepa.Verify.Learning.Optimizers;
 
@@ -74,44 +72,9 @@ public sealed class Adam : Optimizer
         var decay = WeightDecay > 0f && !DecoupledWeightDecay ? WeightDecay : 0f;
         if (WeightDecay > 0f && DecoupledWeightDecay)
         {
-            TensorPrimitives.Multiply(parameter, 1f - (lr * WeightDecay), parameter);
+            Kernels.Backend.Multiply(parameter, 1f - (lr * WeightDecay), parameter);
         }
 
-        // Vectorised with the same operations in the same order as the scalar tail (no fused
-        // multiply-add), so every lane computes exactly what the scalar loop would.
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var (vb1, vb2, vc1, vc2) = (new Vector<float>(b1), new Vector<float>(b2), new Vector<float>(1f - b1), new Vector<float>(1f - b2));
-            var (vStep, vSqrt, vEps, vDecay) = (new Vector<float>(stepSize), new Vector<float>(sqrtCorrection2), new Vector<float>(eps), new Vector<float>(decay));
-            for (; i <= parameter.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                var p = new Vector<float>(parameter[i..]);
-                var g = new Vector<float>(gradient[i..]);
-                if (decay > 0f)
-                {
-                    g += vDecay * p;
-                }
-
-                var mv = (vb1 * new Vector<float>(mi, i)) + (vc1 * g);
-                var vv = (vb2 * new Vector<float>(vi, i)) + (vc2 * g * g);
-                mv.CopyTo(mi, i);
-                vv.CopyTo(vi, i);
-                (p - (vStep * mv / ((Vector.SquareRoot(vv) / vSqrt) + vEps))).CopyTo(parameter[i..]);
-            }
-        }
-
-        for (; i < parameter.Length; i++)
-        {
-            var g = gradient[i];
-            if (decay > 0f)
-            {
-                g += decay * parameter[i];
-            }
-
-            mi[i] = (b1 * mi[i]) + ((1f - b1) * g);
-            vi[i] = (b2 * vi[i]) + ((1f - b2) * g * g);
-            parameter[i] -= stepSize * mi[i] / ((MathF.Sqrt(vi[i]) / sqrtCorrection2) + eps);
-        }
+        Kernels.Backend.AdamStep(parameter, gradient, mi, vi, stepSize, sqrtCorrection2, b1, b2, eps, decay);
     }
 }

@@ -29,7 +29,7 @@ public static class GradClip
         {
             foreach (var g in grads)
             {
-                System.Numerics.Tensors.TensorPrimitives.Multiply(g, (float)coefficient, g);
+                Kernels.Backend.Multiply(g, (float)coefficient, g);
             }
         }
 

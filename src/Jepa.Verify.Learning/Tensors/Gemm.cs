@@ -15,7 +15,7 @@ namespace Jepa.Verify.Learning.Tensors;
 /// 6×16 register-blocked micro-kernel does fused multiply-adds on 256-bit vectors. Threads own
 /// disjoint tiles of C and every element sums its k terms in the same order whatever the thread
 /// count, so results are bit-identical run to run. NaN and ∞ propagate as in IEEE arithmetic.
-/// This is the one seam a faster backend (a BLAS, a GPU) would replace.
+/// It is the product of the CPU backend (<see cref="CpuKernels"/>); a faster backend (a BLAS, a GPU) implements <see cref="IKernels"/> instead.
 /// </remarks>
 internal static class Gemm
 {

@@ -139,7 +139,7 @@ public sealed class Tensor
     {
         if (RequiresGrad)
         {
-            System.Numerics.Tensors.TensorPrimitives.Add(EnsureGrad(), g, grad);
+            Kernels.Backend.Add(EnsureGrad(), g, grad);
         }
     }
 
