@@ -214,31 +214,13 @@ public static partial class Ops
         public int Rows => C * KH * KW;
 
         /// <summary>Fills <paramref name="cols"/> <c>[C·KH·KW, Ho·Wo]</c> from one image <c>[C, H, W]</c>; outside the image, 0.</summary>
-        public void Im2Col(ReadOnlySpan<float> image, float[] cols)
-        {
-            var at = 0;
-            for (var ch = 0; ch < C; ch++)
-            {
-                for (var ky = 0; ky < KH; ky++)
-                {
-                    for (var kx = 0; kx < KW; kx++)
-                    {
-                        for (var oy = 0; oy < Ho; oy++)
-                        {
-                            var iy = (oy * Stride) - Padding + ky;
-                            for (var ox = 0; ox < Wo; ox++, at++)
-                            {
-                                var ix = (ox * Stride) - Padding + kx;
-                                cols[at] = (uint)iy < (uint)H && (uint)ix < (uint)W ? image[(((ch * H) + iy) * W) + ix] : 0f;
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        public void Im2Col(Span<float> image, float[] cols) => Walk(image, cols, gather: true);
 
         /// <summary>Adds each element of <paramref name="cols"/> back onto the image element it came from (the adjoint of <see cref="Im2Col"/>).</summary>
-        public void Col2ImAdd(float[] cols, Span<float> image)
+        public void Col2ImAdd(float[] cols, Span<float> image) => Walk(image, cols, gather: false);
+
+        /// <summary>Visits every (receptive-field row, output pixel) in the order of <paramref name="cols"/>: copies the image element there (gather) or adds it back.</summary>
+        private void Walk(Span<float> image, float[] cols, bool gather)
         {
             var at = 0;
             for (var ch = 0; ch < C; ch++)
@@ -253,7 +235,12 @@ public static partial class Ops
                             for (var ox = 0; ox < Wo; ox++, at++)
                             {
                                 var ix = (ox * Stride) - Padding + kx;
-                                if ((uint)iy < (uint)H && (uint)ix < (uint)W)
+                                var inside = (uint)iy < (uint)H && (uint)ix < (uint)W;
+                                if (gather)
+                                {
+                                    cols[at] = inside ? image[(((ch * H) + iy) * W) + ix] : 0f;
+                                }
+                                else if (inside)
                                 {
                                     image[(((ch * H) + iy) * W) + ix] += cols[at];
                                 }
