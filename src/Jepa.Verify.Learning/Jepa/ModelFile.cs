@@ -205,7 +205,8 @@ public static partial class ModelFile
     private static double MinimumWeights(ModelShape s)
     {
         double hidden = s.HiddenDim, latent = s.LatentDim;
-        var encoder = s.EncoderHiddenLayers == 0
+        var encoder = s.Image is { } image ? image.Stages[^1] * latent // its linear head, a lower bound on the convolutions
+            : s.EncoderHiddenLayers == 0
             ? (double)s.FeatureDim * latent
             : ((double)s.FeatureDim * hidden) + ((s.EncoderHiddenLayers - 1) * hidden * hidden) + (hidden * latent);
         return encoder + (2 * latent * hidden) + (latent * hidden) + (hidden * s.AuxDim);
@@ -225,10 +226,17 @@ public static partial class ModelFile
         [property: System.Text.Json.Serialization.JsonPropertyName("encoder_hidden_layers")] int EncoderHiddenLayers,
         [property: System.Text.Json.Serialization.JsonPropertyName("activation")] string Activation,
         [property: System.Text.Json.Serialization.JsonPropertyName("layer_norm")] bool LayerNorm,
-        [property: System.Text.Json.Serialization.JsonPropertyName("seed")] ulong Seed)
+        [property: System.Text.Json.Serialization.JsonPropertyName("seed")] ulong Seed,
+        [property: System.Text.Json.Serialization.JsonPropertyName("image")]
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+        int[]? Image = null,
+        [property: System.Text.Json.Serialization.JsonPropertyName("stages")]
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+        int[]? Stages = null)
     {
         public static ShapeJson From(ModelShape s) => new(s.FeatureDim, s.Actions, s.AuxDim, s.LatentDim, s.HiddenDim,
-            s.EncoderHiddenLayers, s.Activation.ToString().ToLowerInvariant(), s.LayerNorm, s.Seed);
+            s.EncoderHiddenLayers, s.Activation.ToString().ToLowerInvariant(), s.LayerNorm, s.Seed,
+            s.Image is { } i ? [i.Channels, i.Height, i.Width] : null, s.Image is { } j ? [.. j.Stages] : null);
 
         public ModelShape ToShape()
         {
@@ -243,7 +251,22 @@ public static partial class ModelFile
                 throw new ArgumentException("a dimension is out of range");
             }
 
-            return new ModelShape(FeatureDim, Actions, AuxDim, LatentDim, HiddenDim, EncoderHiddenLayers, activation, LayerNorm, Seed);
+            ImageEncoderShape? image = null;
+            if (Image is not null || Stages is not null)
+            {
+                if (Image is not { Length: 3 } || Stages is null)
+                {
+                    throw new ArgumentException("\"image\" must be [channels, height, width] and come with \"stages\"");
+                }
+
+                image = new ImageEncoderShape(Image[0], Image[1], Image[2], [.. Stages]);
+                if ((image.Problem() ?? (image.FeatureDim != FeatureDim ? "the image size does not match feature_dim" : null)) is { } problem)
+                {
+                    throw new ArgumentException(problem);
+                }
+            }
+
+            return new ModelShape(FeatureDim, Actions, AuxDim, LatentDim, HiddenDim, EncoderHiddenLayers, activation, LayerNorm, Seed, image);
         }
     }
 

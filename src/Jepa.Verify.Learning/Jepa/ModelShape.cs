@@ -12,6 +12,8 @@ namespace Jepa.Verify.Learning.Jepa;
 /// <param name="Activation">Non-linearity.</param>
 /// <param name="LayerNorm">Whether hidden layers are layer-normalised.</param>
 /// <param name="Seed">The initialisation seed.</param>
+/// <param name="Image">A convolutional encoder over images of this shape, or null for the MLP encoder
+/// (<paramref name="HiddenDim"/> and <paramref name="EncoderHiddenLayers"/> then shape the heads only).</param>
 public sealed record ModelShape(
     int FeatureDim,
     int Actions,
@@ -21,7 +23,8 @@ public sealed record ModelShape(
     int EncoderHiddenLayers,
     ActivationKind Activation,
     bool LayerNorm,
-    ulong Seed)
+    ulong Seed,
+    ImageEncoderShape? Image = null)
 {
     /// <summary>The shape a training run of <paramref name="config"/> on <paramref name="data"/> builds.</summary>
     public static ModelShape For(TrainingData data, PJepaConfig config, int auxDim)
@@ -29,6 +32,6 @@ public sealed record ModelShape(
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(config);
         return new ModelShape(data.FeatureDim, data.Actions, auxDim, config.LatentDim, config.HiddenDim,
-            config.EncoderHiddenLayers, config.Activation, config.LayerNorm, config.Seed);
+            config.EncoderHiddenLayers, config.Activation, config.LayerNorm, config.Seed, config.ImageEncoder);
     }
 }

@@ -34,6 +34,7 @@ namespace Jepa.Verify.Learning.Jepa;
 /// <see cref="Steps"/> in quarters of it while more pairs are certified or their bounds rise, up to this many steps
 /// (0: four times <see cref="Steps"/>). Not with <see cref="CosineSchedule"/>, whose budget is the schedule's length.
 /// </param>
+/// <param name="ImageEncoder">A convolutional encoder over image observations instead of the MLP (the paper's reference model), or null.</param>
 public sealed record PJepaConfig(
     TrainingMode Mode = TrainingMode.Joint,
     ulong Seed = 0,
@@ -54,7 +55,8 @@ public sealed record PJepaConfig(
     float GradClipNorm = 0f,
     int RandomAuxDim = 8,
     float LipschitzPenalty = 3e-4f,
-    int StepCap = 0)
+    int StepCap = 0,
+    ImageEncoderShape? ImageEncoder = null)
 {
     /// <summary>The most steps a run with a certification goal may take: <see cref="StepCap"/>, or four times <see cref="Steps"/>.</summary>
     public int EffectiveStepCap => Math.Max(Steps, StepCap > 0 ? StepCap : 4 * Steps);
@@ -78,6 +80,7 @@ public sealed record PJepaConfig(
             { RandomAuxDim: < 1 } => $"random aux dimension must be >= 1, got {RandomAuxDim}",
             _ when !(LipschitzPenalty >= 0) || !float.IsFinite(LipschitzPenalty) => $"Lipschitz penalty must be a finite number >= 0, got {LipschitzPenalty}",
             { StepCap: < 0 } => $"step cap must be >= 0, got {StepCap}",
+            _ when ImageEncoder?.Problem() is { } image => image,
             _ => null,
         };
     }

@@ -5,7 +5,7 @@ using Jepa.Verify.Learning.Tensors;
 namespace Jepa.Verify.Learning.Jepa;
 
 /// <summary>
-/// P-JEPA (DESIGN.md §1): encoder <c>E</c> (an MLP over the features), latent transition
+/// P-JEPA (DESIGN.md §1): encoder <c>E</c> (an MLP over the features, or a convolutional encoder over images), latent transition
 /// <c>T̂(z, a)</c> (an MLP over <c>concat(z, onehot(a))</c>) and aux head <c>P̂(z)</c> (an MLP).
 /// Parameters are named <c>encoder.*</c>, <c>transition.*</c>, <c>aux_head.*</c>.
 /// </summary>
@@ -17,10 +17,26 @@ public sealed class PJepaModel : Module
         ArgumentNullException.ThrowIfNull(shape);
         Shape = shape;
         var random = new SeededRandom(shape.Seed);
-        var encoderSizes = new List<int> { shape.FeatureDim };
-        encoderSizes.AddRange(Enumerable.Repeat(shape.HiddenDim, shape.EncoderHiddenLayers));
-        encoderSizes.Add(shape.LatentDim);
-        Encoder = RegisterModule("encoder", Sequential.Mlp(encoderSizes, shape.Activation, random, shape.LayerNorm));
+        if (shape.Image is { } image)
+        {
+            var problem = image.Problem() ?? (image.FeatureDim != shape.FeatureDim
+                ? $"{image.Channels}×{image.Height}×{image.Width} images have {image.FeatureDim} features, the observations have {shape.FeatureDim}"
+                : null);
+            if (problem is not null)
+            {
+                throw new ArgumentException(problem, nameof(shape));
+            }
+
+            Encoder = RegisterModule("encoder", new ConvEncoder(image.Channels, image.Height, image.Width, image.Stages, shape.LatentDim, shape.Activation, random));
+        }
+        else
+        {
+            var encoderSizes = new List<int> { shape.FeatureDim };
+            encoderSizes.AddRange(Enumerable.Repeat(shape.HiddenDim, shape.EncoderHiddenLayers));
+            encoderSizes.Add(shape.LatentDim);
+            Encoder = RegisterModule("encoder", Sequential.Mlp(encoderSizes, shape.Activation, random, shape.LayerNorm));
+        }
+
         Transition = RegisterModule("transition", Sequential.Mlp([shape.LatentDim + shape.Actions, shape.HiddenDim, shape.LatentDim], shape.Activation, random, shape.LayerNorm));
         AuxHead = RegisterModule("aux_head", Sequential.Mlp([shape.LatentDim, shape.HiddenDim, shape.AuxDim], shape.Activation, random, shape.LayerNorm));
     }
@@ -28,8 +44,8 @@ public sealed class PJepaModel : Module
     /// <summary>The dimensions and architecture.</summary>
     public ModelShape Shape { get; }
 
-    /// <summary>E: features → latent.</summary>
-    public Sequential Encoder { get; }
+    /// <summary>E: features → latent: an MLP (<see cref="Sequential"/>), or a <see cref="ConvEncoder"/> when <see cref="ModelShape.Image"/> is set.</summary>
+    public Module Encoder { get; }
 
     /// <summary>T̂: concat(latent, one-hot action) → next latent.</summary>
     public Sequential Transition { get; }

@@ -22,6 +22,7 @@ public static class OnnxExport
     public const int Opset = 17;
 
     /// <summary>Writes the three graphs into <paramref name="directory"/> (created if missing), each atomically.</summary>
+    /// <exception cref="NotSupportedException">When the encoder is convolutional (not exported yet).</exception>
     /// <returns>The three paths: encoder, transition, aux head.</returns>
     public static IReadOnlyList<string> Write(PJepaModel model, string directory)
     {
@@ -31,11 +32,16 @@ public static class OnnxExport
             throw new PlatformNotSupportedException("ONNX raw tensor data is little-endian; this export writes the process's own float layout");
         }
 
+        if (model.Encoder is not Sequential encoder)
+        {
+            throw new NotSupportedException("the convolutional encoder has no ONNX export yet (only MLP encoders do); save the model with --save instead");
+        }
+
         Directory.CreateDirectory(directory);
         var s = model.Shape;
         var files = new (string Name, byte[] Bytes)[]
         {
-            ("encoder.onnx", Graph("encoder", [("obs", s.FeatureDim)], "latent", model.Encoder, null)),
+            ("encoder.onnx", Graph("encoder", [("obs", s.FeatureDim)], "latent", encoder, null)),
             ("transition.onnx", Graph("transition", [("z", s.LatentDim), ("action", s.Actions)], "next", model.Transition, "za")),
             ("aux_head.onnx", Graph("aux_head", [("z", s.LatentDim)], "aux", model.AuxHead, null)),
         };

@@ -1,0 +1,30 @@
+using System.Collections.Immutable;
+
+namespace Jepa.Verify.Learning.Jepa;
+
+/// <summary>
+/// A convolutional encoder (<see cref="Modules.ConvEncoder"/>) in place of the MLP: the observation features are read as
+/// <paramref name="Channels"/>×<paramref name="Height"/>×<paramref name="Width"/> images, channel-major.
+/// </summary>
+/// <param name="Channels">Image channels (3 for RGB).</param>
+/// <param name="Height">Image height in pixels (at least 4).</param>
+/// <param name="Width">Image width in pixels (at least 4).</param>
+/// <param name="Stages">Channels of the stem and of each residual stage, e.g. <c>[16, 32, 64]</c>.</param>
+public sealed record ImageEncoderShape(int Channels, int Height, int Width, ImmutableArray<int> Stages)
+{
+    /// <summary>The number of features an observation must have: channels × height × width.</summary>
+    public long FeatureDim => (long)Channels * Height * Width;
+
+    /// <summary>What is wrong with the shape, or null.</summary>
+    public string? Problem() =>
+        Channels < 1 || Height < 4 || Width < 4 ? $"images must have at least 1 channel and 4×4 pixels, got {Channels}×{Height}×{Width}"
+        : Stages.IsDefaultOrEmpty || Stages.Any(s => s < 1 || s > 4096) ? $"the encoder needs 1 or more stage widths between 1 and 4096, got [{string.Join(", ", Stages.IsDefault ? [] : Stages)}]"
+        : null;
+
+    /// <inheritdoc />
+    public bool Equals(ImageEncoderShape? other) =>
+        other is not null && (Channels, Height, Width) == (other.Channels, other.Height, other.Width) && Stages.SequenceEqual(other.Stages);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Channels, Height, Width, Stages.Length > 0 ? Stages[^1] : 0);
+}
