@@ -164,4 +164,57 @@ public sealed class TrainCommandTests
         Assert.Single(run.Error.TrimEnd('\n').Split('\n'));
         Assert.Empty(run.Out);
     }
+
+    /// <summary>Counts 0–3 (inc/dec, aux 1 at 2) drawn as that many lit pixels on a 1×8×8 image.</summary>
+    private static string PixelMdp()
+    {
+        var observations = Enumerable.Range(0, 4).Select(c =>
+        {
+            var pixels = Enumerable.Range(0, 64).Select(i => i < 9 * c && i % 9 == 0 ? "0.5" : "-0.5");
+            return $"{{\"id\": \"c{c}\", \"aux\": {(c == 2 ? 1 : 0)}, \"features\": [{string.Join(", ", pixels)}]}}";
+        });
+        var transitions = Enumerable.Range(0, 4).SelectMany(c => new[]
+        {
+            $"{{\"from\": \"c{c}\", \"action\": \"inc\", \"to\": \"c{Math.Min(c + 1, 3)}\"}}",
+            $"{{\"from\": \"c{c}\", \"action\": \"dec\", \"to\": \"c{Math.Max(c - 1, 0)}\"}}",
+        });
+        return TestFiles.Write("pixels.json", $"{{\"actions\": [\"inc\", \"dec\"], \"observations\": [{string.Join(", ", observations)}], \"transitions\": [{string.Join(", ", transitions)}]}}");
+    }
+
+    [Fact]
+    public void TheConvolutionalEncoderTrainsOnImageFeatures()
+    {
+        var run = CliRun.Of("train", PixelMdp(), "--image", "1x8x8", "--stages", "4,8", "--steps", "200", "--step-cap", "200", "--quiet", "--json");
+        Assert.True(run.ExitCode is 0 or 1 or 3, run.Error);
+        Assert.True(run.Json.GetProperty("loss_aux").GetDouble() < 0.1, run.Out);
+    }
+
+    [Theory]
+    [InlineData("3x8x8", "", "--image 3x8x8 reads 192 features, but the observations of")]
+    [InlineData("1x8", "", "--image must be CxHxW, e.g. 3x64x64, got '1x8'")]
+    [InlineData("1x8x8", "4,x", "--stages must be channel counts separated by commas")]
+    [InlineData("1x2x8", "", "images must have at least 1 channel and 4×4 pixels")]
+    [InlineData("1x8x8", "onnx", "--save-onnx cannot export the convolutional encoder yet")]
+    public void ImageOptionsThatCannotBeHonouredAreUsageErrors(string image, string extra, string message)
+    {
+        string[] args = ["train", PixelMdp(), "--image", image, "--steps", "1", "--quiet"];
+        args = extra switch
+        {
+            "onnx" => [.. args, "--save-onnx", Path.Combine(Path.GetTempPath(), "jv-never-" + Guid.NewGuid().ToString("N"))],
+            "" => args,
+            _ => [.. args, "--stages", extra],
+        };
+        var run = CliRun.Of(args);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, run.Error, StringComparison.Ordinal);
+        Assert.Single(run.Error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void TheImageEncoderNeedsFeatures()
+    {
+        var run = CliRun.Of("train", TestFiles.Example("counting.json"), "--image", "1x8x8", "--steps", "1", "--quiet");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--image needs observations with \"features\"", run.Error, StringComparison.Ordinal);
+    }
 }

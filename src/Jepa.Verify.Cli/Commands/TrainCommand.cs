@@ -44,12 +44,14 @@ internal static class TrainCommand
         var plot = new Option<string?>("--plot") { Description = "Write the loss curves, the latents' PCA coloured by bisimulation class and the class-sorted distance heatmap (PNG and SVG) into this directory", HelpName = "DIR" }.NonEmpty();
         var penalty = new Option<float>("--lipschitz-penalty") { Description = "Weight of the heads' spectral-norm products in the joint loss (keeps L_T and L_P, which the certificate divides by, in check; 0 = the paper's plain model)", DefaultValueFactory = _ => defaults.LipschitzPenalty, HelpName = "λ" };
         var stepCap = new Option<int>("--step-cap") { Description = "Joint training goes past --steps while it certifies more pairs, up to this many steps (0 = 4 × --steps)", DefaultValueFactory = _ => defaults.StepCap, HelpName = "N" };
+        var image = new Option<string?>("--image") { Description = "Read each observation's features as a CxHxW image (channel-major) and encode it with the convolutional encoder (7×7 stride-2 stem, max pooling, residual stages, average pooling) instead of the MLP", HelpName = "CxHxW" };
+        var stages = new Option<string>("--stages") { Description = "With --image: channels of the stem and of each residual stage", DefaultValueFactory = _ => "16,32,64", HelpName = "W1,W2,…" };
         var pairs = new Option<bool>("--pairs") { Description = "List every non-equivalent pair with its latent distance and certified bound" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar (it is also off when output is redirected)" };
         var command = new Command("train", "Train P-JEPA on the MDP's transitions and check that observations the bisimulation separates get distinct latents. Joint training stops once certified: every non-equivalent pair has a positive lower bound forced by the residuals. Exit 0 certified, 1 collapsed (a non-equivalent pair within the tolerance), 3 apart but not certified, or training diverged.");
         input.AddTo(command, analysis: true);
-        Option[] options = [mode, seed, steps, latentDim, hiddenDim, activation, layerNorm, lr, cosine, weightDecay, batch, auxWeight, lossTarget, tolerance, stopGrad, gradClip, penalty, stepCap, pairs, save, saveOnnx, plot, json, quiet];
+        Option[] options = [mode, seed, steps, latentDim, hiddenDim, activation, layerNorm, image, stages, lr, cosine, weightDecay, batch, auxWeight, lossTarget, tolerance, stopGrad, gradClip, penalty, stepCap, pairs, save, saveOnnx, plot, json, quiet];
         foreach (var o in options)
         {
             command.Options.Add(o);
@@ -74,10 +76,16 @@ internal static class TrainCommand
                 StopGradTarget: r.GetValue(stopGrad),
                 GradClipNorm: r.GetValue(gradClip),
                 LipschitzPenalty: r.GetValue(penalty),
-                StepCap: r.GetValue(stepCap));
+                StepCap: r.GetValue(stepCap),
+                ImageEncoder: r.GetValue(image) is { } imageText ? ParseImage(imageText, r.GetValue(stages)!) : null);
             if (config.Problem() is { } problem)
             {
                 throw new UsageException(problem);
+            }
+
+            if (config.ImageEncoder is not null && r.GetValue(saveOnnx) is not null)
+            {
+                throw new UsageException("--save-onnx cannot export the convolutional encoder yet (only MLP encoders); use --save for the model file");
             }
 
             var collapse = InputOptions.Collapse(r.GetValue(tolerance)) with { ListPairs = r.GetValue(pairs) };
@@ -95,7 +103,19 @@ internal static class TrainCommand
             }
 
             var showProgress = !r.GetValue(quiet) && ReferenceEquals(io.Error, Console.Error) && !Console.IsErrorRedirected && !Console.IsOutputRedirected;
-            var run = Run(input.Load(r), input.Options(r), config, collapse, showProgress);
+            var mdp = input.Load(r);
+            if (config.ImageEncoder is { } shape)
+            {
+                var features = mdp.Features.FirstOrDefault(f => !f.IsDefault);
+                if (features.IsDefault || features.Length != shape.FeatureDim)
+                {
+                    throw new UsageException(features.IsDefault
+                        ? $"--image needs observations with \"features\"; {mdp.Source} has none"
+                        : $"--image {shape.Channels}x{shape.Height}x{shape.Width} reads {shape.FeatureDim} features, but the observations of {mdp.Source} have {features.Length}");
+                }
+            }
+
+            var run = Run(mdp, input.Options(r), config, collapse, showProgress);
             if (r.GetValue(save) is { } path)
             {
                 ModelFile.Save(run.Result.Model, path);
@@ -128,6 +148,25 @@ internal static class TrainCommand
     }
 
     /// <summary>The library's <see cref="TrainingRun.Of"/>, with a progress bar when asked.</summary>
+    /// <summary>The <c>--image CxHxW</c> and <c>--stages</c> options as an encoder shape.</summary>
+    private static ImageEncoderShape ParseImage(string image, string stages)
+    {
+        var dims = image.Split('x', 'X', '×');
+        var widths = stages.Split(',', StringSplitOptions.TrimEntries);
+        if (dims.Length != 3 || !dims.All(d => int.TryParse(d, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)))
+        {
+            throw new UsageException($"--image must be CxHxW, e.g. 3x64x64, got '{image}'");
+        }
+
+        if (!widths.All(w => int.TryParse(w, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)))
+        {
+            throw new UsageException($"--stages must be channel counts separated by commas, e.g. 16,32,64, got '{stages}'");
+        }
+
+        var d = dims.Select(x => int.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        return new ImageEncoderShape(d[0], d[1], d[2], [.. widths.Select(w => int.Parse(w, System.Globalization.CultureInfo.InvariantCulture))]);
+    }
+
     private static TrainingRun Run(MdpModel mdp, Mdp.Bisimulation.BisimulationOptions options, PJepaConfig config, CollapseOptions collapse, bool showProgress) =>
         showProgress
             ? WithProgressBar(config, progress => TrainingRun.Of(mdp, options, config, collapse, progress))
