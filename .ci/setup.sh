@@ -26,21 +26,30 @@ jv_require_dotnet() {
   fi
 }
 
+# jv_missing PACKAGE...: the packages dpkg does not have installed, one per line.
+jv_missing() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
+
+# jv_apt_install PACKAGE...: installs the packages quietly; false when apt cannot.
+jv_apt_install() {
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; } >/dev/null 2>&1
+}
+
 jv_install_packages() {
-  local missing=() optional=() p
-  for p in "${JV_APT_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  for p in "${JV_APT_OPTIONAL[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || optional+=("$p")
-  done
+  local missing optional
+  mapfile -t missing < <(jv_missing "${JV_APT_PACKAGES[@]}")
+  mapfile -t optional < <(jv_missing "${JV_APT_OPTIONAL[@]}")
   if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
       echo "error: missing Debian packages: ${missing[*]}; run: sudo apt-get install -y ${missing[*]} ${optional[*]}" >&2
       exit 2
     fi
     echo "installing ${missing[*]} ..." >&2
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >/dev/null 2>&1; then
+    if ! jv_apt_install "${missing[@]}"; then
       echo "error: apt-get could not install ${missing[*]}; install them by hand and run this again" >&2
       exit 2
     fi
@@ -48,7 +57,7 @@ jv_install_packages() {
   # The optional packages are tried once (as root); if apt cannot get them, the build is ReadyToRun.
   if [ "${#optional[@]}" -gt 0 ] && [ "$(id -u)" -eq 0 ] && [ ! -f "$JV_ROOT/.no-native-toolchain" ]; then
     echo "installing ${optional[*]} (for the Native AOT build) ..." >&2
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${optional[@]}"; } >/dev/null 2>&1; then
+    if ! jv_apt_install "${optional[@]}"; then
       echo "note: apt-get could not install ${optional[*]}; building ReadyToRun instead of Native AOT" >&2
       touch "$JV_ROOT/.no-native-toolchain"
     fi

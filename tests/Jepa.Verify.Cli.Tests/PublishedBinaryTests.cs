@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Xunit;
 using Jepa.Verify.Mdp.Tests;
 

@@ -58,19 +58,7 @@ public sealed class ConvPJepaTests
         // The aux loss can only fall by learning through the convolutions (the heads see nothing else); L_dyn starts near 0
         // because freshly initialised latents nearly coincide, and stays small while the aux loss spreads them.
         Assert.True(last.LossAux < first.LossAux / 10 && last.LossDyn < 0.05, $"losses {first.LossDyn}/{first.LossAux} → {last.LossDyn}/{last.LossAux}");
-
-        var path = Path.Combine(Path.GetTempPath(), $"jv-conv-{Guid.NewGuid():N}.jvm");
-        try
-        {
-            ModelFile.Save(result.Model, path);
-            var loaded = ModelFile.Load(path);
-            Assert.Equal(result.Model.Shape, loaded.Shape);
-            Assert.Equal(result.Latents.ToArray(), loaded.EncodeAll(data));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        PJepaTrainerTests.AssertRoundTrips(result, data);
     }
 
     [Fact]

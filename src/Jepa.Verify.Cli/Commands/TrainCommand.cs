@@ -151,20 +151,29 @@ internal static class TrainCommand
     /// <summary>The <c>--image CxHxW</c> and <c>--stages</c> options as an encoder shape.</summary>
     private static ImageEncoderShape ParseImage(string image, string stages)
     {
-        var dims = image.Split('x', 'X', '×');
-        var widths = stages.Split(',', StringSplitOptions.TrimEntries);
-        if (dims.Length != 3 || !dims.All(d => int.TryParse(d, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)))
+        var dims = Integers(image.Split('x', 'X', '×'));
+        if (dims is not { Length: 3 })
         {
             throw new UsageException($"--image must be CxHxW, e.g. 3x64x64, got '{image}'");
         }
 
-        if (!widths.All(w => int.TryParse(w, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)))
-        {
-            throw new UsageException($"--stages must be channel counts separated by commas, e.g. 16,32,64, got '{stages}'");
-        }
+        var widths = Integers(stages.Split(',', StringSplitOptions.TrimEntries))
+            ?? throw new UsageException($"--stages must be channel counts separated by commas, e.g. 16,32,64, got '{stages}'");
+        return new ImageEncoderShape(dims[0], dims[1], dims[2], [.. widths]);
 
-        var d = dims.Select(x => int.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        return new ImageEncoderShape(d[0], d[1], d[2], [.. widths.Select(w => int.Parse(w, System.Globalization.CultureInfo.InvariantCulture))]);
+        static int[]? Integers(string[] parts)
+        {
+            var values = new int[parts.Length];
+            for (var i = 0; i < parts.Length; i++)
+            {
+                if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out values[i]))
+                {
+                    return null;
+                }
+            }
+
+            return values;
+        }
     }
 
     private static TrainingRun Run(MdpModel mdp, Mdp.Bisimulation.BisimulationOptions options, PJepaConfig config, CollapseOptions collapse, bool showProgress) =>

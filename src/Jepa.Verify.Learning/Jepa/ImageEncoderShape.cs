@@ -21,6 +21,10 @@ public sealed record ImageEncoderShape(int Channels, int Height, int Width, Immu
         : Stages.IsDefaultOrEmpty || Stages.Any(s => s < 1 || s > 4096) ? $"the encoder needs 1 or more stage widths between 1 and 4096, got [{string.Join(", ", Stages.IsDefault ? [] : Stages)}]"
         : null;
 
+    /// <summary>What is wrong with the shape for observations of <paramref name="featureDim"/> features, or null.</summary>
+    public string? Problem(int featureDim) =>
+        Problem() ?? (FeatureDim != featureDim ? $"{Channels}×{Height}×{Width} images have {FeatureDim} features, the observations have {featureDim}" : null);
+
     /// <inheritdoc />
     public bool Equals(ImageEncoderShape? other) =>
         other is not null && (Channels, Height, Width) == (other.Channels, other.Height, other.Width) && Stages.SequenceEqual(other.Stages);

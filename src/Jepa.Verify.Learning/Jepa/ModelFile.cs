@@ -260,7 +260,7 @@ public static partial class ModelFile
                 }
 
                 image = new ImageEncoderShape(Image[0], Image[1], Image[2], [.. Stages]);
-                if ((image.Problem() ?? (image.FeatureDim != FeatureDim ? "the image size does not match feature_dim" : null)) is { } problem)
+                if (image.Problem(FeatureDim) is { } problem)
                 {
                     throw new ArgumentException(problem);
                 }

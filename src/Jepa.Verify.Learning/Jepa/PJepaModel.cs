@@ -19,10 +19,7 @@ public sealed class PJepaModel : Module
         var random = new SeededRandom(shape.Seed);
         if (shape.Image is { } image)
         {
-            var problem = image.Problem() ?? (image.FeatureDim != shape.FeatureDim
-                ? $"{image.Channels}×{image.Height}×{image.Width} images have {image.FeatureDim} features, the observations have {shape.FeatureDim}"
-                : null);
-            if (problem is not null)
+            if (image.Problem(shape.FeatureDim) is { } problem)
             {
                 throw new ArgumentException(problem, nameof(shape));
             }

@@ -47,15 +47,4 @@ public sealed class Conv2d : Module
 
     /// <inheritdoc />
     public override Tensor Forward(Tensor input) => Ops.Conv2d(input, Weight, Bias, Stride, Padding);
-
-    private static Tensor Uniform(SeededRandom random, float bound, params int[] shape)
-    {
-        var values = new float[shape.Aggregate(1, (a, d) => a * d)];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = random.NextFloat(-bound, bound);
-        }
-
-        return Tensor.FromArray(values, shape);
-    }
 }

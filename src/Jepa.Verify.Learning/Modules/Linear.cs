@@ -23,8 +23,8 @@ public sealed class Linear : Module
         Inputs = inputs;
         Outputs = outputs;
         var bound = 1f / MathF.Sqrt(inputs);
-        Weight = RegisterParameter("weight", Uniform(random, outputs * inputs, bound, outputs, inputs));
-        Bias = bias ? RegisterParameter("bias", Uniform(random, outputs, bound, outputs)) : null;
+        Weight = RegisterParameter("weight", Uniform(random, bound, outputs, inputs));
+        Bias = bias ? RegisterParameter("bias", Uniform(random, bound, outputs)) : null;
     }
 
     /// <summary>Input features.</summary>
@@ -41,15 +41,4 @@ public sealed class Linear : Module
 
     /// <inheritdoc />
     public override Tensor Forward(Tensor input) => Ops.Linear(input, Weight, Bias);
-
-    private static Tensor Uniform(SeededRandom random, int count, float bound, params int[] shape)
-    {
-        var values = new float[count];
-        for (var i = 0; i < count; i++)
-        {
-            values[i] = random.NextFloat(-bound, bound);
-        }
-
-        return Tensor.FromArray(values, shape);
-    }
 }

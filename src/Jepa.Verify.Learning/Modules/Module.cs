@@ -70,6 +70,18 @@ public abstract class Module
         return parameter;
     }
 
+    /// <summary>A tensor of the given shape with entries uniform in [−bound, bound), drawn in row-major order (PyTorch's default initialisation of linear and convolution layers).</summary>
+    protected static Tensor Uniform(SeededRandom random, float bound, params int[] shape)
+    {
+        var values = new float[shape.Aggregate(1, (a, d) => a * d)];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = random.NextFloat(-bound, bound);
+        }
+
+        return Tensor.FromArray(values, shape);
+    }
+
     /// <summary>Registers a child module whose parameters are listed under <paramref name="name"/>.</summary>
     protected T RegisterModule<T>(string name, T child)
         where T : Module

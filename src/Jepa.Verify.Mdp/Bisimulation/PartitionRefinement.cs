@@ -168,8 +168,8 @@ public static class PartitionRefinement
                 {
                     var to = Math.Min(count, from + Chunk);
 
-                    // Load each state's block and place before marking: independent loads, so their
-                    // cache misses overlap (see the remarks); the marking below then finds them in cache.
+                    // Load each state's block and place before marking: independent loads, so their cache
+                    // misses overlap (as in IdTable.IndexOfMany); the marking below then finds them in cache.
                     long ahead = 0;
                     for (var j = from; j < to; j++)
                     {
