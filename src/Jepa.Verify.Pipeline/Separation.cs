@@ -87,10 +87,15 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
         return new Separation(collapse, Certifier.Compute(latents, latentDim, data, auxTargets, transition, auxHead, pairs, collapse.Scale, options.ListPairs, requiredResidual), null);
     }
 
-    /// <summary>The heads of one of our models as chains (every layer has a bound).</summary>
-    public static (HeadChain Transition, HeadChain AuxHead) HeadsOf(PJepaModel model)
+    /// <summary>
+    /// The heads of one of our models as chains (every layer has a bound), or why there are none: a two-hot aux head
+    /// outputs logits over bins, not an aux value, so no Lipschitz bound relates its output to the aux.
+    /// </summary>
+    public static ((HeadChain Transition, HeadChain AuxHead)? Heads, string? Why) HeadsOf(PJepaModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return (HeadChain.FromModule(model.Transition), HeadChain.FromModule(model.AuxHead));
+        return model.Shape.TwoHot is null
+            ? ((HeadChain.FromModule(model.Transition), HeadChain.FromModule(model.AuxHead)), null)
+            : (null, "the aux head is a two-hot classifier (logits over bins), for which the certificate has no bound; train with --aux-loss mse for a certificate");
     }
 }

@@ -41,10 +41,11 @@ public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Separ
         Analysis.RequireComparable(mdp, collapse);
         // Joint training stops once certified (or keeps going while it certifies more pairs); the ablations stop at the loss target.
         var pairs = analysis.Result.Pairs;
-        Func<PJepaModel, float[], (bool, long, double)>? goal = config.Mode == TrainingMode.Joint
+        // A two-hot aux head has no certificate: such runs stop at the loss target.
+        Func<PJepaModel, float[], (bool, long, double)>? goal = config is { Mode: TrainingMode.Joint, TwoHot: null }
             ? (model, latents) =>
             {
-                var s = Separation.Of(latents, config.LatentDim, data, data.Aux, () => (Separation.HeadsOf(model), null), null, pairs, null, collapse with { ListPairs = false }, requiredResidual: false);
+                var s = Separation.Of(latents, config.LatentDim, data, data.Aux, () => Separation.HeadsOf(model), null, pairs, null, collapse with { ListPairs = false }, requiredResidual: false);
                 return (s.Verdict == SeparationVerdict.Certified, s.Certificate?.CertifiedPairs ?? 0, s.Certificate?.BoundSum ?? 0);
             }
             : null;
@@ -58,7 +59,7 @@ public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Separ
             analysis = analysis.WithAux(aux, options);
         }
 
-        var separation = Separation.Of(result.Latents, result.LatentDim, data, result.AuxTargets, () => (Separation.HeadsOf(result.Model), null), null,
+        var separation = Separation.Of(result.Latents, result.LatentDim, data, result.AuxTargets, () => Separation.HeadsOf(result.Model), null,
             analysis.Result.Pairs, mdp.Labels, collapse);
         return new TrainingRun(analysis, result, separation);
     }

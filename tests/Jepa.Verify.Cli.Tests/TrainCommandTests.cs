@@ -211,6 +211,33 @@ public sealed class TrainCommandTests
     }
 
     [Fact]
+    public void ThePaperPresetTrainsATwoHotHeadWithoutACertificate()
+    {
+        var run = CliRun.Of("train", Counting, "--preset", "paper", "--steps", "100", "--quiet", "--json");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("two-hot", run.Json.GetProperty("aux_loss").GetString());
+        Assert.Equal(256, run.Json.GetProperty("latent_dim").GetInt32());
+        Assert.Equal(100, run.Json.GetProperty("steps").GetInt32()); // no certification goal to extend the budget for
+        Assert.Contains("two-hot classifier", run.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--preset paper --lr 0.01", "--preset paper sets --lr itself; drop one of them")]
+    [InlineData("--preset paper --aux-loss mse", "--preset paper sets --aux-loss itself")]
+    [InlineData("--aux-bins 11", "--aux-bins and --aux-range shape a two-hot aux head; add --aux-loss two-hot")]
+    [InlineData("--aux-loss two-hot --aux-range 1", "--aux-range must be MIN,MAX")]
+    [InlineData("--aux-loss two-hot --aux-bins 1", "at least 2 bins")]
+    [InlineData("--aux-loss two-hot --save-onnx DIR", "--save-onnx needs an aux head that outputs the aux")]
+    [InlineData("--preset bogus", "Argument 'bogus' not recognized")]
+    public void AuxLossAndPresetOptionsThatCannotBeHonouredAreUsageErrors(string options, string message)
+    {
+        var extra = options.Replace("DIR", Path.Combine(Path.GetTempPath(), "jv-never-" + Guid.NewGuid().ToString("N")), StringComparison.Ordinal).Split(' ');
+        var run = CliRun.Of(["train", Counting, "--steps", "1", "--quiet", .. extra]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheImageEncoderNeedsFeatures()
     {
         var run = CliRun.Of("train", TestFiles.Example("counting.json"), "--image", "1x8x8", "--steps", "1", "--quiet");

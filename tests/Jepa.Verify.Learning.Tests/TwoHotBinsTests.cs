@@ -64,6 +64,23 @@ public sealed class TwoHotBinsTests
     }
 
     [Fact]
+    public void DivergenceIsTheCrossEntropyLessTheTargetsEntropyAndZeroAtTheTarget()
+    {
+        var bins = new TwoHotBins(5, -2f, 2f);
+        var (lower, upper) = bins.Encode(0.5f);
+        var best = new float[5];
+        Array.Fill(best, -80f);
+        best[lower] = MathF.Log(1 - upper);
+        best[lower + 1] = MathF.Log(upper);
+        Assert.Equal(0, bins.Divergence(best, 0.5f), 5);
+        var entropy = -(((1 - upper) * Math.Log(1 - upper)) + (upper * Math.Log(upper)));
+        float[] logits = [0.3f, -1.2f, 2f, 0.7f, -0.4f];
+        var crossEntropy = Ops.TwoHotCrossEntropy(Tensor.FromArray(logits, 1, 5), [0.5f], bins).Item();
+        Assert.Equal(crossEntropy - entropy, bins.Divergence(logits, 0.5f), 5);
+        Assert.Equal(-Math.Log(Math.Exp(0.3) / logits.Sum(l => Math.Exp(l))), bins.Divergence(logits, -100f), 5); // clamped onto bin 0: a one-hot
+    }
+
+    [Fact]
     public void BadShapesAndBinsAreRefused()
     {
         Assert.Throws<ArgumentException>(() => Ops.TwoHotCrossEntropy(Tensor.Zeros(2, 4), [0f, 1f], new TwoHotBins(5, -1f, 1f)));

@@ -66,4 +66,18 @@ public sealed class OnnxExportTests
     /// </summary>
     private static void AssertClose(double expected, double actual) =>
         Assert.True(Math.Abs(expected - actual) <= (1e-5 * Math.Abs(expected)) + 1e-8, $"{actual} vs {expected}");
+
+    [Fact]
+    public void ATwoHotAuxHeadIsNeitherExportedNorCertified()
+    {
+        var data = TrainingData.FromMdp(MdpLoader.Load(Fixtures.Example("counting.json")));
+        var model = new PJepaModel(ModelShape.For(data, new PJepaConfig(TwoHot: new Learning.Autograd.TwoHotBins()), 1));
+        var dir = Path.Combine(Path.GetTempPath(), "jepa-verify-onnx-export", Guid.NewGuid().ToString("N"));
+        var ex = Assert.Throws<NotSupportedException>(() => OnnxExport.Write(model, dir));
+        Assert.Contains("two-hot", ex.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir));
+        var (heads, why) = Separation.HeadsOf(model);
+        Assert.Null(heads);
+        Assert.Contains("two-hot classifier", why, StringComparison.Ordinal);
+    }
 }

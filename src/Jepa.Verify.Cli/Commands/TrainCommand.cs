@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Jepa.Verify.Cli.Reports;
+using Jepa.Verify.Learning.Autograd;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Learning.Modules;
@@ -15,8 +16,6 @@ namespace Jepa.Verify.Cli.Commands;
 /// <summary><c>jepa-verify train FILE --mode …</c>: trains P-JEPA and checks the latents against the bisimulation.</summary>
 internal static class TrainCommand
 {
-    /// <summary>The mode names on the command line, in the order of <see cref="TrainingMode"/>.</summary>
-
     public static Command Create(CommandIo io)
     {
         var input = new InputOptions();
@@ -46,12 +45,18 @@ internal static class TrainCommand
         var stepCap = new Option<int>("--step-cap") { Description = "Joint training goes past --steps while it certifies more pairs, up to this many steps (0 = 4 × --steps)", DefaultValueFactory = _ => defaults.StepCap, HelpName = "N" };
         var image = new Option<string?>("--image") { Description = "Read each observation's features as a CxHxW image (channel-major) and encode it with the convolutional encoder (7×7 stride-2 stem, max pooling, residual stages, average pooling) instead of the MLP", HelpName = "CxHxW" };
         var stages = new Option<string>("--stages") { Description = "With --image: channels of the stem and of each residual stage", DefaultValueFactory = _ => "16,32,64", HelpName = "W1,W2,…" };
+        var auxLoss = new Option<string>("--aux-loss") { Description = "How the aux head is trained: mse (regression; certifiable) or two-hot (logits over bins of symlog(aux) with soft cross-entropy, the reference code's; scalar aux only, no certificate, L_p reported as the KL divergence)", DefaultValueFactory = _ => "mse", HelpName = "mse|two-hot" };
+        auxLoss.AcceptOnlyFromAmong("mse", "two-hot");
+        var auxBins = new Option<int>("--aux-bins") { Description = "With --aux-loss two-hot: the number of bins", DefaultValueFactory = _ => new TwoHotBins().Count, HelpName = "N" };
+        var auxRange = new Option<string>("--aux-range") { Description = "With --aux-loss two-hot: the bins' range in symlog units", DefaultValueFactory = _ => "-10,10", HelpName = "MIN,MAX" };
+        var preset = new Option<string>("--preset") { Description = "paper: the reference code's losses and optimiser (two-hot aux head of 2 × 512 with LayerNorm and Mish, transition 512 wide, latent 256, 2·consistency + 2·aux, Adam 3e-4 with the encoder at 0.3×, gradient clip 200, batch 256); the options it sets cannot be given with it", DefaultValueFactory = _ => "none", HelpName = "none|paper" };
+        preset.AcceptOnlyFromAmong("none", "paper");
         var pairs = new Option<bool>("--pairs") { Description = "List every non-equivalent pair with its latent distance and certified bound" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar (it is also off when output is redirected)" };
         var command = new Command("train", "Train P-JEPA on the MDP's transitions and check that observations the bisimulation separates get distinct latents. Joint training stops once certified: every non-equivalent pair has a positive lower bound forced by the residuals. Exit 0 certified, 1 collapsed (a non-equivalent pair within the tolerance), 3 apart but not certified, or training diverged.");
         input.AddTo(command, analysis: true);
-        Option[] options = [mode, seed, steps, latentDim, hiddenDim, activation, layerNorm, image, stages, lr, cosine, weightDecay, batch, auxWeight, lossTarget, tolerance, stopGrad, gradClip, penalty, stepCap, pairs, save, saveOnnx, plot, json, quiet];
+        Option[] options = [mode, seed, steps, latentDim, hiddenDim, activation, layerNorm, image, stages, lr, cosine, weightDecay, batch, auxWeight, auxLoss, auxBins, auxRange, preset, lossTarget, tolerance, stopGrad, gradClip, penalty, stepCap, pairs, save, saveOnnx, plot, json, quiet];
         foreach (var o in options)
         {
             command.Options.Add(o);
@@ -77,7 +82,23 @@ internal static class TrainCommand
                 GradClipNorm: r.GetValue(gradClip),
                 LipschitzPenalty: r.GetValue(penalty),
                 StepCap: r.GetValue(stepCap),
-                ImageEncoder: r.GetValue(image) is { } imageText ? ParseImage(imageText, r.GetValue(stages)!) : null);
+                ImageEncoder: r.GetValue(image) is { } imageText ? ParseImage(imageText, r.GetValue(stages)!) : null,
+                TwoHot: r.GetValue(auxLoss) == "two-hot" ? ParseBins(r.GetValue(auxBins), r.GetValue(auxRange)!) : null);
+            if (r.GetValue(preset) == "paper")
+            {
+                Option[] setByPreset = [latentDim, hiddenDim, activation, layerNorm, lr, cosine, weightDecay, batch, auxWeight, auxLoss, stopGrad, gradClip, penalty];
+                if (setByPreset.FirstOrDefault(o => r.GetResult(o) is { Implicit: false }) is { } clash)
+                {
+                    throw new UsageException($"--preset paper sets {clash.Name} itself; drop one of them");
+                }
+
+                config = PJepaConfig.Paper(config) with { TwoHot = ParseBins(r.GetValue(auxBins), r.GetValue(auxRange)!) };
+            }
+            else if (config.TwoHot is null && (r.GetResult(auxBins) is { Implicit: false } || r.GetResult(auxRange) is { Implicit: false }))
+            {
+                throw new UsageException("--aux-bins and --aux-range shape a two-hot aux head; add --aux-loss two-hot (or --preset paper)");
+            }
+
             if (config.Problem() is { } problem)
             {
                 throw new UsageException(problem);
@@ -86,6 +107,11 @@ internal static class TrainCommand
             if (config.ImageEncoder is not null && r.GetValue(saveOnnx) is not null)
             {
                 throw new UsageException("--save-onnx cannot export the convolutional encoder yet (only MLP encoders); use --save for the model file");
+            }
+
+            if (config.TwoHot is not null && r.GetValue(saveOnnx) is not null)
+            {
+                throw new UsageException("--save-onnx needs an aux head that outputs the aux (assess reads aux_head.onnx as aux values), not two-hot logits; use --save, or --aux-loss mse");
             }
 
             var collapse = InputOptions.Collapse(r.GetValue(tolerance)) with { ListPairs = r.GetValue(pairs) };
@@ -113,6 +139,11 @@ internal static class TrainCommand
                         ? $"--image needs observations with \"features\"; {mdp.Source} has none"
                         : $"--image {shape.Channels}x{shape.Height}x{shape.Width} reads {shape.FeatureDim} features, but the observations of {mdp.Source} have {features.Length}");
                 }
+            }
+
+            if (config.TwoHot is not null && config.Mode != TrainingMode.RandomAux && mdp.Aux.FirstOrDefault(v => !v.IsMissing) is { Length: not 1 } aux)
+            {
+                throw new UsageException($"a two-hot aux head predicts a scalar aux, but {mdp.Source}'s aux values have {aux.Length} components; use --aux-loss mse");
             }
 
             var run = Run(mdp, input.Options(r), config, collapse, showProgress);
@@ -147,7 +178,6 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>The library's <see cref="TrainingRun.Of"/>, with a progress bar when asked.</summary>
     /// <summary>The <c>--image CxHxW</c> and <c>--stages</c> options as an encoder shape.</summary>
     private static ImageEncoderShape ParseImage(string image, string stages)
     {
@@ -176,6 +206,22 @@ internal static class TrainCommand
         }
     }
 
+    /// <summary>The <c>--aux-bins</c> and <c>--aux-range MIN,MAX</c> options as two-hot bins.</summary>
+    private static TwoHotBins ParseBins(int count, string range)
+    {
+        var parts = range.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length != 2
+            || !float.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var min)
+            || !float.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var max))
+        {
+            throw new UsageException($"--aux-range must be MIN,MAX in symlog units, e.g. -10,10, got '{range}'");
+        }
+
+        var bins = new TwoHotBins(count, min, max);
+        return bins.Problem() is { } problem ? throw new UsageException($"--aux-bins/--aux-range: {problem}") : bins;
+    }
+
+    /// <summary>The library's <see cref="TrainingRun.Of"/>, with a progress bar when asked.</summary>
     private static TrainingRun Run(MdpModel mdp, Mdp.Bisimulation.BisimulationOptions options, PJepaConfig config, CollapseOptions collapse, bool showProgress) =>
         showProgress
             ? WithProgressBar(config, progress => TrainingRun.Of(mdp, options, config, collapse, progress))
@@ -247,7 +293,8 @@ internal static class TrainCommand
         var c = result.Config;
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"mode {TrainingModes.Name(c.Mode)}, seed {c.Seed}: {result.Steps} steps ({TrainingRunJson.StatusName(result.Status)}), latent {c.LatentDim}, hidden {c.HiddenDim}, lr {c.LearningRate}, batch {c.BatchSize}"));
-        sb.AppendLine($"  L_dyn {Num(result.LossDyn)}   L_p {Num(result.LossAux)}   (target {Num(c.LossTarget)})");
+        var auxLossName = result.Model.Shape.TwoHot is null ? "L_p" : "L_p (two-hot KL)";
+        sb.AppendLine($"  L_dyn {Num(result.LossDyn)}   {auxLossName} {Num(result.LossAux)}   (target {Num(c.LossTarget)})");
         if (result.Status == TrainingStatus.Diverged)
         {
             sb.AppendLine(Verdict(run));

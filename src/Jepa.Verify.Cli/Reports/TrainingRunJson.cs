@@ -17,6 +17,7 @@ internal static class TrainingRunJson
         var (result, report, mdp) = (run.Result, run.Report, run.Analysis.Mdp);
         w.WriteString("mode", TrainingModes.Name(result.Config.Mode));
         w.WriteNumber("seed", result.Config.Seed);
+        w.WriteString("aux_loss", result.Model.Shape.TwoHot is null ? "mse" : "two-hot");
         w.WriteNumber("steps", result.Steps);
         w.WriteString("status", StatusName(result.Status));
         JsonText.StringOrNull(w, "message", result.Message);

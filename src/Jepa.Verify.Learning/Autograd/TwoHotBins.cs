@@ -16,12 +16,40 @@ public sealed record TwoHotBins(int Count = 101, float Min = -10f, float Max = 1
     /// <summary>The distance between neighbouring bins, in symlog units.</summary>
     public float Spacing => (Max - Min) / (Count - 1);
 
-    /// <summary>Checks the parameters.</summary>
-    /// <exception cref="ArgumentException">When there are fewer than 2 bins or the range is empty or not finite.</exception>
-    public TwoHotBins Validated() =>
+    /// <summary>What is wrong with the parameters (fewer than 2 bins, an empty or infinite range), or null.</summary>
+    public string? Problem() =>
         Count >= 2 && float.IsFinite(Min) && float.IsFinite(Max) && Max > Min
-            ? this
-            : throw new ArgumentException($"two-hot bins need at least 2 bins and a finite range min < max, got {Count} bins on [{Min}, {Max}]");
+            ? null
+            : $"two-hot bins need at least 2 bins and a finite range min < max, got {Count} bins on [{Min}, {Max}]";
+
+    /// <summary>Checks the parameters.</summary>
+    /// <exception cref="ArgumentException">When <see cref="Problem"/> finds one.</exception>
+    public TwoHotBins Validated() => Problem() is { } problem ? throw new ArgumentException(problem) : this;
+
+    /// <summary>
+    /// The KL divergence of the head's distribution (softmax of <paramref name="logits"/>) from the two-hot encoding of
+    /// <paramref name="target"/>: the soft cross-entropy minus the target's entropy, so 0 exactly when the head puts the
+    /// target's two weights on its two bins (the cross-entropy alone never reaches 0 between bins). In double.
+    /// </summary>
+    public double Divergence(ReadOnlySpan<float> logits, float target)
+    {
+        if (logits.Length != Count)
+        {
+            throw new ArgumentException($"expected {Count} logits, got {logits.Length}", nameof(logits));
+        }
+
+        var max = Kernels.Backend.Max(logits);
+        double total = 0;
+        for (var i = 0; i < Count; i++)
+        {
+            total += Math.Exp(logits[i] - max);
+        }
+
+        var logTotal = max + Math.Log(total);
+        var (lower, upper) = Encode(target);
+        double Term(double weight, float logit) => weight > 0 ? weight * (Math.Log(weight) - (logit - logTotal)) : 0;
+        return Math.Max(0, Term(1 - upper, logits[lower]) + Term(upper, logits[lower + 1]));
+    }
 
     /// <summary><c>sign(x)·ln(1 + |x|)</c>: compresses large magnitudes, the identity's slope at 0.</summary>
     public static float Symlog(float x) => MathF.Sign(x) * MathF.Log(1f + MathF.Abs(x));

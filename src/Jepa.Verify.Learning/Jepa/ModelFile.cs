@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Jepa.Verify.Learning.Autograd;
 using Jepa.Verify.Learning.Modules;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Formats;
@@ -209,7 +210,7 @@ public static partial class ModelFile
             : s.EncoderHiddenLayers == 0
             ? (double)s.FeatureDim * latent
             : ((double)s.FeatureDim * hidden) + ((s.EncoderHiddenLayers - 1) * hidden * hidden) + (hidden * latent);
-        return encoder + (2 * latent * hidden) + (latent * hidden) + (hidden * s.AuxDim);
+        return encoder + (2 * latent * hidden) + (latent * hidden) + (Math.Max(0, s.AuxHiddenLayers - 1) * hidden * hidden) + (hidden * s.AuxOutputs);
     }
 
     /// <summary>The header's serializer, generated at build time (no reflection, so ahead-of-time compiled builds read and write it too).</summary>
@@ -232,11 +233,18 @@ public static partial class ModelFile
         int[]? Image = null,
         [property: System.Text.Json.Serialization.JsonPropertyName("stages")]
         [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-        int[]? Stages = null)
+        int[]? Stages = null,
+        [property: System.Text.Json.Serialization.JsonPropertyName("aux_hidden_layers")]
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+        int? AuxHiddenLayers = null,
+        [property: System.Text.Json.Serialization.JsonPropertyName("two_hot")]
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+        float[]? TwoHot = null)
     {
         public static ShapeJson From(ModelShape s) => new(s.FeatureDim, s.Actions, s.AuxDim, s.LatentDim, s.HiddenDim,
             s.EncoderHiddenLayers, s.Activation.ToString().ToLowerInvariant(), s.LayerNorm, s.Seed,
-            s.Image is { } i ? [i.Channels, i.Height, i.Width] : null, s.Image is { } j ? [.. j.Stages] : null);
+            s.Image is { } i ? [i.Channels, i.Height, i.Width] : null, s.Image is { } j ? [.. j.Stages] : null,
+            s.AuxHiddenLayers == 1 ? null : s.AuxHiddenLayers, s.TwoHot is { } b ? [b.Count, b.Min, b.Max] : null);
 
         public ModelShape ToShape()
         {
@@ -266,7 +274,27 @@ public static partial class ModelFile
                 }
             }
 
-            return new ModelShape(FeatureDim, Actions, AuxDim, LatentDim, HiddenDim, EncoderHiddenLayers, activation, LayerNorm, Seed, image);
+            if (AuxHiddenLayers is < 0 or > 16)
+            {
+                throw new ArgumentException($"\"aux_hidden_layers\" must be 0 to 16, got {AuxHiddenLayers}");
+            }
+
+            TwoHotBins? twoHot = null;
+            if (TwoHot is not null)
+            {
+                if (TwoHot is not [var count, var min, var max] || count != MathF.Round(count) || count is < 2 or > 1 << 16 || AuxDim != 1)
+                {
+                    throw new ArgumentException("\"two_hot\" must be [bins, min, max] with 2 to 65536 bins, for a scalar aux (\"aux_dim\": 1)");
+                }
+
+                twoHot = new TwoHotBins((int)count, min, max);
+                if (twoHot.Problem() is { } problem)
+                {
+                    throw new ArgumentException(problem);
+                }
+            }
+
+            return new ModelShape(FeatureDim, Actions, AuxDim, LatentDim, HiddenDim, EncoderHiddenLayers, activation, LayerNorm, Seed, image, AuxHiddenLayers ?? 1, twoHot);
         }
     }
 

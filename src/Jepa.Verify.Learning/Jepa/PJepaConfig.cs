@@ -1,3 +1,4 @@
+using Jepa.Verify.Learning.Autograd;
 using Jepa.Verify.Learning.Modules;
 
 namespace Jepa.Verify.Learning.Jepa;
@@ -35,6 +36,15 @@ namespace Jepa.Verify.Learning.Jepa;
 /// (0: four times <see cref="Steps"/>). Not with <see cref="CosineSchedule"/>, whose budget is the schedule's length.
 /// </param>
 /// <param name="ImageEncoder">A convolutional encoder over image observations instead of the MLP (the paper's reference model), or null.</param>
+/// <param name="TwoHot">
+/// Train the aux head as the reference code does: logits over these bins, soft cross-entropy against the two-hot encoding of
+/// symlog(aux) (a scalar aux only); null: the head regresses the aux with the squared error. L_p is then reported as the
+/// KL divergence from the two-hot target (cross-entropy minus the target's entropy, 0 at a perfect fit). There is no
+/// certificate for such a head (its output is a distribution, not an aux value).
+/// </param>
+/// <param name="DynWeight">c_dyn in <c>L = c_dyn · L_dyn + c_p · L_p</c> (the reference: 2 on the per-element mean, <see cref="Paper"/>).</param>
+/// <param name="EncoderLearningRateScale">The encoder's step size relative to <see cref="LearningRate"/> (the reference: 0.3).</param>
+/// <param name="AuxHiddenLayers">Hidden layers of the aux head (the reference: 2).</param>
 public sealed record PJepaConfig(
     TrainingMode Mode = TrainingMode.Joint,
     ulong Seed = 0,
@@ -56,8 +66,46 @@ public sealed record PJepaConfig(
     int RandomAuxDim = 8,
     float LipschitzPenalty = 3e-4f,
     int StepCap = 0,
-    ImageEncoderShape? ImageEncoder = null)
+    ImageEncoderShape? ImageEncoder = null,
+    TwoHotBins? TwoHot = null,
+    float DynWeight = 1f,
+    float EncoderLearningRateScale = 1f,
+    int AuxHiddenLayers = 1)
 {
+    /// <summary>
+    /// The reference code's losses, coefficients and optimiser on top of <paramref name="baseline"/> (whose mode, seed,
+    /// steps, encoder and stopping rules are kept): the transition <c>Linear(latent + actions → 512) → LayerNorm → Mish →
+    /// Linear(→ latent)</c>, the aux head <c>2 × (Linear → 512, LayerNorm, Mish) → 101</c> two-hot logits on symlog [−10, 10],
+    /// a 256-d latent, <c>2 · consistency + 2 · aux</c> where consistency is the mean squared error per latent element (so
+    /// c_dyn = 2 / 256 on our per-row squared distance), Adam at 3e-4 with the encoder at 0.3×, gradient norm clipped at 200,
+    /// batch 256, no Lipschitz penalty, no stop-gradient. An MLP encoder gets the same LayerNorm and Mish in its hidden layers.
+    /// </summary>
+    public static PJepaConfig Paper(PJepaConfig baseline)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        const int latent = 256;
+        return baseline with
+        {
+            LatentDim = latent,
+            HiddenDim = 512,
+            Activation = ActivationKind.Mish,
+            LayerNorm = true,
+            AuxHiddenLayers = 2,
+            TwoHot = new TwoHotBins(),
+            DynWeight = 2f / latent,
+            AuxWeight = 2f,
+            LearningRate = 3e-4f,
+            EncoderLearningRateScale = 0.3f,
+            GradClipNorm = 200f,
+            BatchSize = 256,
+            LipschitzPenalty = 0f,
+            StopGradTarget = false,
+            CosineSchedule = false,
+            WeightDecay = 0f,
+        };
+    }
+
+
     /// <summary>The most steps a run with a certification goal may take: <see cref="StepCap"/>, or four times <see cref="Steps"/>.</summary>
     public int EffectiveStepCap => Math.Max(Steps, StepCap > 0 ? StepCap : 4 * Steps);
 
@@ -81,6 +129,10 @@ public sealed record PJepaConfig(
             _ when !(LipschitzPenalty >= 0) || !float.IsFinite(LipschitzPenalty) => $"Lipschitz penalty must be a finite number >= 0, got {LipschitzPenalty}",
             { StepCap: < 0 } => $"step cap must be >= 0, got {StepCap}",
             _ when ImageEncoder?.Problem() is { } image => image,
+            _ when TwoHot?.Problem() is { } bins => bins,
+            _ when !(DynWeight >= 0) || !float.IsFinite(DynWeight) => $"dynamics weight must be a finite number >= 0, got {DynWeight}",
+            _ when !(EncoderLearningRateScale > 0) || !float.IsFinite(EncoderLearningRateScale) => $"encoder learning-rate scale must be a finite number > 0, got {EncoderLearningRateScale}",
+            { AuxHiddenLayers: < 0 or > 16 } => $"aux head hidden layers must be 0 to 16, got {AuxHiddenLayers}",
             _ => null,
         };
     }

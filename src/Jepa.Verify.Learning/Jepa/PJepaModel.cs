@@ -35,7 +35,7 @@ public sealed class PJepaModel : Module
         }
 
         Transition = RegisterModule("transition", Sequential.Mlp([shape.LatentDim + shape.Actions, shape.HiddenDim, shape.LatentDim], shape.Activation, random, shape.LayerNorm));
-        AuxHead = RegisterModule("aux_head", Sequential.Mlp([shape.LatentDim, shape.HiddenDim, shape.AuxDim], shape.Activation, random, shape.LayerNorm));
+        AuxHead = RegisterModule("aux_head", Sequential.Mlp([shape.LatentDim, .. Enumerable.Repeat(shape.HiddenDim, shape.AuxHiddenLayers), shape.AuxOutputs], shape.Activation, random, shape.LayerNorm));
     }
 
     /// <summary>The dimensions and architecture.</summary>
@@ -47,7 +47,7 @@ public sealed class PJepaModel : Module
     /// <summary>T̂: concat(latent, one-hot action) → next latent.</summary>
     public Sequential Transition { get; }
 
-    /// <summary>P̂: latent → aux.</summary>
+    /// <summary>P̂: latent → aux (or logits over the two-hot bins, <see cref="ModelShape.TwoHot"/>).</summary>
     public Sequential AuxHead { get; }
 
     /// <summary>The latents of a batch of feature rows, <c>[rows × LatentDim]</c>.</summary>
@@ -57,7 +57,7 @@ public sealed class PJepaModel : Module
     public Tensor PredictNext(Tensor latents, int[] actions) =>
         Transition.Forward(Ops.Concat(latents, Ops.OneHot(actions, Shape.Actions)));
 
-    /// <summary>P̂(z) for a batch of latents.</summary>
+    /// <summary>P̂(z) for a batch of latents: the aux, or a two-hot head's logits.</summary>
     public Tensor PredictAux(Tensor latents) => AuxHead.Forward(latents);
 
     /// <summary>The latents of every observation of <paramref name="data"/> (no gradient, in chunks), row-major <c>[observations × LatentDim]</c>.</summary>

@@ -53,7 +53,13 @@ public static class PJepaTrainer
 
         if (config.Mode == TrainingMode.RandomAux)
         {
+            // The random map is a vector, regressed by the head with the squared error (as the reference predicts it).
             data = data.WithAux(data.RandomAux(config.RandomAuxDim, new SeededRandom(config.Seed ^ AuxStream)));
+            config = config with { TwoHot = null };
+        }
+        else if (config.TwoHot is not null && data.AuxDim != 1)
+        {
+            throw new ArgumentException($"a two-hot aux head predicts a scalar aux; this data's aux has {data.AuxDim} components", nameof(config));
         }
 
         var model = new PJepaModel(ModelShape.For(data, config, data.AuxDim));
@@ -107,10 +113,27 @@ public static class PJepaTrainer
             var (from, actions, to) = data.TransitionsAt([.. Enumerable.Range(start, Math.Min(chunk, m - start))]);
             var zFrom = Ops.IndexSelect(zAll, from);
             dyn += SquaredDistanceSum(model.PredictNext(zFrom, actions), Ops.IndexSelect(zAll, to));
-            aux += SquaredDistanceSum(model.PredictAux(zFrom), data.AuxRows(from));
+            aux += AuxLossSum(model, model.PredictAux(zFrom), data.AuxRows(from));
         }
 
         return (dyn / m, aux / m, z);
+    }
+
+    /// <summary>The summed aux loss of a batch: squared distances, or a two-hot head's KL divergences from its targets.</summary>
+    private static double AuxLossSum(PJepaModel model, Tensor predicted, Tensor targets)
+    {
+        if (model.Shape.TwoHot is not { } bins)
+        {
+            return SquaredDistanceSum(predicted, targets);
+        }
+
+        double s = 0;
+        for (var r = 0; r < targets.Length; r++)
+        {
+            s += bins.Divergence(predicted.Data.AsSpan(r * bins.Count, bins.Count), targets.Data[r]);
+        }
+
+        return s;
     }
 
     private static double SquaredDistanceSum(Tensor a, Tensor b)
@@ -158,12 +181,17 @@ public static class PJepaTrainer
         {
             var parameters = phase switch
             {
-                Phase.Aux => [.. model.Encoder.Parameters(), .. model.AuxHead.Parameters()],
+                Phase.Aux => [.. model.Encoder.Parameters(), .. model.AuxHead.Parameters(), .. model.Transition.Parameters()],
                 Phase.Dynamics => [.. model.Encoder.Parameters(), .. model.Transition.Parameters()],
                 Phase.HeadOnFrozenEncoder => model.AuxHead.Parameters(),
                 _ => model.Parameters(),
             };
             var optimizer = new Adam(parameters, config.LearningRate, weightDecay: config.WeightDecay);
+            if (config.EncoderLearningRateScale != 1f && phase != Phase.HeadOnFrozenEncoder)
+            {
+                optimizer.ScaleLearningRate(model.Encoder.Parameters(), config.EncoderLearningRateScale);
+            }
+
             model.Train();
             var certify = phase == Phase.Joint ? goal : null;
             var limit = config.Steps;
@@ -241,7 +269,7 @@ public static class PJepaTrainer
         private Tensor Loss(Phase phase, int[] batch)
         {
             var (from, actions, to) = data.TransitionsAt(batch);
-            var needsTargets = phase is Phase.Joint or Phase.Dynamics;
+            var needsTargets = phase is Phase.Joint or Phase.Dynamics or Phase.Aux;
             var distinct = Distinct(from, needsTargets ? to : []);
             Tensor z;
             if (phase == Phase.HeadOnFrozenEncoder)
@@ -261,12 +289,18 @@ public static class PJepaTrainer
             if (needsTargets)
             {
                 var zTo = Ops.IndexSelect(z, Positions(to));
-                dyn = Ops.MeanSquaredDistance(model.PredictNext(zFrom, actions), config.StopGradTarget ? zTo.Detach() : zTo);
+                dyn = phase == Phase.Aux
+                    // The reference's reward-only model: the transition is fitted on detached latents, the encoder sees the aux alone.
+                    ? Ops.MeanSquaredDistance(model.PredictNext(zFrom.Detach(), actions), zTo.Detach())
+                    : Ops.MeanSquaredDistance(model.PredictNext(zFrom, actions), config.StopGradTarget ? zTo.Detach() : zTo);
             }
 
             if (phase != Phase.Dynamics)
             {
-                aux = Ops.MeanSquaredDistance(model.PredictAux(zFrom), data.AuxRows(from));
+                var predicted = model.PredictAux(zFrom);
+                aux = config.TwoHot is { } bins
+                    ? Ops.TwoHotCrossEntropy(predicted, data.AuxRows(from).Data, bins)
+                    : Ops.MeanSquaredDistance(predicted, data.AuxRows(from));
             }
 
             foreach (var o in distinct)
@@ -274,19 +308,17 @@ public static class PJepaTrainer
                 position[o] = -1;
             }
 
-            if (penalty is not null && phase == Phase.Joint && dyn is { } dynLoss && aux is { } auxLoss)
+            var total = (dyn, aux) switch
             {
-                return Ops.Add(Ops.Add(dynLoss, Ops.Scale(auxLoss, config.AuxWeight)), Ops.Scale(penalty.Value(), config.LipschitzPenalty));
-            }
-
-            return (dyn, aux) switch
-            {
-                ({ } d, { } p) => Ops.Add(d, Ops.Scale(p, config.AuxWeight)),
+                ({ } d, { } p) => Ops.Add(Weighted(d, config.DynWeight), Weighted(p, config.AuxWeight)),
                 ({ } d, null) => d,
                 (null, { } p) => p,
                 _ => throw new InvalidOperationException("a phase trains at least one loss"),
             };
+            return penalty is not null && phase == Phase.Joint ? Ops.Add(total, Ops.Scale(penalty.Value(), config.LipschitzPenalty)) : total;
         }
+
+        private static Tensor Weighted(Tensor loss, float weight) => weight == 1f ? loss : Ops.Scale(loss, weight);
 
         /// <summary>The distinct observations of a batch in ascending order; fills <see cref="position"/> for them.</summary>
         private int[] Distinct(int[] a, int[] b)

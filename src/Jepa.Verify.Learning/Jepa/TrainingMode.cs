@@ -6,7 +6,10 @@ public enum TrainingMode
     /// <summary><c>L = L_dyn + c_p · L_p</c>, the theorem's model.</summary>
     Joint,
 
-    /// <summary><c>L_p</c> alone: only distinctions of the aux itself are forced.</summary>
+    /// <summary>
+    /// The encoder trained by <c>L_p</c> alone (only distinctions of the aux itself are forced), the transition fitted to the
+    /// detached latents beside it: the reference code's reward-only ablation.
+    /// </summary>
     AuxOnly,
 
     /// <summary><c>L_dyn</c> alone: a constant encoder has zero loss (complete collapse is allowed).</summary>

@@ -22,7 +22,7 @@ public static class OnnxExport
     public const int Opset = 17;
 
     /// <summary>Writes the three graphs into <paramref name="directory"/> (created if missing), each atomically.</summary>
-    /// <exception cref="NotSupportedException">When the encoder is convolutional (not exported yet).</exception>
+    /// <exception cref="NotSupportedException">When the encoder is convolutional (not exported yet) or the aux head is two-hot (its outputs are logits, not the aux the assess contract expects).</exception>
     /// <returns>The three paths: encoder, transition, aux head.</returns>
     public static IReadOnlyList<string> Write(PJepaModel model, string directory)
     {
@@ -35,6 +35,11 @@ public static class OnnxExport
         if (model.Encoder is not Sequential encoder)
         {
             throw new NotSupportedException("the convolutional encoder has no ONNX export yet (only MLP encoders do); save the model with --save instead");
+        }
+
+        if (model.Shape.TwoHot is not null)
+        {
+            throw new NotSupportedException("a two-hot aux head outputs logits over bins, not the aux values that aux_head.onnx must give; train with --aux-loss mse to export");
         }
 
         Directory.CreateDirectory(directory);
