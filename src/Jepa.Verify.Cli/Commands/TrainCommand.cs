@@ -44,12 +44,12 @@ internal static class TrainCommand
         var penalty = new Option<float>("--lipschitz-penalty") { Description = "Weight of the heads' spectral-norm products in the joint loss (keeps L_T and L_P, which the certificate divides by, in check; 0 = the paper's plain model)", DefaultValueFactory = _ => defaults.LipschitzPenalty, HelpName = "λ" };
         var stepCap = new Option<int>("--step-cap") { Description = "Joint training goes past --steps while it certifies more pairs, up to this many steps (0 = 4 × --steps)", DefaultValueFactory = _ => defaults.StepCap, HelpName = "N" };
         var image = new Option<string?>("--image") { Description = "Read each observation's features as a CxHxW image (channel-major) and encode it with the convolutional encoder (7×7 stride-2 stem, max pooling, residual stages, average pooling) instead of the MLP", HelpName = "CxHxW" };
-        var stages = new Option<string>("--stages") { Description = "With --image: channels of the stem and of each residual stage", DefaultValueFactory = _ => "16,32,64", HelpName = "W1,W2,…" };
+        var stages = new Option<string>("--stages") { Description = "With --image: channels of the stem and of each residual stage", DefaultValueFactory = _ => string.Join(",", ImageEncoderShape.DefaultStages), HelpName = "W1,W2,…" };
         var auxLoss = new Option<string>("--aux-loss") { Description = "How the aux head is trained: mse (regression; certifiable) or two-hot (logits over bins of symlog(aux) with soft cross-entropy, the reference code's; scalar aux only, no certificate, L_p reported as the KL divergence)", DefaultValueFactory = _ => "mse", HelpName = "mse|two-hot" };
         auxLoss.AcceptOnlyFromAmong("mse", "two-hot");
         var auxBins = new Option<int>("--aux-bins") { Description = "With --aux-loss two-hot: the number of bins", DefaultValueFactory = _ => new TwoHotBins().Count, HelpName = "N" };
         var auxRange = new Option<string>("--aux-range") { Description = "With --aux-loss two-hot: the bins' range in symlog units", DefaultValueFactory = _ => "-10,10", HelpName = "MIN,MAX" };
-        var preset = new Option<string>("--preset") { Description = "paper: the reference code's losses and optimiser (two-hot aux head of 2 × 512 with LayerNorm and Mish, transition 512 wide, latent 256, 2·consistency + 2·aux, Adam 3e-4 with the encoder at 0.3×, gradient clip 200, batch 256); the options it sets cannot be given with it", DefaultValueFactory = _ => "none", HelpName = "none|paper" };
+        var preset = new Option<string>("--preset") { Description = "paper: the reference code's losses and optimiser (two-hot aux head of 2 × 512 with LayerNorm and Mish, transition 512 wide, latent 256, 2·consistency + 2·aux, Adam 3e-4 with the encoder at 0.3×, gradient clip 200); --batch-size and --steps stay yours, the other options it sets cannot be given with it", DefaultValueFactory = _ => "none", HelpName = "none|paper" };
         preset.AcceptOnlyFromAmong("none", "paper");
         var pairs = new Option<bool>("--pairs") { Description = "List every non-equivalent pair with its latent distance and certified bound" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
@@ -86,13 +86,14 @@ internal static class TrainCommand
                 TwoHot: r.GetValue(auxLoss) == "two-hot" ? ParseBins(r.GetValue(auxBins), r.GetValue(auxRange)!) : null);
             if (r.GetValue(preset) == "paper")
             {
-                Option[] setByPreset = [latentDim, hiddenDim, activation, layerNorm, lr, cosine, weightDecay, batch, auxWeight, auxLoss, stopGrad, gradClip, penalty];
+                // --batch-size and --steps stay the user's: they are what a CPU budget scales.
+                Option[] setByPreset = [latentDim, hiddenDim, activation, layerNorm, lr, cosine, weightDecay, auxWeight, auxLoss, stopGrad, gradClip, penalty];
                 if (setByPreset.FirstOrDefault(o => r.GetResult(o) is { Implicit: false }) is { } clash)
                 {
                     throw new UsageException($"--preset paper sets {clash.Name} itself; drop one of them");
                 }
 
-                config = PJepaConfig.Paper(config) with { TwoHot = ParseBins(r.GetValue(auxBins), r.GetValue(auxRange)!) };
+                config = PJepaConfig.Paper(config) with { TwoHot = ParseBins(r.GetValue(auxBins), r.GetValue(auxRange)!), BatchSize = r.GetValue(batch) };
             }
             else if (config.TwoHot is null && (r.GetResult(auxBins) is { Implicit: false } || r.GetResult(auxRange) is { Implicit: false }))
             {

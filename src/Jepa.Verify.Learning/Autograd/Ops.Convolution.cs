@@ -1,3 +1,4 @@
+using System.Buffers;
 using Jepa.Verify.Learning.Tensors;
 
 namespace Jepa.Verify.Learning.Autograd;
@@ -12,11 +13,13 @@ public static partial class Ops
     /// </summary>
     /// <remarks>
     /// Written here because the engine is our own (DESIGN.md §4: TorchSharp does not run on Debian 12).
-    /// Each image is unfolded into the matrix of its receptive fields (im2col, <c>[C·KH·KW, Ho·Wo]</c>), so
-    /// the convolution is one product with the weight on the blocked <see cref="Gemm"/>; the backward pass
+    /// Groups of images are unfolded side by side into the matrix of their receptive fields (im2col,
+    /// <c>[C·KH·KW, images·Ho·Wo]</c>, in parallel over the images), so the convolution is one large product
+    /// per group with the weight on the blocked <see cref="Gemm"/>, shared across cores. The backward pass
     /// unfolds again instead of keeping every image's matrix (a 256-image batch of 64×64 inputs under a 7×7
-    /// stem would hold about 150 MB of them), and folds the input gradient back (col2im). Every sum runs in
-    /// a fixed order, so results are bit-identical run to run.
+    /// stem would hold about 150 MB of them), and folds the input gradient back (col2im). The group size
+    /// depends on the shapes only and every sum runs in a fixed order, so results are bit-identical run to
+    /// run and for any thread count.
     /// </remarks>
     /// <exception cref="ArgumentException">When the shapes do not fit, or the window does not fit the padded input.</exception>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0)
@@ -35,56 +38,67 @@ public static partial class Ops
 
         var (ho, wo) = Window(h, w, kh, kw, stride, padding, "Conv2d");
         var geometry = new Unfold(c, h, w, kh, kw, stride, padding, ho, wo);
-        int rows = geometry.Rows, pixels = ho * wo, image = c * h * w;
+        int rows = geometry.Rows, pixels = ho * wo;
+        var group = ConvolutionGroup(rows, pixels, n);
         var y = new float[n * o * pixels];
-        var cols = new float[rows * pixels];
-        var yn = new float[o * pixels];
-        for (var i = 0; i < n; i++)
+        var cols = ArrayPool<float>.Shared.Rent(rows * group * pixels);
+        var products = ArrayPool<float>.Shared.Rent(o * group * pixels);
+        try
         {
-            geometry.Im2Col(x.Data.AsSpan(i * image, image), cols);
-            Kernels.Backend.Gemm(weight.Data, false, cols, false, yn, o, pixels, rows, accumulate: false);
-            if (bias is not null)
+            for (var first = 0; first < n; first += group)
             {
-                for (var ch = 0; ch < o; ch++)
-                {
-                    var plane = yn.AsSpan(ch * pixels, pixels);
-                    Kernels.Backend.Add(plane, bias.Data[ch], plane);
-                }
+                var images = Math.Min(group, n - first);
+                geometry.Im2Col(x.Data, first, images, cols);
+                Kernels.Backend.Gemm(weight.Data, false, cols, false, products, o, images * pixels, rows, accumulate: false);
+                Planes(products, y, first, images, o, pixels, toImages: true, bias?.Data);
             }
-
-            yn.CopyTo(y, i * o * pixels);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(cols);
+            ArrayPool<float>.Shared.Return(products);
         }
 
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         return Result(y, [n, o, ho, wo], inputs, g =>
         {
-            var gn = new float[o * pixels];
-            var dcols = x.RequiresGrad ? new float[rows * pixels] : null;
+            var gradCols = ArrayPool<float>.Shared.Rent(rows * group * pixels);
+            var gradPlanes = ArrayPool<float>.Shared.Rent(o * group * pixels);
             var dx = x.RequiresGrad ? x.EnsureGrad() : null;
             var dw = weight.RequiresGrad ? weight.EnsureGrad() : null;
             var db = bias is not null && bias.RequiresGrad ? new float[o] : null;
-            for (var i = 0; i < n; i++)
+            try
             {
-                Array.Copy(g, i * o * pixels, gn, 0, gn.Length);
-                if (dw is not null)
+                for (var first = 0; first < n; first += group)
                 {
-                    geometry.Im2Col(x.Data.AsSpan(i * image, image), cols);
-                    Kernels.Backend.Gemm(gn, false, cols, true, dw, o, rows, pixels, accumulate: true);
-                }
-
-                if (dcols is not null)
-                {
-                    Kernels.Backend.Gemm(weight.Data, true, gn, false, dcols, rows, pixels, o, accumulate: false);
-                    geometry.Col2ImAdd(dcols, dx.AsSpan(i * image, image));
-                }
-
-                if (db is not null)
-                {
-                    for (var ch = 0; ch < o; ch++)
+                    var images = Math.Min(group, n - first);
+                    var width = images * pixels;
+                    Planes(gradPlanes, g, first, images, o, pixels, toImages: false, null);
+                    if (dw is not null)
                     {
-                        db[ch] += Kernels.Backend.Sum(gn.AsSpan(ch * pixels, pixels));
+                        geometry.Im2Col(x.Data, first, images, gradCols);
+                        Kernels.Backend.Gemm(gradPlanes, false, gradCols, true, dw, o, rows, width, accumulate: true);
+                    }
+
+                    if (dx is not null)
+                    {
+                        Kernels.Backend.Gemm(weight.Data, true, gradPlanes, false, gradCols, rows, width, o, accumulate: false);
+                        geometry.Col2ImAdd(gradCols, first, images, dx);
+                    }
+
+                    if (db is not null)
+                    {
+                        for (var ch = 0; ch < o; ch++)
+                        {
+                            db[ch] += Kernels.Backend.Sum(gradPlanes.AsSpan(ch * width, width));
+                        }
                     }
                 }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(gradCols);
+                ArrayPool<float>.Shared.Return(gradPlanes);
             }
 
             if (db is not null)
@@ -92,6 +106,42 @@ public static partial class Ops
                 bias!.Accumulate(db);
             }
         });
+    }
+
+    /// <summary>
+    /// How many images one product of <see cref="Conv2d"/> unfolds together: as many as fit about 2M floats (8 MB) of
+    /// receptive fields, so that the product is large enough to share across cores. It depends on the shapes only, never
+    /// on the thread count, so every sum keeps its order and results stay bit-identical.
+    /// </summary>
+    private static int ConvolutionGroup(int rows, int pixels, int n) => (int)Math.Clamp((1L << 21) / Math.Max(1L, (long)rows * pixels), 1, n);
+
+    /// <summary>
+    /// Moves channel planes between a group's product layout <c>[O, images·pixels]</c> and the batch's <c>[N, O, pixels]</c>
+    /// (images <paramref name="first"/> onwards): into the batch, adding <paramref name="bias"/>, or out of it.
+    /// </summary>
+    private static void Planes(float[] grouped, float[] batch, int first, int images, int o, int pixels, bool toImages, float[]? bias)
+    {
+        var width = images * pixels;
+        for (var i = 0; i < images; i++)
+        {
+            for (var ch = 0; ch < o; ch++)
+            {
+                var inGroup = grouped.AsSpan((ch * width) + (i * pixels), pixels);
+                var inBatch = batch.AsSpan((((first + i) * o) + ch) * pixels, pixels);
+                if (!toImages)
+                {
+                    inBatch.CopyTo(inGroup);
+                }
+                else if (bias is not null)
+                {
+                    Kernels.Backend.Add(inGroup, bias[ch], inBatch);
+                }
+                else
+                {
+                    inGroup.CopyTo(inBatch);
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -208,42 +258,142 @@ public static partial class Ops
         return (((h + (2 * padding) - kh) / stride) + 1, ((w + (2 * padding) - kw) / stride) + 1);
     }
 
-    /// <summary>Where each element of an image's receptive-field matrix comes from: row (channel, ky, kx), column (oy, ox).</summary>
+    /// <summary>
+    /// Where each element of a receptive-field matrix comes from: row (channel, ky, kx), column (image, oy, ox). A group of
+    /// images is unfolded side by side, <c>[C·KH·KW, images·Ho·Wo]</c>, one image per thread at a time (each writes its own
+    /// columns, or folds into its own image, so the order of every sum is fixed).
+    /// </summary>
     private readonly record struct Unfold(int C, int H, int W, int KH, int KW, int Stride, int Padding, int Ho, int Wo)
     {
         public int Rows => C * KH * KW;
 
-        /// <summary>Fills <paramref name="cols"/> <c>[C·KH·KW, Ho·Wo]</c> from one image <c>[C, H, W]</c>; outside the image, 0.</summary>
-        public void Im2Col(Span<float> image, float[] cols) => Walk(image, cols, gather: true);
+        /// <summary>Fills <paramref name="cols"/> from images <paramref name="first"/> … of <paramref name="batch"/> <c>[N, C, H, W]</c>; outside an image, 0.</summary>
+        public void Im2Col(float[] batch, int first, int images, float[] cols)
+        {
+            var self = this;
+            ForImages(images, i => self.Walk(batch, (first + i) * self.C * self.H * self.W, cols, i, images, gather: true));
+        }
 
         /// <summary>Adds each element of <paramref name="cols"/> back onto the image element it came from (the adjoint of <see cref="Im2Col"/>).</summary>
-        public void Col2ImAdd(float[] cols, Span<float> image) => Walk(image, cols, gather: false);
-
-        /// <summary>Visits every (receptive-field row, output pixel) in the order of <paramref name="cols"/>: copies the image element there (gather) or adds it back.</summary>
-        private void Walk(Span<float> image, float[] cols, bool gather)
+        public void Col2ImAdd(float[] cols, int first, int images, float[] batch)
         {
-            var at = 0;
+            var self = this;
+            ForImages(images, i => self.Walk(batch, (first + i) * self.C * self.H * self.W, cols, i, images, gather: false));
+        }
+
+        private static void ForImages(int images, Action<int> body)
+        {
+            var threads = Math.Min(Parallelism.MaxThreads, images);
+            if (threads <= 1)
+            {
+                for (var i = 0; i < images; i++)
+                {
+                    body(i);
+                }
+            }
+            else
+            {
+                Parallel.For(0, images, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+            }
+        }
+
+        /// <summary>
+        /// Visits image <paramref name="index"/>'s columns row by row: for each (channel, ky, kx, oy) the output pixels ox whose
+        /// input lies inside the image form one run, copied (gather) or added back; the rest of the row is padding (0).
+        /// With a stride s above 1 the run reads every s-th input element; to keep it a contiguous copy, the image is first
+        /// split into s column phases (<c>phase[ch, p, iy, j] = image[ch, iy, j·s + p]</c>), where input column
+        /// <c>ox·s − padding + kx</c> is phase <c>(kx − padding) mod s</c>, column <c>ox + ⌊(kx − padding)/s⌋</c>.
+        /// </summary>
+        private void Walk(float[] batch, int offset, float[] cols, int index, int images, bool gather)
+        {
+            var pixels = Ho * Wo;
+            var width = images * pixels;
+            var image = batch.AsSpan(offset, C * H * W);
+            var phaseWidth = (W + Stride - 1) / Stride;
+            float[]? rented = Stride == 1 ? null : ArrayPool<float>.Shared.Rent(C * Stride * H * phaseWidth);
+            var phases = Stride == 1 ? image : rented.AsSpan(0, C * Stride * H * phaseWidth);
+            var planeWidth = Stride == 1 ? W : phaseWidth;
+            if (rented is not null)
+            {
+                if (gather)
+                {
+                    Phases(image, phases, phaseWidth, split: true);
+                }
+                else
+                {
+                    phases.Clear();
+                }
+            }
+
+            for (var r = 0; r < Rows; r++)
+            {
+                int ch = r / (KH * KW), ky = r / KW % KH, kx = r % KW;
+                // ox with 0 <= ox·Stride − Padding + kx < W.
+                var lo = Math.Max(0, (Padding - kx + Stride - 1) / Stride);
+                var reach = W - 1 + Padding - kx; // negative when this kernel column lies wholly in the right padding
+                var hi = reach < 0 ? 0 : Math.Min(Wo, (reach / Stride) + 1);
+                var shift = kx - Padding;
+                var phase = ((shift % Stride) + Stride) % Stride;
+                var column = lo + ((shift - phase) / Stride);
+                for (var oy = 0; oy < Ho; oy++)
+                {
+                    var row = cols.AsSpan((r * width) + (index * pixels) + (oy * Wo), Wo);
+                    var iy = (oy * Stride) - Padding + ky;
+                    if ((uint)iy >= (uint)H || lo >= hi)
+                    {
+                        if (gather)
+                        {
+                            row.Clear();
+                        }
+
+                        continue;
+                    }
+
+                    var run = phases.Slice((((((ch * Stride) + phase) * H) + iy) * planeWidth) + column, hi - lo);
+                    if (gather)
+                    {
+                        row[..lo].Clear();
+                        row[hi..].Clear();
+                        run.CopyTo(row[lo..hi]);
+                    }
+                    else
+                    {
+                        Kernels.Backend.Add(run, row[lo..hi], run);
+                    }
+                }
+            }
+
+            if (rented is not null)
+            {
+                if (!gather)
+                {
+                    Phases(image, phases, phaseWidth, split: false);
+                }
+
+                ArrayPool<float>.Shared.Return(rented);
+            }
+        }
+
+        /// <summary>Splits an image into its column phases (for a stride above 1), or adds the phases back onto the image.</summary>
+        private void Phases(Span<float> image, Span<float> phases, int phaseWidth, bool split)
+        {
             for (var ch = 0; ch < C; ch++)
             {
-                for (var ky = 0; ky < KH; ky++)
+                for (var p = 0; p < Stride; p++)
                 {
-                    for (var kx = 0; kx < KW; kx++)
+                    for (var iy = 0; iy < H; iy++)
                     {
-                        for (var oy = 0; oy < Ho; oy++)
+                        var source = image.Slice(((ch * H) + iy) * W, W);
+                        var target = phases.Slice(((((ch * Stride) + p) * H) + iy) * phaseWidth, phaseWidth);
+                        for (int j = 0, ix = p; j < phaseWidth; j++, ix += Stride)
                         {
-                            var iy = (oy * Stride) - Padding + ky;
-                            for (var ox = 0; ox < Wo; ox++, at++)
+                            if (split)
                             {
-                                var ix = (ox * Stride) - Padding + kx;
-                                var inside = (uint)iy < (uint)H && (uint)ix < (uint)W;
-                                if (gather)
-                                {
-                                    cols[at] = inside ? image[(((ch * H) + iy) * W) + ix] : 0f;
-                                }
-                                else if (inside)
-                                {
-                                    image[(((ch * H) + iy) * W) + ix] += cols[at];
-                                }
+                                target[j] = ix < W ? source[ix] : 0f;
+                            }
+                            else if (ix < W)
+                            {
+                                source[ix] += target[j];
                             }
                         }
                     }

@@ -12,6 +12,15 @@ namespace Jepa.Verify.Learning.Jepa;
 /// <param name="Stages">Channels of the stem and of each residual stage, e.g. <c>[16, 32, 64]</c>.</param>
 public sealed record ImageEncoderShape(int Channels, int Height, int Width, ImmutableArray<int> Stages)
 {
+    /// <summary>
+    /// The CPU-sized default stage widths, <c>16, 32, 64</c> (the reference's residual stages are wider; docs/counting.md
+    /// says what is scaled down).
+    /// </summary>
+    public static readonly ImmutableArray<int> DefaultStages = [16, 32, 64];
+
+    /// <summary>Images of this size with <see cref="DefaultStages"/>.</summary>
+    public static ImageEncoderShape Default(int channels, int height, int width) => new(channels, height, width, DefaultStages);
+
     /// <summary>The number of features an observation must have: channels × height × width.</summary>
     public long FeatureDim => (long)Channels * Height * Width;
 

@@ -10,7 +10,7 @@ namespace Jepa.Verify.Learning.Jepa;
 /// <param name="LatentDim">Latent size.</param>
 /// <param name="HiddenDim">Hidden layer width.</param>
 /// <param name="EncoderHiddenLayers">Hidden layers of the encoder.</param>
-/// <param name="Activation">Non-linearity.</param>
+/// <param name="Activation">Non-linearity of the heads and of an MLP encoder (a convolutional encoder uses ReLU, as the reference's does).</param>
 /// <param name="LayerNorm">Whether hidden layers are layer-normalised.</param>
 /// <param name="Seed">The initialisation seed.</param>
 /// <param name="Image">A convolutional encoder over images of this shape, or null for the MLP encoder

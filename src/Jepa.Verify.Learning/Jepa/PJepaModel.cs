@@ -24,7 +24,8 @@ public sealed class PJepaModel : Module
                 throw new ArgumentException(problem, nameof(shape));
             }
 
-            Encoder = RegisterModule("encoder", new ConvEncoder(image.Channels, image.Height, image.Width, image.Stages, shape.LatentDim, shape.Activation, random));
+            // ReLU, as in the reference's ResNet-style encoder; the activation of the shape is the heads'.
+            Encoder = RegisterModule("encoder", new ConvEncoder(image.Channels, image.Height, image.Width, image.Stages, shape.LatentDim, ActivationKind.Relu, random));
         }
         else
         {

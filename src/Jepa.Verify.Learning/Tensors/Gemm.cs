@@ -180,6 +180,19 @@ internal static class Gemm
                 }
             }
         }
+        else if (cols == NR && Vector256.IsHardwareAccelerated)
+        {
+            // A full strip: two 8-float vectors per row of k (Array.Copy's call overhead dominated 16-float copies).
+            ref var source = ref MemoryMarshal.GetArrayDataReference(b);
+            ref var target = ref MemoryMarshal.GetArrayDataReference(packed);
+            for (var kk = 0; kk < k; kk++)
+            {
+                var from = (nuint)((kk * n) + col0);
+                var to = (nuint)(baseOffset + (kk * NR));
+                Vector256.LoadUnsafe(ref source, from).StoreUnsafe(ref target, to);
+                Vector256.LoadUnsafe(ref source, from + 8).StoreUnsafe(ref target, to + 8);
+            }
+        }
         else
         {
             for (var kk = 0; kk < k; kk++)

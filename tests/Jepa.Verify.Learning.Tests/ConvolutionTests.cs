@@ -1,0 +1,110 @@
+using Jepa.Verify.Learning.Autograd;
+using Jepa.Verify.Learning.Tensors;
+using Xunit;
+
+namespace Jepa.Verify.Learning.Tests;
+
+/// <summary>
+/// Tests for <see cref="Ops.Conv2d"/> on batches large enough to be unfolded in several groups of images (the gradient
+/// properties use tiny batches, which fit one group): the grouped product must equal the convolution of each image alone,
+/// forward and backward, and must not depend on the thread count.
+/// </summary>
+public sealed class ConvolutionTests
+{
+    // 3×40×40 images under a 7×7 stride-2 kernel: 147 × 400 receptive-field entries per image, so 35 images per group and
+    // 80 images make three groups, the last one partial.
+    private const int N = 80, C = 3, H = 40, W = 40, O = 4, K = 7, Stride = 2, Padding = 3;
+
+    [Fact]
+    public void ABatchInSeveralGroupsIsEachImageConvolvedAlone()
+    {
+        var (x, weight, bias) = Inputs();
+        var batch = Ops.Conv2d(x, weight, bias, Stride, Padding);
+        var upstream = Random(new SeededRandom(9), batch.Shape.ToArray());
+        Ops.Sum(Ops.Mul(batch, upstream)).Backward();
+
+        var plane = batch.Length / N;
+        var image = C * H * W;
+        var dw = new float[weight.Length];
+        var db = new float[O];
+        for (var i = 0; i < N; i++)
+        {
+            var xi = Tracked(Tensor.FromArray(x.Data.AsSpan(i * image, image).ToArray(), 1, C, H, W));
+            var (wi, bi) = (Tracked(Tensor.FromArray([.. weight.Data], weight.Shape.ToArray())), Tracked(Tensor.FromArray([.. bias.Data], O)));
+            var alone = Ops.Conv2d(xi, wi, bi, Stride, Padding);
+            Assert.Equal(alone.Data, batch.Data.AsSpan(i * plane, plane).ToArray());
+            Ops.Sum(Ops.Mul(alone, Tensor.FromArray(upstream.Data.AsSpan(i * plane, plane).ToArray(), alone.Shape.ToArray()))).Backward();
+            Assert.Equal(xi.Grad!.Data, x.Grad!.Data.AsSpan(i * image, image).ToArray());
+            for (var j = 0; j < dw.Length; j++)
+            {
+                dw[j] += wi.Grad!.Data[j];
+            }
+
+            for (var j = 0; j < O; j++)
+            {
+                db[j] += bi.Grad!.Data[j];
+            }
+        }
+
+        for (var j = 0; j < dw.Length; j++)
+        {
+            Assert.True(Math.Abs(dw[j] - weight.Grad!.Data[j]) <= 1e-3 * (1 + Math.Abs(dw[j])), $"dW[{j}] = {weight.Grad!.Data[j]}, per image {dw[j]}");
+        }
+
+        for (var j = 0; j < O; j++)
+        {
+            Assert.True(Math.Abs(db[j] - bias.Grad!.Data[j]) <= 1e-3 * (1 + Math.Abs(db[j])), $"db[{j}] = {bias.Grad!.Data[j]}, per image {db[j]}");
+        }
+    }
+
+    [Fact]
+    public void ResultsAndGradientsAreBitIdenticalForAnyThreadCount()
+    {
+        var saved = Parallelism.MaxThreads;
+        try
+        {
+            var runs = new[] { 1, 2, 3 }.Select(threads =>
+            {
+                Parallelism.MaxThreads = threads;
+                var (x, weight, bias) = Inputs();
+                var y = Ops.Conv2d(x, weight, bias, Stride, Padding);
+                Ops.Sum(Ops.Mul(y, y)).Backward();
+                return (y.Data, Dx: x.Grad!.Data, Dw: weight.Grad!.Data, Db: bias.Grad!.Data);
+            }).ToArray();
+            foreach (var run in runs.Skip(1))
+            {
+                Assert.Equal(runs[0].Data, run.Data);
+                Assert.Equal(runs[0].Dx, run.Dx);
+                Assert.Equal(runs[0].Dw, run.Dw);
+                Assert.Equal(runs[0].Db, run.Db);
+            }
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
+    private static (Tensor X, Tensor Weight, Tensor Bias) Inputs()
+    {
+        var random = new SeededRandom(5);
+        return (Tracked(Random(random, [N, C, H, W])), Tracked(Random(random, [O, C, K, K])), Tracked(Random(random, [O])));
+    }
+
+    private static Tensor Tracked(Tensor t)
+    {
+        t.RequiresGrad = true;
+        return t;
+    }
+
+    private static Tensor Random(SeededRandom random, int[] shape)
+    {
+        var values = new float[shape.Aggregate(1, (a, d) => a * d)];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = random.NextFloat(-1f, 1f);
+        }
+
+        return Tensor.FromArray(values, shape);
+    }
+}
