@@ -9,7 +9,7 @@ using Xunit;
 
 namespace Jepa.Verify.Cli.Tests;
 
-/// <summary>Tests for <see cref="Commands.EnvCommand"/>, <see cref="Commands.ExperimentCommand"/> and <see cref="CountingExperiment"/>.</summary>
+/// <summary>Tests for <see cref="Commands.EnvCommand"/>, <see cref="Commands.ExperimentCommand"/>, <see cref="CountingExperiment"/> and <see cref="ReferenceCountingExperiment"/>.</summary>
 public sealed class CountingCommandTests
 {
     [Fact]
@@ -34,6 +34,25 @@ public sealed class CountingCommandTests
         var classes = CliRun.Of("classes", path, "--json");
         Assert.Equal(0, classes.ExitCode);
         Assert.Equal(9, classes.Json.GetProperty("classes").GetInt32());
+    }
+
+    [Fact]
+    public void ChannelMajorExportsTheSamePixelsInTheLayoutTheImageEncoderReads()
+    {
+        var (hwc, chw) = (TestFiles.Write("counting-hwc.json", ""), TestFiles.Write("counting-chw.json", ""));
+        Assert.Equal(0, CliRun.Of("env", "counting", "--families", "1", "--layouts", "1", "--size", "32", "--export", hwc).ExitCode);
+        Assert.Equal(0, CliRun.Of("env", "counting", "--families", "1", "--layouts", "1", "--size", "32", "--channel-major", "--export", chw).ExitCode);
+        var (interleaved, planar) = (MdpLoader.Load(hwc).Features[3], MdpLoader.Load(chw).Features[3]);
+        for (var i = 0; i < 32 * 32; i++)
+        {
+            for (var ch = 0; ch < 3; ch++)
+            {
+                Assert.Equal(interleaved[(i * 3) + ch], planar[(ch * 32 * 32) + i]);
+            }
+        }
+
+        var train = CliRun.Of("train", chw, "--image", "3x32x32", "--steps", "2", "--step-cap", "2", "--quiet");
+        Assert.True(train.ExitCode is 0 or 1 or 3, train.Error);
     }
 
     [Fact]
@@ -99,7 +118,7 @@ public sealed class CountingCommandTests
         string Once()
         {
             var dir = Path.Combine(Path.GetTempPath(), "jv-counting-" + Guid.NewGuid().ToString("N"));
-            var run = CliRun.Of("experiment", "counting", "--quick", "--modes", "joint", "random-aux", "--steps", "100", "--out", dir, "--json");
+            var run = CliRun.Of("experiment", "counting", "--protocol", "exact", "--quick", "--modes", "joint", "random-aux", "--steps", "100", "--out", dir, "--json");
             Assert.Equal(0, run.ExitCode);
             Assert.Equal(run.Out, File.ReadAllText(Path.Combine(dir, "counting.json")));
             Assert.True(File.Exists(Path.Combine(dir, "counting.md")));
@@ -110,6 +129,79 @@ public sealed class CountingCommandTests
         var first = Once();
         Assert.Equal(first, Once());
         Assert.Contains("\"min_latents\": 9", first);
+    }
+
+    /// <summary>The reference protocol on a few trajectories and steps: every mode, every measure, every figure.</summary>
+    private static ReferenceCountingSettings TinyReference(ulong seed = 0) =>
+        ReferenceCountingSettings.QuickSettings([seed], ReferenceModes.All) with
+        {
+            Episodes = 12,
+            Probes = 36,
+            DecoderSteps = 5,
+            Training = ReferenceCountingSettings.QuickSettings([seed], ReferenceModes.All).Training with { Steps = 3, EvalEvery = 3 },
+        };
+
+    [Fact]
+    public void TheReferenceProtocolRunsEveryModeAndMeasuresEveryProbe()
+    {
+        var result = ReferenceCountingExperiment.Run(TinyReference());
+        Assert.Equal([.. ReferenceModes.All], result.Outcomes.Select(o => o.Mode));
+        var joint = result.Outcomes[0];
+        Assert.Equal(result.Observations[0], joint.Run.Result.Latents.Length / 256);
+        Assert.Equal(36, joint.ProbeCounts.Length);
+        Assert.Equal(36 * 256, joint.ProbeLatents.Length);
+        Assert.Equal(72, joint.Tsne.Length);
+        Assert.Equal(72, joint.Pca.Length);
+        Assert.NotNull(joint.Run.Result.Model.Shape.TwoHot);
+        Assert.NotNull(joint.Run.Result.Model.Shape.Image);
+        Assert.All(result.Outcomes, o =>
+        {
+            Assert.InRange(o.ClusterAccuracy!.Accuracy, 0, 1);
+            Assert.InRange(o.ClusterAccuracyInSample!.Accuracy, 0, 1);
+            Assert.True(o.DecoderMse > 0 && o.DecoderBaselineMse > 0);
+            Assert.InRange(o.CountGroups, 1, 9);
+        });
+        Assert.Equal(6, result.Outcomes.Single(o => o.Mode == ReferenceMode.Separate).Run.Result.Steps);
+        Assert.Equal(TrainingMode.AuxOnly, result.Outcomes.Single(o => o.Mode == ReferenceMode.RewardOnly).Run.Result.Config.Mode);
+        Assert.Equal("n/a", result.Outcomes.Single(o => o.Mode == ReferenceMode.TransitionOnly).Verdict);
+        // Dense trains on 1 − |c − 4|/8 (5 values: |c − 4| is 0 to 4), the others on the sparse reward.
+        Assert.Equal(5, result.Outcomes.Single(o => o.Mode == ReferenceMode.Dense).Run.Result.AuxTargets.Distinct().Count());
+        Assert.Equal(2, joint.Run.Result.AuxTargets.Distinct().Count());
+
+        var dir = Path.Combine(Path.GetTempPath(), "jv-reference-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var figures = ReferenceReport.WriteFigures(result, dir);
+        Assert.Equal(6 * 9, figures.Count);
+        Assert.Contains("reconstructions-joint.png", figures);
+        FigureFiles.AssertValid(dir, [.. figures.Where(f => !f.StartsWith("reconstructions-", StringComparison.Ordinal))]);
+        var markdown = ReferenceReport.Markdown(result, figures);
+        Assert.Contains("| transition-only |", markdown);
+        Assert.Contains("cluster accuracy (held-out)", markdown);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
+    public void TheReferenceProtocolIsDeterministicAndItsJsonNamesEveryMeasure()
+    {
+        static string Json() => System.Text.RegularExpressions.Regex.Replace(ReferenceReport.Json(ReferenceCountingExperiment.Run(TinyReference(1) with { Modes = [ReferenceMode.Joint, ReferenceMode.RandomAux] })), "\"seconds\": [0-9.e+-]+", "\"seconds\": 0");
+        var first = Json();
+        Assert.Equal(first, Json());
+        foreach (var field in new[] { "\"cluster_accuracy\"", "\"cluster_accuracy_in_sample\"", "\"count_groups\"", "\"decoder_mse\"", "\"decoder_baseline_mse\"", "\"shape\"", "\"colour\"", "\"position\"", "\"theorem\"", "\"reference_mode\": \"random-aux\"" })
+        {
+            Assert.Contains(field, first, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("--modes aux-only", "--modes: 'aux-only' is not a mode of the reference protocol")]
+    [InlineData("--protocol exact --modes dense", "--modes: 'dense' is not a mode of the exact protocol")]
+    [InlineData("--steps 0", "--steps must be >= 1")]
+    [InlineData("--protocol bogus", "Argument 'bogus' not recognized")]
+    public void ExperimentOptionsThatCannotBeHonouredAreUsageErrors(string options, string message)
+    {
+        var run = CliRun.Of(["experiment", "counting", "--quick", "--out", Path.Combine(Path.GetTempPath(), "jv-never-" + Guid.NewGuid().ToString("N")), .. options.Split(' ')]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

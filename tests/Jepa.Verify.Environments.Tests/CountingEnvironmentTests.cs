@@ -69,6 +69,17 @@ public sealed class CountingEnvironmentTests
         Assert.All(features, f => Assert.InRange(f, -0.5f, 0.5f));
         Assert.Equal(-0.5f, features.Min());
         Assert.Equal((225 / 255f) - 0.5f, features.Max());
+        var bytes = CountingRenderer.Render(scene, 64);
+        var channelMajor = CountingRenderer.Features(scene, 64, channelMajor: true);
+        for (var i = 0; i < 64 * 64; i++)
+        {
+            for (var ch = 0; ch < 3; ch++)
+            {
+                Assert.Equal((bytes[(i * 3) + ch] / 255f) - 0.5f, features[(i * 3) + ch]);
+                Assert.Equal(features[(i * 3) + ch], channelMajor[(ch * 64 * 64) + i]); // as the convolutional encoder reads
+            }
+        }
+
         var (first, second) = (CountingEnvironment.Exact(new CountingOptions(Families: 2, Layouts: 2, Size: 32)), CountingEnvironment.Exact(new CountingOptions(Families: 2, Layouts: 2, Size: 32)));
         Assert.True(first.Features.Zip(second.Features).All(p => p.First.SequenceEqual(p.Second)));
     }
@@ -164,6 +175,31 @@ public sealed class CountingEnvironmentTests
         var again = CountingEnvironment.Dataset(options, episodes: 5, steps: 10);
         Assert.True(mdp.Observations.SequenceEqual(again.Observations));
         Assert.True(mdp.Labels["layout"].SequenceEqual(again.Labels["layout"]));
+    }
+
+    [Fact]
+    public void TrajectoriesAreTheDatasetsObservationsAndProbesComeFromTheirOwnStream()
+    {
+        var options = new CountingOptions(Size: 32, Seed: 3, Features: false);
+        var (scenes, transitions, starts) = CountingEnvironment.Trajectories(options, episodes: 40, steps: 4);
+        var mdp = CountingEnvironment.Dataset(options, episodes: 40, steps: 4);
+        Assert.Equal(mdp.ObservationCount, scenes.Length);
+        Assert.Equal(mdp.Transitions.Length, transitions.Length);
+        Assert.Equal(40, starts.Length);
+        Assert.Equal(0, starts[0]);
+        for (var i = 0; i < scenes.Length; i++)
+        {
+            Assert.Equal(scenes[i].Count.ToString(System.Globalization.CultureInfo.InvariantCulture), mdp.Labels["count"][i]);
+        }
+
+        Assert.Equal(string.Join(" ", starts.Select(i => mdp.Observations[i])), string.Join(" ", mdp.Initial));
+        Assert.All(transitions, t => Assert.Equal(Math.Clamp(scenes[t.From].Count + (t.Action == 0 ? 1 : -1), 0, 8), scenes[t.To].Count));
+
+        var probes = CountingEnvironment.ProbeScenes(options, 256);
+        Assert.True(probes.SequenceEqual(CountingEnvironment.ProbeScenes(options, 256)));
+        Assert.Equal(9, probes.Select(p => p.Count).Distinct().Count());
+        Assert.Empty(probes.Select(p => p.LayoutSeed).Intersect(scenes.Select(s => s.LayoutSeed)));
+        Assert.False(probes.SequenceEqual(CountingEnvironment.ProbeScenes(options with { Seed = 4 }, 256)));
     }
 
     [Fact]

@@ -24,9 +24,10 @@ internal static class EnvCommand
         var episodes = new Option<int>("--episodes") { Description = "Dataset mode: trajectories", DefaultValueFactory = _ => 20, HelpName = "E" };
         var steps = new Option<int>("--steps") { Description = "Dataset mode: actions per trajectory", DefaultValueFactory = _ => 30, HelpName = "T" };
         var noFeatures = new Option<bool>("--no-features") { Description = "Leave out the pixels (structure only; much smaller files)" };
+        var channelMajor = new Option<bool>("--channel-major") { Description = "Write the pixels channel-major (all R, then G, then B), the layout 'train --image 3xNxN' reads; default interleaved RGB" };
         var export = new Option<string?>("--export") { Description = "Write the MDP in the JSON format every command reads (written atomically; - for standard output)", HelpName = "FILE" }.NonEmpty();
         var counting = new Command("counting", "The paper's counting environment on images: inc/dec change the number of objects (0–8), reward 1 iff count = target. Prints its size, conditions and bisimulation classes; --export writes it as MDP JSON.");
-        foreach (var o in new Option[] { families, layouts, size, target, dense, seed, dataset, episodes, steps, noFeatures, export })
+        foreach (var o in new Option[] { families, layouts, size, target, dense, seed, dataset, episodes, steps, noFeatures, channelMajor, export })
         {
             counting.Options.Add(o);
         }
@@ -34,7 +35,7 @@ internal static class EnvCommand
         counting.SetAction(r => CliApp.Guard(io.Error, () =>
         {
             var options = new CountingOptions(r.GetValue(families), r.GetValue(layouts), r.GetValue(size), r.GetValue(target),
-                r.GetValue(dense) ? CountingReward.Dense : CountingReward.Sparse, r.GetValue(seed), !r.GetValue(noFeatures));
+                r.GetValue(dense) ? CountingReward.Dense : CountingReward.Sparse, r.GetValue(seed), !r.GetValue(noFeatures), r.GetValue(channelMajor));
             if (options.Problem() is { } problem)
             {
                 throw new UsageException(problem);

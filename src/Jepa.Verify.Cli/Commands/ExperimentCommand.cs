@@ -1,26 +1,31 @@
 using System.Collections.Immutable;
 using System.CommandLine;
 using Jepa.Verify.Cli.Experiments;
-using Jepa.Verify.Pipeline.Experiments;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Mdp.Formats;
+using Jepa.Verify.Pipeline.Experiments;
 
 namespace Jepa.Verify.Cli.Commands;
 
-/// <summary><c>jepa-verify experiment counting</c>: the paper's counting experiment with every ablation, as a table, JSON and figures (PNG and SVG).</summary>
+/// <summary>
+/// <c>jepa-verify experiment counting</c>: the paper's counting experiment with every ablation, as a table, JSON and
+/// figures. <c>--protocol reference</c> (the default) runs it as the paper's reference code does (convolutional encoder,
+/// its losses, random trajectories, held-out probes); <c>--protocol exact</c> trains the MLP on the exact image MDP.
+/// </summary>
 internal static class ExperimentCommand
 {
     public static Command Create(CommandIo io)
     {
-        var quick = new Option<bool>("--quick") { Description = "32×32 images and 72 observations (seconds per run) instead of 64×64 and 144; both at most 6,000 steps" };
-        var seeds = new Option<int>("--seeds") { Description = "Train every mode with seeds 0 … N−1", DefaultValueFactory = _ => 1, HelpName = "N" };
-        var modes = new Option<string[]>("--modes") { Description = "Modes to run, in table order", DefaultValueFactory = _ => [.. CountingSettings.AllModes.Select(m => TrainingModes.Name(m))], HelpName = "mode", AllowMultipleArgumentsPerToken = true };
-        modes.AcceptOnlyFromAmong([.. TrainingModes.Names]);
+        var protocol = new Option<string>("--protocol") { Description = "reference: the reference code's model, losses, data and evaluation (convolutional encoder, two-hot reward head, random trajectories, held-out probes); exact: an MLP on the exact image MDP with Z3's min_latents", DefaultValueFactory = _ => "reference", HelpName = "reference|exact" };
+        protocol.AcceptOnlyFromAmong("reference", "exact");
+        var quick = new Option<bool>("--quick") { Description = "The quick setting (reference: 32×32, 120 trajectories, 150 steps, under 3 minutes for all modes; exact: 32×32 and 72 observations) instead of the full one (64×64)" };
+        var seeds = new Option<int>("--seeds") { Description = "Run every mode with seeds 0 … N−1", DefaultValueFactory = _ => 1, HelpName = "N" };
+        var modes = new Option<string[]>("--modes") { Description = $"Modes to run, in table order (reference: {string.Join(", ", ReferenceModes.Names)}; exact: {string.Join(", ", TrainingModes.Names)}); default all", HelpName = "mode", AllowMultipleArgumentsPerToken = true };
         var steps = new Option<int?>("--steps") { Description = "Override the step budget of every run", HelpName = "N" };
-        var outDir = new Option<string>("--out") { Description = "Directory for counting.md, counting.json and the figures as PNG and SVG (created if missing)", DefaultValueFactory = _ => "counting-out", HelpName = "DIR" }.NonEmpty();
+        var outDir = new Option<string>("--out") { Description = "Directory for counting.md, counting.json and the figures (created if missing)", DefaultValueFactory = _ => "counting-out", HelpName = "DIR" }.NonEmpty();
         var json = new Option<bool>("--json") { Description = "Print the JSON report instead of the Markdown table" };
-        var counting = new Command("counting", "Reproduce the paper's counting experiment: the exact image MDP's classes and Z3's min_latents, then joint, random-aux, aux-only, dyn-only and separate training on the same data with clusters, count accuracy, the theorem's verdict and shape/colour/position probes. It reports what it measures and exits 0 once the experiment ran; 'train' is the command that fails on a collapse.");
-        foreach (var o in new Option[] { quick, seeds, modes, steps, outDir, json })
+        var counting = new Command("counting", "Reproduce the paper's counting experiment. The reference protocol trains P-JEPA with the convolutional encoder and the reference code's losses on random trajectories in joint, dense, reward-only, transition-only, random-aux and separate modes, and reports cluster accuracy on held-out probes, the decoder probe, shape/colour/position probes, t-SNE/PCA figures and the theorem's verdict. It reports what it measures and exits 0 once the experiment ran; 'train' is the command that fails on a collapse.");
+        foreach (var o in new Option[] { protocol, quick, seeds, modes, steps, outDir, json })
         {
             counting.Options.Add(o);
         }
@@ -33,25 +38,52 @@ internal static class ExperimentCommand
                 throw new UsageException($"--seeds must be 1 to 100, got {n}");
             }
 
-            ImmutableArray<TrainingMode> chosen = [.. r.GetValue(modes)!.Distinct().Select(m => TrainingModes.Parse(m))];
+            if (r.GetValue(steps) is < 1)
+            {
+                throw new UsageException($"--steps must be >= 1, got {r.GetValue(steps)}");
+            }
+
             ImmutableArray<ulong> seedList = [.. Enumerable.Range(0, n).Select(i => (ulong)i)];
-            var settings = r.GetValue(quick) ? CountingSettings.QuickSettings(seedList, chosen) : CountingSettings.FullSettings(seedList, chosen);
-            if (r.GetValue(steps) is { } budget)
-            {
-                settings = settings with { Training = settings.Training with { Steps = budget } };
-            }
-
-            if (settings.Training.Problem() is { } problem)
-            {
-                throw new UsageException(problem.Replace("steps", "--steps", StringComparison.Ordinal));
-            }
-
             var dir = r.GetValue(outDir)!;
+            var reference = r.GetValue(protocol) == "reference";
+            var names = reference ? ReferenceModes.Names : TrainingModes.Names;
+            var chosen = r.GetValue(modes) is { Length: > 0 } given ? given.Distinct().ToArray() : [];
+            if (chosen.FirstOrDefault(m => !names.Contains(m)) is { } unknown)
+            {
+                throw new UsageException($"--modes: '{unknown}' is not a mode of the {r.GetValue(protocol)} protocol; one of {string.Join(", ", names)}");
+            }
+
             OutputPath.EnsureDirectory("--out", dir);
-            var result = CountingExperiment.Run(settings, r.GetValue(json) ? null : line => io.Out.WriteLine(line));
-            var figures = CountingReport.WriteFigures(result, dir);
-            var markdown = CountingReport.Markdown(result, figures);
-            var report = CountingReport.Json(result);
+            Action<string>? log = r.GetValue(json) ? null : line => io.Out.WriteLine(line);
+            string markdown, report;
+            IReadOnlyList<string> figures;
+            if (reference)
+            {
+                ImmutableArray<ReferenceMode> list = chosen.Length == 0 ? ReferenceModes.All : [.. chosen.Select(ReferenceModes.Parse)];
+                var settings = r.GetValue(quick) ? ReferenceCountingSettings.QuickSettings(seedList, list) : ReferenceCountingSettings.FullSettings(seedList, list);
+                if (r.GetValue(steps) is { } budget)
+                {
+                    settings = settings with { Training = settings.Training with { Steps = budget, EvalEvery = Math.Max(1, budget / 4) } };
+                }
+
+                var result = ReferenceCountingExperiment.Run(settings, log);
+                figures = ReferenceReport.WriteFigures(result, dir);
+                (markdown, report) = (ReferenceReport.Markdown(result, figures), ReferenceReport.Json(result));
+            }
+            else
+            {
+                ImmutableArray<TrainingMode> list = chosen.Length == 0 ? CountingSettings.AllModes : [.. chosen.Select(TrainingModes.Parse)];
+                var settings = r.GetValue(quick) ? CountingSettings.QuickSettings(seedList, list) : CountingSettings.FullSettings(seedList, list);
+                if (r.GetValue(steps) is { } budget)
+                {
+                    settings = settings with { Training = settings.Training with { Steps = budget } };
+                }
+
+                var result = CountingExperiment.Run(settings, log);
+                figures = CountingReport.WriteFigures(result, dir);
+                (markdown, report) = (CountingReport.Markdown(result, figures), CountingReport.Json(result));
+            }
+
             AtomicFile.WriteAllText(Path.Combine(dir, "counting.md"), markdown);
             AtomicFile.WriteAllText(Path.Combine(dir, "counting.json"), report);
             if (r.GetValue(json))
@@ -62,7 +94,7 @@ internal static class ExperimentCommand
             {
                 io.Out.WriteLine();
                 io.Out.Write(markdown);
-                io.Out.WriteLine($"wrote {Path.Combine(dir, "counting.md")}, counting.json and {figures.Count} figures (PNG and SVG) to {dir}/");
+                io.Out.WriteLine($"wrote {Path.Combine(dir, "counting.md")}, counting.json and {figures.Count} figures to {dir}/");
             }
 
             return ExitCodes.Ok;

@@ -111,31 +111,37 @@ internal static class CountingReport
             w.WriteNumber("count_groups", o.CountGroups);
             JsonText.NumberOrNull(w, "purity_vs_count", report.LabelPurity.TryGetValue("count", out var p) ? p : null);
             w.WriteString("verdict", o.Verdict);
-            w.WriteStartObject("probes");
-            foreach (var (name, probe) in new[] { ("count_nearest_centroid", o.CountAccuracy), ("shape", o.Shape), ("colour", o.Colour), ("position", o.Position) })
-            {
-                if (probe is null)
-                {
-                    w.WriteNull(name);
-                    continue;
-                }
-
-                w.WriteStartObject(name);
-                w.WriteNumber("accuracy", probe.Accuracy);
-                w.WriteNumber("chance", probe.Chance);
-                w.WriteNumber("classes", probe.Classes);
-                w.WriteNumber("train", probe.TrainCount);
-                w.WriteNumber("test", probe.TestCount);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndObject();
+            WriteProbes(w, [("count_nearest_centroid", o.CountAccuracy), ("shape", o.Shape), ("colour", o.Colour), ("position", o.Position)]);
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
         w.WriteEndObject();
     });
+
+    /// <summary>Writes <c>"probes": {name: {accuracy, chance, classes, train, test} or null, …}</c>.</summary>
+    internal static void WriteProbes(Utf8JsonWriter w, IEnumerable<(string Name, ProbeResult? Probe)> probes)
+    {
+        w.WriteStartObject("probes");
+        foreach (var (name, probe) in probes)
+        {
+            if (probe is null)
+            {
+                w.WriteNull(name);
+                continue;
+            }
+
+            w.WriteStartObject(name);
+            w.WriteNumber("accuracy", probe.Accuracy);
+            w.WriteNumber("chance", probe.Chance);
+            w.WriteNumber("classes", probe.Classes);
+            w.WriteNumber("train", probe.TrainCount);
+            w.WriteNumber("test", probe.TestCount);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+    }
 
     /// <summary>Writes, for the first seed of every mode, the PCA scatter, the distance heatmap and the loss curves (PNG and SVG) into <paramref name="directory"/>; returns the file names.</summary>
     public static IReadOnlyList<string> WriteFigures(CountingResult r, string directory)
@@ -154,7 +160,8 @@ internal static class CountingReport
         return names;
     }
 
-    private static string Stat(IReadOnlyList<ModeOutcome> runs, Func<ModeOutcome, double?> value, string format)
+    /// <summary>A table cell: the mean ± sample standard deviation of the finite values over runs, the mean alone for one, <c>n/a</c> for none.</summary>
+    internal static string Stat<T>(IReadOnlyList<T> runs, Func<T, double?> value, string format)
     {
         double[] v = [.. runs.Select(value).Where(x => x is { } d && double.IsFinite(d)).Select(x => x!.Value)];
         if (v.Length == 0)
@@ -172,10 +179,11 @@ internal static class CountingReport
         return " " + mean.ToString(format, CultureInfo.InvariantCulture) + " ± " + sd.ToString(format, CultureInfo.InvariantCulture) + " |";
     }
 
-    private static string Chance(IReadOnlyList<ModeOutcome> runs, Func<ModeOutcome, ProbeResult?> probe) =>
+    /// <summary>The chance level of the first run that has the probe.</summary>
+    internal static string Chance<T>(IReadOnlyList<T> runs, Func<T, ProbeResult?> probe) =>
         runs.Select(probe).FirstOrDefault(p => p is not null) is { } p ? p.Chance.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
 
     private static string Bool(bool? value) => value is { } b ? (b ? "true" : "false") : "unknown";
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

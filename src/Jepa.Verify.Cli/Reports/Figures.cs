@@ -189,6 +189,42 @@ internal static class Figures
         return plot;
     }
 
+    /// <summary>
+    /// Writes <c>NAME.png</c>: images side by side in rows (e.g. probe images above their reconstructions), each
+    /// channel-major RGB <c>[3, size, size]</c> in feature units (<c>v/255 − 0.5</c>, clamped), enlarged to about 96 px.
+    /// </summary>
+    /// <returns>The file name.</returns>
+    public static string SaveImageGrid(IReadOnlyList<float[]> rows, int size, string directory, string name)
+    {
+        var plane = size * size;
+        var columns = rows.Max(r => r.Length / (3 * plane));
+        var zoom = Math.Max(1, 96 / size);
+        const int gap = 4;
+        var cell = (size * zoom) + gap;
+        using var bitmap = new SkiaSharp.SKBitmap((columns * cell) + gap, (rows.Count * cell) + gap);
+        bitmap.Erase(SkiaSharp.SKColors.White);
+        for (var r = 0; r < rows.Count; r++)
+        {
+            for (var c = 0; c < rows[r].Length / (3 * plane); c++)
+            {
+                for (var y = 0; y < size * zoom; y++)
+                {
+                    for (var x = 0; x < size * zoom; x++)
+                    {
+                        var at = (c * 3 * plane) + ((y / zoom) * size) + (x / zoom);
+                        byte Channel(int ch) => (byte)Math.Clamp((int)MathF.Round((rows[r][at + (ch * plane)] + 0.5f) * 255f), 0, 255);
+                        bitmap.SetPixel(gap + (c * cell) + x, gap + (r * cell) + y, new SkiaSharp.SKColor(Channel(0), Channel(1), Channel(2)));
+                    }
+                }
+            }
+        }
+
+        using var data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        var png = name + ".png";
+        AtomicFile.Write(Path.Combine(directory, png), s => data.SaveTo(s));
+        return png;
+    }
+
     /// <summary>Writes <paramref name="plot"/> as <c>NAME.png</c> and <c>NAME.svg</c> into <paramref name="directory"/>, each atomically.</summary>
     /// <returns>The two file names.</returns>
     public static IReadOnlyList<string> Save(Plot plot, string directory, string name)

@@ -21,6 +21,7 @@ public static class CountingEnvironment
     private const ulong ExactLayoutStream = 0x6578616374217E7EUL;
     private const ulong SuccessorStream = 0x7375636365737321UL;
     private const ulong DatasetStream = 0x6461746173657421UL;
+    private const ulong ProbeStream = 0x70726F6265732121UL;
 
     /// <summary>The shape and colour of family <paramref name="family"/>: shapes cycle through the four, colours come from the seed.</summary>
     public static (ObjectShape Shape, Rgb Colour) Family(int family, ulong seed)
@@ -124,35 +125,71 @@ public static class CountingEnvironment
     /// <exception cref="ArgumentOutOfRangeException">When <see cref="DatasetProblem"/> finds episodes or steps out of range.</exception>
     public static MdpModel Dataset(CountingOptions options, int episodes, int steps)
     {
-        Check(options);
-        if (DatasetProblem(episodes, steps) is { } problem)
-        {
-            throw new ArgumentOutOfRangeException(nameof(steps), problem);
-        }
-
+        var (scenes, transitions, starts) = Trajectories(options, episodes, steps);
         var b = new MdpBuilder(string.Create(CultureInfo.InvariantCulture, $"counting (dataset, {episodes} episodes of {steps} steps, {options.Size}px)"));
         foreach (var action in Actions)
         {
             b.AddAction(action);
         }
 
+        var (episode, visit) = (-1, 0);
+        for (var i = 0; i < scenes.Length; i++)
+        {
+            if (episode + 1 < starts.Length && starts[episode + 1] == i)
+            {
+                (episode, visit) = (episode + 1, 0);
+            }
+
+            var id = string.Create(CultureInfo.InvariantCulture, $"c{scenes[i].Count}-e{episode}-v{visit++}");
+            AddObservation(b, id, scenes[i], scenes[i].LayoutSeed.ToString("x16", CultureInfo.InvariantCulture), options);
+            if (starts[episode] == i)
+            {
+                b.AddInitial(id);
+            }
+        }
+
+        foreach (var (from, action, to) in transitions)
+        {
+            b.AddTransition(from, action, to);
+        }
+
+        return b.Build();
+    }
+
+    /// <summary>
+    /// The observations and transitions of <see cref="Dataset"/>, without building an MDP: every visit's scene in order,
+    /// the distinct observed transitions (observation indices into the scenes) and the index of each episode's first
+    /// observation. The experiment renders the scenes straight into training data.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the options are invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">When <see cref="DatasetProblem"/> finds episodes or steps out of range.</exception>
+    public static (ImmutableArray<CountingScene> Scenes, ImmutableArray<(int From, int Action, int To)> Transitions, ImmutableArray<int> EpisodeStarts) Trajectories(
+        CountingOptions options, int episodes, int steps)
+    {
+        Check(options);
+        if (DatasetProblem(episodes, steps) is { } problem)
+        {
+            throw new ArgumentOutOfRangeException(nameof(steps), problem);
+        }
+
         var rng = new SplitMix64(SplitMix64.Hash(DatasetStream, options.Seed));
+        var scenes = ImmutableArray.CreateBuilder<CountingScene>();
+        var transitions = ImmutableArray.CreateBuilder<(int, int, int)>();
+        var starts = ImmutableArray.CreateBuilder<int>(episodes);
         var seen = new HashSet<(int, int, int)>();
         for (var e = 0; e < episodes; e++)
         {
             var shape = (ObjectShape)rng.Below(4);
             var colour = RandomColour(ref rng);
             var count = rng.Below(CountingRenderer.MaxCount + 1);
-            var visit = 0;
-            (int Index, string Id) Visit()
+            int Visit()
             {
-                var scene = new CountingScene(count, shape, colour, rng.Next());
-                var id = string.Create(CultureInfo.InvariantCulture, $"c{count}-e{e}-v{visit++}");
-                return (AddObservation(b, id, scene, scene.LayoutSeed.ToString("x16", CultureInfo.InvariantCulture), options), id);
+                scenes.Add(new CountingScene(count, shape, colour, rng.Next()));
+                return scenes.Count - 1;
             }
 
-            var (current, startId) = Visit();
-            b.AddInitial(startId);
+            starts.Add(scenes.Count);
+            var current = Visit();
             for (var t = 0; t < steps; t++)
             {
                 var a = rng.Below(2);
@@ -161,19 +198,54 @@ public static class CountingEnvironment
                 if (next != count)
                 {
                     count = next;
-                    to = Visit().Index;
+                    to = Visit();
                 }
 
                 if (seen.Add((current, a, to)))
                 {
-                    b.AddTransition(current, a, to);
+                    transitions.Add((current, a, to));
                 }
 
                 current = to;
             }
         }
 
-        return b.Build();
+        return (scenes.ToImmutable(), transitions.ToImmutable(), starts.MoveToImmutable());
+    }
+
+    /// <summary>
+    /// The reference code's probe observations: each resets (a random shape, colour, count 0–8 and layout), then takes
+    /// 3 to 5 uniformly random actions (positions redrawn on every count change) and keeps the scene it ends in. Drawn
+    /// from their own stream, so they are never the training trajectories' scenes.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the options are invalid.</exception>
+    public static ImmutableArray<CountingScene> ProbeScenes(CountingOptions options, int count)
+    {
+        Check(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var rng = new SplitMix64(SplitMix64.Hash(ProbeStream, options.Seed));
+        var probes = ImmutableArray.CreateBuilder<CountingScene>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var shape = (ObjectShape)rng.Below(4);
+            var colour = RandomColour(ref rng);
+            var objects = rng.Below(CountingRenderer.MaxCount + 1);
+            var layout = rng.Next();
+            var steps = 3 + rng.Below(3);
+            for (var t = 0; t < steps; t++)
+            {
+                var next = rng.Below(2) == 0 ? Math.Min(objects + 1, CountingRenderer.MaxCount) : Math.Max(objects - 1, 0);
+                if (next != objects)
+                {
+                    objects = next;
+                    layout = rng.Next();
+                }
+            }
+
+            probes.Add(new CountingScene(objects, shape, colour, layout));
+        }
+
+        return probes.MoveToImmutable();
     }
 
     /// <summary>The most actions a dataset takes in all (episodes × steps).</summary>
@@ -195,7 +267,7 @@ public static class CountingEnvironment
         b.SetLabel(i, "layout", layout);
         if (options.Features)
         {
-            b.SetFeatures(i, CountingRenderer.Features(scene, options.Size));
+            b.SetFeatures(i, CountingRenderer.Features(scene, options.Size, options.ChannelMajor));
         }
 
         return i;

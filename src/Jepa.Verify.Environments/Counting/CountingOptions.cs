@@ -8,6 +8,7 @@ namespace Jepa.Verify.Environments.Counting;
 /// <param name="Reward">Sparse (the paper's) or dense.</param>
 /// <param name="Seed">Draws the family colours, the layouts and, in dataset mode, the trajectories.</param>
 /// <param name="Features">Whether observations carry their pixels as features (off for structure-only use).</param>
+/// <param name="ChannelMajor">Features channel-major (<c>[3, size, size]</c>, what <c>train --image 3xNxN</c> reads) instead of interleaved RGB.</param>
 public sealed record CountingOptions(
     int Families = 4,
     int Layouts = 4,
@@ -15,7 +16,8 @@ public sealed record CountingOptions(
     int Target = 4,
     CountingReward Reward = CountingReward.Sparse,
     ulong Seed = 0,
-    bool Features = true)
+    bool Features = true,
+    bool ChannelMajor = false)
 {
     /// <summary>The most families or layouts accepted (keeps exact MDPs and exports to a sane size).</summary>
     public const int MaxFamilies = 64;

@@ -87,15 +87,23 @@ public static class CountingRenderer
         return pixels;
     }
 
-    /// <summary>The image as features: every channel value <c>v</c> becomes <c>v / 255 − 0.5</c>, in [−0.5, 0.5].</summary>
+    /// <summary>
+    /// The image as features, interleaved as it is stored (<c>[size, size, 3]</c>, R G B per pixel), or channel-major
+    /// (<c>[3, size, size]</c>, PyTorch's layout, which the convolutional encoder and <c>train --image 3xNxN</c> read) when
+    /// <paramref name="channelMajor"/>: every channel value <c>v</c> becomes <c>v / 255 − 0.5</c>, in [−0.5, 0.5].
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">When the count or the size is out of range.</exception>
-    public static ImmutableArray<float> Features(CountingScene scene, int size)
+    public static ImmutableArray<float> Features(CountingScene scene, int size, bool channelMajor = false)
     {
         var pixels = Render(scene, size);
+        var plane = size * size;
         var features = new float[pixels.Length];
-        for (var i = 0; i < pixels.Length; i++)
+        for (var i = 0; i < plane; i++)
         {
-            features[i] = (pixels[i] / 255f) - 0.5f;
+            for (var ch = 0; ch < 3; ch++)
+            {
+                features[channelMajor ? (ch * plane) + i : (i * 3) + ch] = (pixels[(i * 3) + ch] / 255f) - 0.5f;
+            }
         }
 
         return ImmutableArray.Create(features);

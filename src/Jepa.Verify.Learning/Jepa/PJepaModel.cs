@@ -65,14 +65,38 @@ public sealed class PJepaModel : Module
     public float[] EncodeAll(TrainingData data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        const int chunk = 1024;
-        var d = Shape.LatentDim;
-        var result = new float[data.Observations * d];
-        using var _ = GradMode.NoGrad();
-        for (var start = 0; start < data.Observations; start += chunk)
+        return Encode(data.Observations, rows => data.FeatureRows(rows));
+    }
+
+    /// <summary>The latents of row-major feature rows <c>[rows × FeatureDim]</c> (no gradient, in chunks), row-major <c>[rows × LatentDim]</c>.</summary>
+    /// <exception cref="ArgumentException">When <paramref name="features"/> does not hold whole rows of <see cref="ModelShape.FeatureDim"/>.</exception>
+    public float[] Encode(float[] features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        var width = Shape.FeatureDim;
+        if (features.Length % width != 0)
         {
-            var rows = Enumerable.Range(start, Math.Min(chunk, data.Observations - start)).ToArray();
-            var z = Forward(data.FeatureRows(rows));
+            throw new ArgumentException($"{features.Length} values are not whole rows of {width} features", nameof(features));
+        }
+
+        return Encode(features.Length / width, rows =>
+        {
+            var x = Tensor.Zeros(rows.Length, width);
+            Array.Copy(features, rows[0] * width, x.Data, 0, x.Length);
+            return x;
+        });
+    }
+
+    /// <summary>Encodes <paramref name="count"/> rows in chunks of consecutive rows given by <paramref name="rowsOf"/>.</summary>
+    private float[] Encode(int count, Func<int[], Tensor> rowsOf)
+    {
+        const int chunk = 512;
+        var d = Shape.LatentDim;
+        var result = new float[count * d];
+        using var _ = GradMode.NoGrad();
+        for (var start = 0; start < count; start += chunk)
+        {
+            var z = Forward(rowsOf([.. Enumerable.Range(start, Math.Min(chunk, count - start))]));
             Array.Copy(z.Data, 0, result, start * d, z.Length);
         }
 

@@ -86,7 +86,7 @@ public static class CountingExperiment
     /// The probe targets per observation: count; shape, brightest channel and the quadrant of the
     /// objects' mean centre (−1 for count 0, whose black image shows none of them).
     /// </summary>
-    private static (int[] Count, int[] Shape, int[] Colour, int[] Position) Targets(IReadOnlyList<CountingScene> scenes, int size)
+    internal static (int[] Count, int[] Shape, int[] Colour, int[] Position) Targets(IReadOnlyList<CountingScene> scenes, int size)
     {
         int[] count = [.. scenes.Select(s => s.Count)];
         int[] shape = [.. scenes.Select(s => s.Count == 0 ? -1 : (int)s.Shape)];
