@@ -43,14 +43,14 @@ internal static class BenchTrainCommand
 
             Parallelism.MaxThreads = t;
             var (data, config) = image ? Image(obs) : Counting();
-            if (image)
-            {
-                config = config with { BatchSize = r.GetValue(batch) };
-            }
-
             if (name == "conv")
             {
                 config = PJepaConfig.Paper(config) with { ImageEncoder = ImageEncoderShape.Default(3, 64, 64) };
+            }
+
+            if (image)
+            {
+                config = config with { BatchSize = r.GetValue(batch) };
             }
 
             config = config with { Steps = n, EvalEvery = n, LossTarget = 0 };

@@ -41,8 +41,8 @@ public static partial class Ops
         int rows = geometry.Rows, pixels = ho * wo;
         var group = ConvolutionGroup(rows, pixels, n);
         var y = new float[n * o * pixels];
-        var cols = ArrayPool<float>.Shared.Rent(rows * group * pixels);
-        var products = ArrayPool<float>.Shared.Rent(o * group * pixels);
+        var cols = Scratch.Floats.Rent(rows * group * pixels);
+        var products = Scratch.Floats.Rent(o * group * pixels);
         try
         {
             for (var first = 0; first < n; first += group)
@@ -55,15 +55,16 @@ public static partial class Ops
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(cols);
-            ArrayPool<float>.Shared.Return(products);
+            Scratch.Floats.Return(cols);
+            Scratch.Floats.Return(products);
         }
 
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         return Result(y, [n, o, ho, wo], inputs, g =>
         {
-            var gradCols = ArrayPool<float>.Shared.Rent(rows * group * pixels);
-            var gradPlanes = ArrayPool<float>.Shared.Rent(o * group * pixels);
+            var gradCols = Scratch.Floats.Rent(rows * group * pixels);
+            var gradPlanes = Scratch.Floats.Rent(o * group * pixels);
+            var weightGradT = new float[rows * o];
             var dx = x.RequiresGrad ? x.EnsureGrad() : null;
             var dw = weight.RequiresGrad ? weight.EnsureGrad() : null;
             var db = bias is not null && bias.RequiresGrad ? new float[o] : null;
@@ -76,8 +77,16 @@ public static partial class Ops
                     Planes(gradPlanes, g, first, images, o, pixels, toImages: false, null);
                     if (dw is not null)
                     {
+                        // dWᵀ = cols · gradᵀ: the product's packing then transposes the O gradient planes, not the far larger receptive fields.
                         geometry.Im2Col(x.Data, first, images, gradCols);
-                        Kernels.Backend.Gemm(gradPlanes, false, gradCols, true, dw, o, rows, width, accumulate: true);
+                        Kernels.Backend.Gemm(gradCols, false, gradPlanes, true, weightGradT, rows, o, width, accumulate: false);
+                        for (var r = 0; r < rows; r++)
+                        {
+                            for (var ch = 0; ch < o; ch++)
+                            {
+                                dw[(ch * rows) + r] += weightGradT[(r * o) + ch];
+                            }
+                        }
                     }
 
                     if (dx is not null)
@@ -97,8 +106,8 @@ public static partial class Ops
             }
             finally
             {
-                ArrayPool<float>.Shared.Return(gradCols);
-                ArrayPool<float>.Shared.Return(gradPlanes);
+                Scratch.Floats.Return(gradCols);
+                Scratch.Floats.Return(gradPlanes);
             }
 
             if (db is not null)
@@ -310,7 +319,7 @@ public static partial class Ops
             var width = images * pixels;
             var image = batch.AsSpan(offset, C * H * W);
             var phaseWidth = (W + Stride - 1) / Stride;
-            float[]? rented = Stride == 1 ? null : ArrayPool<float>.Shared.Rent(C * Stride * H * phaseWidth);
+            float[]? rented = Stride == 1 ? null : Scratch.Floats.Rent(C * Stride * H * phaseWidth);
             var phases = Stride == 1 ? image : rented.AsSpan(0, C * Stride * H * phaseWidth);
             var planeWidth = Stride == 1 ? W : phaseWidth;
             if (rented is not null)
@@ -370,7 +379,7 @@ public static partial class Ops
                     Phases(image, phases, phaseWidth, split: false);
                 }
 
-                ArrayPool<float>.Shared.Return(rented);
+                Scratch.Floats.Return(rented);
             }
         }
 

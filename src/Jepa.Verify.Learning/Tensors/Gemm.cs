@@ -64,8 +64,8 @@ internal static class Gemm
 
         var panelsM = (m + MR - 1) / MR;
         var panelsN = (n + NR - 1) / NR;
-        var packedA = ArrayPool<float>.Shared.Rent(panelsM * MR * k);
-        var packedB = ArrayPool<float>.Shared.Rent(panelsN * NR * k);
+        var packedA = Scratch.Floats.Rent(panelsM * MR * k);
+        var packedB = Scratch.Floats.Rent(panelsN * NR * k);
         try
         {
             var threads = work >= ParallelWork ? Math.Max(1, MaxThreads) : 1;
@@ -84,8 +84,8 @@ internal static class Gemm
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(packedA);
-            ArrayPool<float>.Shared.Return(packedB);
+            Scratch.Floats.Return(packedA);
+            Scratch.Floats.Return(packedB);
         }
     }
 
