@@ -242,8 +242,10 @@ public sealed class CommandTests
         var run = CliRun.Of("demo", "--out", dir);
         Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.Error}");
         Assert.DoesNotContain("FAILED", run.Out);
-        Assert.Equal(9, run.Out.Split('\n').Count(l => l.Contains("[ok]", StringComparison.Ordinal)));
+        Assert.Equal(10, run.Out.Split('\n').Count(l => l.Contains("[ok]", StringComparison.Ordinal)));
         FigureFiles.AssertValid(dir, ["pca-joint.png", "pca-joint.svg", "distances-joint.png", "losses-joint.png"]);
+        FigureFiles.AssertValid(Path.Combine(dir, "reference"), ["tsne-joint.png", "pca-transition-only.svg"]);
+        Assert.True(File.Exists(Path.Combine(dir, "reference", "counting.md")));
         Directory.Delete(dir, recursive: true);
         Assert.Contains("demo: every expected outcome holds", run.Out);
     }
