@@ -82,6 +82,17 @@ public sealed class PaperPresetTests
     }
 
     [Fact]
+    public void TheLossWeightsApplyInTheModesThatTrainOneLoss()
+    {
+        // A zero weight leaves the trained loss without gradient: Adam then never moves the encoder.
+        var config = new PJepaConfig(Seed: 6, Steps: 20);
+        var initial = new PJepaModel(ModelShape.For(Data, config, 1)).EncodeAll(Data);
+        Assert.Equal(initial, PJepaTrainer.Train(Data, config with { Mode = TrainingMode.DynOnly, DynWeight = 0f }).Latents.ToArray());
+        Assert.Equal(initial, PJepaTrainer.Train(Data, config with { Mode = TrainingMode.AuxOnly, AuxWeight = 0f }).Latents.ToArray());
+        Assert.NotEqual(initial, PJepaTrainer.Train(Data, config with { Mode = TrainingMode.DynOnly }).Latents.ToArray());
+    }
+
+    [Fact]
     public void ATwoHotHeadNeedsAScalarAux()
     {
         var vector = Data.WithAux([.. Enumerable.Range(0, 2 * Data.Observations).Select(i => (float)(i % 3))]);

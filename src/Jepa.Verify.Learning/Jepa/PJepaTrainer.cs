@@ -16,7 +16,9 @@ namespace Jepa.Verify.Learning.Jepa;
 /// <remarks>
 /// Per minibatch of transitions <c>(o, a, o')</c> the distinct observations are encoded once, then
 /// <c>L_dyn = mean ‖T̂(E(o), a) − E(o')‖²</c> (gradients into both sides unless
-/// <see cref="PJepaConfig.StopGradTarget"/>) and <c>L_p = mean ‖P̂(E(o)) − p(o)‖²</c>.
+/// <see cref="PJepaConfig.StopGradTarget"/>) and <c>L_p = mean ‖P̂(E(o)) − p(o)‖²</c>, or a two-hot head's soft
+/// cross-entropy (<see cref="PJepaConfig.TwoHot"/>); the step minimises <c>c_dyn · L_dyn + c_p · L_p</c> over the losses
+/// its mode trains (<see cref="PJepaConfig.DynWeight"/>, <see cref="PJepaConfig.AuxWeight"/>).
 /// Batches walk a seeded shuffle of the transitions, reshuffled every epoch.
 /// </remarks>
 public static class PJepaTrainer
@@ -311,8 +313,8 @@ public static class PJepaTrainer
             var total = (dyn, aux) switch
             {
                 ({ } d, { } p) => Ops.Add(Weighted(d, config.DynWeight), Weighted(p, config.AuxWeight)),
-                ({ } d, null) => d,
-                (null, { } p) => p,
+                ({ } d, null) => Weighted(d, config.DynWeight),
+                (null, { } p) => Weighted(p, config.AuxWeight),
                 _ => throw new InvalidOperationException("a phase trains at least one loss"),
             };
             return penalty is not null && phase == Phase.Joint ? Ops.Add(total, Ops.Scale(penalty.Value(), config.LipschitzPenalty)) : total;
