@@ -1,5 +1,5 @@
-"""The PyTorch side of `jepa-verify bench train --case conv` (Debian's python3-torch is enough:
-`apt-get install python3-torch`, then run it with /usr/bin/python3; not a prerequisite of the project).
+"""The PyTorch side of `jepa-verify bench train --case conv` (Debian's python3-torch is enough, with OpenBLAS for its Linear layers:
+`apt-get install python3-torch libopenblas0-pthread`, then run it with /usr/bin/python3; not a prerequisite of the project).
 
 It builds the same model, data and step as the .NET benchmark: 1,024 random 3x64x64 images, two actions
 to random successors, a 0/1 reward;

@@ -1,12 +1,13 @@
-"""The PyTorch side of `jepa-verify bench train --case image`, for machines that have torch.
+"""The PyTorch side of `jepa-verify bench train --case image`.
 
-NOT RUN in this repository's sessions: neither torch nor PyPI is reachable there (see
-docs/benchmarks.md). It builds the same model and step as the .NET benchmark: P-JEPA with encoder
+Debian's python3-torch runs it (`apt-get install python3-torch libopenblas0-pthread`, then /usr/bin/python3; without
+OpenBLAS its Linear layers fall back to the reference BLAS and run ten times slower; docs/benchmarks.md has both).
+It builds the same model and step as the .NET benchmark: P-JEPA with encoder
 12288->256->256->32 (ReLU), transition (32+2)->256->32, aux head 32->256->1, joint loss
 L = mean ||T(E(o),a) - E(o')||^2 + mean ||P(E(o)) - p(o)||^2 over a batch of 256 transitions
 (the distinct observations of the batch encoded once), Adam lr 1e-3.
 
-    python3 docs/bench/pytorch_train_bench.py --threads 2 --steps 20
+    /usr/bin/python3 docs/bench/pytorch_train_bench.py --threads 2 --steps 30
 """
 import argparse
 import time
