@@ -133,13 +133,7 @@ public sealed class CountingCommandTests
 
     /// <summary>The reference protocol on a few trajectories and steps: every mode, every measure, every figure.</summary>
     private static ReferenceCountingSettings TinyReference(ulong seed = 0) =>
-        ReferenceCountingSettings.QuickSettings([seed], ReferenceModes.All) with
-        {
-            Episodes = 12,
-            Probes = 36,
-            DecoderSteps = 5,
-            Training = ReferenceCountingSettings.QuickSettings([seed], ReferenceModes.All).Training with { Steps = 3, EvalEvery = 3 },
-        };
+        ReferenceCountingSettings.QuickSettings([seed], ReferenceModes.All).WithSteps(3) with { Episodes = 12, Probes = 36, DecoderSteps = 5 };
 
     [Fact]
     public void TheReferenceProtocolRunsEveryModeAndMeasuresEveryProbe()

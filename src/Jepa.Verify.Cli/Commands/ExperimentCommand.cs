@@ -63,7 +63,7 @@ internal static class ExperimentCommand
                 var settings = r.GetValue(quick) ? ReferenceCountingSettings.QuickSettings(seedList, list) : ReferenceCountingSettings.FullSettings(seedList, list);
                 if (r.GetValue(steps) is { } budget)
                 {
-                    settings = settings with { Training = settings.Training with { Steps = budget, EvalEvery = Math.Max(1, budget / 4) } };
+                    settings = settings.WithSteps(budget);
                 }
 
                 var result = ReferenceCountingExperiment.Run(settings, log);

@@ -123,14 +123,11 @@ internal static class ReferenceReport
             var dim = o.Run.Result.LatentDim;
             names.AddRange(Figures.Save(Figures.Scatter($"{mode}: probe latents (t-SNE, perplexity 30), coloured by count", o.Tsne, counts, k => Invariant($"count {k}"), ("t-SNE 1", "t-SNE 2")), directory, $"tsne-{mode}"));
             names.AddRange(Figures.Save(Figures.Scatter($"{mode}: probe latents (PCA), coloured by count", o.Pca, counts, k => Invariant($"count {k}"), ("principal axis 1", "principal axis 2")), directory, $"pca-{mode}"));
-            names.AddRange(Figures.Save(Figures.Heatmap($"{mode}: probe latent distances, sorted by count", o.ProbeLatents, dim, byCount, counts, "count", Scale(o.ProbeLatents, dim)), directory, $"distances-{mode}"));
+            names.AddRange(Figures.Save(Figures.Heatmap($"{mode}: probe latent distances, sorted by count", o.ProbeLatents, dim, byCount, counts, "count", Learning.Collapse.CollapseAnalysis.RmsNorm(o.ProbeLatents, dim)), directory, $"distances-{mode}"));
             names.AddRange(Figures.Save(Figures.LossCurves($"{mode}: training losses", o.Run.Result.History, o.Run.Result.Config.LossTarget), directory, $"losses-{mode}"));
             names.Add(Figures.SaveImageGrid([r.ProbeImages, o.Reconstructions], r.Settings.Size, directory, $"reconstructions-{mode}"));
         }
 
         return names;
     }
-
-    /// <summary>The RMS norm of the latents (the heatmap's unit).</summary>
-    private static double Scale(float[] latents, int dim) => Math.Sqrt(latents.Sum(v => (double)v * v) / Math.Max(1, latents.Length / dim));
 }

@@ -8,7 +8,7 @@ namespace Jepa.Verify.Environments.Counting;
 /// The paper's counting environment on images (DESIGN.md §1): actions <c>inc</c>/<c>dec</c> change
 /// the number of objects, clipped to [0, 8]; the aux is a reward for the target count. Two forms:
 /// <see cref="Exact"/>, a finite deterministic MDP whose successor layout is a fixed hash, and
-/// <see cref="Dataset"/>, random trajectories whose positions are redrawn at every count change
+/// <see cref="Dataset(CountingOptions, int, int)"/>, random trajectories whose positions are redrawn at every count change
 /// (the paper's setting) kept as a transition dataset. Labels: <c>count</c>, <c>shape</c>,
 /// <c>colour</c> (<c>#rrggbb</c>), <c>layout</c>.
 /// </summary>
@@ -123,28 +123,36 @@ public static class CountingEnvironment
     /// </summary>
     /// <exception cref="ArgumentException">When the options are invalid.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When <see cref="DatasetProblem"/> finds episodes or steps out of range.</exception>
-    public static MdpModel Dataset(CountingOptions options, int episodes, int steps)
+    public static MdpModel Dataset(CountingOptions options, int episodes, int steps) =>
+        Dataset(options, Trajectories(options, episodes, steps), steps);
+
+    /// <summary>
+    /// The dataset MDP of trajectories already drawn by <see cref="Trajectories"/> (with <paramref name="steps"/> actions
+    /// each): its observations are the scenes, in their order, so features rendered from the scenes line up with it.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the options are invalid.</exception>
+    public static MdpModel Dataset(
+        CountingOptions options, (ImmutableArray<CountingScene> Scenes, ImmutableArray<(int From, int Action, int To)> Transitions, ImmutableArray<int> EpisodeStarts) trajectories, int steps)
     {
-        var (scenes, transitions, starts) = Trajectories(options, episodes, steps);
-        var b = new MdpBuilder(string.Create(CultureInfo.InvariantCulture, $"counting (dataset, {episodes} episodes of {steps} steps, {options.Size}px)"));
+        Check(options);
+        var (scenes, transitions, starts) = trajectories;
+        var b = new MdpBuilder(string.Create(CultureInfo.InvariantCulture, $"counting (dataset, {starts.Length} episodes of {steps} steps, {options.Size}px)"));
         foreach (var action in Actions)
         {
             b.AddAction(action);
         }
 
-        var (episode, visit) = (-1, 0);
-        for (var i = 0; i < scenes.Length; i++)
+        for (var e = 0; e < starts.Length; e++)
         {
-            if (episode + 1 < starts.Length && starts[episode + 1] == i)
+            var end = e + 1 < starts.Length ? starts[e + 1] : scenes.Length;
+            for (var i = starts[e]; i < end; i++)
             {
-                (episode, visit) = (episode + 1, 0);
-            }
-
-            var id = string.Create(CultureInfo.InvariantCulture, $"c{scenes[i].Count}-e{episode}-v{visit++}");
-            AddObservation(b, id, scenes[i], scenes[i].LayoutSeed.ToString("x16", CultureInfo.InvariantCulture), options);
-            if (starts[episode] == i)
-            {
-                b.AddInitial(id);
+                var id = string.Create(CultureInfo.InvariantCulture, $"c{scenes[i].Count}-e{e}-v{i - starts[e]}");
+                AddObservation(b, id, scenes[i], scenes[i].LayoutSeed.ToString("x16", CultureInfo.InvariantCulture), options);
+                if (i == starts[e])
+                {
+                    b.AddInitial(id);
+                }
             }
         }
 
@@ -157,7 +165,7 @@ public static class CountingEnvironment
     }
 
     /// <summary>
-    /// The observations and transitions of <see cref="Dataset"/>, without building an MDP: every visit's scene in order,
+    /// The observations and transitions of <see cref="Dataset(CountingOptions, int, int)"/>, without building an MDP: every visit's scene in order,
     /// the distinct observed transitions (observation indices into the scenes) and the index of each episode's first
     /// observation. The experiment renders the scenes straight into training data.
     /// </summary>

@@ -280,30 +280,14 @@ public static partial class Ops
         public void Im2Col(float[] batch, int first, int images, float[] cols)
         {
             var self = this;
-            ForImages(images, i => self.Walk(batch, (first + i) * self.C * self.H * self.W, cols, i, images, gather: true));
+            Parallelism.For(Parallelism.MaxThreads, images, i => self.Walk(batch, (first + i) * self.C * self.H * self.W, cols, i, images, gather: true));
         }
 
         /// <summary>Adds each element of <paramref name="cols"/> back onto the image element it came from (the adjoint of <see cref="Im2Col"/>).</summary>
         public void Col2ImAdd(float[] cols, int first, int images, float[] batch)
         {
             var self = this;
-            ForImages(images, i => self.Walk(batch, (first + i) * self.C * self.H * self.W, cols, i, images, gather: false));
-        }
-
-        private static void ForImages(int images, Action<int> body)
-        {
-            var threads = Math.Min(Parallelism.MaxThreads, images);
-            if (threads <= 1)
-            {
-                for (var i = 0; i < images; i++)
-                {
-                    body(i);
-                }
-            }
-            else
-            {
-                Parallel.For(0, images, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
-            }
+            Parallelism.For(Parallelism.MaxThreads, images, i => self.Walk(batch, (first + i) * self.C * self.H * self.W, cols, i, images, gather: false));
         }
 
         /// <summary>

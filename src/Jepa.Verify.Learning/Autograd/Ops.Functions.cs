@@ -206,14 +206,7 @@ public static partial class Ops
         {
             var row = logits.Data.AsSpan(r * count, count);
             var p = softmax.AsSpan(r * count, count);
-            var max = Kernels.Backend.Max(row);
-            double total = 0;
-            for (var j = 0; j < count; j++)
-            {
-                total += Math.Exp(row[j] - max);
-            }
-
-            var logTotal = max + Math.Log(total);
+            var logTotal = TwoHotBins.LogSumExp(row);
             for (var j = 0; j < count; j++)
             {
                 p[j] = (float)Math.Exp(row[j] - logTotal);

@@ -38,14 +38,7 @@ public sealed record TwoHotBins(int Count = 101, float Min = -10f, float Max = 1
             throw new ArgumentException($"expected {Count} logits, got {logits.Length}", nameof(logits));
         }
 
-        var max = Kernels.Backend.Max(logits);
-        double total = 0;
-        for (var i = 0; i < Count; i++)
-        {
-            total += Math.Exp(logits[i] - max);
-        }
-
-        var logTotal = max + Math.Log(total);
+        var logTotal = LogSumExp(logits);
         var (lower, upper) = Encode(target);
         double Term(double weight, float logit) => weight > 0 ? weight * (Math.Log(weight) - (logit - logTotal)) : 0;
         return Math.Max(0, Term(1 - upper, logits[lower]) + Term(upper, logits[lower + 1]));
@@ -87,5 +80,18 @@ public sealed record TwoHotBins(int Count = 101, float Min = -10f, float Max = 1
         }
 
         return Symexp((float)(weighted / total));
+    }
+
+    /// <summary><c>log Σ exp(logits)</c>, shifted by the largest logit so that no term overflows; summed in double.</summary>
+    internal static double LogSumExp(ReadOnlySpan<float> logits)
+    {
+        var max = Kernels.Backend.Max(logits);
+        double total = 0;
+        foreach (var logit in logits)
+        {
+            total += Math.Exp(logit - max);
+        }
+
+        return max + Math.Log(total);
     }
 }

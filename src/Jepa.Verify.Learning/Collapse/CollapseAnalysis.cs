@@ -70,13 +70,7 @@ public static class CollapseAnalysis
             z[i] = latents[i];
         }
 
-        double sq = 0;
-        foreach (var v in z)
-        {
-            sq += v * v;
-        }
-
-        var scale = n == 0 ? 0 : Math.Sqrt(sq / n);
+        var scale = RmsNorm(latents, d);
         var scan = PairScan.Run(z, d, n, scale, options, apart, classOf);
         var offending = scan.Offending;
         var clusters = scan.Clusters;
@@ -106,6 +100,22 @@ public static class CollapseAnalysis
 
         return new CollapseReport(n, d, scale, options.Tolerance, nonEquivalent, nonEquivalent == 0 ? null : min, violations, offending,
             clusterCount, [.. clusterOf], classCount, purity, labelPurity.ToImmutable(), EffectiveRank(z, n, d), within, between);
+    }
+
+    /// <summary>The RMS latent norm <c>√(mean ‖zᵢ‖²)</c> of row-major latents (summed in double; 0 without rows): the unit of every relative distance.</summary>
+    public static double RmsNorm(IReadOnlyList<float> latents, int dim)
+    {
+        ArgumentNullException.ThrowIfNull(latents);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dim, 1);
+        var n = latents.Count / dim;
+        double sq = 0;
+        for (var i = 0; i < n * dim; i++)
+        {
+            double v = latents[i];
+            sq += v * v;
+        }
+
+        return n == 0 ? 0 : Math.Sqrt(sq / n);
     }
 
     internal static double Relative(double distance, double scale) => scale > 0 ? distance / scale : distance == 0 ? 0 : double.NaN;

@@ -69,17 +69,17 @@ internal static class Gemm
         try
         {
             var threads = work >= ParallelWork ? Math.Max(1, MaxThreads) : 1;
-            For(threads, panelsM, p => PackA(a, transA, m, k, p, packedA));
-            For(threads, panelsN, q => PackB(b, transB, n, k, q, packedB));
+            Parallelism.For(threads, panelsM, p => PackA(a, transA, m, k, p, packedA));
+            Parallelism.For(threads, panelsN, q => PackB(b, transB, n, k, q, packedB));
             if (panelsM >= threads || panelsM >= panelsN)
             {
                 var tasks = Math.Min(threads, panelsM);
-                For(tasks, tasks, t => Tile(packedA, packedB, c, m, n, k, Split(panelsM, tasks, t), Split(panelsM, tasks, t + 1), 0, panelsN));
+                Parallelism.For(tasks, tasks, t => Tile(packedA, packedB, c, m, n, k, Split(panelsM, tasks, t), Split(panelsM, tasks, t + 1), 0, panelsN));
             }
             else
             {
                 var tasks = Math.Min(threads, panelsN);
-                For(tasks, tasks, t => Tile(packedA, packedB, c, m, n, k, 0, panelsM, Split(panelsN, tasks, t), Split(panelsN, tasks, t + 1)));
+                Parallelism.For(tasks, tasks, t => Tile(packedA, packedB, c, m, n, k, 0, panelsM, Split(panelsN, tasks, t), Split(panelsN, tasks, t + 1)));
             }
         }
         finally
@@ -110,21 +110,6 @@ internal static class Gemm
     }
 
     private static int Split(int total, int parts, int index) => (int)((long)total * index / parts);
-
-    private static void For(int threads, int count, Action<int> body)
-    {
-        if (threads <= 1 || count <= 1)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                body(i);
-            }
-
-            return;
-        }
-
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
-    }
 
     /// <summary>Panel p of A: <c>packed[(p·k + kk)·MR + r] = A(p·MR + r, kk)</c>, zero past row m.</summary>
     private static void PackA(float[] a, bool transA, int m, int k, int p, float[] packed)

@@ -19,4 +19,24 @@ public static class Parallelism
             maxThreads = value;
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> for 0 … <paramref name="count"/> − 1 on up to <paramref name="threads"/> threads, in
+    /// order on the calling thread when one thread (or item) is all there is. Callers give each index its own outputs, so
+    /// results never depend on the thread count.
+    /// </summary>
+    internal static void For(int threads, int count, Action<int> body)
+    {
+        if (threads <= 1 || count <= 1)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                body(i);
+            }
+
+            return;
+        }
+
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+    }
 }

@@ -44,7 +44,8 @@ public static class ReferenceCountingExperiment
         foreach (var seed in settings.Seeds)
         {
             var options = new CountingOptions(Size: settings.Size, Target: settings.Target, Seed: seed, Features: false);
-            var (scenes, transitions, _) = CountingEnvironment.Trajectories(options, settings.Episodes, settings.EpisodeSteps);
+            var trajectories = CountingEnvironment.Trajectories(options, settings.Episodes, settings.EpisodeSteps);
+            var (scenes, transitions, _) = trajectories;
             var features = Render(scenes, settings.Size);
             var probes = CountingEnvironment.ProbeScenes(options, settings.Probes);
             var probeFeatures = Render(probes, settings.Size);
@@ -68,8 +69,8 @@ public static class ReferenceCountingExperiment
                 var (trainingMode, reward) = ReferenceModes.Of(mode);
                 if (!inputs.TryGetValue(reward, out var input))
                 {
-                    // The structure-only dataset MDP has the same observations in the same order as the rendered scenes.
-                    var mdp = CountingEnvironment.Dataset(options with { Reward = reward }, settings.Episodes, settings.EpisodeSteps);
+                    // The structure-only dataset MDP of the same trajectories: its observations are the rendered scenes, in order.
+                    var mdp = CountingEnvironment.Dataset(options with { Reward = reward }, trajectories, settings.EpisodeSteps);
                     var aux = mdp.Aux.Select(v => (float)v.Components[0]).ToArray();
                     var data = TrainingData.FromArrays(scenes.Length, features, CountingEnvironment.Actions.Count,
                         [.. transitions.Select(t => new Transition(t.From, t.Action, t.To))], aux);

@@ -48,6 +48,9 @@ public sealed record ReferenceCountingSettings(
     public static ReferenceCountingSettings FullSettings(ImmutableArray<ulong> seeds, ImmutableArray<ReferenceMode> modes) =>
         new(64, 1000, 4, 256, PaperModel(64, steps: 800, batch: 64), modes, seeds, 300, CollapseOptions.Default, Quick: false);
 
+    /// <summary>These settings with a step budget of <paramref name="steps"/> per run, still evaluated four times per run.</summary>
+    public ReferenceCountingSettings WithSteps(int steps) => this with { Training = Training with { Steps = steps, EvalEvery = EvaluationInterval(steps) } };
+
     /// <summary>What is wrong with the settings, or null.</summary>
     public string? Problem() =>
         Environments.Counting.CountingEnvironment.DatasetProblem(Episodes, EpisodeSteps)
@@ -58,9 +61,11 @@ public sealed record ReferenceCountingSettings(
 
     /// <summary>The reference's model and losses (<see cref="PJepaConfig.Paper"/>) over <paramref name="size"/>² RGB images, evaluated four times per run.</summary>
     private static PJepaConfig PaperModel(int size, int steps, int batch) =>
-        PJepaConfig.Paper(new PJepaConfig(Steps: steps, EvalEvery: Math.Max(1, steps / 4))) with
+        PJepaConfig.Paper(new PJepaConfig(Steps: steps, EvalEvery: EvaluationInterval(steps))) with
         {
             ImageEncoder = ImageEncoderShape.Default(3, size, size),
             BatchSize = batch,
         };
+
+    private static int EvaluationInterval(int steps) => Math.Max(1, steps / 4);
 }
