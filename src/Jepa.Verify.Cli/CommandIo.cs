@@ -20,7 +20,7 @@ internal sealed class CommandIo(TextWriter stdout, TextWriter stderr)
     {
         if (path is null or "-")
         {
-            using var stream = new TextWriterStream(Out);
+            using var stream = TextWriterStream.Over(Out);
             write(stream);
         }
         else

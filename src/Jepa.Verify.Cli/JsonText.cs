@@ -27,7 +27,7 @@ internal static class JsonText
     /// </summary>
     public static void WriteTo(TextWriter output, Action<Utf8JsonWriter> body)
     {
-        using (var stream = new TextWriterStream(output))
+        using (var stream = TextWriterStream.Over(output))
         using (var w = new Utf8JsonWriter(stream, Options))
         {
             body(w);

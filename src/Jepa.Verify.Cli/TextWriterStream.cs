@@ -8,6 +8,23 @@ namespace Jepa.Verify.Cli;
 /// </summary>
 internal sealed class TextWriterStream(TextWriter output) : Stream
 {
+    /// <summary>
+    /// A stream into <paramref name="output"/>: the process's standard output itself when
+    /// <paramref name="output"/> is <see cref="Console.Out"/> writing UTF-8 (the bytes go out as they
+    /// are, with no decoding and encoding again: a 3 MB report spent 5 % of its command's time there),
+    /// else a <see cref="TextWriterStream"/>.
+    /// </summary>
+    public static Stream Over(TextWriter output)
+    {
+        if (!ReferenceEquals(output, Console.Out) || Console.OutputEncoding.CodePage != Encoding.UTF8.CodePage)
+        {
+            return new TextWriterStream(output);
+        }
+
+        output.Flush();
+        return new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
+    }
+
     private readonly Decoder decoder = new UTF8Encoding(false).GetDecoder();
     private char[] chars = new char[4096];
 

@@ -32,8 +32,9 @@ public sealed class MdpBuilder
     private readonly List<string> actions = [];
     private readonly List<int> actionPositions = [];
     private readonly IdTable actionIndex = new();
-    private readonly List<Transition> transitions = [];
-    private readonly List<int> transitionPositions = [];
+    private Transition[] transitions = [];
+    private int[] transitionPositions = [];
+    private int transitionCount;
     private readonly List<AuxValue> aux = [];
     private readonly List<int> auxPositions = [];
     private readonly SortedDictionary<string, Dictionary<int, string>> labels = new(StringComparer.Ordinal);
@@ -152,10 +153,42 @@ public sealed class MdpBuilder
     /// Records <c>T(from, action) = to</c>. An identical repeat is counted, not stored; a second,
     /// different successor is stored (the MDP is then non-deterministic, which conditions report).
     /// </summary>
+    /// <exception cref="InvalidOperationException">After <see cref="Build"/>: the model keeps the store.</exception>
     public void AddTransition(int from, int action, int to, long position = -1)
     {
-        transitions.Add(new Transition(from, action, to));
-        transitionPositions.Add(Narrow(position));
+        if (built)
+        {
+            throw new InvalidOperationException("the MDP is built; add transitions before Build");
+        }
+
+        if (transitionCount == transitions.Length)
+        {
+            ReserveTransitions(Math.Max(16, 2 * transitionCount));
+        }
+
+        transitions[transitionCount] = new Transition(from, action, to);
+        transitionPositions[transitionCount++] = Narrow(position);
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="capacity"/> transitions in all, so that a reader that knows
+    /// about how many will come (a complete MDP has one per observation and action) adds them without
+    /// copying them as the store grows. When exactly that many come, none repeated,
+    /// <see cref="Build"/> keeps the store as it is.
+    /// </summary>
+    public void ReserveTransitions(int capacity)
+    {
+        if (capacity <= transitions.Length)
+        {
+            return;
+        }
+
+        // Not zeroed: pages a generous reservation never reaches are never touched.
+        var more = GC.AllocateUninitializedArray<Transition>(capacity);
+        var positions = GC.AllocateUninitializedArray<int>(capacity);
+        transitions.AsSpan(0, transitionCount).CopyTo(more);
+        transitionPositions.AsSpan(0, transitionCount).CopyTo(positions);
+        (transitions, transitionPositions) = (more, positions);
     }
 
     /// <summary>Freezes the builder into an immutable <see cref="MdpModel"/>.</summary>
@@ -209,17 +242,18 @@ public sealed class MdpBuilder
     /// <summary>
     /// Drops identical repeats of a transition, keeping the first in input order: one successor per
     /// (observation, action) slot is remembered (a flat array when the slots are few enough, else a
-    /// dictionary); only slots with a second successor need a set of the triples seen.
+    /// dictionary); only slots with a second successor need a set of the triples seen. Without
+    /// repeats the store itself is kept (trimmed if it was reserved larger).
     /// </summary>
     private (ImmutableArray<Transition> Distinct, SourcePositions Positions, int Repeats) Distinct()
     {
-        var all = CollectionsMarshal.AsSpan(transitions);
+        var all = transitions.AsSpan(0, transitionCount);
         var slots = (long)observations.Count * actions.Count;
         var dense = slots <= Math.Max(1L << 20, 4L * all.Length) ? new int[slots] : null;
         var sparse = dense is null ? new Dictionary<long, int>() : null;
         HashSet<Transition>? extra = null;
-        var kept = new Transition[all.Length];
-        var keptPositions = new int[all.Length];
+        Transition[]? kept = null; // made at the first repeat
+        int[]? keptPositions = null;
         var count = 0;
         for (var i = 0; i < all.Length; i++)
         {
@@ -241,13 +275,28 @@ public sealed class MdpBuilder
 
             if (first != 0 && (first == t.To + 1 || !(extra ??= []).Add(t)))
             {
+                if (kept is null)
+                {
+                    kept = new Transition[all.Length];
+                    keptPositions = new int[all.Length];
+                    all[..i].CopyTo(kept);
+                    transitionPositions.AsSpan(0, i).CopyTo(keptPositions);
+                }
+
                 continue; // an identical repeat
             }
 
-            kept[count] = t;
-            keptPositions[count++] = transitionPositions[i];
+            if (kept is not null)
+            {
+                kept[count] = t;
+                keptPositions![count] = transitionPositions[i];
+            }
+
+            count++;
         }
 
+        kept ??= transitions;
+        keptPositions ??= transitionPositions;
         Array.Resize(ref kept, count);
         Array.Resize(ref keptPositions, count);
         return (ImmutableCollectionsMarshal.AsImmutableArray(kept), new SourcePositions(map, keptPositions), all.Length - count);

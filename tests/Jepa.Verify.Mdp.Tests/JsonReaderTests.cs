@@ -96,16 +96,20 @@ public sealed class JsonReaderTests
     }
 
     [Theory]
-    [InlineData(511, 0)]
-    [InlineData(512, 0)]
-    [InlineData(3000, 0)]
-    [InlineData(3000, 150)]
-    public void BatchedLookupsKeepEveryTransitionInFileOrderAndLocateAnUnknownIdAnywhere(int transitions, int idPadding)
+    [InlineData(511, 0, false)]
+    [InlineData(511, 0, true)]
+    [InlineData(512, 0, false)]
+    [InlineData(3000, 0, false)]
+    [InlineData(3000, 150, false)]
+    [InlineData(512, 0, true)]
+    [InlineData(3000, 0, true)]
+    [InlineData(3000, 150, true)]
+    public void BatchedLookupsKeepEveryTransitionInFileOrderAndLocateAnUnknownIdAnywhere(int transitions, int idPadding, bool threaded)
     {
         // Sources change every second transition (so a batch holds an odd number of queued ids now and then),
-        // targets run backwards, and batches split the file: after 512 transitions, or, with long ids, when
-        // 64 KiB of ids are queued, which can fall between a transition's "from" and its "to". The model
-        // must equal the one built transition by transition.
+        // targets run backwards, and batches split the file: after 512 transitions, or, with long ids, once
+        // 16 KiB of ids are queued. The model must equal the one built transition by transition, on one
+        // thread or two (large files are read on two).
         var n = 700;
         var pad = new string('x', idPadding);
         var json = new System.Text.StringBuilder("{\"actions\": [\"a\", \"b\"], \"observations\": [");
@@ -120,14 +124,48 @@ public sealed class JsonReaderTests
         }
 
         var text = json + "]}";
-        var mdp = MdpJsonReader.Read("big.json", System.Text.Encoding.UTF8.GetBytes(text));
+        var mdp = MdpJsonReader.Read("big.json", System.Text.Encoding.UTF8.GetBytes(text), threaded);
         Assert.Equal(expected.Distinct(), mdp.Transitions);
+        Assert.Equal(expected.Count - expected.Distinct().Count(), mdp.RepeatedTransitions);
 
         // The last transition's target renamed to an unknown id: reported on its own line, the file's last.
         var broken = text[..text.LastIndexOf("\"to\": \"o", StringComparison.Ordinal)] + "\"to\": \"nowhere\"}]}";
-        var ex = Assert.Throws<MdpFormatException>(() => MdpJsonReader.Read("big.json", System.Text.Encoding.UTF8.GetBytes(broken)));
+        var ex = Assert.Throws<MdpFormatException>(() => MdpJsonReader.Read("big.json", System.Text.Encoding.UTF8.GetBytes(broken), threaded));
         Assert.StartsWith($"big.json:{transitions + 1}:", ex.Message);
         Assert.Contains("unknown observation 'nowhere' in \"to\"", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheFirstErrorInTheFileIsReportedWhicheverThreadFindsIt(bool threaded)
+    {
+        // An unknown id (found by the worker that resolves ids) in transition 10, then a syntax error (found by the
+        // tokeniser) in transition 2,000, several batches later: the unknown id is reported. Duplicate observations
+        // in different batches are recorded the same way on one thread or two.
+        var n = 1500;
+        var json = new System.Text.StringBuilder("{\"actions\": [\"a\"], \"observations\": [");
+        json.AppendJoin(",\n", Enumerable.Range(0, n).Select(i => $"{{\"id\": \"o{i}\", \"aux\": {i % 2}}}"));
+        json.Append(",\n{\"id\": \"o3\", \"aux\": 9}],\n\"transitions\": [");
+        json.AppendJoin(",\n", Enumerable.Range(0, 2500).Select(t =>
+            t == 10 ? "{\"from\": \"o1\", \"action\": \"a\", \"to\": \"ghost\"}"
+            : t == 2000 ? "{\"from\": \"o1\", \"action\": \"a\" \"to\": \"o2\"}"
+            : $"{{\"from\": \"o{t % n}\", \"action\": \"a\", \"to\": \"o{(t + 1) % n}\"}}"));
+        var text = json + "]}";
+        var ex = Assert.Throws<MdpFormatException>(() => MdpJsonReader.Read("order.json", System.Text.Encoding.UTF8.GetBytes(text), threaded));
+        Assert.StartsWith($"order.json:{n + 2 + 10}:", ex.Message);
+        Assert.Contains("unknown observation 'ghost' in \"to\"", ex.Message);
+
+        var syntax = text.Replace("\"to\": \"ghost\"", "\"to\": \"o2\"", StringComparison.Ordinal);
+        ex = Assert.Throws<MdpFormatException>(() => MdpJsonReader.Read("order.json", System.Text.Encoding.UTF8.GetBytes(syntax), threaded));
+        Assert.StartsWith($"order.json:{n + 2 + 2000}:", ex.Message);
+
+        var fixedText = syntax.Replace("\"action\": \"a\" \"to\"", "\"action\": \"a\", \"to\"", StringComparison.Ordinal);
+        var mdp = MdpJsonReader.Read("order.json", System.Text.Encoding.UTF8.GetBytes(fixedText), threaded);
+        Assert.Equal(n, mdp.ObservationCount);
+        var duplicate = Assert.Single(mdp.Duplicates);
+        Assert.Equal(("o3", 4, n + 1), (duplicate.Id, duplicate.First.Line, duplicate.Repeated.Line));
+        Assert.Equal((1500, 1000), (mdp.Transitions.Length, mdp.RepeatedTransitions)); // transition t + 1,500 repeats t
     }
 
     [Fact]

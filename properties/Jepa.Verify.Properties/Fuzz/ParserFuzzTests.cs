@@ -39,6 +39,16 @@ public sealed class ParserFuzzTests
     public bool JsonMdpFiles(FuzzArbitraries.JsonMdp input) =>
         FuzzInputs.Guarded(input, bytes => ReadsCleanly("fuzz.json", () => Analyse(MdpJsonReader.Read("fuzz.json", bytes))));
 
+    /// <summary>Large JSON files are read on two threads (a tokeniser and a worker): the model, or the error, must be the same as on one.</summary>
+    [FuzzProperty]
+    public bool JsonMdpFilesReadTheSameOnTwoThreads(FuzzArbitraries.JsonMdp input) =>
+        FuzzInputs.Guarded(input, bytes =>
+        {
+            var one = JsonOutcome(() => MdpJsonReader.Read("fuzz.json", bytes, threaded: false));
+            var two = JsonOutcome(() => MdpJsonReader.Read("fuzz.json", bytes, threaded: true));
+            return one == two ? true : throw new InvalidOperationException($"one thread: {one}\ntwo threads: {two}");
+        });
+
     [FuzzProperty]
     public bool AldebaranFiles(FuzzArbitraries.Aut input) =>
         FuzzInputs.Guarded(input, bytes => ReadsCleanly("fuzz.aut", () => Analyse(AutReader.Read("fuzz.aut", bytes))));
@@ -155,6 +165,25 @@ public sealed class ParserFuzzTests
     }
 
     /// <summary>What every command does after reading: the conditions with the graph's structure and, when defined, the bisimulation.</summary>
+    /// <summary>What a read gives, as text: the error's message, or the model with every place the reader recorded.</summary>
+    internal static string JsonOutcome(Func<MdpModel> read)
+    {
+        MdpModel mdp;
+        try
+        {
+            mdp = read();
+        }
+        catch (MdpFormatException ex)
+        {
+            return "error: " + ex.Message;
+        }
+
+        var places = Enumerable.Range(0, mdp.ObservationCount).Select(i => $"{mdp.LocationOfObservation(i)} {mdp.LocationOfAux(i)}")
+            .Concat(Enumerable.Range(0, mdp.Transitions.Length).Select(i => mdp.LocationOfTransition(i).ToString()))
+            .Concat(mdp.Duplicates.Select(d => $"{d.Kind} {d.Id} {d.First} {d.Repeated}"));
+        return $"{MdpJsonWriter.Write(mdp)}\nrepeats {mdp.RepeatedTransitions}\n{string.Join('\n', places)}";
+    }
+
     private static void Analyse(MdpModel mdp)
     {
         var report = ConditionChecker.Check(mdp);
