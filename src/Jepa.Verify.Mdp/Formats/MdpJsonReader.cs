@@ -328,15 +328,12 @@ public static class MdpJsonReader
                         batch = Rent(freeObservations);
                     }
                 }
-
+            }
+            finally
+            {
+                // Also on an error: the worker's (an unknown id) comes earlier in the file, and Drain throws it instead.
                 Post(batch);
                 worker.Drain();
-            }
-            catch (MdpFormatException)
-            {
-                Post(batch); // an error the worker meets earlier in the file comes first
-                worker.Drain();
-                throw;
             }
         }
 
@@ -447,15 +444,12 @@ public static class MdpJsonReader
 
                     batch.Transitions[batch.Count++] = (ends[0], ends[1], ends[2], at);
                 }
-
+            }
+            finally
+            {
+                // Also on an error: the worker's (an unknown id) comes earlier in the file, and Drain throws it instead.
                 Post(batch);
                 worker.Drain();
-            }
-            catch (MdpFormatException)
-            {
-                Post(batch); // an unknown id earlier in the file is the first error
-                worker.Drain();
-                throw;
             }
         }
 
