@@ -33,6 +33,53 @@ public sealed class CertificateTests
     }
 
     [Fact]
+    public void TheAveragedActivationBoundIsExactForTheAbsoluteValueWhereTheProductIsTwiceTooLarge()
+    {
+        // |x| = relu(x) + relu(−x): W₁ = [1, −1]ᵀ, W₂ = [1, 1]. The product of norms is √2·√2 = 2; the averaged bound
+        // (‖W₂W₁‖ + ‖W₂‖‖W₁‖)/2 = (0 + 2)/2 = 1, the true constant.
+        var chain = new HeadChain([HeadLayer.Affine(1, 2, [1, -1]), HeadLayer.Elementwise(2, ActivationKind.Relu), HeadLayer.Affine(2, 1, [1, 1])]);
+        Assert.InRange(chain.ProductBound(1), 2, 2 * (1 + 1e-9));
+        Assert.InRange(chain.Lipschitz(1), 1, 1 + 1e-9);
+
+        // With Mish between them the slopes lie in [−0.12, 1.1]: (0.49·0 + 0.61·2) = 1.22, against 1.1·2 = 2.2.
+        var mish = new HeadChain([HeadLayer.Affine(1, 2, [1, -1]), HeadLayer.Elementwise(2, ActivationKind.Mish), HeadLayer.Affine(2, 1, [1, 1])]);
+        Assert.InRange(mish.Lipschitz(1), 1.22, 1.22 + 1e-9);
+        Assert.InRange(mish.ProductBound(1), 2.2, 2.2 + 1e-9);
+    }
+
+    [Fact]
+    public void TheAveragedBoundNeverExceedsTheProductAndHoldsOnRandomChains()
+    {
+        // Three affine layers (four runs of c·I / r·S choices), a layer normalisation, and a trailing activation:
+        // the bound is at most the product, and no pair of random points is stretched beyond it.
+        var random = new Random(5);
+        double[] Weights(int n) => [.. Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5)];
+        foreach (var kind in new[] { ActivationKind.Relu, ActivationKind.Tanh, ActivationKind.Mish })
+        {
+            var chain = new HeadChain([
+                HeadLayer.Affine(4, 6, Weights(24), Weights(6)), HeadLayer.Elementwise(6, kind),
+                HeadLayer.Affine(6, 5, Weights(30), Weights(5)), HeadLayer.Elementwise(5, kind),
+                HeadLayer.Affine(5, 3, Weights(15), Weights(3)), HeadLayer.Normalise([0.9, -1.1, 1], [0, 0.1, 0], 0.5),
+                HeadLayer.Affine(3, 2, Weights(6)), HeadLayer.Elementwise(2, kind)]);
+            var bound = chain.Lipschitz(3);
+            Assert.True(chain.AveragedBound(3) <= chain.ProductBound(3) * (1 + 1e-9), $"{kind}: {chain.AveragedBound(3)} > {chain.ProductBound(3)}");
+            for (var t = 0; t < 2000; t++)
+            {
+                var x = Weights(4);
+                var y = (double[])x.Clone();
+                for (var i = 0; i < 3; i++)
+                {
+                    y[i] += (random.NextDouble() - 0.5) * 0.01; // the fourth input is held fixed
+                }
+
+                var gap = Math.Sqrt(chain.Evaluate(x).Zip(chain.Evaluate(y), (a, b) => (a - b) * (a - b)).Sum());
+                var distance = Math.Sqrt(x.Zip(y, (a, b) => (a - b) * (a - b)).Sum());
+                Assert.True(gap <= bound * distance, $"{kind}: {gap} > {bound} · {distance}");
+            }
+        }
+    }
+
+    [Fact]
     public void MishsConstantBoundsItsDerivativeEverywhere()
     {
         // mish′(x) = tanh(sp) + x·sech²(sp)·σ(x); |mish″| ≤ 0.65, so a grid of 1e-4 misses at most 1e-4 of the maximum.
@@ -44,13 +91,18 @@ public sealed class CertificateTests
         }
 
         double max = 0;
+        double min = 0;
         for (var i = -200_000; i <= 200_000; i++)
         {
             max = Math.Max(max, Math.Abs(Derivative(i * 1e-4)));
+            min = Math.Min(min, Derivative(i * 1e-4));
         }
 
         Assert.InRange(max, 1.088, 1.089);
         Assert.True(max + 1e-4 < HeadChain.MishConstant);
+        Assert.InRange(min, -0.113, -0.112);
+        Assert.True(min - 1e-4 > HeadChain.MishDerivativeMin);
+        Assert.Equal((HeadChain.MishDerivativeMin, HeadChain.MishConstant), HeadChain.DerivativeRange(ActivationKind.Mish));
         Assert.InRange(Derivative(20), 1 - 1e-8, 1 + 1e-8);
         Assert.InRange(Derivative(-20), -1e-6, 1e-6);
     }

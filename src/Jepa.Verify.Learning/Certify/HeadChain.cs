@@ -22,7 +22,8 @@ namespace Jepa.Verify.Learning.Certify;
 /// (<see cref="ActivationConstant"/>); a layer normalisation with scale γ and epsilon ε contributes
 /// <c>max|γ|/√ε</c> (its Jacobian is <c>diag(γ)/σ · (I − 11ᵀ/n − x̂x̂ᵀ/n)</c>, the bracket has norm ≤ 1 and
 /// <c>σ = √(var + ε) ≥ √ε</c>): sound, and so large (316·max|γ| at ε = 1e-5) that a model with layer normalisation in a
-/// head is rarely certified. The chain's constant is the product.
+/// head is rarely certified. The chain's constant is the smaller of the product of these and the averaged-activation
+/// bound (<see cref="AveragedBound"/>), which multiplies neighbouring weight matrices out and is never larger.
 /// </para>
 /// <para>
 /// Spectral norms come from Math.NET's SVD in double precision, rounded up by <c>4·(m + n)·2⁻⁵²·‖W‖_F</c> (backward
@@ -133,12 +134,19 @@ public sealed class HeadChain
 
     /// <summary>
     /// A sound upper bound on the Lipschitz constant (2-norm) of the chain as a function of its first
-    /// <paramref name="inputColumns"/> inputs, the others held fixed.
+    /// <paramref name="inputColumns"/> inputs, the others held fixed: the smaller of the product of the layers'
+    /// constants and the averaged-activation bound (<see cref="AveragedBound"/>).
     /// </summary>
     public double Lipschitz(int inputColumns)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputColumns, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(inputColumns, Inputs);
+        return Math.Min(ProductBound(inputColumns), AveragedBound(inputColumns)) * (1 + 1e-12);
+    }
+
+    /// <summary>The product of the layers' constants: spectral norms, activation constants, layer normalisations' <c>max|γ|/√ε</c>.</summary>
+    internal double ProductBound(int inputColumns)
+    {
         double product = 1;
         var first = true;
         foreach (var layer in Layers)
@@ -147,7 +155,7 @@ public sealed class HeadChain
             {
                 HeadLayerKind.Affine => SpectralNorm(layer, first ? inputColumns : layer.Inputs),
                 HeadLayerKind.Activation => ActivationConstant(layer.Activation),
-                _ => layer.Weight.Max(Math.Abs) / Math.Sqrt(layer.Eps),
+                _ => NormaliseConstant(layer),
             };
             first &= layer.Kind != HeadLayerKind.Affine;
         }
@@ -155,11 +163,163 @@ public sealed class HeadChain
         return product * (1 + 1e-12);
     }
 
-    /// <summary>An upper bound on the spectral norm of the first <paramref name="columns"/> columns of an affine layer's weights.</summary>
-    internal static double SpectralNorm(HeadLayer layer, int columns)
+    /// <summary>
+    /// The averaged-activation bound (Combettes and Pesquet, "Lipschitz certificates for layered network structures
+    /// driven by averaged activation operators", SIAM J. Math. Data Sci. 2020), for activations whose derivative lies
+    /// in [α, β] (<see cref="DerivativeRange"/>).
+    /// </summary>
+    /// <remarks>
+    /// Between two affine layers the Jacobian of an activation is a diagonal <c>D</c> with entries in [α, β], so
+    /// <c>D = c·I + r·S</c> with <c>c = (α + β)/2</c>, <c>r = (β − α)/2</c> and <c>‖S‖ ≤ 1</c>. For a run of affine
+    /// layers <c>W₁ … W_p</c> with activations between them, the Jacobian <c>W_p D_{p−1} ⋯ D₁ W₁</c> expands into 2^{p−1}
+    /// terms, one per choice of <c>c·I</c> or <c>r·S</c> at each activation; where <c>c·I</c> is chosen the
+    /// neighbouring weights multiply into one matrix, and the triangle inequality bounds the whole by
+    /// <c>Σ (∏ chosen c, r) · ∏ ‖merged products‖</c>. With two layers and ReLU that is
+    /// <c>(‖W₂W₁‖ + ‖W₂‖‖W₁‖)/2</c>, never above the product <c>‖W₂‖‖W₁‖</c> and up to half of it when the weights'
+    /// product is small. Layer normalisations end a run and contribute their constant. The products are computed in
+    /// double precision; each norm is rounded up by the SVD's error and by <c>2·u·k·‖|W_p|⋯|W₁|‖_F</c> for the
+    /// product's own rounding (u = 2⁻⁵³, k the summed inner dimensions).
+    /// </remarks>
+    internal double AveragedBound(int inputColumns)
     {
-        var (rows, stride) = (layer.Outputs, layer.Inputs);
-        var w = Matrix<double>.Build.Dense(rows, columns, (i, j) => layer.Weight[(i * stride) + j]);
+        double bound = 1;
+        var run = new List<Matrix<double>>();
+        var between = new List<(double Min, double Max)>(); // between[i]: the activation after run[i]
+        (double Min, double Max)? pending = null; // activations since the last affine layer
+        var first = true;
+        foreach (var layer in Layers)
+        {
+            switch (layer.Kind)
+            {
+                case HeadLayerKind.Affine:
+                    if (run.Count > 0)
+                    {
+                        between.Add(pending ?? (1, 1));
+                    }
+                    else if (pending is { } lead)
+                    {
+                        bound *= Math.Max(Math.Abs(lead.Min), Math.Abs(lead.Max));
+                    }
+
+                    run.Add(Weights(layer, first ? inputColumns : layer.Inputs));
+                    pending = null;
+                    first = false;
+                    break;
+                case HeadLayerKind.Activation:
+                    var range = DerivativeRange(layer.Activation);
+                    pending = pending is { } p ? Times(p, range) : range;
+                    break;
+                default:
+                    bound *= RunBound(run, between) * Trailing(pending) * NormaliseConstant(layer);
+                    (pending, first) = (null, false);
+                    run.Clear();
+                    between.Clear();
+                    break;
+            }
+        }
+
+        return bound * RunBound(run, between) * Trailing(pending) * (1 + 1e-12);
+
+        static double Trailing((double Min, double Max)? range) => range is { } r ? Math.Max(Math.Abs(r.Min), Math.Abs(r.Max)) : 1;
+
+        static (double, double) Times((double Min, double Max) a, (double Min, double Max) b)
+        {
+            double[] corners = [a.Min * b.Min, a.Min * b.Max, a.Max * b.Min, a.Max * b.Max];
+            return (corners.Min(), corners.Max());
+        }
+    }
+
+    /// <summary>The range of f′ for an activation, rounded outward: ReLU and tanh [0, 1], Mish [<see cref="MishDerivativeMin"/>, <see cref="MishConstant"/>].</summary>
+    public static (double Min, double Max) DerivativeRange(ActivationKind kind) => kind switch
+    {
+        ActivationKind.Relu or ActivationKind.Tanh => (0, 1),
+        ActivationKind.Mish => (MishDerivativeMin, MishConstant),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown activation"),
+    };
+
+    /// <summary>Mish's smallest slope, rounded down: inf mish′ ≈ −0.1125 (at x ≈ −2.26); the test that checks <see cref="MishConstant"/> checks this too.</summary>
+    public const double MishDerivativeMin = -0.12;
+
+    /// <summary>The bound on one run of affine layers with activations between them (see <see cref="AveragedBound"/>).</summary>
+    private static double RunBound(List<Matrix<double>> run, List<(double Min, double Max)> between)
+    {
+        var p = run.Count;
+        if (p == 0)
+        {
+            return 1;
+        }
+
+        // Each block of consecutive layers is multiplied out once.
+        var norms = new double[p, p];
+        for (var i = 0; i < p; i++)
+        {
+            for (var j = i; j < p; j++)
+            {
+                norms[i, j] = ProductNorm(run, i, j);
+            }
+        }
+
+        double total = 0;
+        var junctions = p - 1;
+        for (var mask = 0; mask < 1 << junctions; mask++)
+        {
+            // A set bit at junction i: r·S there, so the blocks split; a clear bit: c·I, so they merge.
+            double weight = 1;
+            for (var i = 0; i < junctions; i++)
+            {
+                var (lo, hi) = between[i];
+                weight *= (mask & (1 << i)) != 0 ? (hi - lo) / 2 : Math.Abs((hi + lo) / 2);
+            }
+
+            if (weight == 0)
+            {
+                continue;
+            }
+
+            double term = 1;
+            var start = 0;
+            for (var i = 0; i <= junctions; i++)
+            {
+                if (i == junctions || (mask & (1 << i)) != 0)
+                {
+                    term *= norms[start, i];
+                    start = i + 1;
+                }
+            }
+
+            total += weight * term;
+        }
+
+        return total * (1 + 1e-12);
+    }
+
+    /// <summary>An upper bound on ‖W_j ⋯ W_i‖ (layers i…j of a run), the product's rounding included.</summary>
+    private static double ProductNorm(List<Matrix<double>> run, int i, int j)
+    {
+        var product = run[i];
+        var absolute = run[i].PointwiseAbs();
+        var inner = 0;
+        for (var k = i + 1; k <= j; k++)
+        {
+            inner += run[k].ColumnCount;
+            product = run[k] * product;
+            absolute = run[k].PointwiseAbs() * absolute;
+        }
+
+        return SoundNorm(product) + (2.0 * inner * Math.Pow(2, -53) * absolute.FrobeniusNorm() * (1 + 1e-12));
+    }
+
+    private static Matrix<double> Weights(HeadLayer layer, int columns) =>
+        Matrix<double>.Build.Dense(layer.Outputs, columns, (i, j) => layer.Weight[(i * layer.Inputs) + j]);
+
+    private static double NormaliseConstant(HeadLayer layer) => layer.Weight.Max(Math.Abs) / Math.Sqrt(layer.Eps);
+
+    /// <summary>An upper bound on the spectral norm of the first <paramref name="columns"/> columns of an affine layer's weights.</summary>
+    internal static double SpectralNorm(HeadLayer layer, int columns) => SoundNorm(Weights(layer, columns));
+
+    /// <summary>The spectral norm from an SVD, rounded up by the SVD's backward error (see the remarks on the type).</summary>
+    private static double SoundNorm(Matrix<double> w)
+    {
         var frobenius = w.FrobeniusNorm();
         if (frobenius == 0)
         {
@@ -167,7 +327,7 @@ public sealed class HeadChain
         }
 
         var sigma = w.L2Norm();
-        return (Math.Min(sigma, frobenius) + (4.0 * (rows + columns) * Math.Pow(2, -52) * frobenius)) * (1 + 1e-12);
+        return (Math.Min(sigma, frobenius) + (4.0 * (w.RowCount + w.ColumnCount) * Math.Pow(2, -52) * frobenius)) * (1 + 1e-12);
     }
 
     private static double[] Apply(HeadLayer layer, double[] x)
