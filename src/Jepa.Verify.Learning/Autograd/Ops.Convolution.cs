@@ -169,45 +169,60 @@ public static partial class Ops
         var (ho, wo) = Window(h, w, kernel, kernel, stride, padding, "MaxPool2d");
         var y = new float[n * c * ho * wo];
         var from = new int[y.Length]; // the input element each output took its value from
-        var at = 0;
-        for (var plane = 0; plane < n * c; plane++)
+        var planes = n * c;
+
+        // Planes are independent: each chunk of them has its own outputs (and, backwards, its own part of dx), so the
+        // result does not depend on the thread count.
+        var chunks = Math.Min(planes, Parallelism.MaxThreads * 4);
+        Parallelism.For(Parallelism.MaxThreads, chunks, chunk =>
         {
-            var offset = plane * h * w;
-            for (var oh = 0; oh < ho; oh++)
+            var data = x.Data;
+            for (var plane = planes * chunk / chunks; plane < planes * (chunk + 1) / chunks; plane++)
             {
-                for (var ow = 0; ow < wo; ow++, at++)
+                var offset = plane * h * w;
+                var at = plane * ho * wo;
+                for (var oh = 0; oh < ho; oh++)
                 {
-                    var best = float.NegativeInfinity;
-                    var arg = -1;
-                    for (var i = Math.Max(0, (oh * stride) - padding); i < Math.Min(h, (oh * stride) - padding + kernel); i++)
+                    var (i0, i1) = (Math.Max(0, (oh * stride) - padding), Math.Min(h, (oh * stride) - padding + kernel));
+                    for (var ow = 0; ow < wo; ow++, at++)
                     {
-                        for (var j = Math.Max(0, (ow * stride) - padding); j < Math.Min(w, (ow * stride) - padding + kernel); j++)
+                        var (j0, j1) = (Math.Max(0, (ow * stride) - padding), Math.Min(w, (ow * stride) - padding + kernel));
+                        var arg = offset + (i0 * w) + j0;
+                        var best = data[arg];
+                        for (var i = i0; i < i1 && !float.IsNaN(best); i++)
                         {
-                            var v = x.Data[offset + (i * w) + j];
-                            if (arg < 0 || v > best || float.IsNaN(v))
+                            var row = offset + (i * w);
+                            for (var j = i == i0 ? j0 + 1 : j0; j < j1; j++)
                             {
-                                (best, arg) = (v, offset + (i * w) + j);
-                                if (float.IsNaN(v))
+                                var v = data[row + j];
+                                if (v > best || float.IsNaN(v))
                                 {
-                                    goto done; // NaN propagates, as in PyTorch
+                                    (best, arg) = (v, row + j);
+                                    if (float.IsNaN(v))
+                                    {
+                                        break; // NaN propagates, as in PyTorch
+                                    }
                                 }
                             }
                         }
-                    }
 
-                done:
-                    (y[at], from[at]) = (best, arg);
+                        (y[at], from[at]) = (best, arg);
+                    }
                 }
             }
-        }
+        });
 
         return Result(y, [n, c, ho, wo], [x], g =>
         {
             var dx = x.EnsureGrad();
-            for (var k = 0; k < g.Length; k++)
+            var window = ho * wo;
+            Parallelism.For(Parallelism.MaxThreads, chunks, chunk =>
             {
-                dx[from[k]] += g[k];
-            }
+                for (var k = planes * chunk / chunks * window; k < planes * (chunk + 1) / chunks * window; k++)
+                {
+                    dx[from[k]] += g[k];
+                }
+            });
         });
     }
 
