@@ -22,6 +22,30 @@ public sealed class CountingCommandTests
     }
 
     [Fact]
+    public void EnvCountingJsonGivesTheSettingsSizeAndClasses()
+    {
+        var path = TestFiles.Write("counting-json.json", "");
+        var run = CliRun.Of("env", "counting", "--families", "2", "--layouts", "1", "--size", "32", "--channel-major", "--export", path, "--json");
+        Assert.Equal(0, run.ExitCode);
+        var j = run.Json;
+        Assert.Equal(("counting", "exact", 18, 2, 36), (j.GetProperty("environment").GetString(), j.GetProperty("mode").GetString(),
+            j.GetProperty("observations").GetInt32(), j.GetProperty("actions").GetInt32(), j.GetProperty("transitions").GetInt32()));
+        Assert.Equal((9, 32 * 32 * 3, "channel-major", path), (j.GetProperty("classes").GetInt32(), j.GetProperty("features").GetInt32(),
+            j.GetProperty("pixel_layout").GetString(), j.GetProperty("written_to").GetString()));
+        Assert.True(j.GetProperty("deterministic").GetBoolean() && j.GetProperty("complete").GetBoolean());
+
+        // Dataset mode: the finite-data relation instead of classes.
+        var data = CliRun.Of("env", "counting", "--dataset", "--episodes", "5", "--steps", "10", "--size", "32", "--no-features", "--json").Json;
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, data.GetProperty("classes").ValueKind);
+        Assert.Equal((454, 1176, 50), (data.GetProperty("distinguishable_pairs").GetInt32(), data.GetProperty("pairs").GetInt32(), data.GetProperty("missing_transitions").GetInt32()));
+
+        // Both to standard output cannot be told apart.
+        var both = CliRun.Of("env", "counting", "--size", "32", "--export", "-", "--json");
+        Assert.Equal(2, both.ExitCode);
+        Assert.Equal("error: --json and --export - would both write to standard output; export to a file (--export FILE) or leave out --json", both.Error.Trim());
+    }
+
+    [Fact]
     public void ExportedEnvironmentWorksWithEveryOtherCommand()
     {
         var path = TestFiles.Write("counting-images.json", "");

@@ -25,9 +25,10 @@ internal static class EnvCommand
         var steps = new Option<int>("--steps") { Description = "Dataset mode: actions per trajectory", DefaultValueFactory = _ => 30, HelpName = "T" };
         var noFeatures = new Option<bool>("--no-features") { Description = "Leave out the pixels (structure only; much smaller files)" };
         var channelMajor = new Option<bool>("--channel-major") { Description = "Write the pixels channel-major (all R, then G, then B), the layout 'train --image 3xNxN' reads; default interleaved RGB" };
+        var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object" };
         var export = new Option<string?>("--export") { Description = "Write the MDP in the JSON format every command reads (written atomically; - for standard output)", HelpName = "FILE" }.NonEmpty();
         var counting = new Command("counting", "The paper's counting environment on images: inc/dec change the number of objects (0–8), reward 1 iff count = target. Prints its size, conditions and bisimulation classes; --export writes it as MDP JSON.");
-        foreach (var o in new Option[] { families, layouts, size, target, dense, seed, dataset, episodes, steps, noFeatures, channelMajor, export })
+        foreach (var o in new Option[] { families, layouts, size, target, dense, seed, dataset, episodes, steps, noFeatures, channelMajor, export, json })
         {
             counting.Options.Add(o);
         }
@@ -39,6 +40,12 @@ internal static class EnvCommand
             if (options.Problem() is { } problem)
             {
                 throw new UsageException(problem);
+            }
+
+            var path = r.GetValue(export);
+            if (path == "-" && r.GetValue(json))
+            {
+                throw new UsageException("--json and --export - would both write to standard output; export to a file (--export FILE) or leave out --json");
             }
 
             MdpModel mdp;
@@ -57,14 +64,17 @@ internal static class EnvCommand
                 mdp = CountingEnvironment.Exact(options);
             }
 
-            var path = r.GetValue(export);
             if (path is not null)
             {
                 var description = $"{mdp.Source}; written by 'jepa-verify env counting'";
                 io.Emit(path, stream => MdpJsonWriter.Write(stream, mdp, description));
             }
 
-            if (path != "-")
+            if (r.GetValue(json))
+            {
+                io.Out.Write(JsonText.Write(w => Json(w, mdp, options, r.GetValue(dataset) ? (r.GetValue(episodes), r.GetValue(steps)) : null, path)));
+            }
+            else if (path != "-")
             {
                 io.Out.Write(Summary(mdp, path));
             }
@@ -74,6 +84,76 @@ internal static class EnvCommand
         var command = new Command("env", "Built-in environments, summarised or exported as MDP files.");
         command.Subcommands.Add(counting);
         return command;
+    }
+
+    /// <summary>The summary as one JSON object: the settings, the MDP's size and conditions, its classes (or the finite-data relation), and where it was written.</summary>
+    private static void Json(System.Text.Json.Utf8JsonWriter w, MdpModel mdp, CountingOptions options, (int Episodes, int Steps)? dataset, string? path)
+    {
+        var analysis = Analysis.Of(mdp, new BisimulationOptions());
+        w.WriteStartObject();
+        w.WriteString("environment", "counting");
+        w.WriteString("mode", dataset is null ? "exact" : "dataset");
+        w.WriteNumber("families", options.Families);
+        if (dataset is { } d)
+        {
+            w.WriteNumber("episodes", d.Episodes);
+            w.WriteNumber("steps", d.Steps);
+        }
+        else
+        {
+            w.WriteNumber("layouts", options.Layouts);
+        }
+
+        w.WriteNumber("size", options.Size);
+        w.WriteNumber("target", options.Target);
+        w.WriteString("reward", options.Reward == CountingReward.Dense ? "dense" : "sparse");
+        w.WriteNumber("seed", options.Seed);
+        w.WriteString("source", mdp.Source);
+        w.WriteNumber("observations", mdp.ObservationCount);
+        w.WriteNumber("actions", mdp.ActionCount);
+        w.WriteNumber("transitions", mdp.Transitions.Length);
+        w.WriteBoolean("deterministic", analysis.Report.Deterministic);
+        w.WriteBoolean("complete", analysis.Report.Complete);
+        w.WriteNumber("missing_transitions", analysis.Report["completeness"].Count);
+        var features = mdp.Features.Length > 0 && !mdp.Features[0].IsDefault ? mdp.Features[0].Length : 0;
+        w.WriteNumber("features", features);
+        if (features > 0)
+        {
+            w.WriteString("pixel_layout", options.ChannelMajor ? "channel-major" : "interleaved");
+        }
+        else
+        {
+            w.WriteNull("pixel_layout");
+        }
+
+        w.WriteStartArray("labels");
+        foreach (var label in mdp.Labels.Keys)
+        {
+            w.WriteStringValue(label);
+        }
+
+        w.WriteEndArray();
+        if (analysis.Result.Partition is { } p)
+        {
+            w.WriteNumber("classes", p.Count);
+        }
+        else
+        {
+            w.WriteNull("classes");
+            w.WriteNumber("distinguishable_pairs", analysis.Result.Relation!.DistinguishedCount);
+            w.WriteNumber("pairs", analysis.Result.Relation.PairCount);
+        }
+
+        if (path is null)
+        {
+            w.WriteNull("written_to");
+        }
+        else
+        {
+            w.WriteString("written_to", path);
+        }
+
+        w.WriteEndObject();
     }
 
     private static string Summary(MdpModel mdp, string? path)
