@@ -36,6 +36,19 @@ internal static class JsonText
         output.Write('\n');
     }
 
+    /// <summary>The MDP's source and size and whether it is deterministic and complete: the fields every summary of an MDP starts with.</summary>
+    public static void MdpSummary(Utf8JsonWriter w, Pipeline.Analysis analysis)
+    {
+        var mdp = analysis.Mdp;
+        w.WriteString("source", mdp.Source);
+        w.WriteNumber("observations", mdp.ObservationCount);
+        w.WriteNumber("actions", mdp.ActionCount);
+        w.WriteNumber("transitions", mdp.Transitions.Length);
+        w.WriteBoolean("deterministic", analysis.Report.Deterministic);
+        w.WriteBoolean("complete", analysis.Report.Complete);
+        w.WriteNumber("missing_transitions", analysis.Report["completeness"].Count);
+    }
+
     /// <summary>A number for a scalar, an array for a vector, null when missing; negative zero as 0.</summary>
     public static void Aux(Utf8JsonWriter w, AuxValue v)
     {

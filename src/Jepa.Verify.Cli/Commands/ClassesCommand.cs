@@ -120,13 +120,7 @@ internal static class ClassesCommand
         var mdp = analysis.Mdp;
         var result = analysis.Result;
         w.WriteStartObject();
-        w.WriteString("source", mdp.Source);
-        w.WriteNumber("observations", mdp.ObservationCount);
-        w.WriteNumber("actions", mdp.ActionCount);
-        w.WriteNumber("transitions", mdp.Transitions.Length);
-        w.WriteBoolean("deterministic", analysis.Report.Deterministic);
-        w.WriteBoolean("complete", analysis.Report.Complete);
-        w.WriteNumber("missing_transitions", analysis.Report["completeness"].Count);
+        JsonText.MdpSummary(w, analysis);
         w.WriteString("mode", result.Partition is null ? "relation" : "partition");
         w.WriteBoolean("sink", result.UsesSink);
         w.WriteNumber("aux_tolerance", tolerance);

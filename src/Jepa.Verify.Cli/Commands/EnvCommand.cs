@@ -108,13 +108,7 @@ internal static class EnvCommand
         w.WriteNumber("target", options.Target);
         w.WriteString("reward", options.Reward == CountingReward.Dense ? "dense" : "sparse");
         w.WriteNumber("seed", options.Seed);
-        w.WriteString("source", mdp.Source);
-        w.WriteNumber("observations", mdp.ObservationCount);
-        w.WriteNumber("actions", mdp.ActionCount);
-        w.WriteNumber("transitions", mdp.Transitions.Length);
-        w.WriteBoolean("deterministic", analysis.Report.Deterministic);
-        w.WriteBoolean("complete", analysis.Report.Complete);
-        w.WriteNumber("missing_transitions", analysis.Report["completeness"].Count);
+        JsonText.MdpSummary(w, analysis);
         var features = mdp.Features.Length > 0 && !mdp.Features[0].IsDefault ? mdp.Features[0].Length : 0;
         w.WriteNumber("features", features);
         if (features > 0)
