@@ -12,7 +12,8 @@ namespace Jepa.Verify.Learning.Tensors;
 /// </summary>
 /// <remarks>
 /// The data array is owned by the tensor and may be written in place by optimizers (parameters)
-/// and data loaders; operations never modify their inputs.
+/// and data loaders; operations never modify their inputs. <see cref="Ops.Reshape"/> is a view: its
+/// result shares its input's array.
 /// </remarks>
 public sealed class Tensor
 {
