@@ -33,7 +33,7 @@ internal static class CountingReport
         if (figures.Count > 0)
         {
             sb.AppendLine();
-            sb.AppendLine(Invariant($"Figures (seed {s.Seeds[0]}; each also as SVG): ") + string.Join(", ", figures.Where(f => f.EndsWith(".png", StringComparison.Ordinal)).Select(f => $"[{f}]({f})")) + ".");
+            sb.AppendLine(Invariant($"Figures (seed {s.Seeds[0]}; each also as SVG): ") + PngLinks(figures) + ".");
         }
 
         sb.AppendLine();
@@ -56,7 +56,7 @@ internal static class CountingReport
             sb.Append(Stat(runs, o => o.Run.Report.LabelPurity.GetValueOrDefault("count", double.NaN), "0.00"));
             sb.Append(Stat(runs, o => o.CountAccuracy?.Accuracy, "0.00"));
             sb.Append(Stat(runs, o => o.Run.Report.MinNonEquivalentDistance, "0.0e+0"));
-            sb.Append(' ').Append(string.Join(", ", runs.GroupBy(o => o.Verdict).Select(g => Invariant($"{g.Key} {g.Count()}/{runs.Count}")))).Append(" |");
+            sb.Append(Verdicts(runs, o => o.Verdict));
             sb.Append(Stat(runs, o => o.Shape?.Accuracy, "0.00")).Append(Stat(runs, o => o.Colour?.Accuracy, "0.00")).Append(Stat(runs, o => o.Position?.Accuracy, "0.00"));
             sb.AppendLine();
         }
@@ -178,6 +178,14 @@ internal static class CountingReport
         var sd = Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1));
         return " " + mean.ToString(format, CultureInfo.InvariantCulture) + " ± " + sd.ToString(format, CultureInfo.InvariantCulture) + " |";
     }
+
+    /// <summary>A table cell: each verdict with how many of the runs reached it, e.g. <c>apart, not certified 2/3, certified 1/3</c>.</summary>
+    internal static string Verdicts<T>(IReadOnlyList<T> runs, Func<T, string> verdict) =>
+        " " + string.Join(", ", runs.GroupBy(verdict).Select(g => Invariant($"{g.Key} {g.Count()}/{runs.Count}"))) + " |";
+
+    /// <summary>The PNG figures as Markdown links, comma-separated.</summary>
+    internal static string PngLinks(IReadOnlyList<string> figures) =>
+        string.Join(", ", figures.Where(f => f.EndsWith(".png", StringComparison.Ordinal)).Select(f => $"[{f}]({f})"));
 
     /// <summary>The chance level of the first run that has the probe.</summary>
     internal static string Chance<T>(IReadOnlyList<T> runs, Func<T, ProbeResult?> probe) =>

@@ -32,7 +32,7 @@ internal static class ReferenceReport
         if (figures.Count > 0)
         {
             sb.AppendLine();
-            sb.AppendLine(Invariant($"Figures (seed {s.Seeds[0]}; plots also as SVG): ") + string.Join(", ", figures.Where(f => f.EndsWith(".png", StringComparison.Ordinal)).Select(f => $"[{f}]({f})")) + ".");
+            sb.AppendLine(Invariant($"Figures (seed {s.Seeds[0]}; plots also as SVG): ") + PngLinks(figures) + ".");
         }
 
         return sb.ToString();
@@ -53,7 +53,7 @@ internal static class ReferenceReport
             sb.Append(Stat(runs, o => o.CountGroups, "0.#"));
             sb.Append(Stat(runs, o => o.DecoderMse, "0.0000")).Append(Stat(runs, o => o.DecoderBaselineMse, "0.0000"));
             sb.Append(Stat(runs, o => o.Shape?.Accuracy, "0.00")).Append(Stat(runs, o => o.Colour?.Accuracy, "0.00")).Append(Stat(runs, o => o.Position?.Accuracy, "0.00"));
-            sb.Append(' ').Append(string.Join(", ", runs.GroupBy(o => o.Verdict).Select(g => Invariant($"{g.Key} {g.Count()}/{runs.Count}")))).Append(" |");
+            sb.Append(Verdicts(runs, o => o.Verdict));
             sb.AppendLine();
         }
 
