@@ -117,30 +117,13 @@ public static class DecoderProbe
         return rows;
     }
 
+    /// <summary>Each coordinate's training mean, and 1 / its deviation (0 for a constant coordinate, which carries nothing and is read as 0).</summary>
     private static (double[] Mean, double[] Scale) Standardisation(float[] latents, int n, int dim)
     {
-        var mean = new double[dim];
-        var scale = new double[dim];
-        for (var r = 0; r < n; r++)
-        {
-            for (var j = 0; j < dim; j++)
-            {
-                mean[j] += latents[(r * dim) + j] / (double)n;
-            }
-        }
-
-        for (var r = 0; r < n; r++)
-        {
-            for (var j = 0; j < dim; j++)
-            {
-                scale[j] += Math.Pow(latents[(r * dim) + j] - mean[j], 2) / n;
-            }
-        }
-
+        var (mean, scale) = LatentProbe.MeanAndDeviation(latents, dim, [.. Enumerable.Range(0, n)]);
         for (var j = 0; j < dim; j++)
         {
-            var sd = Math.Sqrt(scale[j]);
-            scale[j] = sd > 1e-12 ? 1 / sd : 0; // a constant dimension carries nothing: read as 0
+            scale[j] = scale[j] > 1e-12 ? 1 / scale[j] : 0;
         }
 
         return (mean, scale);

@@ -171,35 +171,7 @@ public static class LatentProbe
 
     private static (double[][] Rows, int Kept) Standardise(ReadOnlySpan<float> latents, int dim, int[] train, int[] test)
     {
-        var mean = new double[dim];
-        var sd = new double[dim];
-        foreach (var o in train)
-        {
-            for (var j = 0; j < dim; j++)
-            {
-                mean[j] += latents[(o * dim) + j];
-            }
-        }
-
-        for (var j = 0; j < dim; j++)
-        {
-            mean[j] /= train.Length;
-        }
-
-        foreach (var o in train)
-        {
-            for (var j = 0; j < dim; j++)
-            {
-                var d = latents[(o * dim) + j] - mean[j];
-                sd[j] += d * d;
-            }
-        }
-
-        for (var j = 0; j < dim; j++)
-        {
-            sd[j] = Math.Sqrt(sd[j] / train.Length);
-        }
-
+        var (mean, sd) = MeanAndDeviation(latents, dim, train);
         var largest = sd.Max();
         int[] keep = [.. Enumerable.Range(0, dim).Where(j => sd[j] > 1e-12 * largest && sd[j] > 0)];
         var rows = new double[latents.Length / dim][];
@@ -215,6 +187,44 @@ public static class LatentProbe
         }
 
         return (rows, keep.Length);
+    }
+
+    /// <summary>
+    /// Each latent coordinate's mean and (population) standard deviation over the given rows: what a probe standardises
+    /// with (this one, and <see cref="DecoderProbe"/>).
+    /// </summary>
+    internal static (double[] Mean, double[] Deviation) MeanAndDeviation(ReadOnlySpan<float> latents, int dim, IReadOnlyList<int> rows)
+    {
+        var mean = new double[dim];
+        var sd = new double[dim];
+        foreach (var o in rows)
+        {
+            for (var j = 0; j < dim; j++)
+            {
+                mean[j] += latents[(o * dim) + j];
+            }
+        }
+
+        for (var j = 0; j < dim; j++)
+        {
+            mean[j] /= rows.Count;
+        }
+
+        foreach (var o in rows)
+        {
+            for (var j = 0; j < dim; j++)
+            {
+                var d = latents[(o * dim) + j] - mean[j];
+                sd[j] += d * d;
+            }
+        }
+
+        for (var j = 0; j < dim; j++)
+        {
+            sd[j] = Math.Sqrt(sd[j] / rows.Count);
+        }
+
+        return (mean, sd);
     }
 
     private static void Softmax(double[] x, double[] w, double[] b, double[] p)
