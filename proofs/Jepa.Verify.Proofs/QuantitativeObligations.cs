@@ -8,7 +8,8 @@ namespace Jepa.Verify.Proofs;
 /// <summary>
 /// The quantitative theorem (docs/certificate.md) as SMT obligations in real arithmetic: its two inequalities and the
 /// induction step of the bound iteration with symbolic Lipschitz constants, and the bound along every action word of
-/// length k = 1…5 with the constants fixed (L_T = 2, L_P = 3), where the arithmetic is linear.
+/// length k = 1…5 with the constants fixed (L_T = 2, L_P = 3), where the arithmetic is linear; and the rollout clause
+/// (the model's own k-step prediction in place of the per-step residuals) for k = 1…5, with the same constants.
 /// </summary>
 public static class QuantitativeObligations
 {
@@ -25,6 +26,11 @@ public static class QuantitativeObligations
         for (var k = 1; k <= TheoremObligations.MaxUnrolling; k++)
         {
             list.Add(KStepBound(k));
+        }
+
+        for (var k = 1; k <= TheoremObligations.MaxUnrolling; k++)
+        {
+            list.Add(RolloutBound(k));
         }
 
         return list;
@@ -100,5 +106,29 @@ public static class QuantitativeObligations
             }
 
             b.Assert(Formula.Gt(v, q.D(o1, o2)), string.Create(CultureInfo.InvariantCulture, $"but the {k}-step bound exceeds the latent distance"));
+        });
+
+    /// <summary>The rollout clause along a symbolic action word of length <paramref name="k"/> is at most the latent distance.</summary>
+    public static Obligation RolloutBound(int k) => TheoremObligations.Make(
+        string.Create(CultureInfo.InvariantCulture, $"quantitative-{k}-step-rollout-bound"),
+        string.Create(CultureInfo.InvariantCulture, $"The rollout clause along any action word a1 ... a{k}, with L_T = {FixedLT} and L_P = {FixedLP} (fixed so that the arithmetic is linear): roll the model out from both latents, x0 = E(o1), x(j) = That(x(j-1), aj), and likewise y from E(o2); with the rollout residuals r1 = dV(Phat(x{k}), p(T_s(o1))) and r2 = dV(Phat(y{k}), p(T_s(o2))), where T_s is the true state after the word, the claim is (gap(T_s(o1), T_s(o2)) - r1 - r2)/(LP*LT^{k}) <= dL(E(o1), E(o2)). It follows from the triangle inequality through Phat(x{k}) and Phat(y{k}) and from the Lipschitz bounds applied {k + 1} times; no per-step residual is involved. The negation is asserted; no model may exist."),
+        SolverStatus.Unsat,
+        (b, s) =>
+        {
+            var q = new QuantitativeSignature(b, s, (FixedLT, FixedLP));
+            var (o1, o2) = (b.Constant("o1", s.Obs), b.Constant("o2", s.Obs));
+            var (endX, endY, x, y) = (o1, o2, s.E.Apply(o1), s.E.Apply(o2));
+            var lipschitz = FixedLP;
+            for (var i = 1; i <= k; i++)
+            {
+                var a = b.Constant(string.Create(CultureInfo.InvariantCulture, $"a{i}"), s.Act);
+                (endX, endY) = (s.T.Apply(endX, a), s.T.Apply(endY, a));
+                (x, y) = (s.That.Apply(x, a), s.That.Apply(y, a));
+                lipschitz *= FixedLT;
+            }
+
+            var (r1, r2) = (q.DV.Apply(s.Phat.Apply(x), s.P.Apply(endX)), q.DV.Apply(s.Phat.Apply(y), s.P.Apply(endY)));
+            var v = Formula.Divide(Formula.Minus(q.Gap(endX, endY), r1, r2), Formula.Real(lipschitz));
+            b.Assert(Formula.Gt(v, q.D(o1, o2)), string.Create(CultureInfo.InvariantCulture, $"but the {k}-step rollout bound exceeds the latent distance"));
         });
 }

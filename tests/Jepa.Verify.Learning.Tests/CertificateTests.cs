@@ -159,4 +159,31 @@ public sealed class CertificateTests
         Assert.InRange(ab.Bound, 1 * (1 - 1e-9), 1);
         Assert.All(c.Pairs, p => Assert.True(p.Bound <= p.Distance));
     }
+
+    [Fact]
+    public void TheRolloutClauseCertifiesAPairWhoseStepResidualsCancelInTheAuxHead()
+    {
+        // x and y (aux 0) step to u (aux 0) and v (aux 1), which loop. Latents x = (0, 0.6), y = (1, 0.6), u = (0, 0),
+        // v = (1, 0); T̂(z) = z (L_T = 1) and P̂(z) = z₁ (L_P = 1). The steps x → u and y → v miss by 0.6 each, in the
+        // coordinate P̂ ignores. Per step: B(x, y) = B(u, v) − 0.6 − 0.6 = 1 − 1.2 < 0, nothing. Rolled out:
+        // P̂(T̂(x)) = 0 = p(u) and P̂(T̂(y)) = 1 = p(v) exactly, so B(x, y) = (1 − 0 − 0) / (L_P·L_T) = 1 = d(x, y).
+        var data = TrainingData.FromArrays(4, null, 1, [new Transition(0, 0, 2), new Transition(1, 0, 3), new Transition(2, 0, 2), new Transition(3, 0, 3)], [0f, 0f, 0f, 1f]);
+        var transition = new HeadChain([HeadLayer.Affine(3, 2, [1, 0, 0, 0, 1, 0])]);
+        var auxHead = new HeadChain([HeadLayer.Affine(2, 1, [1, 0])]);
+        var c = Certificate.Compute([0f, 0.6f, 1f, 0.6f, 0f, 0f, 1f, 0f], 2, data, data.Aux, transition, auxHead, Partition.FromLabels([0, 1, 0, 2]), scale: 1, listPairs: true);
+
+        var xy = c.Pairs.Single(p => p.A == 0 && p.B == 1);
+        Assert.Equal(1, xy.Distance);
+        Assert.InRange(xy.Bound, 1 - 1e-7, 1);
+        Assert.Equal(1, c.RolledOutPairs);
+
+        // (y, u) needs the step too, and the per-step clause suffices: B(v, u) − e_T(y) − e_T(u) = 1 − 0.6 − 0 = 0.4.
+        var yu = c.Pairs.Single(p => p.A == 1 && p.B == 2);
+        Assert.InRange(yu.Bound, 0.4 * (1 - 1e-7), 0.4 * (1 + 1e-7));
+
+        // (y, v) differ in aux, but P̂(y) = 1 misses p(y) = 0 by the whole gap, and they step to the same v: no bound.
+        Assert.Equal(0, c.Pairs.Single(p => p.A == 1 && p.B == 3).Bound);
+        Assert.False(c.Certified);
+        Assert.All(c.Pairs, p => Assert.True(p.Bound <= p.Distance));
+    }
 }

@@ -56,6 +56,17 @@ public sealed class CertificateProperties
         Assert.DoesNotContain(cases, c => Certify(c, lipschitzFactor: 1).Pairs.Any(p => p.Bound > p.Distance));
     }
 
+    [Fact]
+    public void TheSoundnessCasesExerciseTheRolloutClause()
+    {
+        // The soundness property checks the rollout clause's bounds only if its cases reach it: on the random and
+        // trained models some pairs must be certified by a rollout where the per-step clause gave nothing.
+        var cases = LearningArbitraries.CertificateCase().Generator.Sample(10, 40).Where(c => c.Kind != CertificateModelKind.Quotient).ToList();
+        var reports = cases.Select(c => Certify(c, lipschitzFactor: 1)).ToList();
+        Assert.True(reports.Sum(r => r.RolledOutPairs) > 0, "no case was certified by the rollout clause");
+        Assert.DoesNotContain(reports, r => r.Pairs.Any(p => p.Bound > p.Distance));
+    }
+
     /// <summary>Builds the case's model and certifies it, listing every non-equivalent pair (scale 1: absolute distances).</summary>
     internal static CertificateReport Certify(CertificateCase c, double lipschitzFactor)
     {

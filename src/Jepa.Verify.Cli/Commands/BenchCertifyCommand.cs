@@ -61,7 +61,7 @@ internal static class BenchCertifyCommand
                 if (!json)
                 {
                     io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"certify: {n} observations × {k} actions ({c.NonEquivalentPairs} non-equivalent pairs): {runs[^1].Seconds:F3} s; {c.CertifiedPairs} certified, {c.Sweeps} sweeps, required residual {c.RequiredResidual:G3}{(c.RequiredResidualExact ? "" : " (search capped)")}, L_T {c.LipschitzTransition:G3}, L_P {c.LipschitzAux:G3}"));
+                        $"certify: {n} observations × {k} actions ({c.NonEquivalentPairs} non-equivalent pairs): {runs[^1].Seconds:F3} s; {c.CertifiedPairs} certified ({c.RolledOutPairs} by rollouts), {c.Sweeps} sweeps, required residual {c.RequiredResidual:G3}{(c.RequiredResidualExact ? "" : " (search capped)")}, L_T {c.LipschitzTransition:G3}, L_P {c.LipschitzAux:G3}"));
                 }
             }
 
@@ -78,6 +78,7 @@ internal static class BenchCertifyCommand
                         w.WriteNumber("seconds", Math.Round(seconds, 4));
                         w.WriteNumber("nonequivalent_pairs", c.NonEquivalentPairs);
                         w.WriteNumber("certified_pairs", c.CertifiedPairs);
+                        w.WriteNumber("rolled_out_pairs", c.RolledOutPairs);
                         w.WriteNumber("sweeps", c.Sweeps);
                         JsonText.NumberOrNull(w, "required_residual", c.RequiredResidual);
                         w.WriteNumber("lipschitz_transition", c.LipschitzTransition);
@@ -114,8 +115,8 @@ internal static class BenchCertifyCommand
 
         if (!json)
         {
-            io.Out.WriteLine("| observations | actions | classes | seed | steps | verdict | certified | min bound | required residual | max e_T | max e_P | L_T | L_P | seconds |");
-            io.Out.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            io.Out.WriteLine("| observations | actions | classes | seed | steps | verdict | certified | by rollouts | min bound | required residual | max e_T | max e_P | L_T | L_P | seconds |");
+            io.Out.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         }
 
         var rows = new List<(int Observations, int Seed, Pipeline.TrainingRun Run, double Seconds)>();
@@ -131,7 +132,7 @@ internal static class BenchCertifyCommand
                 if (!json)
                 {
                     io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {n} | {actions} | {run.Report.Classes} | {seed} | {run.Result.Steps} | {run.Separation.VerdictKey} | {c?.CertifiedPairs}/{c?.NonEquivalentPairs} | {c?.MinCertifiedDistance:G3} | {c?.RequiredResidual:G3} | {c?.MaxResidualDyn:G3} | {c?.MaxResidualAux:G3} | {c?.LipschitzTransition:G3} | {c?.LipschitzAux:G3} | {rows[^1].Seconds:F1} |"));
+                        $"| {n} | {actions} | {run.Report.Classes} | {seed} | {run.Result.Steps} | {run.Separation.VerdictKey} | {c?.CertifiedPairs}/{c?.NonEquivalentPairs} | {c?.RolledOutPairs} | {c?.MinCertifiedDistance:G3} | {c?.RequiredResidual:G3} | {c?.MaxResidualDyn:G3} | {c?.MaxResidualAux:G3} | {c?.LipschitzTransition:G3} | {c?.LipschitzAux:G3} | {rows[^1].Seconds:F1} |"));
                 }
             }
         }

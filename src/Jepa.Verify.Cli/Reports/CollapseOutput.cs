@@ -89,7 +89,7 @@ internal static class CollapseOutput
             return;
         }
 
-        sb.AppendLine($"  certificate: {c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified; min certified distance {Num(c.MinCertifiedDistance)} × scale");
+        sb.AppendLine($"  certificate: {c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified{(c.RolledOutPairs > 0 ? $" ({c.RolledOutPairs} by rollouts)" : "")}; min certified distance {Num(c.MinCertifiedDistance)} × scale");
         sb.AppendLine($"  L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Num(c.MaxResidualDyn)}, e_P {Num(c.MaxResidualAux)}; required residual {Num(c.RequiredResidual)}{(c.RequiredResidualExact ? "" : " (at least)")}");
         foreach (var pair in c.Hardest.Where(p => p.Bound == 0).Take(5))
         {
@@ -109,14 +109,14 @@ internal static class CollapseOutput
         return separation.Verdict switch
         {
             SeparationVerdict.Collapsed => $"collapsed: {r.Violations} of {r.NonEquivalentPairs} non-equivalent pairs are within {Num(r.Tolerance)} (unhealthy collapse); {premise}",
-            SeparationVerdict.Certified => $"certified: all {r.NonEquivalentPairs} non-equivalent pairs have a positive lower bound forced by the residuals, and are more than {Num(r.Tolerance)} apart; {premise}",
+            SeparationVerdict.Certified => $"certified: all {r.NonEquivalentPairs} non-equivalent pairs have a positive lower bound forced by the residuals{(c is { RolledOutPairs: > 0 } ? $" ({c.RolledOutPairs} by the model's own rollouts)" : "")}, and are more than {Num(r.Tolerance)} apart; {premise}",
             _ when c is not null => $"apart, not certified: {c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified; all are more than {Num(r.Tolerance)} apart, but the residuals do not force it (every residual below {Num(c.RequiredResidual)} would); {premise}",
             _ => $"apart: all {r.NonEquivalentPairs} non-equivalent pairs are more than {Num(r.Tolerance)} apart (no certificate: {separation.NoCertificate}); {premise}",
         };
     }
 
     /// <summary>
-    /// The verdict and certificate fields: <c>verdict</c>, <c>certified_pairs</c>, <c>min_certified_distance</c>, <c>lipschitz_transition</c>,
+    /// The verdict and certificate fields: <c>verdict</c>, <c>certified_pairs</c>, <c>rolled_out_pairs</c>, <c>min_certified_distance</c>, <c>lipschitz_transition</c>,
     /// <c>lipschitz_aux</c>, <c>required_residual</c>, <c>required_residual_exact</c>, <c>certificate_sweeps</c>, <c>no_certificate</c>,
     /// <c>hardest_pairs</c> and, with <c>--pairs</c>, <c>pairs</c> (<c>max_residual_*</c> are written by the caller).
     /// </summary>
@@ -125,6 +125,7 @@ internal static class CollapseOutput
         w.WriteString("verdict", separation.VerdictKey);
         var c = separation.Certificate;
         JsonText.NumberOrNull(w, "certified_pairs", c?.CertifiedPairs);
+        JsonText.NumberOrNull(w, "rolled_out_pairs", c?.RolledOutPairs);
         JsonText.NumberOrNull(w, "min_certified_distance", c?.MinCertifiedDistance);
         JsonText.NumberOrNull(w, "lipschitz_transition", c?.LipschitzTransition);
         JsonText.NumberOrNull(w, "lipschitz_aux", c?.LipschitzAux);

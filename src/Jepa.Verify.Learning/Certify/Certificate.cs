@@ -110,6 +110,11 @@ public static class Certificate
         }
 
         var sweeps = Iterate(bounds, n, actions, successor, residualDyn, lipschitzT);
+        var rolledOut = RolloutClause.Raise(bounds, gaps, n, actions, successor, Apart, z, d, p, transition, auxHead, lipschitzT, lipschitzP);
+        if (rolledOut > 0)
+        {
+            sweeps += Iterate(bounds, n, actions, successor, residualDyn, lipschitzT);
+        }
         var (required, exact) = requiredResidual ? RequiredResidual(gaps, n, actions, successor, lipschitzT, lipschitzP, Apart) : (double.NaN, false);
 
         long nonEquivalent = 0, certified = 0;
@@ -152,7 +157,7 @@ public static class Certificate
         double? maxDyn = residualDyn.Any(double.IsFinite) ? residualDyn.Where(double.IsFinite).Max() : null;
         return new CertificateReport(scale, nonEquivalent, certified, nonEquivalent == 0 ? null : min * relative, lipschitzT, lipschitzP, maxDyn,
             n == 0 ? null : residualAux.Max(), nonEquivalent == 0 || double.IsNaN(required) ? null : required, exact, sweeps, listed.ToImmutable(),
-            [.. hardest.UnorderedItems.Select(x => x.Element).OrderBy(x => x.Bound).ThenBy(x => x.A).ThenBy(x => x.B)], sum * relative);
+            [.. hardest.UnorderedItems.Select(x => x.Element).OrderBy(x => x.Bound).ThenBy(x => x.A).ThenBy(x => x.B)], sum * relative, rolledOut);
     }
 
     /// <summary>The successor of every (observation, action) (−1 when unobserved) and its residual e_T (NaN when unobserved).</summary>
@@ -200,7 +205,7 @@ public static class Certificate
                             continue;
                         }
 
-                        var next = bounds[u < v ? rows[u] + v : rows[v] + u];
+                        var next = bounds[Position(rows, u, v)];
                         if (next > 0)
                         {
                             best = Math.Max(best, Step(next, residual[(a * actions) + x], residual[(b * actions) + x], lipschitz));
@@ -225,7 +230,7 @@ public static class Certificate
     }
 
     /// <summary>max(0, (value − e1 − e2)/L), rounded down (0 when L is 0: a constant map says nothing about distances).</summary>
-    private static double Step(double value, double e1, double e2, double lipschitz)
+    internal static double Step(double value, double e1, double e2, double lipschitz)
     {
         if (!(lipschitz > 0))
         {
@@ -275,7 +280,7 @@ public static class Certificate
                         var (u, v) = (successor[(a * actions) + x], successor[(b * actions) + x]);
                         if (u >= 0 && v >= 0 && u != v)
                         {
-                            g = Math.Max(g, from[u < v ? rows[u] + v : rows[v] + u]);
+                            g = Math.Max(g, from[Position(rows, u, v)]);
                         }
                     }
 
@@ -302,7 +307,10 @@ public static class Certificate
     }
 
     /// <summary>For each row u, the position of pair (u, v) is <c>rows[u] + v</c> (v &gt; u).</summary>
-    private static long[] RowStarts(int n) => [.. Enumerable.Range(0, n).Select(u => Index(u, u + 1, n) - u - 1)];
+    internal static long[] RowStarts(int n) => [.. Enumerable.Range(0, n).Select(u => Index(u, u + 1, n) - u - 1)];
+
+    /// <summary>The position of pair (u, v), u ≠ v in either order, given <see cref="RowStarts"/>.</summary>
+    internal static long Position(long[] rows, int u, int v) => u < v ? rows[u] + v : rows[v] + u;
 
     private static long Triangle(int n) => (long)n * (n - 1) / 2;
 

@@ -20,6 +20,7 @@ namespace Jepa.Verify.Learning.Certify;
 /// <param name="Pairs">Every non-equivalent pair with its distance and bound, when asked for; otherwise empty.</param>
 /// <param name="Hardest">The non-equivalent pairs with the smallest bounds (at most 10), smallest first.</param>
 /// <param name="BoundSum">The sum of the relative bounds over the non-equivalent pairs (training's progress measure).</param>
+/// <param name="RolledOutPairs">Pairs the per-step clause left at 0 and the rollout clause (<see cref="RolloutClause"/>) certified.</param>
 public sealed record CertificateReport(
     double Scale,
     long NonEquivalentPairs,
@@ -34,7 +35,8 @@ public sealed record CertificateReport(
     int Sweeps,
     ImmutableArray<CertifiedPair> Pairs,
     ImmutableArray<CertifiedPair> Hardest,
-    double BoundSum)
+    double BoundSum,
+    long RolledOutPairs)
 {
     /// <summary>Every non-equivalent pair has a positive certified lower bound.</summary>
     public bool Certified => CertifiedPairs == NonEquivalentPairs;

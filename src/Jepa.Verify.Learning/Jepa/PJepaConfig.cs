@@ -33,7 +33,7 @@ namespace Jepa.Verify.Learning.Jepa;
 /// <param name="StepCap">
 /// With a certification goal (<see cref="PJepaTrainer.Train"/>'s <c>goal</c>), training continues past
 /// <see cref="Steps"/> in quarters of it while more pairs are certified or their bounds rise, up to this many steps
-/// (0: four times <see cref="Steps"/>). Not with <see cref="CosineSchedule"/>, whose budget is the schedule's length.
+/// (0: eight times <see cref="Steps"/>); it stops after eight extensions in a row without a new best. Not with <see cref="CosineSchedule"/>, whose budget is the schedule's length.
 /// </param>
 /// <param name="ImageEncoder">A convolutional encoder over image observations instead of the MLP (the paper's reference model), or null.</param>
 /// <param name="TwoHot">
@@ -64,7 +64,7 @@ public sealed record PJepaConfig(
     bool StopGradTarget = false,
     float GradClipNorm = 0f,
     int RandomAuxDim = 8,
-    float LipschitzPenalty = 3e-4f,
+    float LipschitzPenalty = 1e-4f,
     int StepCap = 0,
     ImageEncoderShape? ImageEncoder = null,
     TwoHotBins? TwoHot = null,
@@ -106,8 +106,8 @@ public sealed record PJepaConfig(
     }
 
 
-    /// <summary>The most steps a run with a certification goal may take: <see cref="StepCap"/>, or four times <see cref="Steps"/>.</summary>
-    public int EffectiveStepCap => Math.Max(Steps, StepCap > 0 ? StepCap : 4 * Steps);
+    /// <summary>The most steps a run with a certification goal may take: <see cref="StepCap"/>, or eight times <see cref="Steps"/>.</summary>
+    public int EffectiveStepCap => Math.Max(Steps, StepCap > 0 ? StepCap : 8 * Steps);
 
     /// <summary>Checks every field; returns the first problem as text, or null.</summary>
     public string? Problem()

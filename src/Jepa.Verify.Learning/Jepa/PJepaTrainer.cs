@@ -179,6 +179,9 @@ public static class PJepaTrainer
 
         public List<LossPoint> History { get; } = [];
 
+        /// <summary>Budget extensions allowed in a row without a new best certificate.</summary>
+        private const int Patience = 8;
+
         public (TrainingStatus Status, string? Message) RunPhase(Phase phase)
         {
             var parameters = phase switch
@@ -197,7 +200,8 @@ public static class PJepaTrainer
             model.Train();
             var certify = phase == Phase.Joint ? goal : null;
             var limit = config.Steps;
-            (long Pairs, double BoundSum) atLimit = (-1, 0);
+            (long Pairs, double BoundSum) best = (-1, 0);
+            var idle = 0; // extensions since the certificate last improved
             for (var step = 1; step <= limit; step++)
             {
                 cancellation.ThrowIfCancellationRequested();
@@ -254,12 +258,18 @@ public static class PJepaTrainer
                             return (TrainingStatus.Converged, null);
                         }
 
-                        if (step == limit && (pairs > atLimit.Pairs || (pairs == atLimit.Pairs && boundSum > atLimit.BoundSum * 1.01)) && limit < config.EffectiveStepCap && !config.CosineSchedule)
+                        if (step == limit && limit < config.EffectiveStepCap && !config.CosineSchedule)
                         {
-                            // Still certifying more pairs, or raising the bounds by 1 % or more: extend the budget by a quarter, within
-                            // the cap (not with a cosine schedule, whose step size has reached 0 at the budget).
-                            atLimit = (pairs, boundSum);
-                            limit = Math.Min(config.EffectiveStepCap, limit + Math.Max(config.EvalEvery, config.Steps / 4));
+                            // Certifying more pairs than ever before, or raising the bounds by 1 % or more: extend the budget by a
+                            // quarter, within the cap (not with a cosine schedule, whose step size has reached 0 at the budget).
+                            // The count wanders between evaluations, so up to Patience extensions without a new best are allowed.
+                            var improved = pairs > best.Pairs || (pairs == best.Pairs && boundSum > best.BoundSum * 1.01);
+                            idle = improved ? 0 : idle + 1;
+                            best = improved ? (pairs, boundSum) : best;
+                            if (idle <= Patience)
+                            {
+                                limit = Math.Min(config.EffectiveStepCap, limit + Math.Max(config.EvalEvery, config.Steps / 4));
+                            }
                         }
                     }
                 }

@@ -1,0 +1,271 @@
+namespace Jepa.Verify.Learning.Certify;
+
+/// <summary>
+/// The rollout clause of the certificate: for a pair (o, o′) and an action word s of length k,
+/// d(o, o′) ≥ (‖p(T_s o) − p(T_s o′)‖ − r_s(o) − r_s(o′)) / (L_P·L_T^k), where r_s(o) = ‖P̂(T̂_s(E(o))) − p(T_s o)‖ is the
+/// error of the model's own k-step open-loop prediction of the aux value from E(o).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Sound: F = P̂ ∘ T̂(·, s_k) ∘ … ∘ T̂(·, s₁) is L_P·L_T^k-Lipschitz, so ‖F(E o) − F(E o′)‖ ≤ L_P·L_T^k·d(o, o′), and by the
+/// triangle inequality ‖F(E o) − F(E o′)‖ ≥ ‖p(T_s o) − p(T_s o′)‖ − r_s(o) − r_s(o′). The per-step clause bounds the same
+/// distance through the same word with r_s(o) replaced by its worst case e_P + L_P·(e_T + L_T·e_T + … + L_T^{k−1}·e_T):
+/// it assumes every step's error is stretched by the full L_T, where the rollout measures how far the prediction
+/// actually drifts. The rollout's error is at most that worst case, so on the same word this clause is never weaker;
+/// a pair the per-step clause leaves at 0 may get a positive bound here.
+/// </para>
+/// <para>
+/// Words: for each pair the bound iteration left at 0, one shortest distinguishing word (a pair's depth is the length
+/// of its shortest word to a pair with a positive aux gap, following actions observed from both; the word takes, at
+/// each step, the first action that lowers the depth), of at most <see cref="MaxLength"/> steps. Rollouts are shared
+/// between pairs (one per observation and word prefix) and capped at <see cref="MaxEvaluations"/> evaluations of T̂;
+/// pairs beyond the cap keep their bound. Any word gives a sound bound, so neither choice affects soundness.
+/// </para>
+/// <para>
+/// Floating point: each evaluation of a head in double precision may differ from the exact function by a rounding
+/// error; we allow 1e-9·(1 + ‖output‖) per evaluation (a dense layer of width w rounds by at most about w·2⁻⁵³ of
+/// ‖W‖·‖x‖, under 1e-11 of the output's scale for the widths used here), carry it through the later steps' L_T and add
+/// L_P times it to the residual.
+/// </para>
+/// Written here: no library computes this bound.
+/// </remarks>
+internal static class RolloutClause
+{
+    /// <summary>The longest word rolled out.</summary>
+    public const int MaxLength = 16;
+
+    /// <summary>The most evaluations of T̂ one certificate spends on rollouts.</summary>
+    public const long MaxEvaluations = 1_000_000;
+
+    /// <summary>The most shortest words tried per pair (the best bound is kept).</summary>
+    public const int MaxWords = 8;
+
+    private const byte Unknown = byte.MaxValue;
+
+    /// <summary>Raises the bounds of the pairs left at 0 by the rollout clause; returns how many it raised above 0.</summary>
+    /// <param name="bounds">Per pair, the bounds so far (raised in place).</param>
+    /// <param name="gaps">Per pair, the aux gap ‖p(a) − p(b)‖, rounded down.</param>
+    /// <param name="n">Observations.</param>
+    /// <param name="actions">Actions.</param>
+    /// <param name="successor">Per observation and action, the successor (−1 when unobserved).</param>
+    /// <param name="apart">Which pairs must be apart (only those are raised).</param>
+    /// <param name="z">The latents, row-major, in double.</param>
+    /// <param name="d">The latent dimension.</param>
+    /// <param name="p">The aux targets, row-major.</param>
+    /// <param name="transition">T̂.</param>
+    /// <param name="auxHead">P̂.</param>
+    /// <param name="lipschitzT">L_T.</param>
+    /// <param name="lipschitzP">L_P.</param>
+    public static long Raise(double[] bounds, double[] gaps, int n, int actions, int[] successor, Func<int, int, bool> apart,
+        double[] z, int d, double[] p, HeadChain transition, HeadChain auxHead, double lipschitzT, double lipschitzP)
+    {
+        if (!(lipschitzT > 0) || !(lipschitzP > 0) || n < 2)
+        {
+            return 0;
+        }
+
+        var rows = Certificate.RowStarts(n);
+        var open = 0L;
+        for (int a = 0, at = 0; a < n; a++)
+        {
+            for (var b = a + 1; b < n; b++, at++)
+            {
+                open += bounds[at] == 0 && gaps[at] == 0 && apart(a, b) ? 1 : 0;
+            }
+        }
+
+        if (open == 0)
+        {
+            return 0;
+        }
+
+        var depth = Depths(gaps, n, actions, successor, rows, bounds, apart, open);
+        var rollouts = new Rollouts(z, d, p, actions, transition, auxHead, lipschitzT, lipschitzP);
+        var word = new List<int>();
+        long raised = 0;
+        for (int a = 0, at = 0; a < n; a++)
+        {
+            for (var b = a + 1; b < n; b++, at++)
+            {
+                var length = depth[at];
+                if (bounds[at] > 0 || length == 0 || length == Unknown || !apart(a, b))
+                {
+                    continue;
+                }
+
+                // Shortest words in action order, up to MaxWords of them: at each step, the actions whose successor pair is one step closer.
+                var best = 0.0;
+                var words = 0;
+                var stack = new Stack<(int U, int V, int Step, int Action)>();
+                word.Clear();
+                stack.Push((a, b, 0, 0));
+                while (stack.Count > 0 && words < MaxWords)
+                {
+                    var (u, v, step, x) = stack.Pop();
+                    word.RemoveRange(step, word.Count - step);
+                    if (step == length)
+                    {
+                        var (ra, rb) = (rollouts.Residual(a, word, successor), rollouts.Residual(b, word, successor));
+                        if (ra is not { } residualA || rb is not { } residualB)
+                        {
+                            return raised; // the evaluation budget is spent
+                        }
+
+                        words++;
+                        var lipschitz = lipschitzP;
+                        for (var i = 0; i < length; i++)
+                        {
+                            lipschitz *= lipschitzT * (1 + 1e-12);
+                        }
+
+                        best = Math.Max(best, Certificate.Step(gaps[Certificate.Position(rows, u, v)], residualA, residualB, lipschitz));
+                        continue;
+                    }
+
+                    for (; x < actions; x++)
+                    {
+                        var (su, sv) = (successor[(u * actions) + x], successor[(v * actions) + x]);
+                        if (su >= 0 && sv >= 0 && su != sv && depth[Certificate.Position(rows, su, sv)] == length - step - 1)
+                        {
+                            stack.Push((u, v, step, x + 1)); // the next sibling, after this subtree
+                            stack.Push((su, sv, step + 1, 0));
+                            word.Add(x);
+                            break;
+                        }
+                    }
+                }
+
+                if (best > 0)
+                {
+                    bounds[at] = best;
+                    raised++;
+                }
+            }
+        }
+
+        return raised;
+    }
+
+    /// <summary>
+    /// Per pair, the length of its shortest word to a pair with a positive gap (0 for those pairs, <see cref="Unknown"/>
+    /// when none is found within <see cref="MaxLength"/> steps). Breadth-first by length, rows in parallel: a pass sets
+    /// length r only from pairs of length r − 1, so the result does not depend on the schedule. Stops once every open
+    /// pair (apart, bound 0) has a length.
+    /// </summary>
+    private static byte[] Depths(double[] gaps, int n, int actions, int[] successor, long[] rows, double[] bounds, Func<int, int, bool> apart, long open)
+    {
+        var depth = new byte[gaps.Length];
+        for (var i = 0; i < gaps.Length; i++)
+        {
+            depth[i] = gaps[i] > 0 ? (byte)0 : Unknown;
+        }
+
+        var (found, set) = (new long[n], new long[n]);
+        for (var r = 1; r <= MaxLength && open > 0; r++)
+        {
+            var previous = (byte)(r - 1);
+            Array.Clear(found);
+            Array.Clear(set);
+            Parallel.For(0, n, a =>
+            {
+                var at = rows[a] + a + 1;
+                for (var b = a + 1; b < n; b++, at++)
+                {
+                    if (depth[at] != Unknown)
+                    {
+                        continue;
+                    }
+
+                    for (var x = 0; x < actions; x++)
+                    {
+                        var (u, v) = (successor[(a * actions) + x], successor[(b * actions) + x]);
+                        if (u >= 0 && v >= 0 && u != v && depth[Certificate.Position(rows, u, v)] == previous)
+                        {
+                            depth[at] = (byte)r;
+                            set[a]++;
+                            found[a] += bounds[at] == 0 && apart(a, b) ? 1 : 0;
+                            break;
+                        }
+                    }
+                }
+            });
+            if (set.Sum() == 0)
+            {
+                break;
+            }
+
+            open -= found.Sum();
+        }
+
+        return depth;
+    }
+
+    /// <summary>The model rolled out from each observation along word prefixes, shared between pairs.</summary>
+    private sealed class Rollouts(double[] z, int d, double[] p, int actions, HeadChain transition, HeadChain auxHead, double lipschitzT, double lipschitzP)
+    {
+        private readonly int auxDim = auxHead.Outputs;
+        private readonly Dictionary<(int Node, int Action), int> children = [];
+        private readonly Dictionary<(int Observation, int Node), (double[] Latent, double Drift, int State)> states = [];
+        private readonly Dictionary<(int Observation, int Node), double> residuals = [];
+        private long evaluations;
+
+        /// <summary>r_s(o) plus its rounding allowance, or null once the evaluation budget is spent.</summary>
+        public double? Residual(int observation, List<int> word, int[] successor)
+        {
+            var (node, latent, drift, state) = (0, z.AsSpan(observation * d, d).ToArray(), 0.0, observation);
+            foreach (var x in word)
+            {
+                if (!children.TryGetValue((node, x), out var child))
+                {
+                    child = children.Count + 1;
+                    children[(node, x)] = child;
+                }
+
+                node = child;
+                if (states.TryGetValue((observation, node), out var known))
+                {
+                    (latent, drift, state) = known;
+                    continue;
+                }
+
+                if (++evaluations > MaxEvaluations)
+                {
+                    return null;
+                }
+
+                state = successor[(state * actions) + x];
+                latent = transition.EvaluateTransition(latent, x, actions);
+                drift = (drift * lipschitzT * (1 + 1e-12)) + Allowance(latent);
+                states[(observation, node)] = (latent, drift, state);
+            }
+
+            if (residuals.TryGetValue((observation, node), out var residual))
+            {
+                return residual;
+            }
+
+            var predicted = auxHead.Evaluate(latent);
+            double s = 0;
+            for (var i = 0; i < auxDim; i++)
+            {
+                var diff = predicted[i] - p[(state * auxDim) + i];
+                s += diff * diff;
+            }
+
+            residual = (Math.Sqrt(s) * (1 + 1e-12)) + (lipschitzP * drift * (1 + 1e-12)) + Allowance(predicted);
+            residuals[(observation, node)] = residual;
+            return residual;
+        }
+
+        private static double Allowance(double[] output)
+        {
+            double s = 0;
+            foreach (var v in output)
+            {
+                s += v * v;
+            }
+
+            return 1e-9 * (1 + Math.Sqrt(s));
+        }
+    }
+}
