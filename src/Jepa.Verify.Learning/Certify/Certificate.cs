@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Mdp.Bisimulation;
 
@@ -310,6 +311,7 @@ public static class Certificate
     internal static long[] RowStarts(int n) => [.. Enumerable.Range(0, n).Select(u => Index(u, u + 1, n) - u - 1)];
 
     /// <summary>The position of pair (u, v), u ≠ v in either order, given <see cref="RowStarts"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static long Position(long[] rows, int u, int v) => u < v ? rows[u] + v : rows[v] + u;
 
     private static long Triangle(int n) => (long)n * (n - 1) / 2;

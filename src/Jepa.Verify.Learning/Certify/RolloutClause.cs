@@ -18,8 +18,8 @@ namespace Jepa.Verify.Learning.Certify;
 /// Words: for each pair the bound iteration left at 0, one shortest distinguishing word (a pair's depth is the length
 /// of its shortest word to a pair with a positive aux gap, following actions observed from both; the word takes, at
 /// each step, the first action that lowers the depth), of at most <see cref="MaxLength"/> steps. Rollouts are shared
-/// between pairs (one per observation and word prefix) and capped at <see cref="MaxEvaluations"/> evaluations of T̂;
-/// pairs beyond the cap keep their bound. Any word gives a sound bound, so neither choice affects soundness.
+/// between pairs (one per observation and word prefix) and capped at <see cref="MaxEvaluations"/> evaluations of T̂
+/// (fewer for wide latents: <see cref="MaxStoredValues"/>); pairs beyond the cap keep their bound. Any word gives a sound bound, so neither choice affects soundness.
 /// </para>
 /// <para>
 /// Floating point: each evaluation of a head in double precision may differ from the exact function by a rounding
@@ -36,6 +36,9 @@ internal static class RolloutClause
 
     /// <summary>The most evaluations of T̂ one certificate spends on rollouts.</summary>
     public const long MaxEvaluations = 1_000_000;
+
+    /// <summary>The most latent values the stored rollouts may hold (128 MB of doubles): fewer evaluations for wide latents.</summary>
+    public const long MaxStoredValues = 1L << 24;
 
     /// <summary>The most shortest words tried per pair (the best bound is kept).</summary>
     public const int MaxWords = 8;
@@ -201,60 +204,77 @@ internal static class RolloutClause
     }
 
     /// <summary>The model rolled out from each observation along word prefixes, shared between pairs.</summary>
+    /// <remarks>Words are nodes of a trie (flat: <c>children[node·actions + x]</c>, 0 while absent); a rollout and a residual are stored per (node, observation).</remarks>
     private sealed class Rollouts(double[] z, int d, double[] p, int actions, HeadChain transition, HeadChain auxHead, double lipschitzT, double lipschitzP)
     {
+        private readonly int observations = z.Length / d;
         private readonly int auxDim = auxHead.Outputs;
-        private readonly Dictionary<(int Node, int Action), int> children = [];
-        private readonly Dictionary<(int Observation, int Node), (double[] Latent, double Drift, int State)> states = [];
-        private readonly Dictionary<(int Observation, int Node), double> residuals = [];
+        private readonly long budget = Math.Min(MaxEvaluations, MaxStoredValues / d);
+        private readonly List<int> children = [.. new int[actions]];
+        private readonly Dictionary<long, (double[] Latent, double Drift, int State)> states = [];
+        private readonly Dictionary<long, double> residuals = [];
         private long evaluations;
 
         /// <summary>r_s(o) plus its rounding allowance, or null once the evaluation budget is spent.</summary>
         public double? Residual(int observation, List<int> word, int[] successor)
         {
-            var (node, latent, drift, state) = (0, z.AsSpan(observation * d, d).ToArray(), 0.0, observation);
+            var node = 0;
             foreach (var x in word)
             {
-                if (!children.TryGetValue((node, x), out var child))
-                {
-                    child = children.Count + 1;
-                    children[(node, x)] = child;
-                }
-
-                node = child;
-                if (states.TryGetValue((observation, node), out var known))
-                {
-                    (latent, drift, state) = known;
-                    continue;
-                }
-
-                if (++evaluations > MaxEvaluations)
-                {
-                    return null;
-                }
-
-                state = successor[(state * actions) + x];
-                latent = transition.EvaluateTransition(latent, x, actions);
-                drift = (drift * lipschitzT * (1 + 1e-12)) + Allowance(latent);
-                states[(observation, node)] = (latent, drift, state);
+                node = Child(node, x);
             }
 
-            if (residuals.TryGetValue((observation, node), out var residual))
+            if (residuals.TryGetValue(Key(node, observation), out var residual))
             {
                 return residual;
             }
 
-            var predicted = auxHead.Evaluate(latent);
+            (double[] Latent, double Drift, int State) at = (z.AsSpan(observation * d, d).ToArray(), 0, observation);
+            node = 0;
+            foreach (var x in word)
+            {
+                node = Child(node, x);
+                if (states.TryGetValue(Key(node, observation), out var known))
+                {
+                    at = known;
+                    continue;
+                }
+
+                if (++evaluations > budget)
+                {
+                    return null;
+                }
+
+                var latent = transition.EvaluateTransition(at.Latent, x, actions);
+                at = (latent, (at.Drift * lipschitzT * (1 + 1e-12)) + Allowance(latent), successor[(at.State * actions) + x]);
+                states[Key(node, observation)] = at;
+            }
+
+            var predicted = auxHead.Evaluate(at.Latent);
             double s = 0;
             for (var i = 0; i < auxDim; i++)
             {
-                var diff = predicted[i] - p[(state * auxDim) + i];
+                var diff = predicted[i] - p[(at.State * auxDim) + i];
                 s += diff * diff;
             }
 
-            residual = (Math.Sqrt(s) * (1 + 1e-12)) + (lipschitzP * drift * (1 + 1e-12)) + Allowance(predicted);
-            residuals[(observation, node)] = residual;
+            residual = (Math.Sqrt(s) * (1 + 1e-12)) + (lipschitzP * at.Drift * (1 + 1e-12)) + Allowance(predicted);
+            residuals[Key(node, observation)] = residual;
             return residual;
+        }
+
+        private long Key(int node, int observation) => ((long)node * observations) + observation;
+
+        private int Child(int node, int action)
+        {
+            var slot = (node * actions) + action;
+            if (children[slot] == 0)
+            {
+                children[slot] = children.Count / actions;
+                children.AddRange(new int[actions]);
+            }
+
+            return children[slot];
         }
 
         private static double Allowance(double[] output)
