@@ -107,6 +107,20 @@ public sealed class CheckCommandTests
     }
 
     [Fact]
+    public void AModelApartButNotCertifiedIsInconclusive()
+    {
+        // 20 steps (at most 160 with the budget's extensions): every pair apart, but one pair's bound still 0.
+        var config = TestFiles.Write("c.check.json", """
+            {"environment": {"builtin": "counting"}, "model": {"latent_dim": 16}, "training": {"steps": 20}, "seeds": [0], "prove": false}
+            """);
+        var run = CliRun.Of("check", config, "--json", "--quiet");
+        Assert.Equal(3, run.ExitCode);
+        var statuses = run.Json.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("status").GetString());
+        Assert.Equal("pass", statuses["collapse"]);
+        Assert.Equal("inconclusive", statuses["certify"]);
+    }
+
+    [Fact]
     public void ASolverWithoutAnAnswerIsInconclusiveNeverAPass()
     {
         var config = CheckConfigReader.Read(TestFiles.Write("c.check.json", Counting.Replace("[0, 1]", "[0]", StringComparison.Ordinal)));

@@ -31,13 +31,13 @@ public sealed class CheckExternalModelTests
              "model": {"onnx": {"encoder": "encoder.onnx", "transition": "transition.onnx", "aux_head": "aux_head.onnx"}},
              "prove": false, "thresholds": {"classes": 9}, "baseline": "onnx.baseline.json"}
             """);
-        // PyTorch's plain model is apart but not certified (30 of 36 pairs): the certify case is inconclusive, exit 3.
-        Assert.Equal(3, CliRun.Of("check", config, "--update-baseline", "--quiet").ExitCode);
+        // PyTorch's plain model is certified (30 of 36 pairs step by step, the other 6 by its rollouts): every case passes.
+        Assert.Equal(0, CliRun.Of("check", config, "--update-baseline", "--quiet").ExitCode);
         var junit = Path.Combine(dir, "junit.xml");
         var run = CliRun.Of("check", config, "--junit", junit, "--json", "--quiet");
-        Assert.Equal(3, run.ExitCode);
+        Assert.Equal(0, run.ExitCode);
         var statuses = run.Json.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("status").GetString());
-        Assert.Equal("inconclusive", statuses["certify onnx"]);
+        Assert.Equal("pass", statuses["certify onnx"]);
         Assert.Equal("pass", statuses["baseline onnx"]);
         Assert.True(run.Json.GetProperty("assessment").GetProperty("losses_below_target").GetBoolean());
         Assert.Equal(0, run.Json.GetProperty("runs").GetArrayLength());

@@ -219,7 +219,7 @@ public static class CheckRunner
             return Skip(name, seed, $"no certificate: {separation.NoCertificate}");
         }
 
-        var numbers = $"{c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified; min bound {Text(c.MinCertifiedDistance)}; L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Text(c.MaxResidualDyn)}, e_P {Text(c.MaxResidualAux)}; required {Text(c.RequiredResidual)}";
+        var numbers = $"{c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified{(c.RolledOutPairs > 0 ? $" ({c.RolledOutPairs} by rollouts)" : "")}; min bound {Text(c.MinCertifiedDistance)}; L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Text(c.MaxResidualDyn)}, e_P {Text(c.MaxResidualAux)}; required {Text(c.RequiredResidual)}";
         return separation.Verdict switch
         {
             SeparationVerdict.Certified => new CheckCase(name, seed, CheckStatus.Pass, $"certified: {numbers}"),
