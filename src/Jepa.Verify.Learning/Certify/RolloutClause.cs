@@ -15,9 +15,10 @@ namespace Jepa.Verify.Learning.Certify;
 /// a pair the per-step clause leaves at 0 may get a positive bound here.
 /// </para>
 /// <para>
-/// Words: for each pair the bound iteration left at 0, one shortest distinguishing word (a pair's depth is the length
-/// of its shortest word to a pair with a positive aux gap, following actions observed from both; the word takes, at
-/// each step, the first action that lowers the depth), of at most <see cref="MaxLength"/> steps. Rollouts are shared
+/// Words: for each pair the bound iteration left at 0, up to <see cref="MaxWords"/> shortest distinguishing words in
+/// action order, of at most <see cref="MaxLength"/> steps, keeping the best bound (a pair's depth is the length of its
+/// shortest word to a pair with a positive aux gap, following actions observed from both; a shortest word takes, at
+/// each step, an action that lowers the depth by one). Rollouts are shared
 /// between pairs (one per observation and word prefix) and capped at <see cref="MaxEvaluations"/> evaluations of T̂
 /// (fewer for wide latents: <see cref="MaxStoredValues"/>); pairs beyond the cap keep their bound. Any word gives a sound bound, so neither choice affects soundness.
 /// </para>
@@ -85,6 +86,7 @@ internal static class RolloutClause
         var depth = Depths(gaps, n, actions, successor, rows, bounds, apart, open);
         var rollouts = new Rollouts(z, d, p, actions, transition, auxHead, lipschitzT, lipschitzP);
         var word = new List<int>();
+        var stack = new Stack<(int U, int V, int Step, int Action)>();
         long raised = 0;
         for (int a = 0, at = 0; a < n; a++)
         {
@@ -99,7 +101,7 @@ internal static class RolloutClause
                 // Shortest words in action order, up to MaxWords of them: at each step, the actions whose successor pair is one step closer.
                 var best = 0.0;
                 var words = 0;
-                var stack = new Stack<(int U, int V, int Step, int Action)>();
+                stack.Clear();
                 word.Clear();
                 stack.Push((a, b, 0, 0));
                 while (stack.Count > 0 && words < MaxWords)
