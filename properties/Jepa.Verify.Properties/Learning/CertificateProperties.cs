@@ -50,7 +50,7 @@ public sealed class CertificateProperties
     {
         // The same generator and replay as the soundness property, exact models only: with the constants halved, some
         // bound must exceed its distance (the certificate would then claim what is false).
-        var cases = LearningArbitraries.CertificateCase().Generator.Sample(10, 40).Select(c => c with { Kind = CertificateModelKind.Quotient }).ToList();
+        var cases = LearningArbitraries.CertificateCase().Generator.Sample(10, new Rnd(PropertyRuns.DefaultSeed), 40).Select(c => c with { Kind = CertificateModelKind.Quotient }).ToList();
         var caught = cases.Count(c => Certify(c, lipschitzFactor: 0.5).Pairs.Any(p => p.Bound > p.Distance));
         Assert.True(caught > 0, "no case exposed the halved Lipschitz constants");
         Assert.DoesNotContain(cases, c => Certify(c, lipschitzFactor: 1).Pairs.Any(p => p.Bound > p.Distance));
@@ -61,7 +61,7 @@ public sealed class CertificateProperties
     {
         // The soundness property checks the rollout clause's bounds only if its cases reach it: on the random and
         // trained models some pairs must be certified by a rollout where the per-step clause gave nothing.
-        var cases = LearningArbitraries.CertificateCase().Generator.Sample(10, 40).Where(c => c.Kind != CertificateModelKind.Quotient).ToList();
+        var cases = LearningArbitraries.CertificateCase().Generator.Sample(10, new Rnd(PropertyRuns.DefaultSeed), 40).Where(c => c.Kind != CertificateModelKind.Quotient).ToList();
         var reports = cases.Select(c => Certify(c, lipschitzFactor: 1)).ToList();
         Assert.True(reports.Sum(r => r.RolledOutPairs) > 0, "no case was certified by the rollout clause");
         Assert.DoesNotContain(reports, r => r.Pairs.Any(p => p.Bound > p.Distance));
