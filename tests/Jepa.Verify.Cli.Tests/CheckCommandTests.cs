@@ -90,12 +90,19 @@ public sealed class CheckCommandTests
         Assert.Equal(0, clean.ExitCode);
         Assert.Contains("[pass] baseline[seed=0]: no regression", clean.Out);
 
-        // Pretend the recorded run had more clusters and a different class count: both are regressions.
-        File.WriteAllText(baseline, CheckReport.Baseline(recorded with { Classes = 10, Runs = [recorded.Runs[0] with { Clusters = 12 }] }));
+        Assert.Equal(36, recorded.Runs.Single().CertifiedPairs);
+
+        // Pretend the recorded run had more clusters, more certified pairs and a different class count: all are regressions.
+        File.WriteAllText(baseline, CheckReport.Baseline(recorded with { Classes = 10, Runs = [recorded.Runs[0] with { Clusters = 12, CertifiedPairs = 40 }] }));
         var regressed = CliRun.Of("check", config, "--quiet");
         Assert.Equal(1, regressed.ExitCode);
         Assert.Contains("[fail] baseline: the environment changed: classes 9, baseline 10", regressed.Out);
-        Assert.Contains("[fail] baseline[seed=0]: regression: clusters 9, baseline 12", regressed.Out);
+        Assert.Contains("[fail] baseline[seed=0]: regression: clusters 9, baseline 12; certified pairs 36, baseline 40", regressed.Out);
+
+        // A recorded run that reached the loss target, against this one, which stopped certified before it: not a regression.
+        Assert.False(recorded.Runs[0].LossesBelowTarget);
+        File.WriteAllText(baseline, CheckReport.Baseline(recorded with { Runs = [recorded.Runs[0] with { LossesBelowTarget = true }] }));
+        Assert.Contains("[pass] baseline[seed=0]: no regression", CliRun.Of("check", config, "--quiet").Out);
     }
 
     [Fact]

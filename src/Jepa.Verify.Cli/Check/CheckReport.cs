@@ -275,6 +275,7 @@ internal static class CheckReport
             JsonText.NumberOrNull(w, "loss_aux", r.LossAux);
             JsonText.NumberOrNull(w, "clusters", r.Clusters);
             JsonText.NumberOrNull(w, "violations", r.Violations);
+            JsonText.NumberOrNull(w, "certified_pairs", r.CertifiedPairs);
             w.WriteEndObject();
         }
 

@@ -21,7 +21,14 @@ public sealed record CheckBaseline(string Name, int? Classes, int? MinLatents, I
     public const int Version = 1;
 
     /// <summary>One seed's recorded outcome; the losses are kept for people, only the rest is compared.</summary>
-    public sealed record Run(ulong Seed, bool LossesBelowTarget, double? LossDyn, double? LossAux, int? Clusters, long? Violations);
+    /// <param name="Seed">The training seed (<see cref="CheckRunner.ExternalSeed"/> for a model trained elsewhere).</param>
+    /// <param name="LossesBelowTarget">Both mean losses were below the loss target.</param>
+    /// <param name="LossDyn">L_dyn, or null.</param>
+    /// <param name="LossAux">L_p, or null.</param>
+    /// <param name="Clusters">Latent clusters at the tolerance, or null.</param>
+    /// <param name="Violations">Non-equivalent pairs within the tolerance, or null.</param>
+    /// <param name="CertifiedPairs">Non-equivalent pairs with a positive certified bound, or null (no certificate, or a baseline recorded before it was kept).</param>
+    public sealed record Run(ulong Seed, bool LossesBelowTarget, double? LossDyn, double? LossAux, int? Clusters, long? Violations, long? CertifiedPairs = null);
 
     /// <summary>Reads a baseline file.</summary>
     /// <exception cref="MdpFormatException">On any problem, with the place and the fix.</exception>
@@ -46,7 +53,7 @@ public sealed record CheckBaseline(string Name, int? Classes, int? MinLatents, I
         foreach (var r in runs.Items)
         {
             f.Expect(r, JsonKind.Object, "a run", "write {\"seed\": 0, \"clusters\": 9, \"violations\": 0, ...}");
-            f.AllowOnly(r, "a run", "seed", "losses_below_target", "loss_dyn", "loss_aux", "clusters", "violations");
+            f.AllowOnly(r, "a run", "seed", "losses_below_target", "loss_dyn", "loss_aux", "clusters", "violations", "certified_pairs");
             var seed = (ulong)f.Integer(f.Require(r, "seed", "a run", "add \"seed\""), "\"seed\"", 0, 1L << 53);
             if (list.Any(x => x.Seed == seed))
             {
@@ -59,7 +66,8 @@ public sealed record CheckBaseline(string Name, int? Classes, int? MinLatents, I
                 OptionalNumber(f, r, "loss_dyn"),
                 OptionalNumber(f, r, "loss_aux"),
                 (int?)OptionalInteger(f, r, "clusters", int.MaxValue),
-                OptionalInteger(f, r, "violations", long.MaxValue / 4)));
+                OptionalInteger(f, r, "violations", long.MaxValue / 4),
+                OptionalInteger(f, r, "certified_pairs", long.MaxValue / 4)));
         }
 
         return new CheckBaseline(name, (int?)OptionalInteger(f, root, "classes", int.MaxValue), (int?)OptionalInteger(f, root, "min_latents", int.MaxValue), list.ToImmutable());

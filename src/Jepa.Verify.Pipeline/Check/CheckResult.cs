@@ -57,9 +57,10 @@ public sealed record CheckResult(
             Finite(r.Result.LossDyn),
             Finite(r.Result.LossAux),
             r.Collapse?.Clusters,
-            r.Collapse?.Violations)),
+            r.Collapse?.Violations,
+            r.Collapse is null ? null : r.Separation.Certificate?.CertifiedPairs)),
             .. Assessment is { } a
-                ? [new CheckBaseline.Run(CheckRunner.ExternalSeed, a.LossesBelowTarget == true, a.LossDyn, a.LossAux, a.Report.Clusters, a.Report.Violations)]
+                ? [new CheckBaseline.Run(CheckRunner.ExternalSeed, a.LossesBelowTarget == true, a.LossDyn, a.LossAux, a.Report.Clusters, a.Report.Violations, a.Separation.Certificate?.CertifiedPairs)]
                 : Array.Empty<CheckBaseline.Run>()]);
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
