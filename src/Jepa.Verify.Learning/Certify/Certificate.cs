@@ -116,6 +116,7 @@ public static class Certificate
         {
             sweeps += Iterate(bounds, n, actions, successor, residualDyn, lipschitzT);
         }
+
         var (required, exact) = requiredResidual ? RequiredResidual(gaps, n, actions, successor, lipschitzT, lipschitzP, Apart) : (double.NaN, false);
 
         long nonEquivalent = 0, certified = 0;
