@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Jepa.Verify.Learning.Certify;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Mdp;
@@ -93,4 +94,7 @@ public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Separ
 
     /// <summary>The collapse report, or null when training diverged and there are no trained latents to report on.</summary>
     public CollapseReport? Collapse => Result.Status == TrainingStatus.Diverged ? null : Report;
+
+    /// <summary>The certificate, or null when there is none or training diverged (as <see cref="Collapse"/>).</summary>
+    public CertificateReport? Certificate => Result.Status == TrainingStatus.Diverged ? null : Separation.Certificate;
 }

@@ -320,7 +320,8 @@ public static class Certificate
     /// <summary>The position of pair (a, b), a &lt; b, in row-by-row upper-triangle order.</summary>
     private static long Index(int a, int b, int n) => ((long)a * ((2L * n) - a - 1) / 2) + (b - a - 1);
 
-    private static double Norm(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    /// <summary>‖x − y‖₂ in double precision.</summary>
+    internal static double Norm(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         double s = 0;
         for (var i = 0; i < x.Length; i++)

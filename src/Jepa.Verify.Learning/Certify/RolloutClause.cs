@@ -99,6 +99,12 @@ internal static class RolloutClause
                 }
 
                 // Shortest words in action order, up to MaxWords of them: at each step, the actions whose successor pair is one step closer.
+                var lipschitz = lipschitzP;
+                for (var i = 0; i < length; i++)
+                {
+                    lipschitz *= lipschitzT * (1 + 1e-12);
+                }
+
                 var best = 0.0;
                 var words = 0;
                 stack.Clear();
@@ -117,12 +123,6 @@ internal static class RolloutClause
                         }
 
                         words++;
-                        var lipschitz = lipschitzP;
-                        for (var i = 0; i < length; i++)
-                        {
-                            lipschitz *= lipschitzT * (1 + 1e-12);
-                        }
-
                         best = Math.Max(best, Certificate.Step(gaps[Certificate.Position(rows, u, v)], residualA, residualB, lipschitz));
                         continue;
                     }
@@ -253,14 +253,7 @@ internal static class RolloutClause
             }
 
             var predicted = auxHead.Evaluate(at.Latent);
-            double s = 0;
-            for (var i = 0; i < auxDim; i++)
-            {
-                var diff = predicted[i] - p[(at.State * auxDim) + i];
-                s += diff * diff;
-            }
-
-            residual = (Math.Sqrt(s) * (1 + 1e-12)) + (lipschitzP * at.Drift * (1 + 1e-12)) + Allowance(predicted);
+            residual = (Certificate.Norm(predicted, p.AsSpan(at.State * auxDim, auxDim)) * (1 + 1e-12)) + (lipschitzP * at.Drift * (1 + 1e-12)) + Allowance(predicted);
             residuals[Key(node, observation)] = residual;
             return residual;
         }

@@ -58,7 +58,7 @@ public sealed record CheckResult(
             Finite(r.Result.LossAux),
             r.Collapse?.Clusters,
             r.Collapse?.Violations,
-            r.Collapse is null ? null : r.Separation.Certificate?.CertifiedPairs)),
+            r.Certificate?.CertifiedPairs)),
             .. Assessment is { } a
                 ? [new CheckBaseline.Run(CheckRunner.ExternalSeed, a.LossesBelowTarget == true, a.LossDyn, a.LossAux, a.Report.Clusters, a.Report.Violations, a.Separation.Certificate?.CertifiedPairs)]
                 : Array.Empty<CheckBaseline.Run>()]);

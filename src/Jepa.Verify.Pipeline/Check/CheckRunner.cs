@@ -110,7 +110,7 @@ public static class CheckRunner
             cases.Add(run.Collapse is null ? Skip("certify", seed, "training diverged: there are no latents to certify") : Certify(run.Separation, seed, null));
             if (baseline is not null)
             {
-                cases.Add(CompareRun(baseline, seed, run.Result.BothLossesBelowTarget, run.Collapse, run.Collapse is null ? null : run.Separation.Certificate, null));
+                cases.Add(CompareRun(baseline, seed, run.Result.BothLossesBelowTarget, run.Collapse, run.Certificate, null));
             }
 
             log?.Invoke($"seed {seed}: {train.StatusText}, {collapseCase.StatusText}: {train.Message} ({seconds.ToString("0.0", CultureInfo.InvariantCulture)} s)");
