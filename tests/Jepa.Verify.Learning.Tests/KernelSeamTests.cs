@@ -31,7 +31,7 @@ public sealed class KernelSeamTests
         }
 
         Assert.Equal(before, through); // a backend that computes the same gives bit-identical parameters
-        foreach (var kernel in new[] { "Gemm", "Add", "AddScalar", "Multiply", "MultiplyScalar", "Max", "Tanh", "Sum", "AdamStep" })
+        foreach (var kernel in new[] { "Gemm", "Conv2d", "Conv2dBackward", "Add", "AddScalar", "Multiply", "MultiplyScalar", "Max", "Tanh", "Sum", "AdamStep" })
         {
             Assert.True(counting.Calls.GetValueOrDefault(kernel) > 0, $"{kernel} was never called through the backend");
         }
@@ -62,6 +62,18 @@ public sealed class KernelSeamTests
         {
             Count("Gemm");
             inner.Gemm(a, transA, b, transB, c, m, n, k, accumulate);
+        }
+
+        public void Conv2d(float[] x, float[] weight, float[]? bias, float[] y, Conv2dShape shape)
+        {
+            Count("Conv2d");
+            inner.Conv2d(x, weight, bias, y, shape);
+        }
+
+        public void Conv2dBackward(float[] x, float[] weight, float[] gradY, float[]? dx, float[]? dw, float[]? db, Conv2dShape shape)
+        {
+            Count("Conv2dBackward");
+            inner.Conv2dBackward(x, weight, gradY, dx, dw, db, shape);
         }
 
         public void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Jepa.Verify.Learning.Tensors;
 
 namespace Jepa.Verify.Learning.Autograd;
@@ -11,16 +10,7 @@ public static partial class Ops
     /// <c>weight[O, C, KH, KW]</c> and an optional <c>bias[O]</c>, zero padding on every side, one stride for
     /// both axes. The result is <c>[N, O, (H + 2p − KH)/s + 1, (W + 2p − KW)/s + 1]</c>.
     /// </summary>
-    /// <remarks>
-    /// Written here because the engine is our own (DESIGN.md §4: TorchSharp does not run on Debian 12).
-    /// Groups of images are unfolded side by side into the matrix of their receptive fields (im2col,
-    /// <c>[C·KH·KW, images·Ho·Wo]</c>, in parallel over the images), so the convolution is one large product
-    /// per group with the weight on the blocked <see cref="Gemm"/>, shared across cores. The backward pass
-    /// unfolds again instead of keeping every image's matrix (a 256-image batch of 64×64 inputs under a 7×7
-    /// stem would hold about 150 MB of them), and folds the input gradient back (col2im). The group size
-    /// depends on the shapes only and every sum runs in a fixed order, so results are bit-identical run to
-    /// run and for any thread count.
-    /// </remarks>
+    /// <remarks>The arithmetic is the backend's (<see cref="IKernels.Conv2d"/>, <see cref="IKernels.Conv2dBackward"/>); this op checks the shapes and records the gradient.</remarks>
     /// <exception cref="ArgumentException">When the shapes do not fit, or the window does not fit the padded input.</exception>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0)
     {
@@ -37,120 +27,15 @@ public static partial class Ops
         }
 
         var (ho, wo) = Window(h, w, kh, kw, stride, padding, "Conv2d");
-        var geometry = new Unfold(c, h, w, kh, kw, stride, padding, ho, wo);
-        int rows = geometry.Rows, pixels = ho * wo;
-        var group = ConvolutionGroup(rows, pixels, n);
-        var y = new float[n * o * pixels];
-        var cols = Scratch.Floats.Rent(rows * group * pixels);
-        var products = Scratch.Floats.Rent(o * group * pixels);
-        try
-        {
-            for (var first = 0; first < n; first += group)
-            {
-                var images = Math.Min(group, n - first);
-                geometry.Im2Col(x.Data, first, images, cols);
-                Kernels.Backend.Gemm(weight.Data, false, cols, false, products, o, images * pixels, rows, accumulate: false);
-                Planes(products, y, first, images, o, pixels, toImages: true, bias?.Data);
-            }
-        }
-        finally
-        {
-            Scratch.Floats.Return(cols);
-            Scratch.Floats.Return(products);
-        }
-
+        var shape = new Conv2dShape(n, c, h, w, o, kh, kw, stride, padding);
+        var y = new float[n * o * ho * wo];
+        Kernels.Backend.Conv2d(x.Data, weight.Data, bias?.Data, y, shape);
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         return Result(y, [n, o, ho, wo], inputs, g =>
         {
-            var gradCols = Scratch.Floats.Rent(rows * group * pixels);
-            var gradPlanes = Scratch.Floats.Rent(o * group * pixels);
-            var weightGradT = new float[rows * o];
-            var dx = x.RequiresGrad ? x.EnsureGrad() : null;
-            var dw = weight.RequiresGrad ? weight.EnsureGrad() : null;
-            var db = bias is not null && bias.RequiresGrad ? new float[o] : null;
-            try
-            {
-                for (var first = 0; first < n; first += group)
-                {
-                    var images = Math.Min(group, n - first);
-                    var width = images * pixels;
-                    Planes(gradPlanes, g, first, images, o, pixels, toImages: false, null);
-                    if (dw is not null)
-                    {
-                        // dWᵀ = cols · gradᵀ: the product's packing then transposes the O gradient planes, not the far larger receptive fields.
-                        geometry.Im2Col(x.Data, first, images, gradCols);
-                        Kernels.Backend.Gemm(gradCols, false, gradPlanes, true, weightGradT, rows, o, width, accumulate: false);
-                        for (var r = 0; r < rows; r++)
-                        {
-                            for (var ch = 0; ch < o; ch++)
-                            {
-                                dw[(ch * rows) + r] += weightGradT[(r * o) + ch];
-                            }
-                        }
-                    }
-
-                    if (dx is not null)
-                    {
-                        Kernels.Backend.Gemm(weight.Data, true, gradPlanes, false, gradCols, rows, width, o, accumulate: false);
-                        geometry.Col2ImAdd(gradCols, first, images, dx);
-                    }
-
-                    if (db is not null)
-                    {
-                        for (var ch = 0; ch < o; ch++)
-                        {
-                            db[ch] += Kernels.Backend.Sum(gradPlanes.AsSpan(ch * width, width));
-                        }
-                    }
-                }
-            }
-            finally
-            {
-                Scratch.Floats.Return(gradCols);
-                Scratch.Floats.Return(gradPlanes);
-            }
-
-            if (db is not null)
-            {
-                bias!.Accumulate(db);
-            }
+            var db = bias is not null && bias.RequiresGrad ? bias.EnsureGrad() : null;
+            Kernels.Backend.Conv2dBackward(x.Data, weight.Data, g, x.RequiresGrad ? x.EnsureGrad() : null, weight.RequiresGrad ? weight.EnsureGrad() : null, db, shape);
         });
-    }
-
-    /// <summary>
-    /// How many images one product of <see cref="Conv2d"/> unfolds together: as many as fit about 2M floats (8 MB) of
-    /// receptive fields, so that the product is large enough to share across cores. It depends on the shapes only, never
-    /// on the thread count, so every sum keeps its order and results stay bit-identical.
-    /// </summary>
-    private static int ConvolutionGroup(int rows, int pixels, int n) => (int)Math.Clamp((1L << 21) / Math.Max(1L, (long)rows * pixels), 1, n);
-
-    /// <summary>
-    /// Moves channel planes between a group's product layout <c>[O, images·pixels]</c> and the batch's <c>[N, O, pixels]</c>
-    /// (images <paramref name="first"/> onwards): into the batch, adding <paramref name="bias"/>, or out of it.
-    /// </summary>
-    private static void Planes(float[] grouped, float[] batch, int first, int images, int o, int pixels, bool toImages, float[]? bias)
-    {
-        var width = images * pixels;
-        for (var i = 0; i < images; i++)
-        {
-            for (var ch = 0; ch < o; ch++)
-            {
-                var inGroup = grouped.AsSpan((ch * width) + (i * pixels), pixels);
-                var inBatch = batch.AsSpan((((first + i) * o) + ch) * pixels, pixels);
-                if (!toImages)
-                {
-                    inBatch.CopyTo(inGroup);
-                }
-                else if (bias is not null)
-                {
-                    Kernels.Backend.Add(inGroup, bias[ch], inBatch);
-                }
-                else
-                {
-                    inGroup.CopyTo(inBatch);
-                }
-            }
-        }
     }
 
     /// <summary>
@@ -284,133 +169,5 @@ public static partial class Ops
         }
 
         return (((h + (2 * padding) - kh) / stride) + 1, ((w + (2 * padding) - kw) / stride) + 1);
-    }
-
-    /// <summary>
-    /// Where each element of a receptive-field matrix comes from: row (channel, ky, kx), column (image, oy, ox). A group of
-    /// images is unfolded side by side, <c>[C·KH·KW, images·Ho·Wo]</c>, one image per thread at a time (each writes its own
-    /// columns, or folds into its own image, so the order of every sum is fixed).
-    /// </summary>
-    private readonly record struct Unfold(int C, int H, int W, int KH, int KW, int Stride, int Padding, int Ho, int Wo)
-    {
-        public int Rows => C * KH * KW;
-
-        /// <summary>Fills <paramref name="cols"/> from images <paramref name="first"/> … of <paramref name="batch"/> <c>[N, C, H, W]</c>; outside an image, 0.</summary>
-        public void Im2Col(float[] batch, int first, int images, float[] cols)
-        {
-            var self = this;
-            Parallelism.For(Parallelism.MaxThreads, images, i => self.Walk(batch, (first + i) * self.C * self.H * self.W, cols, i, images, gather: true));
-        }
-
-        /// <summary>Adds each element of <paramref name="cols"/> back onto the image element it came from (the adjoint of <see cref="Im2Col"/>).</summary>
-        public void Col2ImAdd(float[] cols, int first, int images, float[] batch)
-        {
-            var self = this;
-            Parallelism.For(Parallelism.MaxThreads, images, i => self.Walk(batch, (first + i) * self.C * self.H * self.W, cols, i, images, gather: false));
-        }
-
-        /// <summary>
-        /// Visits image <paramref name="index"/>'s columns row by row: for each (channel, ky, kx, oy) the output pixels ox whose
-        /// input lies inside the image form one run, copied (gather) or added back; the rest of the row is padding (0).
-        /// With a stride s above 1 the run reads every s-th input element; to keep it a contiguous copy, the image is first
-        /// split into s column phases (<c>phase[ch, p, iy, j] = image[ch, iy, j·s + p]</c>), where input column
-        /// <c>ox·s − padding + kx</c> is phase <c>(kx − padding) mod s</c>, column <c>ox + ⌊(kx − padding)/s⌋</c>.
-        /// </summary>
-        private void Walk(float[] batch, int offset, float[] cols, int index, int images, bool gather)
-        {
-            var pixels = Ho * Wo;
-            var width = images * pixels;
-            var image = batch.AsSpan(offset, C * H * W);
-            var phaseWidth = (W + Stride - 1) / Stride;
-            float[]? rented = Stride == 1 ? null : Scratch.Floats.Rent(C * Stride * H * phaseWidth);
-            var phases = Stride == 1 ? image : rented.AsSpan(0, C * Stride * H * phaseWidth);
-            var planeWidth = Stride == 1 ? W : phaseWidth;
-            if (rented is not null)
-            {
-                if (gather)
-                {
-                    Phases(image, phases, phaseWidth, split: true);
-                }
-                else
-                {
-                    phases.Clear();
-                }
-            }
-
-            for (var r = 0; r < Rows; r++)
-            {
-                int ch = r / (KH * KW), ky = r / KW % KH, kx = r % KW;
-                // ox with 0 <= ox·Stride − Padding + kx < W.
-                var lo = Math.Max(0, (Padding - kx + Stride - 1) / Stride);
-                var reach = W - 1 + Padding - kx; // negative when this kernel column lies wholly in the right padding
-                var hi = reach < 0 ? 0 : Math.Min(Wo, (reach / Stride) + 1);
-                var shift = kx - Padding;
-                var phase = ((shift % Stride) + Stride) % Stride;
-                var column = lo + ((shift - phase) / Stride);
-                for (var oy = 0; oy < Ho; oy++)
-                {
-                    var row = cols.AsSpan((r * width) + (index * pixels) + (oy * Wo), Wo);
-                    var iy = (oy * Stride) - Padding + ky;
-                    if ((uint)iy >= (uint)H || lo >= hi)
-                    {
-                        if (gather)
-                        {
-                            row.Clear();
-                        }
-
-                        continue;
-                    }
-
-                    var run = phases.Slice((((((ch * Stride) + phase) * H) + iy) * planeWidth) + column, hi - lo);
-                    if (gather)
-                    {
-                        row[..lo].Clear();
-                        row[hi..].Clear();
-                        run.CopyTo(row[lo..hi]);
-                    }
-                    else
-                    {
-                        Kernels.Backend.Add(run, row[lo..hi], run);
-                    }
-                }
-            }
-
-            if (rented is not null)
-            {
-                if (!gather)
-                {
-                    Phases(image, phases, phaseWidth, split: false);
-                }
-
-                Scratch.Floats.Return(rented);
-            }
-        }
-
-        /// <summary>Splits an image into its column phases (for a stride above 1), or adds the phases back onto the image.</summary>
-        private void Phases(Span<float> image, Span<float> phases, int phaseWidth, bool split)
-        {
-            for (var ch = 0; ch < C; ch++)
-            {
-                for (var p = 0; p < Stride; p++)
-                {
-                    for (var iy = 0; iy < H; iy++)
-                    {
-                        var source = image.Slice(((ch * H) + iy) * W, W);
-                        var target = phases.Slice(((((ch * Stride) + p) * H) + iy) * phaseWidth, phaseWidth);
-                        for (int j = 0, ix = p; j < phaseWidth; j++, ix += Stride)
-                        {
-                            if (split)
-                            {
-                                target[j] = ix < W ? source[ix] : 0f;
-                            }
-                            else if (ix < W)
-                            {
-                                source[ix] += target[j];
-                            }
-                        }
-                    }
-                }
-            }
-        }
     }
 }

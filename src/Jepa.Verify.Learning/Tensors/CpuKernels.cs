@@ -5,7 +5,7 @@ namespace Jepa.Verify.Learning.Tensors;
 
 /// <summary>
 /// The CPU backend: <see cref="TensorPrimitives"/> (SIMD) for element-wise work and reductions, the blocked, multi-threaded
-/// <see cref="Tensors.Gemm"/> for products, and a vectorised Adam update.
+/// <see cref="Tensors.Gemm"/> for products, <see cref="Convolution"/> for convolutions, and a vectorised Adam update.
 /// </summary>
 public sealed class CpuKernels : IKernels
 {
@@ -19,6 +19,13 @@ public sealed class CpuKernels : IKernels
     /// <inheritdoc />
     public void Gemm(float[] a, bool transA, float[] b, bool transB, float[] c, int m, int n, int k, bool accumulate) =>
         Tensors.Gemm.Multiply(a, transA, b, transB, c, m, n, k, accumulate);
+
+    /// <inheritdoc />
+    public void Conv2d(float[] x, float[] weight, float[]? bias, float[] y, Conv2dShape shape) => Convolution.Forward(x, weight, bias, y, shape);
+
+    /// <inheritdoc />
+    public void Conv2dBackward(float[] x, float[] weight, float[] gradY, float[]? dx, float[]? dw, float[]? db, Conv2dShape shape) =>
+        Convolution.Backward(x, weight, gradY, dx, dw, db, shape);
 
     /// <inheritdoc />
     public void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst) => TensorPrimitives.Add(x, y, dst);

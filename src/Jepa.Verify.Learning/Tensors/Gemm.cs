@@ -237,26 +237,121 @@ internal static class Gemm
             c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
         }
 
-        Span<float> tile = stackalloc float[MR * NR];
-        ref var t = ref MemoryMarshal.GetReference(tile);
-        c00.StoreUnsafe(ref t, 0);
-        c01.StoreUnsafe(ref t, 8);
-        c10.StoreUnsafe(ref t, 16);
-        c11.StoreUnsafe(ref t, 24);
-        c20.StoreUnsafe(ref t, 32);
-        c21.StoreUnsafe(ref t, 40);
-        c30.StoreUnsafe(ref t, 48);
-        c31.StoreUnsafe(ref t, 56);
-        c40.StoreUnsafe(ref t, 64);
-        c41.StoreUnsafe(ref t, 72);
-        c50.StoreUnsafe(ref t, 80);
-        c51.StoreUnsafe(ref t, 88);
         var rows = Math.Min(MR, m - row0);
         var cols = Math.Min(NR, n - col0);
-        for (var r = 0; r < rows; r++)
+        ref var t = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(c), (row0 * n) + col0);
+        Store(c00, c01, ref t, cols, accumulate: true, 0f);
+        if (rows > 1)
         {
-            var dst = c.AsSpan(((row0 + r) * n) + col0, cols);
-            System.Numerics.Tensors.TensorPrimitives.Add(dst, tile.Slice(r * NR, cols), dst);
+            Store(c10, c11, ref Unsafe.Add(ref t, n), cols, accumulate: true, 0f);
+        }
+
+        if (rows > 2)
+        {
+            Store(c20, c21, ref Unsafe.Add(ref t, 2 * n), cols, accumulate: true, 0f);
+        }
+
+        if (rows > 3)
+        {
+            Store(c30, c31, ref Unsafe.Add(ref t, 3 * n), cols, accumulate: true, 0f);
+        }
+
+        if (rows > 4)
+        {
+            Store(c40, c41, ref Unsafe.Add(ref t, 4 * n), cols, accumulate: true, 0f);
+        }
+
+        if (rows > 5)
+        {
+            Store(c50, c51, ref Unsafe.Add(ref t, 5 * n), cols, accumulate: true, 0f);
+        }
+    }
+
+    /// <summary>
+    /// The micro-kernel of an implicit GEMM (<see cref="Convolution"/>): the <paramref name="rows"/> × <paramref name="cols"/>
+    /// tile at <paramref name="c"/> (row stride <paramref name="ldc"/>) becomes, or with <paramref name="accumulate"/> gains,
+    /// a packed 6-row panel of A times B over <paramref name="k"/> terms, where B's row kk is the 16 floats at
+    /// <c>b + offsets[kk]</c> (read in full even when fewer columns are kept, so they must lie in the buffer). Written rows
+    /// get <c>bias[r]</c> added when <paramref name="bias"/> is not empty.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void OffsetKernel(ref float a, ref float b, ref int offsets, int k, ref float c, int ldc, int rows, int cols, bool accumulate, ReadOnlySpan<float> bias)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (var kk = 0; kk < k; kk++)
+        {
+            var at = (nuint)Unsafe.Add(ref offsets, kk);
+            var b0 = Vector256.LoadUnsafe(ref b, at);
+            var b1 = Vector256.LoadUnsafe(ref b, at + 8);
+            ref var ak = ref Unsafe.Add(ref a, kk * MR);
+            var a0 = Vector256.Create(ak);
+            c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector256.Create(Unsafe.Add(ref ak, 1));
+            c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector256.Create(Unsafe.Add(ref ak, 2));
+            c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector256.Create(Unsafe.Add(ref ak, 3));
+            c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector256.Create(Unsafe.Add(ref ak, 4));
+            c40 = Vector256.FusedMultiplyAdd(a4, b0, c40);
+            c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector256.Create(Unsafe.Add(ref ak, 5));
+            c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
+            c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
+        }
+
+        var biased = !bias.IsEmpty;
+        Store(c00, c01, ref c, cols, accumulate, biased ? bias[0] : 0f);
+        if (rows > 1)
+        {
+            Store(c10, c11, ref Unsafe.Add(ref c, ldc), cols, accumulate, biased ? bias[1] : 0f);
+        }
+
+        if (rows > 2)
+        {
+            Store(c20, c21, ref Unsafe.Add(ref c, 2 * ldc), cols, accumulate, biased ? bias[2] : 0f);
+        }
+
+        if (rows > 3)
+        {
+            Store(c30, c31, ref Unsafe.Add(ref c, 3 * ldc), cols, accumulate, biased ? bias[3] : 0f);
+        }
+
+        if (rows > 4)
+        {
+            Store(c40, c41, ref Unsafe.Add(ref c, 4 * ldc), cols, accumulate, biased ? bias[4] : 0f);
+        }
+
+        if (rows > 5)
+        {
+            Store(c50, c51, ref Unsafe.Add(ref c, 5 * ldc), cols, accumulate, biased ? bias[5] : 0f);
+        }
+    }
+
+    /// <summary>One row of a micro-kernel's tile into C: the first <paramref name="cols"/> of 16 sums, added to C or written plus <paramref name="add"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector256<float> lo, Vector256<float> hi, ref float dst, int cols, bool accumulate, float add)
+    {
+        if (cols == NR)
+        {
+            var (l, h) = accumulate ? (Vector256.LoadUnsafe(ref dst), Vector256.LoadUnsafe(ref dst, 8)) : (Vector256.Create(add), Vector256.Create(add));
+            (lo + l).StoreUnsafe(ref dst);
+            (hi + h).StoreUnsafe(ref dst, 8);
+            return;
+        }
+
+        Span<float> tile = stackalloc float[NR];
+        lo.CopyTo(tile);
+        hi.CopyTo(tile[8..]);
+        for (var j = 0; j < cols; j++)
+        {
+            ref var d = ref Unsafe.Add(ref dst, j);
+            d = accumulate ? d + tile[j] : tile[j] + add;
         }
     }
 }

@@ -15,6 +15,16 @@ public interface IKernels
     /// <summary><c>C (+)= op(A)[m×k] · op(B)[k×n]</c>; A stored <c>[m×k]</c> or, transposed, <c>[k×m]</c>; B <c>[k×n]</c> or <c>[n×k]</c>.</summary>
     void Gemm(float[] a, bool transA, float[] b, bool transB, float[] c, int m, int n, int k, bool accumulate);
 
+    /// <summary>
+    /// <c>y = conv(x, weight) + bias</c>, overwriting <paramref name="y"/>: a 2-D cross-correlation of <c>x[N, C, H, W]</c>
+    /// with <c>weight[O, C, KH, KW]</c> (PyTorch's <c>conv2d</c>), <paramref name="bias"/> <c>[O]</c> or null, into
+    /// <c>y[N, O, Ho, Wo]</c>.
+    /// </summary>
+    void Conv2d(float[] x, float[] weight, float[]? bias, float[] y, Conv2dShape shape);
+
+    /// <summary>Adds <see cref="Conv2d"/>'s gradients for the upstream gradient <c>gradY[N, O, Ho, Wo]</c> into <paramref name="dx"/>, <paramref name="dw"/> and <paramref name="db"/>, each when not null.</summary>
+    void Conv2dBackward(float[] x, float[] weight, float[] gradY, float[]? dx, float[]? dw, float[]? db, Conv2dShape shape);
+
     /// <summary><c>dst = x + y</c>.</summary>
     void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst);
 

@@ -1,0 +1,122 @@
+using FsCheck.Xunit;
+using Jepa.Verify.Learning.Autograd;
+using Jepa.Verify.Learning.Tensors;
+using Xunit;
+
+namespace Jepa.Verify.Properties.Learning;
+
+/// <summary>
+/// Tests for <see cref="Ops.Conv2d"/> on feature maps whose rows are 4 to 32 outputs wide, so that both of the CPU backend's routes
+/// (<see cref="Convolution.UseDirect"/>, <see cref="Convolution.UseDirectInputGradient"/>) and partial panels of
+/// channels and columns occur: the output and the input, weight and bias gradients of an upstream gradient against the
+/// definition, summed in double (the gradient properties use images of 3–5 pixels, which never take the direct route).
+/// </summary>
+[Properties(Replay = PropertyConfig.Replay)]
+public sealed class ConvolutionRouteProperties
+{
+    [Property(Arbitrary = new[] { typeof(LearningArbitraries) }, MaxTest = 30)]
+    public void EveryRouteComputesTheDefinitionForwardAndBackward(GradShape shape)
+    {
+        var r = new SeededRandom((ulong)shape.Seed);
+        int[] kernels = [1, 3, 5, 7];
+        int[] outputWidths = [4, 8, 16, 20, 24, 32];
+        var (k, stride) = (kernels[r.NextInt(kernels.Length)], 1 + r.NextInt(2));
+        var padding = r.NextInt((k / 2) + 1);
+        var wo = outputWidths[r.NextInt(outputWidths.Length)];
+        var s = new Conv2dShape(1 + r.NextInt(3), 1 + r.NextInt(3), k + 1 + r.NextInt(18), ((wo - 1) * stride) + k - (2 * padding) + r.NextInt(stride), 1 + r.NextInt(13), k, k, stride, padding);
+        var x = Values(r, s.N * s.C * s.H * s.W);
+        var weight = Values(r, s.O * s.Rows);
+        var bias = Values(r, s.O);
+        var upstream = Values(r, s.N * s.O * s.Ho * s.Wo);
+        var (xt, wt, bt) = (Tracked(x, s.N, s.C, s.H, s.W), Tracked(weight, s.O, s.C, s.KH, s.KW), Tracked(bias, s.O));
+        var y = Ops.Conv2d(xt, wt, bt, s.Stride, s.Padding);
+        Ops.Sum(Ops.Mul(y, Tensor.FromArray([.. upstream], y.Shape.ToArray()))).Backward();
+
+        var (expected, dx, dw, db) = Definition(x, weight, bias, upstream, s);
+        var route = $"{s} (direct: {Convolution.UseDirect(s)}, direct input gradient: {Convolution.UseDirectInputGradient(s)})";
+        Close(expected, y.Data, "y", route);
+        Close(dx, xt.Grad!.Data, "dx", route);
+        Close(dw, wt.Grad!.Data, "dW", route);
+        Close(db, bt.Grad!.Data, "db", route);
+    }
+
+    [Fact]
+    public void TheEncodersFeatureMapsTakeTheRoutesTheyAreMeantTo()
+    {
+        // A 64×64 image under the default encoder: the stem and the first stage are direct, the later stages grouped.
+        Assert.True(Convolution.UseDirect(new Conv2dShape(1, 3, 64, 64, 16, 7, 7, 2, 3)));
+        Assert.True(Convolution.UseDirect(new Conv2dShape(1, 16, 16, 16, 16, 3, 3, 1, 1)));
+        Assert.True(Convolution.UseDirectInputGradient(new Conv2dShape(1, 16, 16, 16, 16, 3, 3, 1, 1)));
+        Assert.False(Convolution.UseDirect(new Conv2dShape(1, 16, 16, 16, 32, 3, 3, 2, 1)));
+        Assert.False(Convolution.UseDirectInputGradient(new Conv2dShape(1, 16, 16, 16, 32, 3, 3, 2, 1)));
+    }
+
+    private static float[] Values(SeededRandom r, int length)
+    {
+        var values = new float[length];
+        for (var i = 0; i < length; i++)
+        {
+            values[i] = r.NextFloat(-1f, 1f);
+        }
+
+        return values;
+    }
+
+    private static Tensor Tracked(float[] data, params int[] shape)
+    {
+        var t = Tensor.FromArray([.. data], shape);
+        t.RequiresGrad = true;
+        return t;
+    }
+
+    /// <summary>The convolution and its gradients by their definition, in double.</summary>
+    private static (double[] Y, double[] Dx, double[] Dw, double[] Db) Definition(float[] x, float[] weight, float[] bias, float[] upstream, Conv2dShape s)
+    {
+        var (y, dx, dw, db) = (new double[upstream.Length], new double[x.Length], new double[weight.Length], new double[bias.Length]);
+        for (var n = 0; n < s.N; n++)
+        {
+            for (var o = 0; o < s.O; o++)
+            {
+                for (var oy = 0; oy < s.Ho; oy++)
+                {
+                    for (var ox = 0; ox < s.Wo; ox++)
+                    {
+                        var at = (((((n * s.O) + o) * s.Ho) + oy) * s.Wo) + ox;
+                        double sum = bias[o], u = upstream[at];
+                        db[o] += u;
+                        for (var c = 0; c < s.C; c++)
+                        {
+                            for (var ky = 0; ky < s.KH; ky++)
+                            {
+                                for (var kx = 0; kx < s.KW; kx++)
+                                {
+                                    int iy = (oy * s.Stride) - s.Padding + ky, ix = (ox * s.Stride) - s.Padding + kx;
+                                    if (iy >= 0 && iy < s.H && ix >= 0 && ix < s.W)
+                                    {
+                                        var (xi, wi) = ((((((n * s.C) + c) * s.H) + iy) * s.W) + ix, (((((o * s.C) + c) * s.KH) + ky) * s.KW) + kx);
+                                        sum += (double)x[xi] * weight[wi];
+                                        dx[xi] += u * weight[wi];
+                                        dw[wi] += u * x[xi];
+                                    }
+                                }
+                            }
+                        }
+
+                        y[at] = sum;
+                    }
+                }
+            }
+        }
+
+        return (y, dx, dw, db);
+    }
+
+    private static void Close(double[] expected, float[] actual, string what, string route)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-4 * (1 + Math.Abs(expected[i])), $"{what}[{i}] = {actual[i]}, expected {expected[i]}, for {route}");
+        }
+    }
+}

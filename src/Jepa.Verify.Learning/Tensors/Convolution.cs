@@ -1,0 +1,337 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Jepa.Verify.Learning.Tensors;
+
+/// <summary>
+/// The CPU backend's 2-D convolution (<see cref="IKernels.Conv2d"/> and <see cref="IKernels.Conv2dBackward"/>), written
+/// here because the engine is our own (DESIGN.md §4: TorchSharp does not run on Debian 12).
+/// </summary>
+/// <remarks>
+/// Two routes, chosen by the shapes alone:
+/// <list type="bullet">
+/// <item><b>Direct</b> (an implicit GEMM, <see cref="DirectPlan"/>) when the output rows are at least 16 pixels wide and
+/// a multiple of 8: each image is copied once into a zero-padded buffer split into stride phases, and the micro-kernel
+/// reads every receptive field straight from it through one offset per row of the receptive-field matrix, so that
+/// matrix is never written, read back or packed. The weight gradient is a dot-product kernel over the same buffer; for
+/// stride 1 the input gradient is the direct convolution of the output gradient with the flipped, transposed weight.
+/// This is where the early, large feature maps of an encoder spend their time.</item>
+/// <item><b>Grouped im2col</b> otherwise (<see cref="GroupedIm2Col"/>): the receptive fields of a group of images are
+/// unfolded side by side and multiplied on the blocked <see cref="Gemm"/>; late, small feature maps, where a 16-pixel
+/// panel would span several output rows.</item>
+/// </list>
+/// Every output element is summed in an order fixed by the shapes: images are split among a fixed number of lanes for
+/// the weight gradient (each sums its images in order, then the lanes are added in order), never by the thread count,
+/// so results are bit-identical run to run and for any <see cref="Parallelism.MaxThreads"/>.
+/// </remarks>
+internal static class Convolution
+{
+    /// <summary>Lanes of the weight gradient: fixed, so its sums do not depend on the thread count.</summary>
+    private const int Lanes = 8;
+
+    /// <summary><c>y = conv(x, weight) + bias</c>, overwriting <paramref name="y"/>.</summary>
+    public static void Forward(float[] x, float[] weight, float[]? bias, float[] y, Conv2dShape s)
+    {
+        if (!UseDirect(s))
+        {
+            GroupedIm2Col.Forward(x, weight, bias, y, s);
+            return;
+        }
+
+        var plan = new DirectPlan(s.C, s.H, s.W, s.O, s.KH, s.KW, s.Stride, s.Padding, PackRows(s.O, s.Rows, (o, r) => weight[(o * s.Rows) + r]));
+        var (image, output) = (s.C * s.H * s.W, s.O * s.Ho * s.Wo);
+        EachImage(s.N, plan.PaddedLength, (i, padded) =>
+        {
+            plan.Pad(x.AsSpan(i * image, image), padded);
+            plan.Run(padded, y.AsSpan(i * output, output), bias, accumulate: false);
+        });
+    }
+
+    /// <summary>Adds the gradients for the upstream gradient <paramref name="g"/> into <paramref name="dx"/>, <paramref name="dw"/> and <paramref name="db"/>, each when not null.</summary>
+    public static void Backward(float[] x, float[] weight, float[] g, float[]? dx, float[]? dw, float[]? db, Conv2dShape s)
+    {
+        var pixels = s.Ho * s.Wo;
+        if (db is not null)
+        {
+            for (var o = 0; o < s.O; o++)
+            {
+                var sum = 0f;
+                for (var i = 0; i < s.N; i++)
+                {
+                    sum += TensorPrimitives.Sum(g.AsSpan(((i * s.O) + o) * pixels, pixels));
+                }
+
+                db[o] += sum;
+            }
+        }
+
+        var directWeight = dw is not null && UseDirect(s);
+        var directInput = dx is not null && UseDirectInputGradient(s);
+        if ((dw is not null && !directWeight) || (dx is not null && !directInput))
+        {
+            GroupedIm2Col.Backward(x, weight, g, directInput ? null : dx, directWeight ? null : dw, s);
+        }
+
+        if (directWeight)
+        {
+            DirectWeightGradient(x, g, dw!, s);
+        }
+
+        if (directInput)
+        {
+            DirectInputGradient(weight, g, dx!, s);
+        }
+    }
+
+    /// <summary>Whether the forward pass and the weight gradient take the direct route: output rows at least 16 wide, a multiple of 8.</summary>
+    internal static bool UseDirect(Conv2dShape s) => s.Wo >= 16 && s.Wo % 8 == 0;
+
+    /// <summary>Whether the input gradient takes the direct route: stride 1, a square kernel no smaller than the padding needs, input rows at least 16 wide.</summary>
+    internal static bool UseDirectInputGradient(Conv2dShape s) => s.Stride == 1 && s.KH == s.KW && s.Padding <= s.KH - 1 && s.W >= 16;
+
+    /// <summary>dW += Σ over images of the output gradient times the receptive fields, image by image in a fixed number of lanes.</summary>
+    private static void DirectWeightGradient(float[] x, float[] g, float[] dw, Conv2dShape s)
+    {
+        var plan = new DirectPlan(s.C, s.H, s.W, s.O, s.KH, s.KW, s.Stride, s.Padding, packedA: null);
+        var (image, output, size) = (s.C * s.H * s.W, s.O * s.Ho * s.Wo, s.O * s.Rows);
+        var lanes = Math.Min(Lanes, s.N);
+        var partial = Scratch.Floats.Rent(lanes * size);
+        try
+        {
+            Array.Clear(partial, 0, lanes * size);
+            Parallelism.For(Parallelism.MaxThreads, lanes, lane =>
+            {
+                var padded = Scratch.Floats.Rent(plan.PaddedLength);
+                try
+                {
+                    padded.AsSpan(0, plan.PaddedLength).Clear();
+                    var sums = partial.AsSpan(lane * size, size);
+                    for (var i = s.N * lane / lanes; i < s.N * (lane + 1) / lanes; i++)
+                    {
+                        plan.Pad(x.AsSpan(i * image, image), padded);
+                        plan.WeightGradient(g.AsSpan(i * output, output), padded, sums);
+                    }
+                }
+                finally
+                {
+                    Scratch.Floats.Return(padded);
+                }
+            });
+            for (var lane = 0; lane < lanes; lane++)
+            {
+                TensorPrimitives.Add(dw, partial.AsSpan(lane * size, size), dw);
+            }
+        }
+        finally
+        {
+            Scratch.Floats.Return(partial);
+        }
+    }
+
+    /// <summary>
+    /// dx += the stride-1 convolution's transpose: the output gradient (O channels) convolved with the weight flipped in
+    /// both axes and with its channel axes swapped, under padding KH − 1 − padding, which gives back H × W.
+    /// </summary>
+    private static void DirectInputGradient(float[] weight, float[] g, float[] dx, Conv2dShape s)
+    {
+        var (k, rows) = (s.KH, s.O * s.KH * s.KW);
+        var flipped = PackRows(s.C, rows, (c, r) =>
+        {
+            int o = r / (k * k), ky = r / k % k, kx = r % k;
+            return weight[(((((o * s.C) + c) * k) + (k - 1 - ky)) * k) + (k - 1 - kx)];
+        });
+        var plan = new DirectPlan(s.O, s.Ho, s.Wo, s.C, k, k, 1, k - 1 - s.Padding, flipped);
+        var (image, output) = (s.C * s.H * s.W, s.O * s.Ho * s.Wo);
+        EachImage(s.N, plan.PaddedLength, (i, padded) =>
+        {
+            plan.Pad(g.AsSpan(i * output, output), padded);
+            plan.Run(padded, dx.AsSpan(i * image, image), null, accumulate: true);
+        });
+    }
+
+    /// <summary>Runs <paramref name="body"/> for every image, in contiguous chunks across threads, each chunk with its own zeroed padded buffer.</summary>
+    private static void EachImage(int n, int paddedLength, Action<int, float[]> body)
+    {
+        var chunks = Math.Min(n, Parallelism.MaxThreads * 4);
+        Parallelism.For(Parallelism.MaxThreads, chunks, chunk =>
+        {
+            var padded = Scratch.Floats.Rent(paddedLength);
+            try
+            {
+                padded.AsSpan(0, paddedLength).Clear();
+                for (var i = n * chunk / chunks; i < n * (chunk + 1) / chunks; i++)
+                {
+                    body(i, padded);
+                }
+            }
+            finally
+            {
+                Scratch.Floats.Return(padded);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Packs an <c>m × k</c> matrix (given element by element) into panels of <see cref="Gemm.MR"/> rows:
+    /// <c>packed[(p·k + kk)·MR + r] = A(p·MR + r, kk)</c>, zero past row m (the micro-kernel's layout of A).
+    /// </summary>
+    private static float[] PackRows(int m, int k, Func<int, int, float> a)
+    {
+        var panels = (m + Gemm.MR - 1) / Gemm.MR;
+        var packed = new float[panels * Gemm.MR * k];
+        for (var row = 0; row < m; row++)
+        {
+            var (p, r) = (row / Gemm.MR, row % Gemm.MR);
+            for (var kk = 0; kk < k; kk++)
+            {
+                packed[(((p * k) + kk) * Gemm.MR) + r] = a(row, kk);
+            }
+        }
+
+        return packed;
+    }
+
+    /// <summary>
+    /// One convolution's implicit GEMM: M output channels from C input channels of H × W images under a KH × KW kernel.
+    /// An image is held zero-padded and split into its <c>stride</c> column phases,
+    /// <c>padded[((c·s + phase)·Hp + y)·Wq + q]</c> = the padded image at row y, column <c>q·s + phase</c>, so that for
+    /// output row oy the receptive-field row (c, ky, kx) over output columns ox … ox + 15 is the 16 consecutive floats at
+    /// <c>Offsets[(c, ky, kx)] + oy·s·Wq + ox</c>, whatever the stride.
+    /// </summary>
+    private sealed class DirectPlan
+    {
+        private readonly int c, h, w, m, stride, padding, ho, wo, hp, wq, rows;
+        private readonly int[] offsets;
+        private readonly float[]? packedA;
+
+        public DirectPlan(int c, int h, int w, int m, int kh, int kw, int stride, int padding, float[]? packedA)
+        {
+            (this.c, this.h, this.w, this.m, this.stride, this.padding, this.packedA) = (c, h, w, m, stride, padding, packedA);
+            ho = ((h + (2 * padding) - kh) / stride) + 1;
+            wo = ((w + (2 * padding) - kw) / stride) + 1;
+            hp = h + (2 * padding);
+            // Wide enough for every phase column of the padded image, and for a full 16-column panel read from the last one.
+            wq = Math.Max((w + (2 * padding) + stride - 1) / stride, ((wo + 15) / 16 * 16) + ((kw - 1) / stride));
+            rows = c * kh * kw;
+            offsets = new int[rows];
+            for (var r = 0; r < rows; r++)
+            {
+                int ch = r / (kh * kw), ky = r / kw % kh, kx = r % kw;
+                offsets[r] = (((((ch * stride) + (kx % stride)) * hp) + ky) * wq) + (kx / stride);
+            }
+        }
+
+        /// <summary>Floats of one padded image.</summary>
+        public int PaddedLength => c * stride * hp * wq;
+
+        /// <summary>
+        /// Writes an image <c>[C, H, W]</c> into its place in <paramref name="padded"/>. The padding positions are never
+        /// written, so a buffer zeroed once serves every image of the same plan.
+        /// </summary>
+        public void Pad(ReadOnlySpan<float> image, Span<float> padded)
+        {
+            for (var ch = 0; ch < c; ch++)
+            {
+                for (var y = 0; y < h; y++)
+                {
+                    var source = image.Slice(((ch * h) + y) * w, w);
+                    if (stride == 1)
+                    {
+                        source.CopyTo(padded.Slice((((ch * hp) + y + padding) * wq) + padding, w));
+                        continue;
+                    }
+
+                    for (var x = 0; x < w; x++)
+                    {
+                        var column = x + padding;
+                        padded[(((((ch * stride) + (column % stride)) * hp) + y + padding) * wq) + (column / stride)] = source[x];
+                    }
+                }
+            }
+        }
+
+        /// <summary>The convolution of one padded image into <paramref name="output"/> <c>[M, Ho, Wo]</c>: written (plus the bias) or added.</summary>
+        public void Run(ReadOnlySpan<float> padded, Span<float> output, float[]? bias, bool accumulate)
+        {
+            var pixels = ho * wo;
+            ref var b = ref MemoryMarshal.GetReference(padded);
+            ref var a = ref MemoryMarshal.GetArrayDataReference(packedA!);
+            ref var offset = ref MemoryMarshal.GetArrayDataReference(offsets);
+            ref var y = ref MemoryMarshal.GetReference(output);
+            var panels = (m + Gemm.MR - 1) / Gemm.MR;
+            for (var oy = 0; oy < ho; oy++)
+            {
+                for (var ox = 0; ox < wo; ox += Gemm.NR)
+                {
+                    ref var bRow = ref Unsafe.Add(ref b, (oy * stride * wq) + ox);
+                    var cols = Math.Min(Gemm.NR, wo - ox);
+                    for (var p = 0; p < panels; p++)
+                    {
+                        var row0 = p * Gemm.MR;
+                        Gemm.OffsetKernel(
+                            ref Unsafe.Add(ref a, p * rows * Gemm.MR), ref bRow, ref offset, rows,
+                            ref Unsafe.Add(ref y, (row0 * pixels) + (oy * wo) + ox), pixels, Math.Min(Gemm.MR, m - row0), cols, accumulate,
+                            bias is null ? default : bias.AsSpan(row0));
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// <c>dw[o·rows + r] += Σ_pixels g[o, pixel] · field[r, pixel]</c> for one image: 4 × 4 blocks of (channel, row)
+        /// pairs, each a set of 16 vector accumulators over the output rows, 8 pixels at a time (the rows are a multiple of 8).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void WeightGradient(ReadOnlySpan<float> g, ReadOnlySpan<float> padded, Span<float> dw)
+        {
+            var pixels = ho * wo;
+            ref var gr = ref MemoryMarshal.GetReference(g);
+            ref var xr = ref MemoryMarshal.GetReference(padded);
+            Span<float> block = stackalloc float[16];
+            for (var o0 = 0; o0 < m; o0 += 4)
+            {
+                int g0 = o0 * pixels, g1 = Math.Min(o0 + 1, m - 1) * pixels, g2 = Math.Min(o0 + 2, m - 1) * pixels, g3 = Math.Min(o0 + 3, m - 1) * pixels;
+                for (var r0 = 0; r0 < rows; r0 += 4)
+                {
+                    int x0 = offsets[r0], x1 = offsets[Math.Min(r0 + 1, rows - 1)], x2 = offsets[Math.Min(r0 + 2, rows - 1)], x3 = offsets[Math.Min(r0 + 3, rows - 1)];
+                    Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
+                    Vector256<float> s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
+                    for (var oy = 0; oy < ho; oy++)
+                    {
+                        var (gRow, xRow) = (oy * wo, oy * stride * wq);
+                        for (var ox = 0; ox < wo; ox += 8)
+                        {
+                            var (gi, xi) = ((nuint)(gRow + ox), (nuint)(xRow + ox));
+                            var v0 = Vector256.LoadUnsafe(ref xr, (nuint)x0 + xi);
+                            var v1 = Vector256.LoadUnsafe(ref xr, (nuint)x1 + xi);
+                            var v2 = Vector256.LoadUnsafe(ref xr, (nuint)x2 + xi);
+                            var v3 = Vector256.LoadUnsafe(ref xr, (nuint)x3 + xi);
+                            var u = Vector256.LoadUnsafe(ref gr, (nuint)g0 + gi);
+                            (s00, s01, s02, s03) = (Vector256.FusedMultiplyAdd(u, v0, s00), Vector256.FusedMultiplyAdd(u, v1, s01), Vector256.FusedMultiplyAdd(u, v2, s02), Vector256.FusedMultiplyAdd(u, v3, s03));
+                            u = Vector256.LoadUnsafe(ref gr, (nuint)g1 + gi);
+                            (s10, s11, s12, s13) = (Vector256.FusedMultiplyAdd(u, v0, s10), Vector256.FusedMultiplyAdd(u, v1, s11), Vector256.FusedMultiplyAdd(u, v2, s12), Vector256.FusedMultiplyAdd(u, v3, s13));
+                            u = Vector256.LoadUnsafe(ref gr, (nuint)g2 + gi);
+                            (s20, s21, s22, s23) = (Vector256.FusedMultiplyAdd(u, v0, s20), Vector256.FusedMultiplyAdd(u, v1, s21), Vector256.FusedMultiplyAdd(u, v2, s22), Vector256.FusedMultiplyAdd(u, v3, s23));
+                            u = Vector256.LoadUnsafe(ref gr, (nuint)g3 + gi);
+                            (s30, s31, s32, s33) = (Vector256.FusedMultiplyAdd(u, v0, s30), Vector256.FusedMultiplyAdd(u, v1, s31), Vector256.FusedMultiplyAdd(u, v2, s32), Vector256.FusedMultiplyAdd(u, v3, s33));
+                        }
+                    }
+
+                    (block[0], block[1], block[2], block[3]) = (Vector256.Sum(s00), Vector256.Sum(s01), Vector256.Sum(s02), Vector256.Sum(s03));
+                    (block[4], block[5], block[6], block[7]) = (Vector256.Sum(s10), Vector256.Sum(s11), Vector256.Sum(s12), Vector256.Sum(s13));
+                    (block[8], block[9], block[10], block[11]) = (Vector256.Sum(s20), Vector256.Sum(s21), Vector256.Sum(s22), Vector256.Sum(s23));
+                    (block[12], block[13], block[14], block[15]) = (Vector256.Sum(s30), Vector256.Sum(s31), Vector256.Sum(s32), Vector256.Sum(s33));
+                    for (var i = 0; i < Math.Min(4, m - o0); i++)
+                    {
+                        for (var j = 0; j < Math.Min(4, rows - r0); j++)
+                        {
+                            dw[((o0 + i) * rows) + r0 + j] += block[(i * 4) + j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
