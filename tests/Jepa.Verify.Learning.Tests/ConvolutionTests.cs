@@ -5,31 +5,35 @@ using Xunit;
 namespace Jepa.Verify.Learning.Tests;
 
 /// <summary>
-/// Tests for <see cref="Ops.Conv2d"/> on batches large enough to be unfolded in several groups of images (the gradient
-/// properties use tiny batches, which fit one group): the grouped product must equal the convolution of each image alone,
-/// forward and backward, and must not depend on the thread count.
+/// Tests for <see cref="Ops.Conv2d"/> on batches large enough for the CPU backend's lanes and groups of images (the
+/// gradient properties use tiny batches): the batch's result must equal the convolution of each image alone, forward and
+/// backward, and must not depend on the thread count, on both of its routes.
 /// </summary>
 public sealed class ConvolutionTests
 {
-    // 3×40×40 images under a 7×7 stride-2 kernel: 147 × 400 receptive-field entries per image, so 35 images per group and
-    // 80 images make three groups, the last one partial.
-    private const int N = 80, C = 3, H = 40, W = 40, O = 4, K = 7, Stride = 2, Padding = 3;
+    // 80 images in 8 lanes of 10 under a 7×7 stride-2 kernel. 20×20 images give 10×10 outputs: the unfolded route, 100
+    // columns rounded to 112, 3 images to a group, so each lane holds three full groups and a partial one. 32×32 images
+    // give 16×16 outputs: the padded route.
+    private const int N = 80, C = 3, O = 4, K = 7, Stride = 2, Padding = 3;
 
-    [Fact]
-    public void ABatchInSeveralGroupsIsEachImageConvolvedAlone()
+    [Theory]
+    [InlineData(20)]
+    [InlineData(32)]
+    public void ABatchIsEachImageConvolvedAlone(int side)
     {
-        var (x, weight, bias) = Inputs();
+        var (h, w) = (side, side);
+        var (x, weight, bias) = Inputs(side);
         var batch = Ops.Conv2d(x, weight, bias, Stride, Padding);
         var upstream = Random(new SeededRandom(9), batch.Shape.ToArray());
         Ops.Sum(Ops.Mul(batch, upstream)).Backward();
 
         var plane = batch.Length / N;
-        var image = C * H * W;
+        var image = C * h * w;
         var dw = new float[weight.Length];
         var db = new float[O];
         for (var i = 0; i < N; i++)
         {
-            var xi = Tracked(Tensor.FromArray(x.Data.AsSpan(i * image, image).ToArray(), 1, C, H, W));
+            var xi = Tracked(Tensor.FromArray(x.Data.AsSpan(i * image, image).ToArray(), 1, C, h, w));
             var (wi, bi) = (Tracked(Tensor.FromArray([.. weight.Data], weight.Shape.ToArray())), Tracked(Tensor.FromArray([.. bias.Data], O)));
             var alone = Ops.Conv2d(xi, wi, bi, Stride, Padding);
             Assert.Equal(alone.Data, batch.Data.AsSpan(i * plane, plane).ToArray());
@@ -57,8 +61,10 @@ public sealed class ConvolutionTests
         }
     }
 
-    [Fact]
-    public void ResultsAndGradientsAreBitIdenticalForAnyThreadCount()
+    [Theory]
+    [InlineData(20)]
+    [InlineData(32)]
+    public void ResultsAndGradientsAreBitIdenticalForAnyThreadCount(int side)
     {
         var saved = Parallelism.MaxThreads;
         try
@@ -66,7 +72,7 @@ public sealed class ConvolutionTests
             var runs = new[] { 1, 2, 3 }.Select(threads =>
             {
                 Parallelism.MaxThreads = threads;
-                var (x, weight, bias) = Inputs();
+                var (x, weight, bias) = Inputs(side);
                 var y = Ops.Conv2d(x, weight, bias, Stride, Padding);
                 Ops.Sum(Ops.Mul(y, y)).Backward();
                 return (y.Data, Dx: x.Grad!.Data, Dw: weight.Grad!.Data, Db: bias.Grad!.Data);
@@ -85,10 +91,10 @@ public sealed class ConvolutionTests
         }
     }
 
-    private static (Tensor X, Tensor Weight, Tensor Bias) Inputs()
+    private static (Tensor X, Tensor Weight, Tensor Bias) Inputs(int side)
     {
         var random = new SeededRandom(5);
-        return (Tracked(Random(random, [N, C, H, W])), Tracked(Random(random, [O, C, K, K])), Tracked(Random(random, [O])));
+        return (Tracked(Random(random, [N, C, side, side])), Tracked(Random(random, [O, C, K, K])), Tracked(Random(random, [O])));
     }
 
     private static Tensor Tracked(Tensor t)

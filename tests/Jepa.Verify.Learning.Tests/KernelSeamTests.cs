@@ -31,7 +31,7 @@ public sealed class KernelSeamTests
         }
 
         Assert.Equal(before, through); // a backend that computes the same gives bit-identical parameters
-        foreach (var kernel in new[] { "Gemm", "Conv2d", "Conv2dBackward", "Add", "AddScalar", "Multiply", "MultiplyScalar", "Max", "Tanh", "Sum", "AdamStep" })
+        foreach (var kernel in new[] { "Gemm", "Conv2d", "Conv2dBackward", "AddWherePositive", "Add", "AddScalar", "Multiply", "MultiplyScalar", "Max", "Tanh", "Sum", "AdamStep" })
         {
             Assert.True(counting.Calls.GetValueOrDefault(kernel) > 0, $"{kernel} was never called through the backend");
         }
@@ -74,6 +74,12 @@ public sealed class KernelSeamTests
         {
             Count("Conv2dBackward");
             inner.Conv2dBackward(x, weight, gradY, dx, dw, db, shape);
+        }
+
+        public void AddWherePositive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst)
+        {
+            Count("AddWherePositive");
+            inner.AddWherePositive(x, y, dst);
         }
 
         public void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst)

@@ -7,9 +7,9 @@ namespace Jepa.Verify.Properties.Learning;
 
 /// <summary>
 /// Tests for <see cref="Ops.Conv2d"/> on feature maps whose rows are 4 to 32 outputs wide, so that both of the CPU backend's routes
-/// (<see cref="Convolution.UseDirect"/>, <see cref="Convolution.UseDirectInputGradient"/>) and partial panels of
+/// (<see cref="Convolution.UsePadded"/>, <see cref="Convolution.UsePaddedInputGradient"/>) and partial panels of
 /// channels and columns occur: the output and the input, weight and bias gradients of an upstream gradient against the
-/// definition, summed in double (the gradient properties use images of 3–5 pixels, which never take the direct route).
+/// definition, summed in double (the gradient properties use images of 3–5 pixels, which never take the padded route).
 /// </summary>
 [Properties(Replay = PropertyConfig.Replay)]
 public sealed class ConvolutionRouteProperties
@@ -33,7 +33,7 @@ public sealed class ConvolutionRouteProperties
         Ops.Sum(Ops.Mul(y, Tensor.FromArray([.. upstream], y.Shape.ToArray()))).Backward();
 
         var (expected, dx, dw, db) = Definition(x, weight, bias, upstream, s);
-        var route = $"{s} (direct: {Convolution.UseDirect(s)}, direct input gradient: {Convolution.UseDirectInputGradient(s)})";
+        var route = $"{s} (padded: {Convolution.UsePadded(s)}, padded input gradient: {Convolution.UsePaddedInputGradient(s)})";
         Close(expected, y.Data, "y", route);
         Close(dx, xt.Grad!.Data, "dx", route);
         Close(dw, wt.Grad!.Data, "dW", route);
@@ -43,12 +43,12 @@ public sealed class ConvolutionRouteProperties
     [Fact]
     public void TheEncodersFeatureMapsTakeTheRoutesTheyAreMeantTo()
     {
-        // A 64×64 image under the default encoder: the stem and the first stage are direct, the later stages grouped.
-        Assert.True(Convolution.UseDirect(new Conv2dShape(1, 3, 64, 64, 16, 7, 7, 2, 3)));
-        Assert.True(Convolution.UseDirect(new Conv2dShape(1, 16, 16, 16, 16, 3, 3, 1, 1)));
-        Assert.True(Convolution.UseDirectInputGradient(new Conv2dShape(1, 16, 16, 16, 16, 3, 3, 1, 1)));
-        Assert.False(Convolution.UseDirect(new Conv2dShape(1, 16, 16, 16, 32, 3, 3, 2, 1)));
-        Assert.False(Convolution.UseDirectInputGradient(new Conv2dShape(1, 16, 16, 16, 32, 3, 3, 2, 1)));
+        // A 64×64 image under the default encoder: the stem and the first stage are padded, the later stages unfolded.
+        Assert.True(Convolution.UsePadded(new Conv2dShape(1, 3, 64, 64, 16, 7, 7, 2, 3)));
+        Assert.True(Convolution.UsePadded(new Conv2dShape(1, 16, 16, 16, 16, 3, 3, 1, 1)));
+        Assert.True(Convolution.UsePaddedInputGradient(new Conv2dShape(1, 16, 16, 16, 16, 3, 3, 1, 1)));
+        Assert.False(Convolution.UsePadded(new Conv2dShape(1, 16, 16, 16, 32, 3, 3, 2, 1)));
+        Assert.False(Convolution.UsePaddedInputGradient(new Conv2dShape(1, 16, 16, 16, 32, 3, 3, 2, 1)));
     }
 
     private static float[] Values(SeededRandom r, int length)

@@ -14,13 +14,7 @@ public static partial class Ops
         {
             if (x.RequiresGrad)
             {
-                var d = new float[g.Length];
-                for (var i = 0; i < d.Length; i++)
-                {
-                    d[i] = x.Data[i] > 0f ? g[i] : 0f;
-                }
-
-                x.Accumulate(d);
+                Kernels.Backend.AddWherePositive(x.Data, g, x.EnsureGrad());
             }
         });
     }

@@ -7,45 +7,70 @@ namespace Jepa.Verify.Learning.Tensors;
 
 /// <summary>
 /// The CPU backend's 2-D convolution (<see cref="IKernels.Conv2d"/> and <see cref="IKernels.Conv2dBackward"/>), written
-/// here because the engine is our own (DESIGN.md §4: TorchSharp does not run on Debian 12).
+/// here because the engine is our own (DESIGN.md §4: TorchSharp does not run on Debian 12). Every product runs on one
+/// 6×16 micro-kernel (<see cref="Gemm.OffsetKernel"/>) that reads B's rows at given offsets, so no operand is packed
+/// beyond the weight, and no receptive-field matrix larger than a cache-sized group of images is ever written.
 /// </summary>
 /// <remarks>
 /// Two routes, chosen by the shapes alone:
 /// <list type="bullet">
-/// <item><b>Direct</b> (an implicit GEMM, <see cref="DirectPlan"/>) when the output rows are at least 16 pixels wide and
-/// a multiple of 8: each image is copied once into a zero-padded buffer split into stride phases, and the micro-kernel
-/// reads every receptive field straight from it through one offset per row of the receptive-field matrix, so that
-/// matrix is never written, read back or packed. The weight gradient is a dot-product kernel over the same buffer; for
-/// stride 1 the input gradient is the direct convolution of the output gradient with the flipped, transposed weight.
-/// This is where the early, large feature maps of an encoder spend their time.</item>
-/// <item><b>Grouped im2col</b> otherwise (<see cref="GroupedIm2Col"/>): the receptive fields of a group of images are
-/// unfolded side by side and multiplied on the blocked <see cref="Gemm"/>; late, small feature maps, where a 16-pixel
-/// panel would span several output rows.</item>
+/// <item><b>Padded</b> (<see cref="UsePadded"/>: output rows at least 16 wide and a multiple of 8; the early, large
+/// feature maps, where an encoder spends most of its time): each image is copied once into a zero-padded buffer split
+/// into stride phases (<see cref="PaddedPlan"/>), and the micro-kernel reads every receptive field straight from it, one
+/// offset per (channel, ky, kx). The weight gradient is a dot-product kernel over the same buffer; for stride 1 the input
+/// gradient is the padded convolution of the output gradient with the flipped, transposed weight.</item>
+/// <item><b>Unfolded</b> otherwise: the receptive fields of a group of images (about 256 columns, each image's columns
+/// rounded up to 16) are written side by side (<see cref="Unfold"/>, im2col) into a buffer that stays in cache, and the
+/// micro-kernel reads them from there; the input gradient is formed the same way and folded back (col2im).</item>
 /// </list>
-/// Every output element is summed in an order fixed by the shapes: images are split among a fixed number of lanes for
-/// the weight gradient (each sums its images in order, then the lanes are added in order), never by the thread count,
-/// so results are bit-identical run to run and for any <see cref="Parallelism.MaxThreads"/>.
+/// Every output element is summed in an order fixed by the shapes: the weight gradient splits the images among a fixed
+/// number of lanes (each sums its images in order, then the lanes are added in order), never by the thread count, so
+/// results are bit-identical run to run and for any <see cref="Parallelism.MaxThreads"/>.
 /// </remarks>
 internal static class Convolution
 {
     /// <summary>Lanes of the weight gradient: fixed, so its sums do not depend on the thread count.</summary>
     private const int Lanes = 8;
 
+    /// <summary>About how many columns one group of the unfolded route holds (a few hundred kilobytes of receptive fields).</summary>
+    private const int GroupColumns = 256;
+
     /// <summary><c>y = conv(x, weight) + bias</c>, overwriting <paramref name="y"/>.</summary>
     public static void Forward(float[] x, float[] weight, float[]? bias, float[] y, Conv2dShape s)
     {
-        if (!UseDirect(s))
+        var packed = PackRows(s.O, s.Rows, (o, r) => weight[(o * s.Rows) + r]);
+        var (image, output) = (s.C * s.H * s.W, s.O * s.Ho * s.Wo);
+        if (UsePadded(s))
         {
-            GroupedIm2Col.Forward(x, weight, bias, y, s);
+            var plan = new PaddedPlan(s.C, s.H, s.W, s.O, s.KH, s.KW, s.Stride, s.Padding, packed);
+            EachImage(s.N, plan.PaddedLength, (i, padded) =>
+            {
+                plan.Pad(x.AsSpan(i * image, image), padded);
+                plan.Run(padded, y.AsSpan(i * output, output), bias, accumulate: false);
+            });
             return;
         }
 
-        var plan = new DirectPlan(s.C, s.H, s.W, s.O, s.KH, s.KW, s.Stride, s.Padding, PackRows(s.O, s.Rows, (o, r) => weight[(o * s.Rows) + r]));
-        var (image, output) = (s.C * s.H * s.W, s.O * s.Ho * s.Wo);
-        EachImage(s.N, plan.PaddedLength, (i, padded) =>
+        var f = new Fields(s);
+        var groups = (s.N + f.Group - 1) / f.Group;
+        Parallelism.For(Parallelism.MaxThreads, groups, group =>
         {
-            plan.Pad(x.AsSpan(i * image, image), padded);
-            plan.Run(padded, y.AsSpan(i * output, output), bias, accumulate: false);
+            var first = group * f.Group;
+            var images = Math.Min(f.Group, s.N - first);
+            var cols = f.Rent(s.Rows);
+            try
+            {
+                for (var j = 0; j < images; j++)
+                {
+                    f.Unfold.Gather(x.AsSpan((first + j) * image, image), cols, f.Width, j * f.Columns);
+                }
+
+                f.Multiply(packed, s.O, cols, f.Offsets(s.Rows), s.Rows, images, (j, row, column) => ((((first + j) * s.O) + row) * f.Pixels) + column, f.Pixels, f.Pixels, y, accumulate: false, bias);
+            }
+            finally
+            {
+                Scratch.Floats.Return(cols);
+            }
         });
     }
 
@@ -67,74 +92,59 @@ internal static class Convolution
             }
         }
 
-        var directWeight = dw is not null && UseDirect(s);
-        var directInput = dx is not null && UseDirectInputGradient(s);
-        if ((dw is not null && !directWeight) || (dx is not null && !directInput))
+        var paddedWeight = dw is not null && UsePadded(s);
+        var paddedInput = dx is not null && UsePaddedInputGradient(s);
+        if ((dw is not null && !paddedWeight) || (dx is not null && !paddedInput))
         {
-            GroupedIm2Col.Backward(x, weight, g, directInput ? null : dx, directWeight ? null : dw, s);
+            UnfoldedBackward(x, weight, g, paddedInput ? null : dx, paddedWeight ? null : dw, s);
         }
 
-        if (directWeight)
+        if (paddedWeight)
         {
-            DirectWeightGradient(x, g, dw!, s);
+            PaddedWeightGradient(x, g, dw!, s);
         }
 
-        if (directInput)
+        if (paddedInput)
         {
-            DirectInputGradient(weight, g, dx!, s);
+            PaddedInputGradient(weight, g, dx!, s);
         }
     }
 
-    /// <summary>Whether the forward pass and the weight gradient take the direct route: output rows at least 16 wide, a multiple of 8.</summary>
-    internal static bool UseDirect(Conv2dShape s) => s.Wo >= 16 && s.Wo % 8 == 0;
+    /// <summary>Whether the forward pass and the weight gradient take the padded route: output rows at least 16 wide, a multiple of 8.</summary>
+    internal static bool UsePadded(Conv2dShape s) => s.Wo >= 16 && s.Wo % 8 == 0;
 
-    /// <summary>Whether the input gradient takes the direct route: stride 1, a square kernel no smaller than the padding needs, input rows at least 16 wide.</summary>
-    internal static bool UseDirectInputGradient(Conv2dShape s) => s.Stride == 1 && s.KH == s.KW && s.Padding <= s.KH - 1 && s.W >= 16;
+    /// <summary>Whether the input gradient takes the padded route: stride 1, a square kernel no smaller than the padding needs, input rows at least 16 wide.</summary>
+    internal static bool UsePaddedInputGradient(Conv2dShape s) => s.Stride == 1 && s.KH == s.KW && s.Padding <= s.KH - 1 && s.W >= 16;
 
     /// <summary>dW += Σ over images of the output gradient times the receptive fields, image by image in a fixed number of lanes.</summary>
-    private static void DirectWeightGradient(float[] x, float[] g, float[] dw, Conv2dShape s)
+    private static void PaddedWeightGradient(float[] x, float[] g, float[] dw, Conv2dShape s)
     {
-        var plan = new DirectPlan(s.C, s.H, s.W, s.O, s.KH, s.KW, s.Stride, s.Padding, packedA: null);
-        var (image, output, size) = (s.C * s.H * s.W, s.O * s.Ho * s.Wo, s.O * s.Rows);
-        var lanes = Math.Min(Lanes, s.N);
-        var partial = Scratch.Floats.Rent(lanes * size);
-        try
+        var plan = new PaddedPlan(s.C, s.H, s.W, s.O, s.KH, s.KW, s.Stride, s.Padding, packedA: null);
+        var (image, output) = (s.C * s.H * s.W, s.O * s.Ho * s.Wo);
+        InLanes(s.N, s.O * s.Rows, dw, (from, to, sums) =>
         {
-            Array.Clear(partial, 0, lanes * size);
-            Parallelism.For(Parallelism.MaxThreads, lanes, lane =>
+            var padded = Scratch.Floats.Rent(plan.PaddedLength);
+            try
             {
-                var padded = Scratch.Floats.Rent(plan.PaddedLength);
-                try
+                padded.AsSpan(0, plan.PaddedLength).Clear();
+                for (var i = from; i < to; i++)
                 {
-                    padded.AsSpan(0, plan.PaddedLength).Clear();
-                    var sums = partial.AsSpan(lane * size, size);
-                    for (var i = s.N * lane / lanes; i < s.N * (lane + 1) / lanes; i++)
-                    {
-                        plan.Pad(x.AsSpan(i * image, image), padded);
-                        plan.WeightGradient(g.AsSpan(i * output, output), padded, sums);
-                    }
+                    plan.Pad(x.AsSpan(i * image, image), padded);
+                    plan.WeightGradient(g.AsSpan(i * output, output), padded, sums);
                 }
-                finally
-                {
-                    Scratch.Floats.Return(padded);
-                }
-            });
-            for (var lane = 0; lane < lanes; lane++)
-            {
-                TensorPrimitives.Add(dw, partial.AsSpan(lane * size, size), dw);
             }
-        }
-        finally
-        {
-            Scratch.Floats.Return(partial);
-        }
+            finally
+            {
+                Scratch.Floats.Return(padded);
+            }
+        });
     }
 
     /// <summary>
     /// dx += the stride-1 convolution's transpose: the output gradient (O channels) convolved with the weight flipped in
     /// both axes and with its channel axes swapped, under padding KH − 1 − padding, which gives back H × W.
     /// </summary>
-    private static void DirectInputGradient(float[] weight, float[] g, float[] dx, Conv2dShape s)
+    private static void PaddedInputGradient(float[] weight, float[] g, float[] dx, Conv2dShape s)
     {
         var (k, rows) = (s.KH, s.O * s.KH * s.KW);
         var flipped = PackRows(s.C, rows, (c, r) =>
@@ -142,13 +152,91 @@ internal static class Convolution
             int o = r / (k * k), ky = r / k % k, kx = r % k;
             return weight[(((((o * s.C) + c) * k) + (k - 1 - ky)) * k) + (k - 1 - kx)];
         });
-        var plan = new DirectPlan(s.O, s.Ho, s.Wo, s.C, k, k, 1, k - 1 - s.Padding, flipped);
+        var plan = new PaddedPlan(s.O, s.Ho, s.Wo, s.C, k, k, 1, k - 1 - s.Padding, flipped);
         var (image, output) = (s.C * s.H * s.W, s.O * s.Ho * s.Wo);
         EachImage(s.N, plan.PaddedLength, (i, padded) =>
         {
             plan.Pad(g.AsSpan(i * output, output), padded);
             plan.Run(padded, dx.AsSpan(i * image, image), null, accumulate: true);
         });
+    }
+
+    /// <summary>
+    /// The unfolded route's backward pass, in a fixed number of lanes of images, group by group: the output gradient's
+    /// planes side by side; dW += planes · fieldsᵀ (dot products); dx += col2im(Wᵀ · planes).
+    /// </summary>
+    private static void UnfoldedBackward(float[] x, float[] weight, float[] g, float[]? dx, float[]? dw, Conv2dShape s)
+    {
+        var f = new Fields(s);
+        var (image, output, rows) = (s.C * s.H * s.W, s.O * f.Pixels, s.Rows);
+        var transposed = dx is null ? null : PackRows(rows, s.O, (r, o) => weight[(o * rows) + r]);
+        var (fieldOffsets, planeOffsets) = (f.Offsets(rows), f.Offsets(s.O));
+        InLanes(s.N, dw is null ? 0 : s.O * rows, dw, (from, to, sums) =>
+        {
+            var planes = f.Rent(s.O);
+            var cols = f.Rent(rows);
+            try
+            {
+                for (var first = from; first < to; first += f.Group)
+                {
+                    var images = Math.Min(f.Group, to - first);
+                    for (var j = 0; j < images; j++)
+                    {
+                        for (var o = 0; o < s.O; o++)
+                        {
+                            g.AsSpan(((first + j) * output) + (o * f.Pixels), f.Pixels).CopyTo(planes.AsSpan((o * f.Width) + (j * f.Columns)));
+                        }
+                    }
+
+                    if (dw is not null)
+                    {
+                        for (var j = 0; j < images; j++)
+                        {
+                            f.Unfold.Gather(x.AsSpan((first + j) * image, image), cols, f.Width, j * f.Columns);
+                        }
+
+                        Dot(planes, f.Width, cols, fieldOffsets, s.O, rows, 1, images * f.Columns, 0, 0, sums);
+                    }
+
+                    if (dx is not null)
+                    {
+                        f.Multiply(transposed!, rows, planes, planeOffsets, s.O, images, (j, row, column) => (row * f.Width) + (j * f.Columns) + column, f.Width, f.Columns, cols, accumulate: false, null);
+                        for (var j = 0; j < images; j++)
+                        {
+                            f.Unfold.ScatterAdd(cols, dx.AsSpan((first + j) * image, image), f.Width, j * f.Columns);
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                Scratch.Floats.Return(planes);
+                Scratch.Floats.Return(cols);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Splits images 0 … n − 1 into a fixed number of contiguous lanes, runs <paramref name="lane"/> on each (in parallel,
+    /// with its own zeroed sums of <paramref name="size"/> floats), then adds the sums into <paramref name="total"/> lane by lane.
+    /// </summary>
+    private static void InLanes(int n, int size, float[]? total, Action<int, int, Span<float>> lane)
+    {
+        var lanes = Math.Min(Lanes, n);
+        var partial = Scratch.Floats.Rent(Math.Max(1, lanes * size));
+        try
+        {
+            Array.Clear(partial, 0, lanes * size);
+            Parallelism.For(Parallelism.MaxThreads, lanes, l => lane(n * l / lanes, n * (l + 1) / lanes, partial.AsSpan(l * size, size)));
+            for (var l = 0; total is not null && l < lanes; l++)
+            {
+                TensorPrimitives.Add(total, partial.AsSpan(l * size, size), total);
+            }
+        }
+        finally
+        {
+            Scratch.Floats.Return(partial);
+        }
     }
 
     /// <summary>Runs <paramref name="body"/> for every image, in contiguous chunks across threads, each chunk with its own zeroed padded buffer.</summary>
@@ -194,19 +282,149 @@ internal static class Convolution
     }
 
     /// <summary>
+    /// <c>dw[o·rows + r] += Σ_t g[o·gStride + seg·gStep + t] · fields[fieldOffsets[r] + seg·fStep + t]</c> over
+    /// <paramref name="segments"/> segments of <paramref name="length"/> terms (a multiple of 8): 4 × 4 blocks of
+    /// (channel, row) pairs, each sixteen vector accumulators, reduced once per block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dot(ReadOnlySpan<float> g, int gStride, ReadOnlySpan<float> fields, int[] fieldOffsets, int m, int rows, int segments, int length, int gStep, int fStep, Span<float> dw)
+    {
+        ref var gr = ref MemoryMarshal.GetReference(g);
+        ref var xr = ref MemoryMarshal.GetReference(fields);
+        Span<float> block = stackalloc float[16];
+        for (var o0 = 0; o0 < m; o0 += 4)
+        {
+            int g0 = o0 * gStride, g1 = Math.Min(o0 + 1, m - 1) * gStride, g2 = Math.Min(o0 + 2, m - 1) * gStride, g3 = Math.Min(o0 + 3, m - 1) * gStride;
+            for (var r0 = 0; r0 < rows; r0 += 4)
+            {
+                int x0 = fieldOffsets[r0], x1 = fieldOffsets[Math.Min(r0 + 1, rows - 1)], x2 = fieldOffsets[Math.Min(r0 + 2, rows - 1)], x3 = fieldOffsets[Math.Min(r0 + 3, rows - 1)];
+                Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
+                Vector256<float> s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
+                for (var seg = 0; seg < segments; seg++)
+                {
+                    var (gBase, xBase) = (seg * gStep, seg * fStep);
+                    for (var t = 0; t < length; t += 8)
+                    {
+                        var (gi, xi) = ((nuint)(gBase + t), (nuint)(xBase + t));
+                        var v0 = Vector256.LoadUnsafe(ref xr, (nuint)x0 + xi);
+                        var v1 = Vector256.LoadUnsafe(ref xr, (nuint)x1 + xi);
+                        var v2 = Vector256.LoadUnsafe(ref xr, (nuint)x2 + xi);
+                        var v3 = Vector256.LoadUnsafe(ref xr, (nuint)x3 + xi);
+                        var u = Vector256.LoadUnsafe(ref gr, (nuint)g0 + gi);
+                        (s00, s01, s02, s03) = (Vector256.FusedMultiplyAdd(u, v0, s00), Vector256.FusedMultiplyAdd(u, v1, s01), Vector256.FusedMultiplyAdd(u, v2, s02), Vector256.FusedMultiplyAdd(u, v3, s03));
+                        u = Vector256.LoadUnsafe(ref gr, (nuint)g1 + gi);
+                        (s10, s11, s12, s13) = (Vector256.FusedMultiplyAdd(u, v0, s10), Vector256.FusedMultiplyAdd(u, v1, s11), Vector256.FusedMultiplyAdd(u, v2, s12), Vector256.FusedMultiplyAdd(u, v3, s13));
+                        u = Vector256.LoadUnsafe(ref gr, (nuint)g2 + gi);
+                        (s20, s21, s22, s23) = (Vector256.FusedMultiplyAdd(u, v0, s20), Vector256.FusedMultiplyAdd(u, v1, s21), Vector256.FusedMultiplyAdd(u, v2, s22), Vector256.FusedMultiplyAdd(u, v3, s23));
+                        u = Vector256.LoadUnsafe(ref gr, (nuint)g3 + gi);
+                        (s30, s31, s32, s33) = (Vector256.FusedMultiplyAdd(u, v0, s30), Vector256.FusedMultiplyAdd(u, v1, s31), Vector256.FusedMultiplyAdd(u, v2, s32), Vector256.FusedMultiplyAdd(u, v3, s33));
+                    }
+                }
+
+                (block[0], block[1], block[2], block[3]) = (Vector256.Sum(s00), Vector256.Sum(s01), Vector256.Sum(s02), Vector256.Sum(s03));
+                (block[4], block[5], block[6], block[7]) = (Vector256.Sum(s10), Vector256.Sum(s11), Vector256.Sum(s12), Vector256.Sum(s13));
+                (block[8], block[9], block[10], block[11]) = (Vector256.Sum(s20), Vector256.Sum(s21), Vector256.Sum(s22), Vector256.Sum(s23));
+                (block[12], block[13], block[14], block[15]) = (Vector256.Sum(s30), Vector256.Sum(s31), Vector256.Sum(s32), Vector256.Sum(s33));
+                for (var i = 0; i < Math.Min(4, m - o0); i++)
+                {
+                    for (var j = 0; j < Math.Min(4, rows - r0); j++)
+                    {
+                        dw[((o0 + i) * rows) + r0 + j] += block[(i * 4) + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The unfolded route's layout for one shape: each image's <see cref="Pixels"/> columns rounded up to
+    /// <see cref="Columns"/> (a multiple of the micro-kernel's 16), <see cref="Group"/> images side by side in rows
+    /// <see cref="Width"/> long. The rounding columns are zero in every buffer <see cref="Rent"/> gives, and nothing
+    /// writes them but the micro-kernel's products of those zeros.
+    /// </summary>
+    private readonly struct Fields
+    {
+        public Fields(Conv2dShape s)
+        {
+            Unfold = new Unfold(s.C, s.H, s.W, s.KH, s.KW, s.Stride, s.Padding, s.Ho, s.Wo);
+            Pixels = s.Ho * s.Wo;
+            Columns = (Pixels + Gemm.NR - 1) / Gemm.NR * Gemm.NR;
+            Group = Math.Clamp((GroupColumns + Columns - 1) / Columns, 1, s.N);
+            Width = Group * Columns;
+        }
+
+        public Unfold Unfold { get; }
+
+        public int Pixels { get; }
+
+        public int Columns { get; }
+
+        public int Group { get; }
+
+        public int Width { get; }
+
+        /// <summary>A zeroed buffer of <paramref name="rows"/> rows.</summary>
+        public float[] Rent(int rows)
+        {
+            var buffer = Scratch.Floats.Rent(rows * Width);
+            buffer.AsSpan(0, rows * Width).Clear();
+            return buffer;
+        }
+
+        /// <summary>The offset of each of <paramref name="rows"/> rows.</summary>
+        public int[] Offsets(int rows)
+        {
+            var offsets = new int[rows];
+            for (var r = 0; r < rows; r++)
+            {
+                offsets[r] = r * Width;
+            }
+
+            return offsets;
+        }
+
+        /// <summary>
+        /// <c>C = A · B</c> for each image j of a group and each 16-column panel of it: A packed (<paramref name="m"/> rows,
+        /// <paramref name="k"/> terms), B's rows at <paramref name="offsets"/> from the panel's column of
+        /// <paramref name="b"/>, C's element (row, column) of image j at <paramref name="at"/>(j, row, column), rows
+        /// <paramref name="ldc"/> apart; the first <paramref name="keep"/> columns of each image are kept.
+        /// </summary>
+        public void Multiply(float[] a, int m, float[] b, int[] offsets, int k, int images, Func<int, int, int, int> at, int ldc, int keep, float[] c, bool accumulate, float[]? bias)
+        {
+            ref var ar = ref MemoryMarshal.GetArrayDataReference(a);
+            ref var br = ref MemoryMarshal.GetArrayDataReference(b);
+            ref var cr = ref MemoryMarshal.GetArrayDataReference(c);
+            ref var offset = ref MemoryMarshal.GetArrayDataReference(offsets);
+            for (var j = 0; j < images; j++)
+            {
+                for (var q = 0; q < Columns; q += Gemm.NR)
+                {
+                    for (var row0 = 0; row0 < m; row0 += Gemm.MR)
+                    {
+                        Gemm.OffsetKernel(
+                            ref Unsafe.Add(ref ar, row0 * k), ref Unsafe.Add(ref br, (j * Columns) + q), ref offset, k,
+                            ref Unsafe.Add(ref cr, at(j, row0, q)), ldc, Math.Min(Gemm.MR, m - row0), Math.Min(Gemm.NR, keep - q), accumulate,
+                            bias is null ? default : bias.AsSpan(row0));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// One convolution's implicit GEMM: M output channels from C input channels of H × W images under a KH × KW kernel.
     /// An image is held zero-padded and split into its <c>stride</c> column phases,
     /// <c>padded[((c·s + phase)·Hp + y)·Wq + q]</c> = the padded image at row y, column <c>q·s + phase</c>, so that for
     /// output row oy the receptive-field row (c, ky, kx) over output columns ox … ox + 15 is the 16 consecutive floats at
     /// <c>Offsets[(c, ky, kx)] + oy·s·Wq + ox</c>, whatever the stride.
     /// </summary>
-    private sealed class DirectPlan
+    private sealed class PaddedPlan
     {
         private readonly int c, h, w, m, stride, padding, ho, wo, hp, wq, rows;
         private readonly int[] offsets;
         private readonly float[]? packedA;
 
-        public DirectPlan(int c, int h, int w, int m, int kh, int kw, int stride, int padding, float[]? packedA)
+        public PaddedPlan(int c, int h, int w, int m, int kh, int kw, int stride, int padding, float[]? packedA)
         {
             (this.c, this.h, this.w, this.m, this.stride, this.padding, this.packedA) = (c, h, w, m, stride, padding, packedA);
             ho = ((h + (2 * padding) - kh) / stride) + 1;
@@ -279,59 +497,8 @@ internal static class Convolution
             }
         }
 
-        /// <summary>
-        /// <c>dw[o·rows + r] += Σ_pixels g[o, pixel] · field[r, pixel]</c> for one image: 4 × 4 blocks of (channel, row)
-        /// pairs, each a set of 16 vector accumulators over the output rows, 8 pixels at a time (the rows are a multiple of 8).
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void WeightGradient(ReadOnlySpan<float> g, ReadOnlySpan<float> padded, Span<float> dw)
-        {
-            var pixels = ho * wo;
-            ref var gr = ref MemoryMarshal.GetReference(g);
-            ref var xr = ref MemoryMarshal.GetReference(padded);
-            Span<float> block = stackalloc float[16];
-            for (var o0 = 0; o0 < m; o0 += 4)
-            {
-                int g0 = o0 * pixels, g1 = Math.Min(o0 + 1, m - 1) * pixels, g2 = Math.Min(o0 + 2, m - 1) * pixels, g3 = Math.Min(o0 + 3, m - 1) * pixels;
-                for (var r0 = 0; r0 < rows; r0 += 4)
-                {
-                    int x0 = offsets[r0], x1 = offsets[Math.Min(r0 + 1, rows - 1)], x2 = offsets[Math.Min(r0 + 2, rows - 1)], x3 = offsets[Math.Min(r0 + 3, rows - 1)];
-                    Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
-                    Vector256<float> s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
-                    for (var oy = 0; oy < ho; oy++)
-                    {
-                        var (gRow, xRow) = (oy * wo, oy * stride * wq);
-                        for (var ox = 0; ox < wo; ox += 8)
-                        {
-                            var (gi, xi) = ((nuint)(gRow + ox), (nuint)(xRow + ox));
-                            var v0 = Vector256.LoadUnsafe(ref xr, (nuint)x0 + xi);
-                            var v1 = Vector256.LoadUnsafe(ref xr, (nuint)x1 + xi);
-                            var v2 = Vector256.LoadUnsafe(ref xr, (nuint)x2 + xi);
-                            var v3 = Vector256.LoadUnsafe(ref xr, (nuint)x3 + xi);
-                            var u = Vector256.LoadUnsafe(ref gr, (nuint)g0 + gi);
-                            (s00, s01, s02, s03) = (Vector256.FusedMultiplyAdd(u, v0, s00), Vector256.FusedMultiplyAdd(u, v1, s01), Vector256.FusedMultiplyAdd(u, v2, s02), Vector256.FusedMultiplyAdd(u, v3, s03));
-                            u = Vector256.LoadUnsafe(ref gr, (nuint)g1 + gi);
-                            (s10, s11, s12, s13) = (Vector256.FusedMultiplyAdd(u, v0, s10), Vector256.FusedMultiplyAdd(u, v1, s11), Vector256.FusedMultiplyAdd(u, v2, s12), Vector256.FusedMultiplyAdd(u, v3, s13));
-                            u = Vector256.LoadUnsafe(ref gr, (nuint)g2 + gi);
-                            (s20, s21, s22, s23) = (Vector256.FusedMultiplyAdd(u, v0, s20), Vector256.FusedMultiplyAdd(u, v1, s21), Vector256.FusedMultiplyAdd(u, v2, s22), Vector256.FusedMultiplyAdd(u, v3, s23));
-                            u = Vector256.LoadUnsafe(ref gr, (nuint)g3 + gi);
-                            (s30, s31, s32, s33) = (Vector256.FusedMultiplyAdd(u, v0, s30), Vector256.FusedMultiplyAdd(u, v1, s31), Vector256.FusedMultiplyAdd(u, v2, s32), Vector256.FusedMultiplyAdd(u, v3, s33));
-                        }
-                    }
-
-                    (block[0], block[1], block[2], block[3]) = (Vector256.Sum(s00), Vector256.Sum(s01), Vector256.Sum(s02), Vector256.Sum(s03));
-                    (block[4], block[5], block[6], block[7]) = (Vector256.Sum(s10), Vector256.Sum(s11), Vector256.Sum(s12), Vector256.Sum(s13));
-                    (block[8], block[9], block[10], block[11]) = (Vector256.Sum(s20), Vector256.Sum(s21), Vector256.Sum(s22), Vector256.Sum(s23));
-                    (block[12], block[13], block[14], block[15]) = (Vector256.Sum(s30), Vector256.Sum(s31), Vector256.Sum(s32), Vector256.Sum(s33));
-                    for (var i = 0; i < Math.Min(4, m - o0); i++)
-                    {
-                        for (var j = 0; j < Math.Min(4, rows - r0); j++)
-                        {
-                            dw[((o0 + i) * rows) + r0 + j] += block[(i * 4) + j];
-                        }
-                    }
-                }
-            }
-        }
+        /// <summary><c>dw[o·rows + r] += Σ_pixels g[o, pixel] · field[r, pixel]</c> for one image's output gradient <c>[M, Ho, Wo]</c> and padded buffer.</summary>
+        public void WeightGradient(ReadOnlySpan<float> g, ReadOnlySpan<float> padded, Span<float> dw) =>
+            Dot(g, ho * wo, padded, offsets, m, rows, ho, wo, wo, stride * wq, dw);
     }
 }

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Jepa.Verify.Learning.Tensors;
@@ -47,6 +49,33 @@ public sealed class CpuKernels : IKernels
 
     /// <inheritdoc />
     public void Max(ReadOnlySpan<float> x, float y, Span<float> dst) => TensorPrimitives.Max(x, y, dst);
+
+    /// <inheritdoc />
+    public void AddWherePositive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst)
+    {
+        if (y.Length != x.Length || dst.Length != x.Length)
+        {
+            throw new ArgumentException($"AddWherePositive: lengths {x.Length}, {y.Length} and {dst.Length} differ");
+        }
+
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref var xr = ref MemoryMarshal.GetReference(x);
+            ref var yr = ref MemoryMarshal.GetReference(y);
+            ref var dr = ref MemoryMarshal.GetReference(dst);
+            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var positive = Vector256.GreaterThan(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero);
+                (Vector256.LoadUnsafe(ref dr, (nuint)i) + (Vector256.LoadUnsafe(ref yr, (nuint)i) & positive)).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            dst[i] += x[i] > 0f ? y[i] : 0f;
+        }
+    }
 
     /// <inheritdoc />
     public void Tanh(ReadOnlySpan<float> x, Span<float> dst) => TensorPrimitives.Tanh(x, dst);

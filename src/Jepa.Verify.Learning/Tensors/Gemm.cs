@@ -345,13 +345,11 @@ internal static class Gemm
             return;
         }
 
-        Span<float> tile = stackalloc float[NR];
-        lo.CopyTo(tile);
-        hi.CopyTo(tile[8..]);
         for (var j = 0; j < cols; j++)
         {
             ref var d = ref Unsafe.Add(ref dst, j);
-            d = accumulate ? d + tile[j] : tile[j] + add;
+            var sum = j < 8 ? lo.GetElement(j) : hi.GetElement(j - 8);
+            d = accumulate ? d + sum : sum + add;
         }
     }
 }

@@ -46,6 +46,9 @@ public interface IKernels
     /// <summary><c>dst = max(x, y)</c> element-wise, for a scalar y.</summary>
     void Max(ReadOnlySpan<float> x, float y, Span<float> dst);
 
+    /// <summary><c>dst += y</c> where <c>x &gt; 0</c>, element-wise (ReLU's gradient; NaN in x counts as not positive).</summary>
+    void AddWherePositive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst);
+
     /// <summary><c>dst = tanh(x)</c>.</summary>
     void Tanh(ReadOnlySpan<float> x, Span<float> dst);
 
