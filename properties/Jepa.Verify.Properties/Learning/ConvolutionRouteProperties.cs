@@ -6,10 +6,11 @@ using Xunit;
 namespace Jepa.Verify.Properties.Learning;
 
 /// <summary>
-/// Tests for <see cref="Ops.Conv2d"/> on feature maps whose rows are 4 to 32 outputs wide, so that both of the CPU backend's routes
-/// (<see cref="Convolution.UsePadded"/>, <see cref="Convolution.UsePaddedInputGradient"/>) and partial panels of
-/// channels and columns occur: the output and the input, weight and bias gradients of an upstream gradient against the
-/// definition, summed in double (the gradient properties use images of 3–5 pixels, which never take the padded route).
+/// Tests for <see cref="Ops.Conv2d"/> and <see cref="Ops.MaxPool2d"/> on feature maps whose rows are 4 to 40 wide, so
+/// that both of the CPU backend's convolution routes (<see cref="Convolution.UsePadded"/>,
+/// <see cref="Convolution.UsePaddedInputGradient"/>), partial panels of channels and columns, and pooling's vector pass
+/// occur: outputs and gradients against the definitions, convolutions summed in double (the gradient properties use
+/// images of 3–5 pixels, which never take the padded route).
 /// </summary>
 [Properties(Replay = PropertyConfig.Replay)]
 public sealed class ConvolutionRouteProperties
@@ -49,6 +50,61 @@ public sealed class ConvolutionRouteProperties
         Assert.True(Convolution.UsePaddedInputGradient(new Conv2dShape(1, 16, 16, 16, 16, 3, 3, 1, 1)));
         Assert.False(Convolution.UsePadded(new Conv2dShape(1, 16, 16, 16, 32, 3, 3, 2, 1)));
         Assert.False(Convolution.UsePaddedInputGradient(new Conv2dShape(1, 16, 16, 16, 32, 3, 3, 2, 1)));
+    }
+
+    [Property(Arbitrary = new[] { typeof(LearningArbitraries) }, MaxTest = 40)]
+    public void MaxPoolingTakesTheFirstLargestOfEachWindow(GradShape shape)
+    {
+        // Values from a set of five, so windows hold ties, and now and then a NaN; rows wide enough for the vector pass.
+        var r = new SeededRandom((ulong)shape.Seed);
+        var (kernel, stride) = (1 + r.NextInt(4), 1 + r.NextInt(3));
+        var padding = r.NextInt((kernel / 2) + 1);
+        var (n, c, h, w) = (1 + r.NextInt(2), 1 + r.NextInt(3), kernel + r.NextInt(12), kernel + 7 + r.NextInt(33));
+        var x = new float[n * c * h * w];
+        for (var i = 0; i < x.Length; i++)
+        {
+            x[i] = r.NextInt(40) == 0 ? float.NaN : r.NextInt(5);
+        }
+
+        var xt = Tracked(x, n, c, h, w);
+        var y = Ops.MaxPool2d(xt, kernel, stride, padding);
+        var upstream = Values(r, y.Length);
+        Ops.Sum(Ops.Mul(y, Tensor.FromArray([.. upstream], y.Shape.ToArray()))).Backward();
+        int ho = y.Shape[2], wo = y.Shape[3];
+        var dx = new double[x.Length];
+        for (var plane = 0; plane < n * c; plane++)
+        {
+            for (var oy = 0; oy < ho; oy++)
+            {
+                for (var ox = 0; ox < wo; ox++)
+                {
+                    var arg = -1;
+                    for (var ky = 0; ky < kernel; ky++)
+                    {
+                        for (var kx = 0; kx < kernel; kx++)
+                        {
+                            int iy = (oy * stride) - padding + ky, ix = (ox * stride) - padding + kx;
+                            if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                            {
+                                continue;
+                            }
+
+                            var at = (((plane * h) + iy) * w) + ix;
+                            if (arg < 0 || (!float.IsNaN(x[arg]) && (float.IsNaN(x[at]) || x[at] > x[arg])))
+                            {
+                                arg = at;
+                            }
+                        }
+                    }
+
+                    var o = (((plane * ho) + oy) * wo) + ox;
+                    Assert.True(x[arg].Equals(y.Data[o]), $"y[{o}] = {y.Data[o]}, expected {x[arg]} (kernel {kernel}, stride {stride}, padding {padding}, {h}×{w})");
+                    dx[arg] += upstream[o];
+                }
+            }
+        }
+
+        Close(dx, xt.Grad!.Data, "dx", $"max pooling {kernel}/{stride}/{padding} of {h}×{w}");
     }
 
     private static float[] Values(SeededRandom r, int length)

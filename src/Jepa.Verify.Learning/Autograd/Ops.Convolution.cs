@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Jepa.Verify.Learning.Tensors;
 
 namespace Jepa.Verify.Learning.Autograd;
@@ -61,39 +62,11 @@ public static partial class Ops
         var chunks = Math.Min(planes, Parallelism.MaxThreads * 4);
         Parallelism.For(Parallelism.MaxThreads, chunks, chunk =>
         {
-            var data = x.Data;
+            var rowMax = new float[h * wo];
+            var rowArg = new int[h * wo];
             for (var plane = planes * chunk / chunks; plane < planes * (chunk + 1) / chunks; plane++)
             {
-                var offset = plane * h * w;
-                var at = plane * ho * wo;
-                for (var oh = 0; oh < ho; oh++)
-                {
-                    var (i0, i1) = (Math.Max(0, (oh * stride) - padding), Math.Min(h, (oh * stride) - padding + kernel));
-                    for (var ow = 0; ow < wo; ow++, at++)
-                    {
-                        var (j0, j1) = (Math.Max(0, (ow * stride) - padding), Math.Min(w, (ow * stride) - padding + kernel));
-                        var arg = offset + (i0 * w) + j0;
-                        var best = data[arg];
-                        for (var i = i0; i < i1 && !float.IsNaN(best); i++)
-                        {
-                            var row = offset + (i * w);
-                            for (var j = i == i0 ? j0 + 1 : j0; j < j1; j++)
-                            {
-                                var v = data[row + j];
-                                if (v > best || float.IsNaN(v))
-                                {
-                                    (best, arg) = (v, row + j);
-                                    if (float.IsNaN(v))
-                                    {
-                                        break; // NaN propagates, as in PyTorch
-                                    }
-                                }
-                            }
-                        }
-
-                        (y[at], from[at]) = (best, arg);
-                    }
-                }
+                PoolPlane(x.Data, plane * h * w, h, w, kernel, stride, padding, ho, wo, rowMax, rowArg, y.AsSpan(plane * ho * wo, ho * wo), from.AsSpan(plane * ho * wo, ho * wo));
             }
         });
 
@@ -109,6 +82,73 @@ public static partial class Ops
                 }
             });
         });
+    }
+
+    /// <summary>
+    /// One plane of <see cref="MaxPool2d"/>, in two passes: the window maximum along each input row at every output column
+    /// (the first largest element, or the first NaN), then along the columns of those, eight output columns at a time. A
+    /// row's first largest element, taken from the first row that holds the largest, is the window's first largest in
+    /// row-major order, so the two passes pick what one pass over each window would.
+    /// </summary>
+    private static void PoolPlane(float[] data, int offset, int h, int w, int kernel, int stride, int padding, int ho, int wo, float[] rowMax, int[] rowArg, Span<float> y, Span<int> from)
+    {
+        for (var iy = 0; iy < h; iy++)
+        {
+            var row = data.AsSpan(offset + (iy * w), w);
+            for (var ox = 0; ox < wo; ox++)
+            {
+                int j0 = Math.Max(0, (ox * stride) - padding), j1 = Math.Min(w, (ox * stride) - padding + kernel);
+                var (best, arg) = (row[j0], j0);
+                for (var j = j0 + 1; j < j1; j++)
+                {
+                    var v = row[j];
+                    if (v > best || (float.IsNaN(v) && !float.IsNaN(best)))
+                    {
+                        (best, arg) = (v, j);
+                    }
+                }
+
+                rowMax[(iy * wo) + ox] = best;
+                rowArg[(iy * wo) + ox] = offset + (iy * w) + arg;
+            }
+        }
+
+        for (var oy = 0; oy < ho; oy++)
+        {
+            int i0 = Math.Max(0, (oy * stride) - padding), i1 = Math.Min(h, (oy * stride) - padding + kernel);
+            var ox = 0;
+            for (; ox <= wo - Vector256<float>.Count; ox += Vector256<float>.Count)
+            {
+                var best = Vector256.Create<float>(rowMax.AsSpan((i0 * wo) + ox));
+                var arg = Vector256.Create<int>(rowArg.AsSpan((i0 * wo) + ox));
+                for (var i = i0 + 1; i < i1; i++)
+                {
+                    var v = Vector256.Create<float>(rowMax.AsSpan((i * wo) + ox));
+                    var take = Vector256.GreaterThan(v, best) | (~Vector256.Equals(v, v) & Vector256.Equals(best, best));
+                    best = Vector256.ConditionalSelect(take, v, best);
+                    arg = Vector256.ConditionalSelect(take.AsInt32(), Vector256.Create<int>(rowArg.AsSpan((i * wo) + ox)), arg);
+                }
+
+                best.CopyTo(y[((oy * wo) + ox)..]);
+                arg.CopyTo(from[((oy * wo) + ox)..]);
+            }
+
+            for (; ox < wo; ox++)
+            {
+                var (best, arg) = (rowMax[(i0 * wo) + ox], rowArg[(i0 * wo) + ox]);
+                for (var i = i0 + 1; i < i1; i++)
+                {
+                    var v = rowMax[(i * wo) + ox];
+                    if (v > best || (float.IsNaN(v) && !float.IsNaN(best)))
+                    {
+                        (best, arg) = (v, rowArg[(i * wo) + ox]);
+                    }
+                }
+
+                y[(oy * wo) + ox] = best;
+                from[(oy * wo) + ox] = arg;
+            }
+        }
     }
 
     /// <summary>The mean of each channel over its height and width: <c>x[N, C, H, W]</c> to <c>[N, C]</c> (global average pooling).</summary>
