@@ -20,7 +20,7 @@ namespace Jepa.Verify.Learning.Tensors;
 /// offset per (channel, ky, kx). The weight gradient is a dot-product kernel over the same buffer; for stride 1 the input
 /// gradient is the padded convolution of the output gradient with the flipped, transposed weight.</item>
 /// <item><b>Unfolded</b> otherwise: the receptive fields of a group of images (about 256 columns, each image's columns
-/// rounded up to 16) are written side by side (<see cref="Unfold"/>, im2col) into a buffer that stays in cache, and the
+/// rounded up to 16) are written side by side (im2col, copied from each image's padded buffer) into a buffer that stays in cache, and the
 /// micro-kernel reads them from there; the input gradient is formed the same way and folded back (col2im).</item>
 /// </list>
 /// Every output element is summed in an order fixed by the shapes: the weight gradient splits the images among a fixed
@@ -58,11 +58,14 @@ internal static class Convolution
             var first = group * f.Group;
             var images = Math.Min(f.Group, s.N - first);
             var cols = f.Rent(s.Rows);
+            var padded = Scratch.Floats.Rent(f.Plan.PaddedLength);
             try
             {
+                padded.AsSpan(0, f.Plan.PaddedLength).Clear();
                 for (var j = 0; j < images; j++)
                 {
-                    f.Unfold.Gather(x.AsSpan((first + j) * image, image), cols, f.Width, j * f.Columns);
+                    f.Plan.Pad(x.AsSpan((first + j) * image, image), padded);
+                    f.Plan.Gather(padded, cols, f.Width, j * f.Columns);
                 }
 
                 f.Multiply(packed, s.O, cols, f.Offsets(s.Rows), s.Rows, images, (j, row, column) => ((((first + j) * s.O) + row) * f.Pixels) + column, f.Pixels, f.Pixels, y, accumulate: false, bias);
@@ -70,6 +73,7 @@ internal static class Convolution
             finally
             {
                 Scratch.Floats.Return(cols);
+                Scratch.Floats.Return(padded);
             }
         });
     }
@@ -175,6 +179,7 @@ internal static class Convolution
         {
             var planes = f.Rent(s.O);
             var cols = f.Rent(rows);
+            var padded = Scratch.Floats.Rent(f.Plan.PaddedLength);
             try
             {
                 for (var first = from; first < to; first += f.Group)
@@ -190,9 +195,11 @@ internal static class Convolution
 
                     if (dw is not null)
                     {
+                        padded.AsSpan(0, f.Plan.PaddedLength).Clear();
                         for (var j = 0; j < images; j++)
                         {
-                            f.Unfold.Gather(x.AsSpan((first + j) * image, image), cols, f.Width, j * f.Columns);
+                            f.Plan.Pad(x.AsSpan((first + j) * image, image), padded);
+                            f.Plan.Gather(padded, cols, f.Width, j * f.Columns);
                         }
 
                         Dot(planes, f.Width, cols, fieldOffsets, s.O, rows, 1, images * f.Columns, 0, 0, sums);
@@ -203,7 +210,9 @@ internal static class Convolution
                         f.Multiply(transposed!, rows, planes, planeOffsets, s.O, images, (j, row, column) => (row * f.Width) + (j * f.Columns) + column, f.Width, f.Columns, cols, accumulate: false, null);
                         for (var j = 0; j < images; j++)
                         {
-                            f.Unfold.ScatterAdd(cols, dx.AsSpan((first + j) * image, image), f.Width, j * f.Columns);
+                            padded.AsSpan(0, f.Plan.PaddedLength).Clear();
+                            f.Plan.ScatterAdd(cols, f.Width, j * f.Columns, padded);
+                            f.Plan.UnpadAdd(padded, dx.AsSpan((first + j) * image, image));
                         }
                     }
                 }
@@ -212,6 +221,7 @@ internal static class Convolution
             {
                 Scratch.Floats.Return(planes);
                 Scratch.Floats.Return(cols);
+                Scratch.Floats.Return(padded);
             }
         });
     }
@@ -346,14 +356,15 @@ internal static class Convolution
     {
         public Fields(Conv2dShape s)
         {
-            Unfold = new Unfold(s.C, s.H, s.W, s.KH, s.KW, s.Stride, s.Padding, s.Ho, s.Wo);
+            Plan = new PaddedPlan(s.C, s.H, s.W, s.O, s.KH, s.KW, s.Stride, s.Padding, packedA: null);
             Pixels = s.Ho * s.Wo;
             Columns = (Pixels + Gemm.NR - 1) / Gemm.NR * Gemm.NR;
             Group = Math.Clamp((GroupColumns + Columns - 1) / Columns, 1, s.N);
             Width = Group * Columns;
         }
 
-        public Unfold Unfold { get; }
+        /// <summary>The padded layout an image's receptive fields are copied from.</summary>
+        public PaddedPlan Plan { get; }
 
         public int Pixels { get; }
 
@@ -448,23 +459,75 @@ internal static class Convolution
         /// Writes an image <c>[C, H, W]</c> into its place in <paramref name="padded"/>. The padding positions are never
         /// written, so a buffer zeroed once serves every image of the same plan.
         /// </summary>
-        public void Pad(ReadOnlySpan<float> image, Span<float> padded)
+        public void Pad(ReadOnlySpan<float> image, Span<float> padded) => Move(image, padded, toPadded: true);
+
+        /// <summary>Adds the image positions of <paramref name="padded"/> onto <paramref name="image"/> <c>[C, H, W]</c> (the adjoint of <see cref="Pad"/>).</summary>
+        public void UnpadAdd(ReadOnlySpan<float> padded, Span<float> image) => Move(padded, image, toPadded: false);
+
+        /// <summary>Copies an image's receptive fields from its padded buffer into <paramref name="cols"/> (rows <paramref name="width"/> long), columns <paramref name="at"/> on: im2col without a bounds test.</summary>
+        public void Gather(ReadOnlySpan<float> padded, Span<float> cols, int width, int at)
+        {
+            for (var r = 0; r < rows; r++)
+            {
+                for (var oy = 0; oy < ho; oy++)
+                {
+                    padded.Slice(offsets[r] + (oy * stride * wq), wo).CopyTo(cols.Slice((r * width) + at + (oy * wo), wo));
+                }
+            }
+        }
+
+        /// <summary>Adds each element of an image's columns of <paramref name="cols"/> onto the padded position it came from (the adjoint of <see cref="Gather"/>).</summary>
+        public void ScatterAdd(ReadOnlySpan<float> cols, int width, int at, Span<float> padded)
+        {
+            for (var r = 0; r < rows; r++)
+            {
+                for (var oy = 0; oy < ho; oy++)
+                {
+                    var target = padded.Slice(offsets[r] + (oy * stride * wq), wo);
+                    TensorPrimitives.Add(target, cols.Slice((r * width) + at + (oy * wo), wo), target);
+                }
+            }
+        }
+
+        /// <summary>Image element (ch, y, x) to or from its padded position: column x + padding is phase (x + padding) mod s, column (x + padding) / s.</summary>
+        private void Move(ReadOnlySpan<float> from, Span<float> to, bool toPadded)
         {
             for (var ch = 0; ch < c; ch++)
             {
                 for (var y = 0; y < h; y++)
                 {
-                    var source = image.Slice(((ch * h) + y) * w, w);
-                    if (stride == 1)
+                    var imageRow = ((ch * h) + y) * w;
+                    for (var phase = 0; phase < stride; phase++)
                     {
-                        source.CopyTo(padded.Slice((((ch * hp) + y + padding) * wq) + padding, w));
-                        continue;
-                    }
+                        var paddedRow = ((((ch * stride) + phase) * hp) + y + padding) * wq;
+                        if (stride == 1)
+                        {
+                            if (toPadded)
+                            {
+                                from.Slice(imageRow, w).CopyTo(to.Slice(paddedRow + padding, w));
+                            }
+                            else
+                            {
+                                var target = to.Slice(imageRow, w);
+                                TensorPrimitives.Add(target, from.Slice(paddedRow + padding, w), target);
+                            }
 
-                    for (var x = 0; x < w; x++)
-                    {
-                        var column = x + padding;
-                        padded[(((((ch * stride) + (column % stride)) * hp) + y + padding) * wq) + (column / stride)] = source[x];
+                            continue;
+                        }
+
+                        // The image columns of this phase: x ≡ phase − padding (mod s), from the first at or after 0, at column (x + padding) / s.
+                        var x = (((phase - padding) % stride) + stride) % stride;
+                        for (var q = (x + padding) / stride; x < w; x += stride, q++)
+                        {
+                            if (toPadded)
+                            {
+                                to[paddedRow + q] = from[imageRow + x];
+                            }
+                            else
+                            {
+                                to[imageRow + x] += from[paddedRow + q];
+                            }
+                        }
                     }
                 }
             }
