@@ -64,9 +64,10 @@ public static partial class Ops
         {
             var rowMax = new float[h * wo];
             var rowArg = new int[h * wo];
+            var phases = new float[w + 1];
             for (var plane = planes * chunk / chunks; plane < planes * (chunk + 1) / chunks; plane++)
             {
-                PoolPlane(x.Data, plane * h * w, h, w, kernel, stride, padding, ho, wo, rowMax, rowArg, y.AsSpan(plane * ho * wo, ho * wo), from.AsSpan(plane * ho * wo, ho * wo));
+                PoolPlane(x.Data, plane * h * w, h, w, kernel, stride, padding, ho, wo, rowMax, rowArg, phases, y.AsSpan(plane * ho * wo, ho * wo), from.AsSpan(plane * ho * wo, ho * wo));
             }
         });
 
@@ -88,15 +89,62 @@ public static partial class Ops
     /// One plane of <see cref="MaxPool2d"/>, in two passes: the window maximum along each input row at every output column
     /// (the first largest element, or the first NaN), then along the columns of those, eight output columns at a time. A
     /// row's first largest element, taken from the first row that holds the largest, is the window's first largest in
-    /// row-major order, so the two passes pick what one pass over each window would.
+    /// row-major order, so the two passes pick what one pass over each window would. Along a row, for stride 1 or 2, the
+    /// outputs whose window lies wholly inside the row go eight at a time too, from the row's stride phases
+    /// (<c>phases[ph·pw + j] = row[j·s + ph]</c>, so a window's element kx for eight consecutive outputs is eight
+    /// consecutive floats).
     /// </summary>
-    private static void PoolPlane(float[] data, int offset, int h, int w, int kernel, int stride, int padding, int ho, int wo, float[] rowMax, int[] rowArg, Span<float> y, Span<int> from)
+    private static void PoolPlane(float[] data, int offset, int h, int w, int kernel, int stride, int padding, int ho, int wo, float[] rowMax, int[] rowArg, float[] phases, Span<float> y, Span<int> from)
     {
+        var pw = (w + 1) / 2;
+        var lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * stride;
+        // Outputs ox with ox·s − padding ≥ 0 and ox·s − padding + kernel ≤ w.
+        var inside = (padding + stride - 1) / stride;
+        var insideEnd = w - kernel + padding < 0 ? 0 : Math.Min(wo, ((w - kernel + padding) / stride) + 1);
+        var vectorEnd = stride <= 2 && insideEnd - inside >= Vector256<float>.Count ? inside + ((insideEnd - inside) / Vector256<float>.Count * Vector256<float>.Count) : inside;
         for (var iy = 0; iy < h; iy++)
         {
             var row = data.AsSpan(offset + (iy * w), w);
+            var rowStart = offset + (iy * w);
+            if (vectorEnd > inside)
+            {
+                ReadOnlySpan<float> split = row;
+                if (stride == 2)
+                {
+                    Strided.Split2(row, phases.AsSpan(0, pw), phases.AsSpan(pw, w / 2));
+                    split = phases;
+                }
+
+                var width = stride == 1 ? w : pw;
+                for (var ox = inside; ox < vectorEnd; ox += Vector256<float>.Count)
+                {
+                    Vector256<float> best = default;
+                    Vector256<int> arg = default;
+                    for (var kx = 0; kx < kernel; kx++)
+                    {
+                        // Input column ox·s − padding + kx: phase (kx − padding) mod s, column ox + ⌊(kx − padding)/s⌋ of it.
+                        var shift = kx - padding;
+                        var phase = ((shift % stride) + stride) % stride;
+                        var v = Vector256.Create<float>(split.Slice((phase * width) + ox + ((shift - phase) / stride), Vector256<float>.Count));
+                        var column = Vector256.Create(rowStart + (ox * stride) + shift) + lanes;
+                        var take = kx == 0 ? Vector256<float>.AllBitsSet : Vector256.GreaterThan(v, best) | (~Vector256.Equals(v, v) & Vector256.Equals(best, best));
+                        best = Vector256.ConditionalSelect(take, v, best);
+                        arg = Vector256.ConditionalSelect(take.AsInt32(), column, arg);
+                    }
+
+                    best.CopyTo(rowMax.AsSpan((iy * wo) + ox));
+                    arg.CopyTo(rowArg.AsSpan((iy * wo) + ox));
+                }
+            }
+
             for (var ox = 0; ox < wo; ox++)
             {
+                if (ox == inside && vectorEnd > inside)
+                {
+                    ox = vectorEnd - 1;
+                    continue;
+                }
+
                 int j0 = Math.Max(0, (ox * stride) - padding), j1 = Math.Min(w, (ox * stride) - padding + kernel);
                 var (best, arg) = (row[j0], j0);
                 for (var j = j0 + 1; j < j1; j++)

@@ -515,6 +515,19 @@ internal static class Convolution
                             continue;
                         }
 
+                        if (stride == 2 && toPadded)
+                        {
+                            // Even image columns x land at padded column x + padding: phase padding mod 2, column x/2 + ⌊padding/2⌋;
+                            // odd ones at phase (padding + 1) mod 2, column (x − 1)/2 + ⌊(padding + 1)/2⌋. Both phases at once.
+                            if (phase == 0)
+                            {
+                                int evenRow = ((((ch * 2) + (padding % 2)) * hp) + y + padding) * wq, oddRow = ((((ch * 2) + ((padding + 1) % 2)) * hp) + y + padding) * wq;
+                                Strided.Split2(from.Slice(imageRow, w), to.Slice(evenRow + (padding / 2), (w + 1) / 2), to.Slice(oddRow + ((padding + 1) / 2), w / 2));
+                            }
+
+                            continue;
+                        }
+
                         // The image columns of this phase: x ≡ phase − padding (mod s), from the first at or after 0, at column (x + padding) / s.
                         var x = (((phase - padding) % stride) + stride) % stride;
                         for (var q = (x + padding) / stride; x < w; x += stride, q++)
