@@ -18,13 +18,8 @@ public sealed class ConvolutionRouteProperties
     [Property(Arbitrary = new[] { typeof(LearningArbitraries) }, MaxTest = 30)]
     public void EveryRouteComputesTheDefinitionForwardAndBackward(GradShape shape)
     {
-        var r = new SeededRandom((ulong)shape.Seed);
-        int[] kernels = [1, 3, 5, 7];
-        int[] outputWidths = [4, 8, 16, 20, 24, 32];
-        var (k, stride) = (kernels[r.NextInt(kernels.Length)], 1 + r.NextInt(2));
-        var padding = r.NextInt((k / 2) + 1);
-        var wo = outputWidths[r.NextInt(outputWidths.Length)];
-        var s = new Conv2dShape(1 + r.NextInt(3), 1 + r.NextInt(3), k + 1 + r.NextInt(18), ((wo - 1) * stride) + k - (2 * padding) + r.NextInt(stride), 1 + r.NextInt(13), k, k, stride, padding);
+        var s = Case(shape);
+        var r = new SeededRandom((ulong)shape.Seed + 1);
         var x = Values(r, s.N * s.C * s.H * s.W);
         var weight = Values(r, s.O * s.Rows);
         var bias = Values(r, s.O);
@@ -39,6 +34,29 @@ public sealed class ConvolutionRouteProperties
         Close(dx, xt.Grad!.Data, "dx", route);
         Close(dw, wt.Grad!.Data, "dW", route);
         Close(db, bt.Grad!.Data, "db", route);
+    }
+
+    [Property(Arbitrary = new[] { typeof(LearningArbitraries) }, MaxTest = 20)]
+    public void TheFusedReluOpsAreTheirUnfusedCompositions(GradShape shape)
+    {
+        var s = Case(shape);
+        var r = new SeededRandom((ulong)shape.Seed + 1);
+        var (x, weight, bias, other) = (Values(r, s.N * s.C * s.H * s.W), Values(r, s.O * s.Rows), Values(r, s.O), Values(r, s.N * s.O * s.Ho * s.Wo));
+        var upstream = Values(r, other.Length);
+        float[][] Run(bool fused)
+        {
+            var (xt, wt, bt, ot) = (Tracked(x, s.N, s.C, s.H, s.W), Tracked(weight, s.O, s.C, s.KH, s.KW), Tracked(bias, s.O), Tracked(other, s.N, s.O, s.Ho, s.Wo));
+            var conv = fused ? Ops.Conv2d(xt, wt, bt, s.Stride, s.Padding, relu: true) : Ops.Relu(Ops.Conv2d(xt, wt, bt, s.Stride, s.Padding));
+            var sum = fused ? Ops.AddRelu(conv, ot) : Ops.Relu(Ops.Add(conv, ot));
+            Ops.Sum(Ops.Mul(sum, Tensor.FromArray([.. upstream], sum.Shape.ToArray()))).Backward();
+            return [sum.Data, xt.Grad!.Data, wt.Grad!.Data, bt.Grad!.Data, ot.Grad!.Data];
+        }
+
+        var (a, b) = (Run(fused: true), Run(fused: false));
+        for (var i = 0; i < a.Length; i++)
+        {
+            Assert.Equal(b[i], a[i]);
+        }
     }
 
     [Fact]
@@ -105,6 +123,18 @@ public sealed class ConvolutionRouteProperties
         }
 
         Close(dx, xt.Grad!.Data, "dx", $"max pooling {kernel}/{stride}/{padding} of {h}×{w}");
+    }
+
+    /// <summary>A convolution from a shape's seed: kernel 1, 3, 5 or 7, stride 1–2, output rows 4–32 wide.</summary>
+    private static Conv2dShape Case(GradShape shape)
+    {
+        var r = new SeededRandom((ulong)shape.Seed);
+        int[] kernels = [1, 3, 5, 7];
+        int[] outputWidths = [4, 8, 16, 20, 24, 32];
+        var (k, stride) = (kernels[r.NextInt(kernels.Length)], 1 + r.NextInt(2));
+        var padding = r.NextInt((k / 2) + 1);
+        var wo = outputWidths[r.NextInt(outputWidths.Length)];
+        return new Conv2dShape(1 + r.NextInt(3), 1 + r.NextInt(3), k + 1 + r.NextInt(18), ((wo - 1) * stride) + k - (2 * padding) + r.NextInt(stride), 1 + r.NextInt(13), k, k, stride, padding);
     }
 
     private static float[] Values(SeededRandom r, int length)

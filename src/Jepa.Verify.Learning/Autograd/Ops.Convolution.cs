@@ -11,9 +11,13 @@ public static partial class Ops
     /// <c>weight[O, C, KH, KW]</c> and an optional <c>bias[O]</c>, zero padding on every side, one stride for
     /// both axes. The result is <c>[N, O, (H + 2p − KH)/s + 1, (W + 2p − KW)/s + 1]</c>.
     /// </summary>
-    /// <remarks>The arithmetic is the backend's (<see cref="IKernels.Conv2d"/>, <see cref="IKernels.Conv2dBackward"/>); this op checks the shapes and records the gradient.</remarks>
+    /// <remarks>
+    /// The arithmetic is the backend's (<see cref="IKernels.Conv2d"/>, <see cref="IKernels.Conv2dBackward"/>); this op checks
+    /// the shapes and records the gradient. With <paramref name="relu"/> the result is <c>max(conv, 0)</c>, applied in place:
+    /// the values and gradients of <c>Relu(Conv2d(…))</c> without a second image-sized array and its gradient.
+    /// </remarks>
     /// <exception cref="ArgumentException">When the shapes do not fit, or the window does not fit the padded input.</exception>
-    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0)
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0, bool relu = false)
     {
         var (n, c, h, w) = Image(x, nameof(x), "Conv2d");
         if (weight.Rank != 4 || weight.Shape[1] != c)
@@ -31,9 +35,19 @@ public static partial class Ops
         var shape = new Conv2dShape(n, c, h, w, o, kh, kw, stride, padding);
         var y = new float[n * o * ho * wo];
         Kernels.Backend.Conv2d(x.Data, weight.Data, bias?.Data, y, shape);
+        if (relu)
+        {
+            Kernels.Backend.Max(y, 0f, y);
+        }
+
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         return Result(y, [n, o, ho, wo], inputs, g =>
         {
+            if (relu)
+            {
+                Kernels.Backend.KeepWherePositive(y, g); // g is this result's own gradient, not read again
+            }
+
             var db = bias is not null && bias.RequiresGrad ? bias.EnsureGrad() : null;
             Kernels.Backend.Conv2dBackward(x.Data, weight.Data, g, x.RequiresGrad ? x.EnsureGrad() : null, weight.RequiresGrad ? weight.EnsureGrad() : null, db, shape);
         });

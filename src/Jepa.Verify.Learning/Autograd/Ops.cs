@@ -107,6 +107,24 @@ public static partial class Ops
         });
     }
 
+    /// <summary>
+    /// <c>max(a + b, 0)</c> element-wise (a residual sum and its ReLU), in one array: the values and gradients of
+    /// <c>Relu(Add(a, b))</c> without the sum's own array and gradient.
+    /// </summary>
+    public static Tensor AddRelu(Tensor a, Tensor b)
+    {
+        RequireSameShape(a, b, "AddRelu");
+        var y = new float[a.Length];
+        Kernels.Backend.Add(a.Data, b.Data, y);
+        Kernels.Backend.Max(y, 0f, y);
+        return Result(y, a.Shape, [a, b], g =>
+        {
+            Kernels.Backend.KeepWherePositive(y, g); // g is this result's own gradient, not read again
+            a.Accumulate(g);
+            b.Accumulate(g);
+        });
+    }
+
     /// <summary>Element-wise difference <c>a − b</c> of two tensors of the same shape.</summary>
     public static Tensor Sub(Tensor a, Tensor b)
     {

@@ -47,4 +47,7 @@ public sealed class Conv2d : Module
 
     /// <inheritdoc />
     public override Tensor Forward(Tensor input) => Ops.Conv2d(input, Weight, Bias, Stride, Padding);
+
+    /// <summary>The convolution followed by a ReLU, fused (<see cref="Ops.Conv2d"/> with <c>relu</c>).</summary>
+    public Tensor ForwardRelu(Tensor input) => Ops.Conv2d(input, Weight, Bias, Stride, Padding, relu: true);
 }

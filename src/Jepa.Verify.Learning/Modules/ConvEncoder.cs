@@ -74,7 +74,7 @@ public sealed class ConvEncoder : Module
         }
 
         var x = Ops.Reshape(input, input.Rows, Channels, Height, Width);
-        x = Ops.MaxPool2d(activation.Forward(stem.Forward(x)), kernel: 3, stride: 2, padding: 1);
+        x = Ops.MaxPool2d(activation.Kind == ActivationKind.Relu ? stem.ForwardRelu(x) : activation.Forward(stem.Forward(x)), kernel: 3, stride: 2, padding: 1);
         foreach (var block in stages)
         {
             x = block.Forward(x);

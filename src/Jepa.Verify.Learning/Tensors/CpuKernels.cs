@@ -78,6 +78,32 @@ public sealed class CpuKernels : IKernels
     }
 
     /// <inheritdoc />
+    public void KeepWherePositive(ReadOnlySpan<float> x, Span<float> dst)
+    {
+        if (dst.Length != x.Length)
+        {
+            throw new ArgumentException($"KeepWherePositive: lengths {x.Length} and {dst.Length} differ");
+        }
+
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref var xr = ref MemoryMarshal.GetReference(x);
+            ref var dr = ref MemoryMarshal.GetReference(dst);
+            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var positive = Vector256.GreaterThan(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero);
+                (Vector256.LoadUnsafe(ref dr, (nuint)i) & positive).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            dst[i] = x[i] > 0f ? dst[i] : 0f;
+        }
+    }
+
+    /// <inheritdoc />
     public void Tanh(ReadOnlySpan<float> x, Span<float> dst) => TensorPrimitives.Tanh(x, dst);
 
     /// <inheritdoc />

@@ -49,6 +49,9 @@ public interface IKernels
     /// <summary><c>dst += y</c> where <c>x &gt; 0</c>, element-wise (ReLU's gradient; NaN in x counts as not positive).</summary>
     void AddWherePositive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst);
 
+    /// <summary><c>dst = 0</c> where <c>x</c> is not positive (NaN included), element-wise; elsewhere dst is kept (the gradient of a ReLU applied in place).</summary>
+    void KeepWherePositive(ReadOnlySpan<float> x, Span<float> dst);
+
     /// <summary><c>dst = tanh(x)</c>.</summary>
     void Tanh(ReadOnlySpan<float> x, Span<float> dst);
 
