@@ -115,7 +115,8 @@ public static partial class Ops
         // Outputs ox with ox·s − padding ≥ 0 and ox·s − padding + kernel ≤ w.
         var inside = (padding + stride - 1) / stride;
         var insideEnd = w - kernel + padding < 0 ? 0 : Math.Min(wo, ((w - kernel + padding) / stride) + 1);
-        var vectorEnd = stride <= 2 && insideEnd - inside >= Vector256<float>.Count ? inside + ((insideEnd - inside) / Vector256<float>.Count * Vector256<float>.Count) : inside;
+        // Those go eight at a time, the last eight ending at insideEnd (overlapping the previous ones: the same values again).
+        var vectorEnd = stride <= 2 && insideEnd - inside >= Vector256<float>.Count ? insideEnd : inside;
         for (var iy = 0; iy < h; iy++)
         {
             var row = data.AsSpan(offset + (iy * w), w);
@@ -130,8 +131,9 @@ public static partial class Ops
                 }
 
                 var width = stride == 1 ? w : pw;
-                for (var ox = inside; ox < vectorEnd; ox += Vector256<float>.Count)
+                for (var next = inside; next < vectorEnd; next += Vector256<float>.Count)
                 {
+                    var ox = Math.Min(next, vectorEnd - Vector256<float>.Count);
                     Vector256<float> best = default;
                     Vector256<int> arg = default;
                     for (var kx = 0; kx < kernel; kx++)

@@ -515,14 +515,22 @@ internal static class Convolution
                             continue;
                         }
 
-                        if (stride == 2 && toPadded)
+                        if (stride == 2)
                         {
                             // Even image columns x land at padded column x + padding: phase padding mod 2, column x/2 + ⌊padding/2⌋;
                             // odd ones at phase (padding + 1) mod 2, column (x − 1)/2 + ⌊(padding + 1)/2⌋. Both phases at once.
                             if (phase == 0)
                             {
-                                int evenRow = ((((ch * 2) + (padding % 2)) * hp) + y + padding) * wq, oddRow = ((((ch * 2) + ((padding + 1) % 2)) * hp) + y + padding) * wq;
-                                Strided.Split2(from.Slice(imageRow, w), to.Slice(evenRow + (padding / 2), (w + 1) / 2), to.Slice(oddRow + ((padding + 1) / 2), w / 2));
+                                var evenAt = (((((ch * 2) + (padding % 2)) * hp) + y + padding) * wq) + (padding / 2);
+                                var oddAt = (((((ch * 2) + ((padding + 1) % 2)) * hp) + y + padding) * wq) + ((padding + 1) / 2);
+                                if (toPadded)
+                                {
+                                    Strided.Split2(from.Slice(imageRow, w), to.Slice(evenAt, (w + 1) / 2), to.Slice(oddAt, w / 2));
+                                }
+                                else
+                                {
+                                    Strided.Merge2Add(from.Slice(evenAt, (w + 1) / 2), from.Slice(oddAt, w / 2), to.Slice(imageRow, w));
+                                }
                             }
 
                             continue;
