@@ -64,10 +64,10 @@ public sealed class KernelSeamTests
             inner.Gemm(a, transA, b, transB, c, m, n, k, accumulate);
         }
 
-        public void Conv2d(float[] x, float[] weight, float[]? bias, float[] y, Conv2dShape shape)
+        public void Conv2d(float[] x, float[] weight, float[]? bias, float[] y, Conv2dShape shape, bool relu)
         {
             Count("Conv2d");
-            inner.Conv2d(x, weight, bias, y, shape);
+            inner.Conv2d(x, weight, bias, y, shape, relu);
         }
 
         public void Conv2dBackward(float[] x, float[] weight, float[] gradY, float[]? dx, float[]? dw, float[]? db, Conv2dShape shape)

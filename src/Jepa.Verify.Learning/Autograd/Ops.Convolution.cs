@@ -13,7 +13,7 @@ public static partial class Ops
     /// </summary>
     /// <remarks>
     /// The arithmetic is the backend's (<see cref="IKernels.Conv2d"/>, <see cref="IKernels.Conv2dBackward"/>); this op checks
-    /// the shapes and records the gradient. With <paramref name="relu"/> the result is <c>max(conv, 0)</c>, applied in place:
+    /// the shapes and records the gradient. With <paramref name="relu"/> the result is <c>max(conv, 0)</c>, applied as it is written:
     /// the values and gradients of <c>Relu(Conv2d(…))</c> without a second image-sized array and its gradient.
     /// </remarks>
     /// <exception cref="ArgumentException">When the shapes do not fit, or the window does not fit the padded input.</exception>
@@ -34,11 +34,7 @@ public static partial class Ops
         var (ho, wo) = Window(h, w, kh, kw, stride, padding, "Conv2d");
         var shape = new Conv2dShape(n, c, h, w, o, kh, kw, stride, padding);
         var y = new float[n * o * ho * wo];
-        Kernels.Backend.Conv2d(x.Data, weight.Data, bias?.Data, y, shape);
-        if (relu)
-        {
-            Kernels.Backend.Max(y, 0f, y);
-        }
+        Kernels.Backend.Conv2d(x.Data, weight.Data, bias?.Data, y, shape, relu);
 
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         return Result(y, [n, o, ho, wo], inputs, g =>

@@ -35,9 +35,10 @@ internal static class Convolution
     /// <summary>About how many columns one group of the unfolded route holds (a few hundred kilobytes of receptive fields).</summary>
     private const int GroupColumns = 256;
 
-    /// <summary><c>y = conv(x, weight) + bias</c>, overwriting <paramref name="y"/>.</summary>
-    public static void Forward(float[] x, float[] weight, float[]? bias, float[] y, Conv2dShape s)
+    /// <summary><c>y = conv(x, weight) + bias</c>, or its ReLU, overwriting <paramref name="y"/>.</summary>
+    public static void Forward(float[] x, float[] weight, float[]? bias, float[] y, Conv2dShape s, bool relu)
     {
+        var epilogue = relu ? Epilogue.WriteRelu : Epilogue.Write;
         var packed = PackRows(s.O, s.Rows, (o, r) => weight[(o * s.Rows) + r]);
         var (image, output) = (s.C * s.H * s.W, s.O * s.Ho * s.Wo);
         if (UsePadded(s))
@@ -46,7 +47,7 @@ internal static class Convolution
             EachImage(s.N, plan.PaddedLength, (i, padded) =>
             {
                 plan.Pad(x.AsSpan(i * image, image), padded);
-                plan.Run(padded, y.AsSpan(i * output, output), bias, accumulate: false);
+                plan.Run(padded, y.AsSpan(i * output, output), bias, epilogue);
             });
             return;
         }
@@ -68,7 +69,7 @@ internal static class Convolution
                     f.Plan.Gather(padded, cols, f.Width, j * f.Columns);
                 }
 
-                f.Multiply(packed, s.O, cols, f.Offsets(s.Rows), s.Rows, images, (j, row, column) => ((((first + j) * s.O) + row) * f.Pixels) + column, f.Pixels, f.Pixels, y, accumulate: false, bias);
+                f.Multiply(packed, s.O, cols, f.Offsets(s.Rows), s.Rows, images, (j, row, column) => ((((first + j) * s.O) + row) * f.Pixels) + column, f.Pixels, f.Pixels, y, epilogue, bias);
             }
             finally
             {
@@ -84,7 +85,8 @@ internal static class Convolution
         var pixels = s.Ho * s.Wo;
         if (db is not null)
         {
-            for (var o = 0; o < s.O; o++)
+            // Each channel's sum on its own, image by image: the order is fixed whatever the threads.
+            Parallelism.For(Parallelism.MaxThreads, s.O, o =>
             {
                 var sum = 0f;
                 for (var i = 0; i < s.N; i++)
@@ -93,7 +95,7 @@ internal static class Convolution
                 }
 
                 db[o] += sum;
-            }
+            });
         }
 
         var paddedWeight = dw is not null && UsePadded(s);
@@ -161,7 +163,7 @@ internal static class Convolution
         EachImage(s.N, plan.PaddedLength, (i, padded) =>
         {
             plan.Pad(g.AsSpan(i * output, output), padded);
-            plan.Run(padded, dx.AsSpan(i * image, image), null, accumulate: true);
+            plan.Run(padded, dx.AsSpan(i * image, image), null, Epilogue.Add);
         });
     }
 
@@ -207,7 +209,7 @@ internal static class Convolution
 
                     if (dx is not null)
                     {
-                        f.Multiply(transposed!, rows, planes, planeOffsets, s.O, images, (j, row, column) => (row * f.Width) + (j * f.Columns) + column, f.Width, f.Columns, cols, accumulate: false, null);
+                        f.Multiply(transposed!, rows, planes, planeOffsets, s.O, images, (j, row, column) => (row * f.Width) + (j * f.Columns) + column, f.Width, f.Columns, cols, Epilogue.Write, null);
                         for (var j = 0; j < images; j++)
                         {
                             padded.AsSpan(0, f.Plan.PaddedLength).Clear();
@@ -400,7 +402,7 @@ internal static class Convolution
         /// <paramref name="b"/>, C's element (row, column) of image j at <paramref name="at"/>(j, row, column), rows
         /// <paramref name="ldc"/> apart; the first <paramref name="keep"/> columns of each image are kept.
         /// </summary>
-        public void Multiply(float[] a, int m, float[] b, int[] offsets, int k, int images, Func<int, int, int, int> at, int ldc, int keep, float[] c, bool accumulate, float[]? bias)
+        public void Multiply(float[] a, int m, float[] b, int[] offsets, int k, int images, Func<int, int, int, int> at, int ldc, int keep, float[] c, Epilogue epilogue, float[]? bias)
         {
             ref var ar = ref MemoryMarshal.GetArrayDataReference(a);
             ref var br = ref MemoryMarshal.GetArrayDataReference(b);
@@ -414,7 +416,7 @@ internal static class Convolution
                     {
                         Gemm.OffsetKernel(
                             ref Unsafe.Add(ref ar, row0 * k), ref Unsafe.Add(ref br, (j * Columns) + q), ref offset, k,
-                            ref Unsafe.Add(ref cr, at(j, row0, q)), ldc, Math.Min(Gemm.MR, m - row0), Math.Min(Gemm.NR, keep - q), accumulate,
+                            ref Unsafe.Add(ref cr, at(j, row0, q)), ldc, Math.Min(Gemm.MR, m - row0), Math.Min(Gemm.NR, keep - q), epilogue,
                             bias is null ? default : bias.AsSpan(row0));
                     }
                 }
@@ -554,8 +556,8 @@ internal static class Convolution
             }
         }
 
-        /// <summary>The convolution of one padded image into <paramref name="output"/> <c>[M, Ho, Wo]</c>: written (plus the bias) or added.</summary>
-        public void Run(ReadOnlySpan<float> padded, Span<float> output, float[]? bias, bool accumulate)
+        /// <summary>The convolution of one padded image into <paramref name="output"/> <c>[M, Ho, Wo]</c>: written (plus the bias, maybe through a ReLU) or added.</summary>
+        public void Run(ReadOnlySpan<float> padded, Span<float> output, float[]? bias, Epilogue epilogue)
         {
             var pixels = ho * wo;
             ref var b = ref MemoryMarshal.GetReference(padded);
@@ -574,7 +576,7 @@ internal static class Convolution
                         var row0 = p * Gemm.MR;
                         Gemm.OffsetKernel(
                             ref Unsafe.Add(ref a, p * rows * Gemm.MR), ref bRow, ref offset, rows,
-                            ref Unsafe.Add(ref y, (row0 * pixels) + (oy * wo) + ox), pixels, Math.Min(Gemm.MR, m - row0), cols, accumulate,
+                            ref Unsafe.Add(ref y, (row0 * pixels) + (oy * wo) + ox), pixels, Math.Min(Gemm.MR, m - row0), cols, epilogue,
                             bias is null ? default : bias.AsSpan(row0));
                     }
                 }

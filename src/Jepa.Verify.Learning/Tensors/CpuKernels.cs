@@ -23,7 +23,7 @@ public sealed class CpuKernels : IKernels
         Tensors.Gemm.Multiply(a, transA, b, transB, c, m, n, k, accumulate);
 
     /// <inheritdoc />
-    public void Conv2d(float[] x, float[] weight, float[]? bias, float[] y, Conv2dShape shape) => Convolution.Forward(x, weight, bias, y, shape);
+    public void Conv2d(float[] x, float[] weight, float[]? bias, float[] y, Conv2dShape shape, bool relu) => Convolution.Forward(x, weight, bias, y, shape, relu);
 
     /// <inheritdoc />
     public void Conv2dBackward(float[] x, float[] weight, float[] gradY, float[]? dx, float[]? dw, float[]? db, Conv2dShape shape) =>

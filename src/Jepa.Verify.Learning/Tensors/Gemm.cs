@@ -240,42 +240,42 @@ internal static class Gemm
         var rows = Math.Min(MR, m - row0);
         var cols = Math.Min(NR, n - col0);
         ref var t = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(c), (row0 * n) + col0);
-        Store(c00, c01, ref t, cols, accumulate: true, 0f);
+        Store(c00, c01, ref t, cols, Epilogue.Add, 0f);
         if (rows > 1)
         {
-            Store(c10, c11, ref Unsafe.Add(ref t, n), cols, accumulate: true, 0f);
+            Store(c10, c11, ref Unsafe.Add(ref t, n), cols, Epilogue.Add, 0f);
         }
 
         if (rows > 2)
         {
-            Store(c20, c21, ref Unsafe.Add(ref t, 2 * n), cols, accumulate: true, 0f);
+            Store(c20, c21, ref Unsafe.Add(ref t, 2 * n), cols, Epilogue.Add, 0f);
         }
 
         if (rows > 3)
         {
-            Store(c30, c31, ref Unsafe.Add(ref t, 3 * n), cols, accumulate: true, 0f);
+            Store(c30, c31, ref Unsafe.Add(ref t, 3 * n), cols, Epilogue.Add, 0f);
         }
 
         if (rows > 4)
         {
-            Store(c40, c41, ref Unsafe.Add(ref t, 4 * n), cols, accumulate: true, 0f);
+            Store(c40, c41, ref Unsafe.Add(ref t, 4 * n), cols, Epilogue.Add, 0f);
         }
 
         if (rows > 5)
         {
-            Store(c50, c51, ref Unsafe.Add(ref t, 5 * n), cols, accumulate: true, 0f);
+            Store(c50, c51, ref Unsafe.Add(ref t, 5 * n), cols, Epilogue.Add, 0f);
         }
     }
 
     /// <summary>
     /// The micro-kernel of an implicit GEMM (<see cref="Convolution"/>): the <paramref name="rows"/> × <paramref name="cols"/>
-    /// tile at <paramref name="c"/> (row stride <paramref name="ldc"/>) becomes, or with <paramref name="accumulate"/> gains,
+    /// tile at <paramref name="c"/> (row stride <paramref name="ldc"/>) becomes, or gains (by <paramref name="epilogue"/>),
     /// a packed 6-row panel of A times B over <paramref name="k"/> terms, where B's row kk is the 16 floats at
     /// <c>b + offsets[kk]</c> (read in full even when fewer columns are kept, so they must lie in the buffer). Written rows
     /// get <c>bias[r]</c> added when <paramref name="bias"/> is not empty.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void OffsetKernel(ref float a, ref float b, ref int offsets, int k, ref float c, int ldc, int rows, int cols, bool accumulate, ReadOnlySpan<float> bias)
+    internal static void OffsetKernel(ref float a, ref float b, ref int offsets, int k, ref float c, int ldc, int rows, int cols, Epilogue epilogue, ReadOnlySpan<float> bias)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -306,42 +306,55 @@ internal static class Gemm
         }
 
         var biased = !bias.IsEmpty;
-        Store(c00, c01, ref c, cols, accumulate, biased ? bias[0] : 0f);
+        Store(c00, c01, ref c, cols, epilogue, biased ? bias[0] : 0f);
         if (rows > 1)
         {
-            Store(c10, c11, ref Unsafe.Add(ref c, ldc), cols, accumulate, biased ? bias[1] : 0f);
+            Store(c10, c11, ref Unsafe.Add(ref c, ldc), cols, epilogue, biased ? bias[1] : 0f);
         }
 
         if (rows > 2)
         {
-            Store(c20, c21, ref Unsafe.Add(ref c, 2 * ldc), cols, accumulate, biased ? bias[2] : 0f);
+            Store(c20, c21, ref Unsafe.Add(ref c, 2 * ldc), cols, epilogue, biased ? bias[2] : 0f);
         }
 
         if (rows > 3)
         {
-            Store(c30, c31, ref Unsafe.Add(ref c, 3 * ldc), cols, accumulate, biased ? bias[3] : 0f);
+            Store(c30, c31, ref Unsafe.Add(ref c, 3 * ldc), cols, epilogue, biased ? bias[3] : 0f);
         }
 
         if (rows > 4)
         {
-            Store(c40, c41, ref Unsafe.Add(ref c, 4 * ldc), cols, accumulate, biased ? bias[4] : 0f);
+            Store(c40, c41, ref Unsafe.Add(ref c, 4 * ldc), cols, epilogue, biased ? bias[4] : 0f);
         }
 
         if (rows > 5)
         {
-            Store(c50, c51, ref Unsafe.Add(ref c, 5 * ldc), cols, accumulate, biased ? bias[5] : 0f);
+            Store(c50, c51, ref Unsafe.Add(ref c, 5 * ldc), cols, epilogue, biased ? bias[5] : 0f);
         }
     }
 
-    /// <summary>One row of a micro-kernel's tile into C: the first <paramref name="cols"/> of 16 sums, added to C or written plus <paramref name="add"/>.</summary>
+    /// <summary>One row of a micro-kernel's tile into C: the first <paramref name="cols"/> of 16 sums, by <paramref name="epilogue"/> with <paramref name="add"/> as the bias.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector256<float> lo, Vector256<float> hi, ref float dst, int cols, bool accumulate, float add)
+    private static void Store(Vector256<float> lo, Vector256<float> hi, ref float dst, int cols, Epilogue epilogue, float add)
     {
         if (cols == NR)
         {
-            var (l, h) = accumulate ? (Vector256.LoadUnsafe(ref dst), Vector256.LoadUnsafe(ref dst, 8)) : (Vector256.Create(add), Vector256.Create(add));
-            (lo + l).StoreUnsafe(ref dst);
-            (hi + h).StoreUnsafe(ref dst, 8);
+            if (epilogue == Epilogue.Add)
+            {
+                (lo + Vector256.LoadUnsafe(ref dst)).StoreUnsafe(ref dst);
+                (hi + Vector256.LoadUnsafe(ref dst, 8)).StoreUnsafe(ref dst, 8);
+                return;
+            }
+
+            var bias = Vector256.Create(add);
+            (lo, hi) = (lo + bias, hi + bias);
+            if (epilogue == Epilogue.WriteRelu)
+            {
+                (lo, hi) = (Relu(lo), Relu(hi));
+            }
+
+            lo.StoreUnsafe(ref dst);
+            hi.StoreUnsafe(ref dst, 8);
             return;
         }
 
@@ -349,7 +362,17 @@ internal static class Gemm
         {
             ref var d = ref Unsafe.Add(ref dst, j);
             var sum = j < 8 ? lo.GetElement(j) : hi.GetElement(j - 8);
-            d = accumulate ? d + sum : sum + add;
+            d = epilogue switch
+            {
+                Epilogue.Add => d + sum,
+                Epilogue.WriteRelu => sum + add > 0f || float.IsNaN(sum + add) ? sum + add : 0f,
+                _ => sum + add,
+            };
         }
     }
+
+    /// <summary><c>max(v, 0)</c> with NaN kept and −0 made +0, as <c>TensorPrimitives.Max(v, 0)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Relu(Vector256<float> v) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero) | ~Vector256.Equals(v, v), v, Vector256<float>.Zero);
 }
