@@ -91,6 +91,57 @@ public sealed class ConvolutionTests
         }
     }
 
+    [Theory]
+    [InlineData(0)] // Epilogue.Write
+    [InlineData(1)] // Epilogue.WriteRelu
+    [InlineData(2)] // Epilogue.Add
+    public void TheSixAndEightRowMicroKernelsAgreeBitForBit(int mode)
+    {
+        // 24 rows of A over 37 terms, B's rows at scattered offsets, a 13-column tile (a partial one) and a full one, with a
+        // bias, NaN and -0 among the values: each machine runs one of the kernels, so both must compute the same bits.
+        var epilogue = (Epilogue)mode;
+        var random = new SeededRandom(11);
+        const int M = 24, K = 37, Ldc = 20;
+        var a = Random(random, [M, K]).Data;
+        var b = Random(random, [K * 24 + 16]).Data;
+        b[5] = float.NaN;
+        b[7] = -0f;
+        var offsets = Enumerable.Range(0, K).Select(kk => (kk * 24) + (kk % 5)).ToArray();
+        var bias = Random(random, [M]).Data;
+        foreach (var cols in new[] { 13, 16 })
+        {
+            var start = Random(random, [M * Ldc]).Data;
+            var (six, eight) = (start.ToArray(), start.ToArray());
+            foreach (var (rows, c, kernel) in new[] { (6, six, 6), (8, eight, 8) })
+            {
+                for (var row0 = 0; row0 < M; row0 += rows)
+                {
+                    var packed = new float[rows * K];
+                    for (var r = 0; r < rows; r++)
+                    {
+                        for (var kk = 0; kk < K; kk++)
+                        {
+                            packed[(kk * rows) + r] = a[((row0 + r) * K) + kk];
+                        }
+                    }
+
+                    var biasRows = bias.AsSpan(row0, rows);
+                    if (kernel == 6)
+                    {
+                        Gemm.OffsetKernel6(ref packed[0], ref b[0], ref offsets[0], K, ref c[row0 * Ldc], Ldc, rows, cols, epilogue, biasRows);
+                    }
+                    else
+                    {
+                        Gemm.OffsetKernel8(ref packed[0], ref b[0], ref offsets[0], K, ref c[row0 * Ldc], Ldc, rows, cols, epilogue, biasRows);
+                    }
+                }
+            }
+
+            Assert.Equal(six.Select(BitConverter.SingleToInt32Bits), eight.Select(BitConverter.SingleToInt32Bits));
+            Assert.Contains(six, float.IsNaN);
+        }
+    }
+
     private static (Tensor X, Tensor Weight, Tensor Bias) Inputs(int side)
     {
         var random = new SeededRandom(5);

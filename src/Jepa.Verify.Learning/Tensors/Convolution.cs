@@ -274,19 +274,19 @@ internal static class Convolution
     }
 
     /// <summary>
-    /// Packs an <c>m × k</c> matrix (given element by element) into panels of <see cref="Gemm.MR"/> rows:
+    /// Packs an <c>m × k</c> matrix (given element by element) into panels of <see cref="Gemm.PanelRows"/> rows:
     /// <c>packed[(p·k + kk)·MR + r] = A(p·MR + r, kk)</c>, zero past row m (the micro-kernel's layout of A).
     /// </summary>
     private static float[] PackRows(int m, int k, Func<int, int, float> a)
     {
-        var panels = (m + Gemm.MR - 1) / Gemm.MR;
-        var packed = new float[panels * Gemm.MR * k];
+        var panels = (m + Gemm.PanelRows - 1) / Gemm.PanelRows;
+        var packed = new float[panels * Gemm.PanelRows * k];
         for (var row = 0; row < m; row++)
         {
-            var (p, r) = (row / Gemm.MR, row % Gemm.MR);
+            var (p, r) = (row / Gemm.PanelRows, row % Gemm.PanelRows);
             for (var kk = 0; kk < k; kk++)
             {
-                packed[(((p * k) + kk) * Gemm.MR) + r] = a(row, kk);
+                packed[(((p * k) + kk) * Gemm.PanelRows) + r] = a(row, kk);
             }
         }
 
@@ -412,11 +412,11 @@ internal static class Convolution
             {
                 for (var q = 0; q < Columns; q += Gemm.NR)
                 {
-                    for (var row0 = 0; row0 < m; row0 += Gemm.MR)
+                    for (var row0 = 0; row0 < m; row0 += Gemm.PanelRows)
                     {
                         Gemm.OffsetKernel(
                             ref Unsafe.Add(ref ar, row0 * k), ref Unsafe.Add(ref br, (j * Columns) + q), ref offset, k,
-                            ref Unsafe.Add(ref cr, at(j, row0, q)), ldc, Math.Min(Gemm.MR, m - row0), Math.Min(Gemm.NR, keep - q), epilogue,
+                            ref Unsafe.Add(ref cr, at(j, row0, q)), ldc, Math.Min(Gemm.PanelRows, m - row0), Math.Min(Gemm.NR, keep - q), epilogue,
                             bias is null ? default : bias.AsSpan(row0));
                     }
                 }
@@ -564,7 +564,7 @@ internal static class Convolution
             ref var a = ref MemoryMarshal.GetArrayDataReference(packedA!);
             ref var offset = ref MemoryMarshal.GetArrayDataReference(offsets);
             ref var y = ref MemoryMarshal.GetReference(output);
-            var panels = (m + Gemm.MR - 1) / Gemm.MR;
+            var panels = (m + Gemm.PanelRows - 1) / Gemm.PanelRows;
             for (var oy = 0; oy < ho; oy++)
             {
                 for (var ox = 0; ox < wo; ox += Gemm.NR)
@@ -573,10 +573,10 @@ internal static class Convolution
                     var cols = Math.Min(Gemm.NR, wo - ox);
                     for (var p = 0; p < panels; p++)
                     {
-                        var row0 = p * Gemm.MR;
+                        var row0 = p * Gemm.PanelRows;
                         Gemm.OffsetKernel(
-                            ref Unsafe.Add(ref a, p * rows * Gemm.MR), ref bRow, ref offset, rows,
-                            ref Unsafe.Add(ref y, (row0 * pixels) + (oy * wo) + ox), pixels, Math.Min(Gemm.MR, m - row0), cols, epilogue,
+                            ref Unsafe.Add(ref a, p * rows * Gemm.PanelRows), ref bRow, ref offset, rows,
+                            ref Unsafe.Add(ref y, (row0 * pixels) + (oy * wo) + ox), pixels, Math.Min(Gemm.PanelRows, m - row0), cols, epilogue,
                             bias is null ? default : bias.AsSpan(row0));
                     }
                 }
