@@ -296,47 +296,40 @@ internal static class Convolution
     /// <summary>
     /// <c>dw[o·rows + r] += Σ_t g[o·gStride + seg·gStep + t] · fields[fieldOffsets[r] + seg·fStep + t]</c> over
     /// <paramref name="segments"/> segments of <paramref name="length"/> terms (a multiple of 8): 4 × 4 blocks of
-    /// (channel, row) pairs, each sixteen vector accumulators, reduced once per block.
+    /// (channel, row) pairs, each sixteen vector accumulators (512-bit ones where they run in hardware and the length is a
+    /// multiple of 16), reduced once per block.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot(ReadOnlySpan<float> g, int gStride, ReadOnlySpan<float> fields, int[] fieldOffsets, int m, int rows, int segments, int length, int gStep, int fStep, Span<float> dw)
     {
         ref var gr = ref MemoryMarshal.GetReference(g);
         ref var xr = ref MemoryMarshal.GetReference(fields);
+        var wide = Vector512.IsHardwareAccelerated && length % 16 == 0;
         Span<float> block = stackalloc float[16];
+        Span<int> gAt = stackalloc int[4];
+        Span<int> xAt = stackalloc int[4];
         for (var o0 = 0; o0 < m; o0 += 4)
         {
-            int g0 = o0 * gStride, g1 = Math.Min(o0 + 1, m - 1) * gStride, g2 = Math.Min(o0 + 2, m - 1) * gStride, g3 = Math.Min(o0 + 3, m - 1) * gStride;
+            for (var i = 0; i < 4; i++)
+            {
+                gAt[i] = Math.Min(o0 + i, m - 1) * gStride;
+            }
+
             for (var r0 = 0; r0 < rows; r0 += 4)
             {
-                int x0 = fieldOffsets[r0], x1 = fieldOffsets[Math.Min(r0 + 1, rows - 1)], x2 = fieldOffsets[Math.Min(r0 + 2, rows - 1)], x3 = fieldOffsets[Math.Min(r0 + 3, rows - 1)];
-                Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
-                Vector256<float> s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
-                for (var seg = 0; seg < segments; seg++)
+                for (var j = 0; j < 4; j++)
                 {
-                    var (gBase, xBase) = (seg * gStep, seg * fStep);
-                    for (var t = 0; t < length; t += 8)
-                    {
-                        var (gi, xi) = ((nuint)(gBase + t), (nuint)(xBase + t));
-                        var v0 = Vector256.LoadUnsafe(ref xr, (nuint)x0 + xi);
-                        var v1 = Vector256.LoadUnsafe(ref xr, (nuint)x1 + xi);
-                        var v2 = Vector256.LoadUnsafe(ref xr, (nuint)x2 + xi);
-                        var v3 = Vector256.LoadUnsafe(ref xr, (nuint)x3 + xi);
-                        var u = Vector256.LoadUnsafe(ref gr, (nuint)g0 + gi);
-                        (s00, s01, s02, s03) = (Vector256.FusedMultiplyAdd(u, v0, s00), Vector256.FusedMultiplyAdd(u, v1, s01), Vector256.FusedMultiplyAdd(u, v2, s02), Vector256.FusedMultiplyAdd(u, v3, s03));
-                        u = Vector256.LoadUnsafe(ref gr, (nuint)g1 + gi);
-                        (s10, s11, s12, s13) = (Vector256.FusedMultiplyAdd(u, v0, s10), Vector256.FusedMultiplyAdd(u, v1, s11), Vector256.FusedMultiplyAdd(u, v2, s12), Vector256.FusedMultiplyAdd(u, v3, s13));
-                        u = Vector256.LoadUnsafe(ref gr, (nuint)g2 + gi);
-                        (s20, s21, s22, s23) = (Vector256.FusedMultiplyAdd(u, v0, s20), Vector256.FusedMultiplyAdd(u, v1, s21), Vector256.FusedMultiplyAdd(u, v2, s22), Vector256.FusedMultiplyAdd(u, v3, s23));
-                        u = Vector256.LoadUnsafe(ref gr, (nuint)g3 + gi);
-                        (s30, s31, s32, s33) = (Vector256.FusedMultiplyAdd(u, v0, s30), Vector256.FusedMultiplyAdd(u, v1, s31), Vector256.FusedMultiplyAdd(u, v2, s32), Vector256.FusedMultiplyAdd(u, v3, s33));
-                    }
+                    xAt[j] = fieldOffsets[Math.Min(r0 + j, rows - 1)];
                 }
 
-                (block[0], block[1], block[2], block[3]) = (Vector256.Sum(s00), Vector256.Sum(s01), Vector256.Sum(s02), Vector256.Sum(s03));
-                (block[4], block[5], block[6], block[7]) = (Vector256.Sum(s10), Vector256.Sum(s11), Vector256.Sum(s12), Vector256.Sum(s13));
-                (block[8], block[9], block[10], block[11]) = (Vector256.Sum(s20), Vector256.Sum(s21), Vector256.Sum(s22), Vector256.Sum(s23));
-                (block[12], block[13], block[14], block[15]) = (Vector256.Sum(s30), Vector256.Sum(s31), Vector256.Sum(s32), Vector256.Sum(s33));
+                if (wide)
+                {
+                    Block512(ref gr, ref xr, gAt, xAt, segments, length, gStep, fStep, block);
+                }
+                else
+                {
+                    Block256(ref gr, ref xr, gAt, xAt, segments, length, gStep, fStep, block);
+                }
+
                 for (var i = 0; i < Math.Min(4, m - o0); i++)
                 {
                     for (var j = 0; j < Math.Min(4, rows - r0); j++)
@@ -346,6 +339,76 @@ internal static class Convolution
                 }
             }
         }
+    }
+
+    /// <summary>One 4 × 4 block of <see cref="Dot"/> on 256-bit vectors: <c>block[4i + j] = Σ g-row i · field-row j</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block256(ref float gr, ref float xr, ReadOnlySpan<int> gAt, ReadOnlySpan<int> xAt, int segments, int length, int gStep, int fStep, Span<float> block)
+    {
+        var (g0, g1, g2, g3) = ((nuint)gAt[0], (nuint)gAt[1], (nuint)gAt[2], (nuint)gAt[3]);
+        var (x0, x1, x2, x3) = ((nuint)xAt[0], (nuint)xAt[1], (nuint)xAt[2], (nuint)xAt[3]);
+        Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
+        Vector256<float> s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
+        for (var seg = 0; seg < segments; seg++)
+        {
+            var (gBase, xBase) = (seg * gStep, seg * fStep);
+            for (var t = 0; t < length; t += 8)
+            {
+                var (gi, xi) = ((nuint)(gBase + t), (nuint)(xBase + t));
+                var v0 = Vector256.LoadUnsafe(ref xr, x0 + xi);
+                var v1 = Vector256.LoadUnsafe(ref xr, x1 + xi);
+                var v2 = Vector256.LoadUnsafe(ref xr, x2 + xi);
+                var v3 = Vector256.LoadUnsafe(ref xr, x3 + xi);
+                var u = Vector256.LoadUnsafe(ref gr, g0 + gi);
+                (s00, s01, s02, s03) = (Vector256.FusedMultiplyAdd(u, v0, s00), Vector256.FusedMultiplyAdd(u, v1, s01), Vector256.FusedMultiplyAdd(u, v2, s02), Vector256.FusedMultiplyAdd(u, v3, s03));
+                u = Vector256.LoadUnsafe(ref gr, g1 + gi);
+                (s10, s11, s12, s13) = (Vector256.FusedMultiplyAdd(u, v0, s10), Vector256.FusedMultiplyAdd(u, v1, s11), Vector256.FusedMultiplyAdd(u, v2, s12), Vector256.FusedMultiplyAdd(u, v3, s13));
+                u = Vector256.LoadUnsafe(ref gr, g2 + gi);
+                (s20, s21, s22, s23) = (Vector256.FusedMultiplyAdd(u, v0, s20), Vector256.FusedMultiplyAdd(u, v1, s21), Vector256.FusedMultiplyAdd(u, v2, s22), Vector256.FusedMultiplyAdd(u, v3, s23));
+                u = Vector256.LoadUnsafe(ref gr, g3 + gi);
+                (s30, s31, s32, s33) = (Vector256.FusedMultiplyAdd(u, v0, s30), Vector256.FusedMultiplyAdd(u, v1, s31), Vector256.FusedMultiplyAdd(u, v2, s32), Vector256.FusedMultiplyAdd(u, v3, s33));
+            }
+        }
+
+        (block[0], block[1], block[2], block[3]) = (Vector256.Sum(s00), Vector256.Sum(s01), Vector256.Sum(s02), Vector256.Sum(s03));
+        (block[4], block[5], block[6], block[7]) = (Vector256.Sum(s10), Vector256.Sum(s11), Vector256.Sum(s12), Vector256.Sum(s13));
+        (block[8], block[9], block[10], block[11]) = (Vector256.Sum(s20), Vector256.Sum(s21), Vector256.Sum(s22), Vector256.Sum(s23));
+        (block[12], block[13], block[14], block[15]) = (Vector256.Sum(s30), Vector256.Sum(s31), Vector256.Sum(s32), Vector256.Sum(s33));
+    }
+
+    /// <summary><see cref="Block256"/> on 512-bit vectors, for lengths that are a multiple of 16.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block512(ref float gr, ref float xr, ReadOnlySpan<int> gAt, ReadOnlySpan<int> xAt, int segments, int length, int gStep, int fStep, Span<float> block)
+    {
+        var (g0, g1, g2, g3) = ((nuint)gAt[0], (nuint)gAt[1], (nuint)gAt[2], (nuint)gAt[3]);
+        var (x0, x1, x2, x3) = ((nuint)xAt[0], (nuint)xAt[1], (nuint)xAt[2], (nuint)xAt[3]);
+        Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
+        Vector512<float> s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
+        for (var seg = 0; seg < segments; seg++)
+        {
+            var (gBase, xBase) = (seg * gStep, seg * fStep);
+            for (var t = 0; t < length; t += 16)
+            {
+                var (gi, xi) = ((nuint)(gBase + t), (nuint)(xBase + t));
+                var v0 = Vector512.LoadUnsafe(ref xr, x0 + xi);
+                var v1 = Vector512.LoadUnsafe(ref xr, x1 + xi);
+                var v2 = Vector512.LoadUnsafe(ref xr, x2 + xi);
+                var v3 = Vector512.LoadUnsafe(ref xr, x3 + xi);
+                var u = Vector512.LoadUnsafe(ref gr, g0 + gi);
+                (s00, s01, s02, s03) = (Vector512.FusedMultiplyAdd(u, v0, s00), Vector512.FusedMultiplyAdd(u, v1, s01), Vector512.FusedMultiplyAdd(u, v2, s02), Vector512.FusedMultiplyAdd(u, v3, s03));
+                u = Vector512.LoadUnsafe(ref gr, g1 + gi);
+                (s10, s11, s12, s13) = (Vector512.FusedMultiplyAdd(u, v0, s10), Vector512.FusedMultiplyAdd(u, v1, s11), Vector512.FusedMultiplyAdd(u, v2, s12), Vector512.FusedMultiplyAdd(u, v3, s13));
+                u = Vector512.LoadUnsafe(ref gr, g2 + gi);
+                (s20, s21, s22, s23) = (Vector512.FusedMultiplyAdd(u, v0, s20), Vector512.FusedMultiplyAdd(u, v1, s21), Vector512.FusedMultiplyAdd(u, v2, s22), Vector512.FusedMultiplyAdd(u, v3, s23));
+                u = Vector512.LoadUnsafe(ref gr, g3 + gi);
+                (s30, s31, s32, s33) = (Vector512.FusedMultiplyAdd(u, v0, s30), Vector512.FusedMultiplyAdd(u, v1, s31), Vector512.FusedMultiplyAdd(u, v2, s32), Vector512.FusedMultiplyAdd(u, v3, s33));
+            }
+        }
+
+        (block[0], block[1], block[2], block[3]) = (Vector512.Sum(s00), Vector512.Sum(s01), Vector512.Sum(s02), Vector512.Sum(s03));
+        (block[4], block[5], block[6], block[7]) = (Vector512.Sum(s10), Vector512.Sum(s11), Vector512.Sum(s12), Vector512.Sum(s13));
+        (block[8], block[9], block[10], block[11]) = (Vector512.Sum(s20), Vector512.Sum(s21), Vector512.Sum(s22), Vector512.Sum(s23));
+        (block[12], block[13], block[14], block[15]) = (Vector512.Sum(s30), Vector512.Sum(s31), Vector512.Sum(s32), Vector512.Sum(s33));
     }
 
     /// <summary>
