@@ -43,13 +43,19 @@ public sealed class ConvolutionRouteProperties
         var r = new SeededRandom((ulong)shape.Seed + 1);
         var (x, weight, bias, other) = (Values(r, s.N * s.C * s.H * s.W), Values(r, s.O * s.Rows), Values(r, s.O), Values(r, s.N * s.O * s.Ho * s.Wo));
         var upstream = Values(r, other.Length);
+        var (pool, poolStride) = (1 + r.NextInt(Math.Min(3, Math.Min(s.Ho, s.Wo))), 1 + r.NextInt(2));
         float[][] Run(bool fused)
         {
             var (xt, wt, bt, ot) = (Tracked(x, s.N, s.C, s.H, s.W), Tracked(weight, s.O, s.C, s.KH, s.KW), Tracked(bias, s.O), Tracked(other, s.N, s.O, s.Ho, s.Wo));
             var conv = fused ? Ops.Conv2d(xt, wt, bt, s.Stride, s.Padding, relu: true) : Ops.Relu(Ops.Conv2d(xt, wt, bt, s.Stride, s.Padding));
             var sum = fused ? Ops.AddRelu(conv, ot) : Ops.Relu(Ops.Add(conv, ot));
-            Ops.Sum(Ops.Mul(sum, Tensor.FromArray([.. upstream], sum.Shape.ToArray()))).Backward();
-            return [sum.Data, xt.Grad!.Data, wt.Grad!.Data, bt.Grad!.Data, ot.Grad!.Data];
+            var pooled = fused
+                ? Ops.Conv2dReluMaxPool(xt, wt, bt, s.Stride, s.Padding, pool, poolStride, pool / 2)
+                : Ops.MaxPool2d(Ops.Relu(Ops.Conv2d(xt, wt, bt, s.Stride, s.Padding)), pool, poolStride, pool / 2);
+            var pooledUpstream = Tensor.FromArray([.. Values(new SeededRandom((ulong)shape.Seed + 2), pooled.Length)], pooled.Shape.ToArray());
+            var loss = Ops.Add(Ops.Sum(Ops.Mul(sum, Tensor.FromArray([.. upstream], sum.Shape.ToArray()))), Ops.Sum(Ops.Mul(pooled, pooledUpstream)));
+            loss.Backward();
+            return [sum.Data, pooled.Data, xt.Grad!.Data, wt.Grad!.Data, bt.Grad!.Data, ot.Grad!.Data];
         }
 
         var (a, b) = (Run(fused: true), Run(fused: false));

@@ -19,20 +19,8 @@ public static partial class Ops
     /// <exception cref="ArgumentException">When the shapes do not fit, or the window does not fit the padded input.</exception>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0, bool relu = false)
     {
-        var (n, c, h, w) = Image(x, nameof(x), "Conv2d");
-        if (weight.Rank != 4 || weight.Shape[1] != c)
-        {
-            throw new ArgumentException($"Conv2d: the weight must be [out, {c}, kh, kw], got [{string.Join(", ", weight.Shape)}]", nameof(weight));
-        }
-
-        int o = weight.Shape[0], kh = weight.Shape[2], kw = weight.Shape[3];
-        if (bias is not null && bias.Length != o)
-        {
-            throw new ArgumentException($"Conv2d: bias has {bias.Length} elements, expected {o}", nameof(bias));
-        }
-
-        var (ho, wo) = Window(h, w, kh, kw, stride, padding, "Conv2d");
-        var shape = new Conv2dShape(n, c, h, w, o, kh, kw, stride, padding);
+        var shape = ConvShape(x, weight, bias, stride, padding);
+        var (n, o, ho, wo) = (shape.N, shape.O, shape.Ho, shape.Wo);
         var y = new float[n * o * ho * wo];
         Kernels.Backend.Conv2d(x.Data, weight.Data, bias?.Data, y, shape, relu);
 
@@ -57,18 +45,92 @@ public static partial class Ops
     public static Tensor MaxPool2d(Tensor x, int kernel, int stride, int padding = 0)
     {
         var (n, c, h, w) = Image(x, nameof(x), "MaxPool2d");
+        var (ho, wo) = PoolWindow(h, w, kernel, stride, padding);
+        var (y, from) = Pool(x.Data, n * c, h, w, kernel, stride, padding, ho, wo);
+        return Result(y, [n, c, ho, wo], [x], g => Unpool(g, from, n * c, ho * wo, x.EnsureGrad(), null));
+    }
+
+    /// <summary>
+    /// <c>MaxPool2d(Relu(Conv2d(x, weight, bias, stride, padding)), poolKernel, poolStride, poolPadding)</c>, an encoder's
+    /// stem, with the same values and gradients, but the convolution's output and its gradient (the largest arrays of an
+    /// image encoder, four times the pooled size) live in reused scratch memory for the length of the op and its backward
+    /// pass instead of as tensors: only the pooled result and its argmax indices are kept.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the shapes do not fit, as for <see cref="Conv2d"/> and <see cref="MaxPool2d"/>.</exception>
+    public static Tensor Conv2dReluMaxPool(Tensor x, Tensor weight, Tensor? bias, int stride, int padding, int poolKernel, int poolStride, int poolPadding)
+    {
+        var shape = ConvShape(x, weight, bias, stride, padding);
+        var (ph, pw) = PoolWindow(shape.Ho, shape.Wo, poolKernel, poolStride, poolPadding);
+        var (planes, size) = (shape.N * shape.O, shape.N * shape.O * shape.Ho * shape.Wo);
+        float[] y;
+        int[] from;
+        var conv = Scratch.Floats.Rent(size);
+        try
+        {
+            Kernels.Backend.Conv2d(x.Data, weight.Data, bias?.Data, conv, shape, relu: true);
+            (y, from) = Pool(conv, planes, shape.Ho, shape.Wo, poolKernel, poolStride, poolPadding, ph, pw);
+        }
+        finally
+        {
+            Scratch.Floats.Return(conv);
+        }
+
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        return Result(y, [shape.N, shape.O, ph, pw], inputs, g =>
+        {
+            var gradConv = Scratch.Floats.Rent(size);
+            try
+            {
+                Array.Clear(gradConv, 0, size);
+                Unpool(g, from, planes, ph * pw, gradConv, y); // the ReLU's mask: a pooled value is positive exactly when the element it took is
+                var db = bias is not null && bias.RequiresGrad ? bias.EnsureGrad() : null;
+                Kernels.Backend.Conv2dBackward(x.Data, weight.Data, gradConv, x.RequiresGrad ? x.EnsureGrad() : null, weight.RequiresGrad ? weight.EnsureGrad() : null, db, shape);
+            }
+            finally
+            {
+                Scratch.Floats.Return(gradConv);
+            }
+        });
+    }
+
+    /// <summary>The shapes of <see cref="Conv2d"/>, after checking them.</summary>
+    private static Conv2dShape ConvShape(Tensor x, Tensor weight, Tensor? bias, int stride, int padding)
+    {
+        var (n, c, h, w) = Image(x, nameof(x), "Conv2d");
+        if (weight.Rank != 4 || weight.Shape[1] != c)
+        {
+            throw new ArgumentException($"Conv2d: the weight must be [out, {c}, kh, kw], got [{string.Join(", ", weight.Shape)}]", nameof(weight));
+        }
+
+        int o = weight.Shape[0], kh = weight.Shape[2], kw = weight.Shape[3];
+        if (bias is not null && bias.Length != o)
+        {
+            throw new ArgumentException($"Conv2d: bias has {bias.Length} elements, expected {o}", nameof(bias));
+        }
+
+        Window(h, w, kh, kw, stride, padding, "Conv2d"); // the window must fit the padded input
+        return new Conv2dShape(n, c, h, w, o, kh, kw, stride, padding);
+    }
+
+    /// <summary>The output size of max pooling, after checking its window.</summary>
+    private static (int Ho, int Wo) PoolWindow(int h, int w, int kernel, int stride, int padding)
+    {
         if (padding * 2 > kernel)
         {
             throw new ArgumentException($"MaxPool2d: padding {padding} is more than half the kernel {kernel}", nameof(padding));
         }
 
-        var (ho, wo) = Window(h, w, kernel, kernel, stride, padding, "MaxPool2d");
-        var y = new float[n * c * ho * wo];
-        var from = new int[y.Length]; // the input element each output took its value from
-        var planes = n * c;
+        return Window(h, w, kernel, kernel, stride, padding, "MaxPool2d");
+    }
 
-        // Planes are independent: each chunk of them has its own outputs (and, backwards, its own part of dx), so the
-        // result does not depend on the thread count.
+    /// <summary>Max pooling of <paramref name="planes"/> planes of <paramref name="data"/>: the pooled values and, for each, the index in <paramref name="data"/> it came from.</summary>
+    private static (float[] Y, int[] From) Pool(float[] data, int planes, int h, int w, int kernel, int stride, int padding, int ho, int wo)
+    {
+        var y = new float[planes * ho * wo];
+        var from = new int[y.Length];
+
+        // Planes are independent: each chunk of them has its own outputs (and, backwards, its own part of the input's
+        // gradient), so the result does not depend on the thread count.
         var chunks = Math.Min(planes, Parallelism.MaxThreads * 4);
         Parallelism.For(Parallelism.MaxThreads, chunks, chunk =>
         {
@@ -77,21 +139,28 @@ public static partial class Ops
             var phases = new float[w + 1];
             for (var plane = planes * chunk / chunks; plane < planes * (chunk + 1) / chunks; plane++)
             {
-                PoolPlane(x.Data, plane * h * w, h, w, kernel, stride, padding, ho, wo, rowMax, rowArg, phases, y.AsSpan(plane * ho * wo, ho * wo), from.AsSpan(plane * ho * wo, ho * wo));
+                PoolPlane(data, plane * h * w, h, w, kernel, stride, padding, ho, wo, rowMax, rowArg, phases, y.AsSpan(plane * ho * wo, ho * wo), from.AsSpan(plane * ho * wo, ho * wo));
             }
         });
+        return (y, from);
+    }
 
-        return Result(y, [n, c, ho, wo], [x], g =>
+    /// <summary>
+    /// Max pooling's gradient: each output's gradient added to the input element it came from, in output order within a
+    /// plane, in chunks of planes across threads; where <paramref name="positive"/> is given, only for outputs above 0.
+    /// </summary>
+    private static void Unpool(float[] g, int[] from, int planes, int window, float[] dx, float[]? positive)
+    {
+        var chunks = Math.Min(planes, Parallelism.MaxThreads * 4);
+        Parallelism.For(Parallelism.MaxThreads, chunks, chunk =>
         {
-            var dx = x.EnsureGrad();
-            var window = ho * wo;
-            Parallelism.For(Parallelism.MaxThreads, chunks, chunk =>
+            for (var k = planes * chunk / chunks * window; k < planes * (chunk + 1) / chunks * window; k++)
             {
-                for (var k = planes * chunk / chunks * window; k < planes * (chunk + 1) / chunks * window; k++)
+                if (positive is null || positive[k] > 0f)
                 {
                     dx[from[k]] += g[k];
                 }
-            });
+            }
         });
     }
 

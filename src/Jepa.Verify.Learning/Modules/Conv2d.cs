@@ -50,4 +50,8 @@ public sealed class Conv2d : Module
 
     /// <summary>The convolution followed by a ReLU, fused (<see cref="Ops.Conv2d"/> with <c>relu</c>).</summary>
     public Tensor ForwardRelu(Tensor input) => Ops.Conv2d(input, Weight, Bias, Stride, Padding, relu: true);
+
+    /// <summary>The convolution, a ReLU and max pooling, fused (<see cref="Ops.Conv2dReluMaxPool"/>).</summary>
+    public Tensor ForwardReluMaxPool(Tensor input, int kernel, int stride, int padding) =>
+        Ops.Conv2dReluMaxPool(input, Weight, Bias, Stride, Padding, kernel, stride, padding);
 }

@@ -74,7 +74,9 @@ public sealed class ConvEncoder : Module
         }
 
         var x = Ops.Reshape(input, input.Rows, Channels, Height, Width);
-        x = Ops.MaxPool2d(activation.Kind == ActivationKind.Relu ? stem.ForwardRelu(x) : activation.Forward(stem.Forward(x)), kernel: 3, stride: 2, padding: 1);
+        x = activation.Kind == ActivationKind.Relu
+            ? stem.ForwardReluMaxPool(x, kernel: 3, stride: 2, padding: 1) // the same values and gradients, without the stem's full-size output
+            : Ops.MaxPool2d(activation.Forward(stem.Forward(x)), kernel: 3, stride: 2, padding: 1);
         foreach (var block in stages)
         {
             x = block.Forward(x);
