@@ -21,7 +21,7 @@ public static partial class Ops
     {
         var shape = ConvShape(x, weight, bias, stride, padding);
         var (n, o, ho, wo) = (shape.N, shape.O, shape.Ho, shape.Wo);
-        var y = new float[n * o * ho * wo];
+        var y = GC.AllocateUninitializedArray<float>(n * o * ho * wo); // the backend writes every element
         Kernels.Backend.Conv2d(x.Data, weight.Data, bias?.Data, y, shape, relu);
 
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
@@ -126,8 +126,8 @@ public static partial class Ops
     /// <summary>Max pooling of <paramref name="planes"/> planes of <paramref name="data"/>: the pooled values and, for each, the index in <paramref name="data"/> it came from.</summary>
     private static (float[] Y, int[] From) Pool(float[] data, int planes, int h, int w, int kernel, int stride, int padding, int ho, int wo)
     {
-        var y = new float[planes * ho * wo];
-        var from = new int[y.Length];
+        var y = GC.AllocateUninitializedArray<float>(planes * ho * wo); // every element of both is written below
+        var from = GC.AllocateUninitializedArray<int>(y.Length);
 
         // Planes are independent: each chunk of them has its own outputs (and, backwards, its own part of the input's
         // gradient), so the result does not depend on the thread count.

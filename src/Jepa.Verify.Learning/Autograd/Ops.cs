@@ -114,7 +114,7 @@ public static partial class Ops
     public static Tensor AddRelu(Tensor a, Tensor b)
     {
         RequireSameShape(a, b, "AddRelu");
-        var y = new float[a.Length];
+        var y = GC.AllocateUninitializedArray<float>(a.Length); // written whole by the add
         Kernels.Backend.Add(a.Data, b.Data, y);
         Kernels.Backend.Max(y, 0f, y);
         return Result(y, a.Shape, [a, b], g =>

@@ -211,7 +211,7 @@ public sealed class TrainingData
     /// <summary>The encoder inputs of the given observations, <c>[rows × FeatureDim]</c>.</summary>
     public Tensor FeatureRows(ReadOnlySpan<int> rows)
     {
-        var x = Tensor.Zeros(rows.Length, FeatureDim);
+        var x = new Tensor(GC.AllocateUninitializedArray<float>(rows.Length * FeatureDim), [rows.Length, FeatureDim]); // every row is written below
         for (var i = 0; i < rows.Length; i++)
         {
             FeatureRow(rows[i], x.Data.AsSpan(i * FeatureDim, FeatureDim));

@@ -136,12 +136,28 @@ public sealed class Tensor
     internal float[] EnsureGrad() => grad ??= new float[Data.Length];
 
     /// <summary>Adds <paramref name="g"/> into this tensor's gradient when it requires one.</summary>
+    /// <remarks>The first contribution is copied into a new gradient rather than added to zeros: the same values, without clearing and reading an array of zeros first.</remarks>
+    /// <exception cref="ArgumentException">When <paramref name="g"/> is not as long as the tensor.</exception>
     internal void Accumulate(ReadOnlySpan<float> g)
     {
-        if (RequiresGrad)
+        if (!RequiresGrad)
         {
-            Kernels.Backend.Add(EnsureGrad(), g, grad);
+            return;
         }
+
+        if (g.Length != Data.Length)
+        {
+            throw new ArgumentException($"a gradient of {g.Length} elements for a tensor of {Data.Length}", nameof(g));
+        }
+
+        if (grad is null)
+        {
+            grad = GC.AllocateUninitializedArray<float>(Data.Length);
+            g.CopyTo(grad);
+            return;
+        }
+
+        Kernels.Backend.Add(grad, g, grad);
     }
 
     /// <summary>The non-leaf tensors reachable from this one, each after all its inputs.</summary>
