@@ -47,24 +47,30 @@ public static partial class Ops
     {
         var y = new float[x.Length];
         var t = new float[x.Length];
-        for (var i = 0; i < y.Length; i++)
+        InChunks(y.Length, (from, to) =>
         {
-            var v = x.Data[i];
-            t[i] = MathF.Tanh(Softplus(v));
-            y[i] = v * t[i];
-        }
+            for (var i = from; i < to; i++)
+            {
+                var v = x.Data[i];
+                t[i] = MathF.Tanh(Softplus(v));
+                y[i] = v * t[i];
+            }
+        });
 
         return Result(y, x.Shape, [x], g =>
         {
             if (x.RequiresGrad)
             {
                 var d = new float[g.Length];
-                for (var i = 0; i < d.Length; i++)
+                InChunks(d.Length, (from, to) =>
                 {
-                    var v = x.Data[i];
-                    var sigmoid = 1f / (1f + MathF.Exp(-v));
-                    d[i] = g[i] * (t[i] + (v * (1f - (t[i] * t[i])) * sigmoid));
-                }
+                    for (var i = from; i < to; i++)
+                    {
+                        var v = x.Data[i];
+                        var sigmoid = 1f / (1f + MathF.Exp(-v));
+                        d[i] = g[i] * (t[i] + (v * (1f - (t[i] * t[i])) * sigmoid));
+                    }
+                });
 
                 x.Accumulate(d);
             }
@@ -226,6 +232,16 @@ public static partial class Ops
 
             logits.Accumulate(d);
         });
+    }
+
+    /// <summary>
+    /// Runs an element-wise loop over 0 … <paramref name="length"/> − 1 in contiguous chunks across threads when it is long
+    /// enough to pay (each element is computed alone, so the result does not depend on the split).
+    /// </summary>
+    private static void InChunks(int length, Action<int, int> body)
+    {
+        var chunks = length >= 1 << 14 ? Parallelism.MaxThreads : 1;
+        Parallelism.For(chunks, chunks, c => body((int)((long)length * c / chunks), (int)((long)length * (c + 1) / chunks)));
     }
 
     internal static float Softplus(float v) => v > 20f ? v : MathF.Log(1f + MathF.Exp(v));
