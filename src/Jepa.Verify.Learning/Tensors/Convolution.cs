@@ -8,8 +8,9 @@ namespace Jepa.Verify.Learning.Tensors;
 /// <summary>
 /// The CPU backend's 2-D convolution (<see cref="IKernels.Conv2d"/> and <see cref="IKernels.Conv2dBackward"/>), written
 /// here because the engine is our own (DESIGN.md §4: TorchSharp does not run on Debian 12). Every product runs on one
-/// 6×16 micro-kernel (<see cref="Gemm.OffsetKernel"/>) that reads B's rows at given offsets, so no operand is packed
-/// beyond the weight, and no receptive-field matrix larger than a cache-sized group of images is ever written.
+/// micro-kernel (<see cref="Gemm.OffsetKernel"/>: 8×16 on 512-bit vectors, else 6×16) that reads B's rows at given
+/// offsets, so no operand is packed beyond the weight, and no receptive-field matrix larger than a cache-sized group of
+/// images is ever written.
 /// </summary>
 /// <remarks>
 /// Two routes, chosen by the shapes alone:
@@ -20,8 +21,9 @@ namespace Jepa.Verify.Learning.Tensors;
 /// offset per (channel, ky, kx). The weight gradient is a dot-product kernel over the same buffer; for stride 1 the input
 /// gradient is the padded convolution of the output gradient with the flipped, transposed weight.</item>
 /// <item><b>Unfolded</b> otherwise: the receptive fields of a group of images (about 256 columns, each image's columns
-/// rounded up to 16) are written side by side (im2col, copied from each image's padded buffer) into a buffer that stays in cache, and the
-/// micro-kernel reads them from there; the input gradient is formed the same way and folded back (col2im).</item>
+/// rounded up to 16) are copied side by side from each image's padded buffer (im2col) into a buffer that stays in
+/// cache, and the micro-kernel reads them from there; the input gradient is formed the same way and folded back
+/// (col2im).</item>
 /// </list>
 /// Every output element is summed in an order fixed by the shapes: the weight gradient splits the images among a fixed
 /// number of lanes (each sums its images in order, then the lanes are added in order), never by the thread count, so
@@ -275,7 +277,7 @@ internal static class Convolution
 
     /// <summary>
     /// Packs an <c>m × k</c> matrix (given element by element) into panels of <see cref="Gemm.PanelRows"/> rows:
-    /// <c>packed[(p·k + kk)·MR + r] = A(p·MR + r, kk)</c>, zero past row m (the micro-kernel's layout of A).
+    /// <c>packed[(p·k + kk)·P + r] = A(p·P + r, kk)</c> for P rows per panel, zero past row m (the micro-kernel's layout of A).
     /// </summary>
     private static float[] PackRows(int m, int k, Func<int, int, float> a)
     {
