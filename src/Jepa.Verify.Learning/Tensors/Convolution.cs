@@ -595,16 +595,8 @@ internal static class Convolution
                         var paddedRow = ((((ch * stride) + phase) * hp) + y + padding) * wq;
                         if (stride == 1)
                         {
-                            if (toPadded)
-                            {
-                                from.Slice(imageRow, w).CopyTo(to.Slice(paddedRow + padding, w));
-                            }
-                            else
-                            {
-                                var target = to.Slice(imageRow, w);
-                                TensorPrimitives.Add(target, from.Slice(paddedRow + padding, w), target);
-                            }
-
+                            var (image, inPadded) = (imageRow, paddedRow + padding);
+                            Run(ref Unsafe.AsRef(in from[toPadded ? image : inPadded]), ref to[toPadded ? inPadded : image], w, add: !toPadded);
                             continue;
                         }
 
