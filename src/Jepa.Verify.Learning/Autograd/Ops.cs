@@ -119,9 +119,9 @@ public static partial class Ops
         Kernels.Backend.Max(y, 0f, y);
         return Result(y, a.Shape, [a, b], g =>
         {
-            Kernels.Backend.KeepWherePositive(y, g); // g is this result's own gradient, not read again
+            Kernels.Backend.KeepWherePositive(y, g); // g is this result's own gradient, dropped after this call
             a.Accumulate(g);
-            b.Accumulate(g);
+            b.AccumulateOwned(g);
         });
     }
 

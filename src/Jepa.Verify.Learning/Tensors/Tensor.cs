@@ -160,6 +160,22 @@ public sealed class Tensor
         Kernels.Backend.Add(grad, g, grad);
     }
 
+    /// <summary>
+    /// <see cref="Accumulate"/> for a gradient array the caller gives away: when this tensor has no gradient yet, the
+    /// array becomes it (no copy). Only for an operation's own incoming gradient at its last use: nothing may read or
+    /// write <paramref name="g"/> afterwards.
+    /// </summary>
+    internal void AccumulateOwned(float[] g)
+    {
+        if (RequiresGrad && grad is null && g.Length == Data.Length)
+        {
+            grad = g;
+            return;
+        }
+
+        Accumulate(g);
+    }
+
     /// <summary>The non-leaf tensors reachable from this one, each after all its inputs.</summary>
     private List<Tensor> TopologicalOrder()
     {
