@@ -13,7 +13,7 @@ public static partial class Ops
     /// </summary>
     /// <remarks>
     /// The arithmetic is the backend's (<see cref="IKernels.Conv2d"/>, <see cref="IKernels.Conv2dBackward"/>); this op checks
-    /// the shapes and records the gradient. With <paramref name="relu"/> the result is <c>max(conv, 0)</c>, applied as it is written:
+    /// the shapes and records the gradient. With <paramref name="relu"/> the result is <c>max(conv, 0)</c>, applied as it is stored:
     /// the values and gradients of <c>Relu(Conv2d(…))</c> without a second image-sized array and its gradient.
     /// </remarks>
     /// <exception cref="ArgumentException">When the shapes do not fit, or the window does not fit the padded input.</exception>

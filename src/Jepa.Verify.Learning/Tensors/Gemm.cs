@@ -31,6 +31,9 @@ internal static class Gemm
     private const long SmallWork = 1L << 13;
     private const long ParallelWork = 1L << 18;
 
+    /// <summary>Row kk of a packed B panel starts at 16·kk, for kk below <see cref="KC"/>.</summary>
+    private static readonly int[] PanelOffsets = [.. Enumerable.Range(0, KC).Select(kk => kk * NR)];
+
     /// <summary>How many threads a large product may use (<see cref="Parallelism.MaxThreads"/>). Results do not depend on it.</summary>
     public static int MaxThreads
     {
@@ -204,68 +207,14 @@ internal static class Gemm
         }
     }
 
-    /// <summary>The 6×16 micro-kernel: C[row0.., col0..] += Apanel · Bpanel over kc terms.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel(float[] packedA, int aOffset, float[] packedB, int bOffset, int kc, float[] c, int row0, int col0, int m, int n)
-    {
-        ref var ap = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(packedA), aOffset);
-        ref var bp = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(packedB), bOffset);
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (var kk = 0; kk < kc; kk++)
-        {
-            var b0 = Vector256.LoadUnsafe(ref bp, (nuint)(kk * NR));
-            var b1 = Vector256.LoadUnsafe(ref bp, (nuint)((kk * NR) + 8));
-            ref var a = ref Unsafe.Add(ref ap, kk * MR);
-            var a0 = Vector256.Create(a);
-            c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
-            c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector256.Create(Unsafe.Add(ref a, 1));
-            c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
-            c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector256.Create(Unsafe.Add(ref a, 2));
-            c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
-            c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector256.Create(Unsafe.Add(ref a, 3));
-            c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
-            c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector256.Create(Unsafe.Add(ref a, 4));
-            c40 = Vector256.FusedMultiplyAdd(a4, b0, c40);
-            c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector256.Create(Unsafe.Add(ref a, 5));
-            c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
-            c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
-        }
-
-        var rows = Math.Min(MR, m - row0);
-        var cols = Math.Min(NR, n - col0);
-        ref var t = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(c), (row0 * n) + col0);
-        Store(c00, c01, ref t, cols, Epilogue.Add, 0f);
-        if (rows > 1)
-        {
-            Store(c10, c11, ref Unsafe.Add(ref t, n), cols, Epilogue.Add, 0f);
-        }
-
-        if (rows > 2)
-        {
-            Store(c20, c21, ref Unsafe.Add(ref t, 2 * n), cols, Epilogue.Add, 0f);
-        }
-
-        if (rows > 3)
-        {
-            Store(c30, c31, ref Unsafe.Add(ref t, 3 * n), cols, Epilogue.Add, 0f);
-        }
-
-        if (rows > 4)
-        {
-            Store(c40, c41, ref Unsafe.Add(ref t, 4 * n), cols, Epilogue.Add, 0f);
-        }
-
-        if (rows > 5)
-        {
-            Store(c50, c51, ref Unsafe.Add(ref t, 5 * n), cols, Epilogue.Add, 0f);
-        }
-    }
+    /// <summary>
+    /// The 6×16 micro-kernel on packed panels: C[row0.., col0..] += Apanel · Bpanel over kc terms. A packed B panel is a
+    /// B whose row kk lies at offset 16·kk, so this is <see cref="OffsetKernel6"/> with those offsets.
+    /// </summary>
+    private static void Kernel(float[] packedA, int aOffset, float[] packedB, int bOffset, int kc, float[] c, int row0, int col0, int m, int n) =>
+        OffsetKernel6(
+            ref packedA[aOffset], ref packedB[bOffset], ref MemoryMarshal.GetArrayDataReference(PanelOffsets), kc,
+            ref c[(row0 * n) + col0], n, Math.Min(MR, m - row0), Math.Min(NR, n - col0), Epilogue.Add, default);
 
     /// <summary>
     /// Rows per packed panel of A for <see cref="OffsetKernel"/>: 8 where 512-bit vectors run in hardware (one vector per

@@ -19,10 +19,15 @@ public interface IKernels
     /// <c>y = conv(x, weight) + bias</c>, overwriting <paramref name="y"/>: a 2-D cross-correlation of <c>x[N, C, H, W]</c>
     /// with <c>weight[O, C, KH, KW]</c> (PyTorch's <c>conv2d</c>), <paramref name="bias"/> <c>[O]</c> or null, into
     /// <c>y[N, O, Ho, Wo]</c>; with <paramref name="relu"/>, <c>max(y, 0)</c> (NaN kept, as <see cref="Max(ReadOnlySpan{float}, float, Span{float})"/>).
+    /// <paramref name="y"/> may be longer (a pooled scratch array); only its first <c>N·O·Ho·Wo</c> elements are written.
     /// </summary>
     void Conv2d(float[] x, float[] weight, float[]? bias, float[] y, Conv2dShape shape, bool relu);
 
-    /// <summary>Adds <see cref="Conv2d"/>'s gradients for the upstream gradient <c>gradY[N, O, Ho, Wo]</c> into <paramref name="dx"/>, <paramref name="dw"/> and <paramref name="db"/>, each when not null.</summary>
+    /// <summary>
+    /// Adds <see cref="Conv2d"/>'s gradients for the upstream gradient <c>gradY[N, O, Ho, Wo]</c> (which may be longer; only
+    /// its first <c>N·O·Ho·Wo</c> elements are read) into <paramref name="dx"/>, <paramref name="dw"/> and
+    /// <paramref name="db"/>, each when not null.
+    /// </summary>
     void Conv2dBackward(float[] x, float[] weight, float[] gradY, float[]? dx, float[]? dw, float[]? db, Conv2dShape shape);
 
     /// <summary><c>dst = x + y</c>.</summary>
