@@ -131,13 +131,12 @@ public static partial class Ops
 
         // Planes are independent: each chunk of them has its own outputs (and, backwards, its own part of the input's
         // gradient), so the result does not depend on the thread count.
-        var chunks = Math.Min(planes, Parallelism.MaxThreads * 4);
-        Parallelism.For(Parallelism.MaxThreads, chunks, chunk =>
+        Parallelism.ForRanges(planes, Math.Min(planes, Parallelism.MaxThreads * 4), (_, first, end) =>
         {
             var rowMax = new float[h * wo];
             var rowArg = new int[h * wo];
             var phases = new float[w + 1];
-            for (var plane = planes * chunk / chunks; plane < planes * (chunk + 1) / chunks; plane++)
+            for (var plane = first; plane < end; plane++)
             {
                 PoolPlane(data, plane * h * w, h, w, kernel, stride, padding, ho, wo, rowMax, rowArg, phases, y.AsSpan(plane * ho * wo, ho * wo), from.AsSpan(plane * ho * wo, ho * wo));
             }
@@ -151,10 +150,9 @@ public static partial class Ops
     /// </summary>
     private static void Unpool(float[] g, int[] from, int planes, int window, float[] dx, float[]? positive)
     {
-        var chunks = Math.Min(planes, Parallelism.MaxThreads * 4);
-        Parallelism.For(Parallelism.MaxThreads, chunks, chunk =>
+        Parallelism.ForRanges(planes, Math.Min(planes, Parallelism.MaxThreads * 4), (_, first, end) =>
         {
-            for (var k = planes * chunk / chunks * window; k < planes * (chunk + 1) / chunks * window; k++)
+            for (var k = first * window; k < end * window; k++)
             {
                 if (positive is null || positive[k] > 0f)
                 {

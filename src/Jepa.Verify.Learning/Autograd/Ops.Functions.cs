@@ -47,7 +47,7 @@ public static partial class Ops
     {
         var y = new float[x.Length];
         var t = new float[x.Length];
-        InChunks(y.Length, (from, to) =>
+        Parallelism.ForRanges(y.Length, ElementChunks(y.Length), (_, from, to) =>
         {
             for (var i = from; i < to; i++)
             {
@@ -62,7 +62,7 @@ public static partial class Ops
             if (x.RequiresGrad)
             {
                 var d = new float[g.Length];
-                InChunks(d.Length, (from, to) =>
+                Parallelism.ForRanges(d.Length, ElementChunks(d.Length), (_, from, to) =>
                 {
                     for (var i = from; i < to; i++)
                     {
@@ -234,15 +234,8 @@ public static partial class Ops
         });
     }
 
-    /// <summary>
-    /// Runs an element-wise loop over 0 … <paramref name="length"/> − 1 in contiguous chunks across threads when it is long
-    /// enough to pay (each element is computed alone, so the result does not depend on the split).
-    /// </summary>
-    private static void InChunks(int length, Action<int, int> body)
-    {
-        var chunks = length >= 1 << 14 ? Parallelism.MaxThreads : 1;
-        Parallelism.For(chunks, chunks, c => body((int)((long)length * c / chunks), (int)((long)length * (c + 1) / chunks)));
-    }
+    /// <summary>How many threads an element-wise loop of <paramref name="length"/> elements pays for: all of them from 16,384 on, else one.</summary>
+    private static int ElementChunks(int length) => length >= 1 << 14 ? Parallelism.MaxThreads : 1;
 
     internal static float Softplus(float v) => v > 20f ? v : MathF.Log(1f + MathF.Exp(v));
 

@@ -241,7 +241,7 @@ internal static class Convolution
         try
         {
             Array.Clear(partial, 0, lanes * size);
-            Parallelism.For(Parallelism.MaxThreads, lanes, l => lane(n * l / lanes, n * (l + 1) / lanes, partial.AsSpan(l * size, size)));
+            Parallelism.ForRanges(n, lanes, (l, from, to) => lane(from, to, partial.AsSpan(l * size, size)));
             for (var l = 0; total is not null && l < lanes; l++)
             {
                 TensorPrimitives.Add(total, partial.AsSpan(l * size, size), total);
@@ -256,14 +256,13 @@ internal static class Convolution
     /// <summary>Runs <paramref name="body"/> for every image, in contiguous chunks across threads, each chunk with its own zeroed padded buffer.</summary>
     private static void EachImage(int n, int paddedLength, Action<int, float[]> body)
     {
-        var chunks = Math.Min(n, Parallelism.MaxThreads * 4);
-        Parallelism.For(Parallelism.MaxThreads, chunks, chunk =>
+        Parallelism.ForRanges(n, Math.Min(n, Parallelism.MaxThreads * 4), (_, first, end) =>
         {
             var padded = Scratch.Floats.Rent(paddedLength);
             try
             {
                 padded.AsSpan(0, paddedLength).Clear();
-                for (var i = n * chunk / chunks; i < n * (chunk + 1) / chunks; i++)
+                for (var i = first; i < end; i++)
                 {
                     body(i, padded);
                 }

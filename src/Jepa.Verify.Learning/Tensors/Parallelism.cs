@@ -39,4 +39,13 @@ public static class Parallelism
 
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
     }
+
+    /// <summary>
+    /// Splits 0 … <paramref name="count"/> − 1 into <paramref name="parts"/> contiguous ranges (their sizes differ by at
+    /// most one) and runs <paramref name="body"/>(part, from, to) for each on up to <see cref="MaxThreads"/> threads. The
+    /// ranges depend on the two numbers only, so a caller that fixes <paramref name="parts"/> by the shapes gets the same
+    /// sums for any thread count.
+    /// </summary>
+    internal static void ForRanges(int count, int parts, Action<int, int, int> body) =>
+        For(MaxThreads, parts, p => body(p, (int)((long)count * p / parts), (int)((long)count * (p + 1) / parts)));
 }
