@@ -51,11 +51,17 @@ public sealed class CpuKernels : IKernels
     public void Max(ReadOnlySpan<float> x, float y, Span<float> dst) => TensorPrimitives.Max(x, y, dst);
 
     /// <inheritdoc />
-    public void AddWherePositive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst)
+    public void AddWherePositive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst) => WherePositive(x, y, dst, add: true, nameof(AddWherePositive));
+
+    /// <inheritdoc />
+    public void KeepWherePositive(ReadOnlySpan<float> x, Span<float> dst) => WherePositive(x, dst, dst, add: false, nameof(KeepWherePositive));
+
+    /// <summary>ReLU's gradient, vectorised: <c>dst = y</c> (or <c>dst += y</c>) where <c>x &gt; 0</c>, else <c>dst = 0</c> (or unchanged); <paramref name="y"/> may be <paramref name="dst"/>.</summary>
+    private static void WherePositive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst, bool add, string kernel)
     {
         if (y.Length != x.Length || dst.Length != x.Length)
         {
-            throw new ArgumentException($"AddWherePositive: lengths {x.Length}, {y.Length} and {dst.Length} differ");
+            throw new ArgumentException($"{kernel}: lengths {x.Length}, {y.Length} and {dst.Length} differ");
         }
 
         var i = 0;
@@ -66,40 +72,15 @@ public sealed class CpuKernels : IKernels
             ref var dr = ref MemoryMarshal.GetReference(dst);
             for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                var positive = Vector256.GreaterThan(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero);
-                (Vector256.LoadUnsafe(ref dr, (nuint)i) + (Vector256.LoadUnsafe(ref yr, (nuint)i) & positive)).StoreUnsafe(ref dr, (nuint)i);
+                var kept = Vector256.LoadUnsafe(ref yr, (nuint)i) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero);
+                (add ? Vector256.LoadUnsafe(ref dr, (nuint)i) + kept : kept).StoreUnsafe(ref dr, (nuint)i);
             }
         }
 
         for (; i < x.Length; i++)
         {
-            dst[i] += x[i] > 0f ? y[i] : 0f;
-        }
-    }
-
-    /// <inheritdoc />
-    public void KeepWherePositive(ReadOnlySpan<float> x, Span<float> dst)
-    {
-        if (dst.Length != x.Length)
-        {
-            throw new ArgumentException($"KeepWherePositive: lengths {x.Length} and {dst.Length} differ");
-        }
-
-        var i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            ref var xr = ref MemoryMarshal.GetReference(x);
-            ref var dr = ref MemoryMarshal.GetReference(dst);
-            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var positive = Vector256.GreaterThan(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero);
-                (Vector256.LoadUnsafe(ref dr, (nuint)i) & positive).StoreUnsafe(ref dr, (nuint)i);
-            }
-        }
-
-        for (; i < x.Length; i++)
-        {
-            dst[i] = x[i] > 0f ? dst[i] : 0f;
+            var kept = x[i] > 0f ? y[i] : 0f;
+            dst[i] = add ? dst[i] + kept : kept;
         }
     }
 
