@@ -64,12 +64,7 @@ internal static class Convolution
             var padded = Scratch.Floats.Rent(f.Plan.PaddedLength);
             try
             {
-                padded.AsSpan(0, f.Plan.PaddedLength).Clear();
-                for (var j = 0; j < images; j++)
-                {
-                    f.Plan.Pad(x.AsSpan((first + j) * image, image), padded);
-                    f.Plan.Gather(padded, cols, f.Width, j * f.Columns);
-                }
+                f.Unfold(x, first, images, padded, cols);
 
                 f.Multiply(packed, s.O, cols, f.Offsets(s.Rows), s.Rows, images, (j, row, column) => ((((first + j) * s.O) + row) * f.Pixels) + column, f.Pixels, f.Pixels, y, epilogue, bias);
             }
@@ -199,12 +194,7 @@ internal static class Convolution
 
                     if (dw is not null)
                     {
-                        padded.AsSpan(0, f.Plan.PaddedLength).Clear();
-                        for (var j = 0; j < images; j++)
-                        {
-                            f.Plan.Pad(x.AsSpan((first + j) * image, image), padded);
-                            f.Plan.Gather(padded, cols, f.Width, j * f.Columns);
-                        }
+                        f.Unfold(x, first, images, padded, cols);
 
                         Dot(planes, f.Width, cols, fieldOffsets, s.O, rows, 1, images * f.Columns, 0, 0, sums);
                     }
@@ -440,6 +430,21 @@ internal static class Convolution
 
         public int Width { get; }
 
+        /// <summary>
+        /// The receptive fields of images <paramref name="first"/> … + <paramref name="images"/> of <paramref name="x"/>
+        /// side by side in <paramref name="cols"/> (im2col), each copied from its zero-padded copy in <paramref name="padded"/>.
+        /// </summary>
+        public void Unfold(float[] x, int first, int images, float[] padded, float[] cols)
+        {
+            var image = Plan.ImageLength;
+            padded.AsSpan(0, Plan.PaddedLength).Clear();
+            for (var j = 0; j < images; j++)
+            {
+                Plan.Pad(x.AsSpan((first + j) * image, image), padded);
+                Plan.Gather(padded, cols, Width, j * Columns);
+            }
+        }
+
         /// <summary>A zeroed buffer of <paramref name="rows"/> rows.</summary>
         public float[] Rent(int rows)
         {
@@ -520,6 +525,9 @@ internal static class Convolution
 
         /// <summary>Floats of one padded image.</summary>
         public int PaddedLength => c * stride * hp * wq;
+
+        /// <summary>Floats of one image, <c>C·H·W</c>.</summary>
+        public int ImageLength => c * h * w;
 
         /// <summary>
         /// Writes an image <c>[C, H, W]</c> into its place in <paramref name="padded"/>. The padding positions are never
