@@ -72,7 +72,7 @@ public sealed class CsvAndAuxFileTests
     {
         var path = TestFiles.Write("t.csv", "from,action,to\n");
         var ex = Assert.Throws<MdpFormatException>(() => MdpLoader.Load(path));
-        Assert.Contains("needs an aux file; pass --aux-file", ex.Message);
+        Assert.Contains("needs an aux file (header id,aux)", ex.Message);
     }
 
     [Fact]

@@ -104,12 +104,24 @@ public sealed class TrainingData
 
             for (var j = 0; j < auxDim; j++)
             {
+                if (Math.Abs(v.Components[j]) > MaxAux)
+                {
+                    throw new MdpFormatException(mdp.LocationOfAux(i), $"observation '{mdp.Observations[i]}' has the aux value {v}, beyond ±1e18: training in float32 squares it to infinity",
+                        "rescale the aux values (divide them all by one constant) before training");
+                }
+
                 values[(i * auxDim) + j] = (float)v.Components[j];
             }
         }
 
         return Create(n, featureDim, features, mdp.ActionCount, mdp.Transitions, values);
     }
+
+    /// <summary>
+    /// The largest aux magnitude training accepts (1e18): the squared error of a float32 value beyond it (about 1.8e19 and
+    /// up) is infinite, so such a run could only diverge.
+    /// </summary>
+    public const double MaxAux = 1e18;
 
     /// <summary>
     /// Data from arrays (e.g. a benchmark's synthetic inputs).

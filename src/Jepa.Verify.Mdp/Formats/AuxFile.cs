@@ -194,6 +194,11 @@ public sealed record AuxFile(string Path, ImmutableArray<AuxFile.Row> Rows)
             throw new MdpFormatException(csv.At(field), $"the number {text} in column {column} is out of range", "use a finite double-precision number (or inf to mean infinity)");
         }
 
+        if (ExactNumber.Problem(text, value) is { } lost)
+        {
+            throw new MdpFormatException(csv.At(field), $"the number {text} in column {column} {lost}, so values that differ could be merged", "write a value a double holds exactly (the one it becomes, if that is what you meant), rescale the aux, or give it as a label");
+        }
+
         return value;
     }
 }

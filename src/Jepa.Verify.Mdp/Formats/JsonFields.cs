@@ -56,13 +56,21 @@ internal sealed class JsonFields(Func<long, SourceLocation> locate)
         return (long)node.Number;
     }
 
+    /// <summary>A bound as a person writes it: <c>1e-9</c>, <c>10</c>, <c>1e12</c> (not .NET's <c>1E-09</c>).</summary>
+    private static string Plain(double value)
+    {
+        var text = AuxValue.Format(value);
+        var e = text.IndexOf('E', StringComparison.Ordinal);
+        return e < 0 ? text : $"{text[..e]}e{int.Parse(text[(e + 1)..], CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)}";
+    }
+
     /// <summary>A finite number in <c>[min, max]</c>.</summary>
     public double Number(JsonNode node, string what, double min, double max)
     {
         if (node.Kind != JsonKind.Number || node.Number < min || node.Number > max)
         {
-            var range = string.Create(CultureInfo.InvariantCulture, $"{min:R} to {max:R}");
-            throw new MdpFormatException(At(node), $"{what} must be a number from {range}, found {node.Describe()}", $"write a number between {range}");
+            var (low, high) = (Plain(min), Plain(max));
+            throw new MdpFormatException(At(node), $"{what} must be a number from {low} to {high}, found {node.Describe()}", $"write a number between {low} and {high}");
         }
 
         return node.Number;

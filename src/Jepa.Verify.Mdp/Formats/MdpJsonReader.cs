@@ -43,7 +43,7 @@ public static class MdpJsonReader
     public static MdpModel Read(string path)
     {
         using var stream = TextFile.OpenRead(path);
-        return Read(path, stream, SourceMap.ForFile(path));
+        return Read(path, stream, TextFile.MapFor(path, stream));
     }
 
     /// <summary>Reads an MDP from JSON bytes.</summary>
@@ -593,10 +593,11 @@ public static class MdpJsonReader
                 throw new MdpFormatException(s.Here, $"\"features\" must be an array, found {s.Describe()}", "write a list of numbers");
             }
 
+            var at = s.TokenOffset;
             var values = new List<float>();
             while (s.Read() && s.TokenType != JsonTokenType.EndArray)
             {
-                var v = Number(ref s, "a feature");
+                var v = Number(ref s, "a feature", exact: false); // features become float32: aux values, which decide the classes, must be exact
                 var f = (float)v;
                 if (float.IsInfinity(f))
                 {
@@ -607,10 +608,16 @@ public static class MdpJsonReader
                 values.Add(f);
             }
 
+            if (values.Count == 0)
+            {
+                // One meaning everywhere: an empty list is neither "no features" for training nor equal features for conditions.
+                throw new MdpFormatException(s.Locate(at), "\"features\" is an empty list", "leave \"features\" out (the models then read one-hot ids) or give at least one number");
+            }
+
             return [.. values];
         }
 
-        private static double Number(ref JsonStream s, string what)
+        private static double Number(ref JsonStream s, string what, bool exact = true)
         {
             if (s.TokenType != JsonTokenType.Number)
             {
@@ -620,6 +627,11 @@ public static class MdpJsonReader
             if (!s.TryGetDouble(out var value) || !double.IsFinite(value))
             {
                 throw new MdpFormatException(s.Here, $"the number {Encoding.UTF8.GetString(s.ValueSpan)} is out of range", "use a finite double-precision number");
+            }
+
+            if (exact && ExactNumber.Problem(s.ValueSpan, value) is { } lost)
+            {
+                throw new MdpFormatException(s.Here, $"{what} {Encoding.UTF8.GetString(s.ValueSpan)} {lost}, so values that differ could be merged", "write a value a double holds exactly (the one it becomes, if that is what you meant), rescale the aux, or give it as a label");
             }
 
             return value;

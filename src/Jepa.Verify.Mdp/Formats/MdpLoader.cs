@@ -36,7 +36,7 @@ public static class MdpLoader
             case "csv":
                 if (aux is null)
                 {
-                    throw new MdpFormatException(new SourceLocation(path, 0), "a CSV transition dataset needs an aux file", "pass --aux-file FILE with the header id,aux");
+                    throw new MdpFormatException(new SourceLocation(path, 0), "a CSV transition dataset needs an aux file (header id,aux)", "give one: --aux-file FILE on the command line, \"aux\": {\"file\": \"aux.csv\"} in a check config");
                 }
 
                 return CsvDatasetReader.Read(path, aux);
