@@ -82,6 +82,10 @@ internal sealed class InputOptions
         return MdpLoader.Load(r.GetValue(File)!, r.GetValue(Format), aux.Length > 0 ? aux[0] : null);
     }
 
+    /// <summary>The files this command reads, with their roles, for <see cref="OutputPath.RefuseOverwrites"/>.</summary>
+    public IEnumerable<(string Role, string? Path)> Files(ParseResult r) =>
+        [("the input MDP", r.GetValue(File)), .. (r.GetValue(AuxFiles) ?? []).Select(a => ("an --aux-file", (string?)a))];
+
     /// <summary>The <c>--aux-file</c> values, refusing more than this command takes.</summary>
     public string[] AuxFilePaths(ParseResult r)
     {

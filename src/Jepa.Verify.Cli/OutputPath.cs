@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Jepa.Verify.Mdp.Formats;
 
 namespace Jepa.Verify.Cli;
 
@@ -31,14 +32,14 @@ internal static class OutputPath
     /// <exception cref="UsageException">Naming the option, the path and the reason.</exception>
     public static void EnsureWritable(string option, string? path)
     {
-        if (path is null or "-")
+        if (path is null or "-" || AtomicFile.IsSpecial(path))
         {
             return;
         }
 
         try
         {
-            var full = Path.GetFullPath(path);
+            var full = AtomicFile.Target(path);
             if (Directory.Exists(full))
             {
                 throw new UsageException($"{option} {path} is a directory; give a file name");
@@ -73,6 +74,40 @@ internal static class OutputPath
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new UsageException($"{option} {dir}: cannot create the directory ({ex.Message.TrimEnd('.')}); choose a writable path");
+        }
+    }
+
+    /// <summary>
+    /// Refuses, before any work, an output that would overwrite an input or another output of the same run: the paths are
+    /// compared as the files they name (through symbolic links, <see cref="AtomicFile.Target"/>). Standard output (<c>-</c>)
+    /// and devices such as <c>/dev/null</c> may be named any number of times.
+    /// </summary>
+    /// <param name="inputs">Each file read, with its role, e.g. <c>("the MDP", "g.json")</c>; null paths are skipped.</param>
+    /// <param name="outputs">Each file written, with its option, e.g. <c>("--output", "g.json")</c>; null paths are skipped.</param>
+    /// <exception cref="UsageException">Naming the option, the path and what it would overwrite.</exception>
+    public static void RefuseOverwrites(IEnumerable<(string Role, string? Path)> inputs, IEnumerable<(string Option, string? Path)> outputs)
+    {
+        var read = inputs.Where(i => i.Path is not null and not "-").Select(i => (i.Role, i.Path, Target: AtomicFile.Target(i.Path!))).ToList();
+        var written = new List<(string Option, string Target)>();
+        foreach (var (option, path) in outputs)
+        {
+            if (path is null or "-" || AtomicFile.IsSpecial(path))
+            {
+                continue;
+            }
+
+            var target = AtomicFile.Target(path);
+            if (read.FirstOrDefault(i => i.Target == target) is { Role: not null } input)
+            {
+                throw new UsageException($"{option} {path} is {input.Role} ({input.Path}), which this run reads; writing it would overwrite the input: choose another path");
+            }
+
+            if (written.FirstOrDefault(w => w.Target == target) is { Option: not null } other)
+            {
+                throw new UsageException($"{option} and {other.Option} both name {path}; give each output its own file");
+            }
+
+            written.Add((option, target));
         }
     }
 }

@@ -14,12 +14,14 @@ internal static class QuotientCommand
         var to = new Option<string>("--to") { Description = "Output format: json (the MDP format, readable by every command) or dot (Graphviz)", DefaultValueFactory = _ => "json", HelpName = "json|dot" };
         to.AcceptOnlyFromAmong("json", "dot");
         var output = new Option<string?>("--output", "-o") { Description = "Write to this file (atomically) instead of standard output", HelpName = "FILE" }.NonEmpty();
-        var command = new Command("quotient", "Export the quotient MDP: one observation c0, c1, … per bisimulation class, with members and representative labels.");
+        var command = new Command("quotient", "Export the quotient MDP: one observation c0, c1, … per bisimulation class, with members and representative labels. Exit 0, or 2 on bad input.");
         input.AddTo(command, analysis: true);
         command.Options.Add(to);
         command.Options.Add(output);
         command.SetAction(r => CliApp.Guard(io.Error, () =>
         {
+            OutputPath.RefuseOverwrites(input.Files(r), [("--output", r.GetValue(output))]);
+            OutputPath.EnsureWritable("--output", r.GetValue(output));
             var analysis = Analysis.Of(input.Load(r), input.Options(r));
             if (analysis.Result.Partition is null)
             {

@@ -39,4 +39,11 @@ public sealed record CheckConfig(
     int? ExpectedMinLatents,
     long MaxViolations,
     string? BaselinePath,
-    ExternalModel? External = null);
+    ExternalModel? External = null)
+{
+    /// <summary>Every file the check reads, with its role (<c>the config</c>, <c>the environment file</c>, …): no output may name one.</summary>
+    public ImmutableArray<(string Role, string Path)> Inputs { get; init; } = [];
+
+    /// <summary>Lower bounds on the collapse metrics (<c>thresholds.min_rankme</c>, …), checked in every collapse case.</summary>
+    public ImmutableArray<CollapseMetricThreshold> MetricThresholds { get; init; } = [];
+}
