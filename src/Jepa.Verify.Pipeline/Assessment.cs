@@ -37,13 +37,13 @@ public sealed record Assessment(
     /// <summary>The theorem's verdict when the premise could be measured: premise reached and every non-equivalent pair apart; null otherwise.</summary>
     public bool? TheoremHolds => LossesBelowTarget is { } premise ? premise && Report.Separated : null;
 
-    /// <summary>The exit code of <c>assess</c>: 1 on unhealthy collapse; 3 when both heads were given and the losses miss the target; 0 otherwise.</summary>
+    /// <summary>The exit code of <c>assess</c>: 0 certified (or apart, latents alone), 1 unhealthy collapse, 3 apart but not certified or the losses miss the target.</summary>
     /// <remarks>
-    /// With a certificate, the verdict's code (0 certified, 1 collapsed, 3 apart but not certified). Without one (latents
-    /// alone, or heads the certificate cannot read): 1 collapsed; 3 when both heads were given and the mean losses miss
+    /// With heads, the verdict's code (0 certified, 1 collapsed, 3 apart but not certified, also when the heads could not be
+    /// bounded). Without heads (latents or an encoder alone): 1 collapsed; 3 when the mean losses were measured and miss
     /// the target; 0 otherwise.
     /// </remarks>
-    public int ExitCode => Separation.Certificate is not null || !Report.Separated
+    public int ExitCode => Separation.HeadsGiven || !Report.Separated
         ? Separation.ExitCode
         : LossesBelowTarget == false ? ExitCodes.Inconclusive : ExitCodes.Ok;
 

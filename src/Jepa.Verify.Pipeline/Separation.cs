@@ -13,7 +13,11 @@ namespace Jepa.Verify.Pipeline;
 /// <param name="Collapse">The collapse analysis.</param>
 /// <param name="Certificate">The certificate, or null when there is none.</param>
 /// <param name="NoCertificate">Why there is no certificate (latents alone, an op without a bound, too many observations), or null.</param>
-public sealed record Separation(CollapseReport Collapse, CertificateReport? Certificate, string? NoCertificate)
+/// <param name="HeadsGiven">
+/// Whether heads were given, so a certificate was asked for: then a missing one (heads without a bound, too many
+/// observations) is inconclusive, never a pass — less information never gives a greener verdict.
+/// </param>
+public sealed record Separation(CollapseReport Collapse, CertificateReport? Certificate, string? NoCertificate, bool HeadsGiven = false)
 {
     /// <summary>Collapsed (a non-equivalent pair within the tolerance) outranks everything; then certified, else apart.</summary>
     public SeparationVerdict Verdict =>
@@ -21,11 +25,14 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
         : Certificate is { Certified: true } ? SeparationVerdict.Certified
         : SeparationVerdict.Apart;
 
-    /// <summary>0 certified, 1 collapsed, 3 apart but not certified; 0 for apart when there is no certificate to fall short.</summary>
+    /// <summary>
+    /// 0 certified, 1 collapsed, 3 apart but not certified — including heads that gave no certificate (a two-hot head, an
+    /// op without a bound); 0 for apart only when no heads were given (latents alone: there was no certificate to ask for).
+    /// </summary>
     public int ExitCode => Verdict switch
     {
         SeparationVerdict.Collapsed => ExitCodes.CheckFailed,
-        SeparationVerdict.Apart when Certificate is not null => ExitCodes.Inconclusive,
+        SeparationVerdict.Apart when Certificate is not null || HeadsGiven => ExitCodes.Inconclusive,
         _ => ExitCodes.Ok,
     };
 
@@ -70,21 +77,21 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
 
         if (data.Observations > Certifier.MaxObservations)
         {
-            return new Separation(collapse, null, $"{data.Observations} observations; the certificate keeps a bound per pair and is limited to {Certifier.MaxObservations}");
+            return new Separation(collapse, null, $"{data.Observations} observations; the certificate keeps a bound per pair and is limited to {Certifier.MaxObservations}", HeadsGiven: true);
         }
 
         if (latents.Any(v => !float.IsFinite(v)))
         {
-            return new Separation(collapse, null, "the latents are not all finite");
+            return new Separation(collapse, null, "the latents are not all finite", HeadsGiven: true);
         }
 
         var (chains, why) = heads();
         if (chains is not var (transition, auxHead))
         {
-            return new Separation(collapse, null, why ?? "the heads could not be read");
+            return new Separation(collapse, null, why ?? "the heads could not be read", HeadsGiven: true);
         }
 
-        return new Separation(collapse, Certifier.Compute(latents, latentDim, data, auxTargets, transition, auxHead, pairs, collapse.Scale, options.ListPairs, requiredResidual), null);
+        return new Separation(collapse, Certifier.Compute(latents, latentDim, data, auxTargets, transition, auxHead, pairs, collapse.Scale, options.ListPairs, requiredResidual), null, HeadsGiven: true);
     }
 
     /// <summary>
