@@ -23,9 +23,13 @@ internal static class CollapseOutput
         var purity = report.Purity is { } p ? $"purity {Num(p)}" : "purity n/a";
         var labels = string.Concat(report.LabelPurity.Select(kv => $", purity vs {kv.Key} {Num(kv.Value)}"));
         sb.AppendLine($"  {purity}{labels}; RankMe {Num(report.EffectiveRank)}; spread within {Num(report.WithinClassSpread)}, between {Num(report.BetweenClassSpread)}");
+        if (report.Metrics is { } m)
+        {
+            sb.AppendLine($"  srank(1%) {m.SRank}, α-ReQ {Num(m.AlphaReq)}, LiDAR {Num(m.Lidar)}; separation ratio {Num(m.SeparationRatio)} (nearest pair that must be apart / widest class); linear probe of the class {Num(m.ProbeAccuracy)}");
+        }
         foreach (var pair in report.OffendingPairs.Take(5))
         {
-            sb.AppendLine($"  collapsed: {mdp.Observations[pair.A]} ~ {mdp.Observations[pair.B]} at {Num(pair.Distance)} (see 'jepa-verify explain {mdp.Source} {mdp.Observations[pair.A]} {mdp.Observations[pair.B]}')");
+            sb.AppendLine($"  collapsed: {mdp.Observations[pair.A]} ~ {mdp.Observations[pair.B]} at {Num(pair.Distance)} (see 'jepa-verify explain {mdp.Arguments} {MdpModel.ShellWord(mdp.Observations[pair.A])} {MdpModel.ShellWord(mdp.Observations[pair.B])}')");
         }
     }
 
@@ -67,6 +71,12 @@ internal static class CollapseOutput
         JsonText.NumberOrNull(w, "effective_rank", report.EffectiveRank);
         JsonText.NumberOrNull(w, "within_class_spread", report.WithinClassSpread);
         JsonText.NumberOrNull(w, "between_class_spread", report.BetweenClassSpread);
+        var m = report.Metrics;
+        JsonText.NumberOrNull(w, "srank", m?.SRank);
+        JsonText.NumberOrNull(w, "alpha_req", m?.AlphaReq);
+        JsonText.NumberOrNull(w, "lidar", m?.Lidar);
+        JsonText.NumberOrNull(w, "separation_ratio", m?.SeparationRatio);
+        JsonText.NumberOrNull(w, "probe_accuracy", m?.ProbeAccuracy);
         w.WriteStartArray("offending_pairs");
         foreach (var pair in report.OffendingPairs)
         {
@@ -89,11 +99,11 @@ internal static class CollapseOutput
             return;
         }
 
-        sb.AppendLine($"  certificate: {c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified{(c.RolledOutPairs > 0 ? $" ({c.RolledOutPairs} by rollouts)" : "")}; min certified distance {Num(c.MinCertifiedDistance)} × scale");
+        sb.AppendLine($"  certificate: {c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified{(c.RolledOutPairs > 0 ? $" ({c.RolledOutPairs} by rollouts)" : "")}; min certified distance {(c.MinCertifiedDistance is { } m ? $"{Num(m)} × scale" : "n/a")}");
         sb.AppendLine($"  L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Num(c.MaxResidualDyn)}, e_P {Num(c.MaxResidualAux)}; required residual {Num(c.RequiredResidual)}{(c.RequiredResidualExact ? "" : " (at least)")}");
         foreach (var pair in c.Hardest.Where(p => p.Bound == 0).Take(5))
         {
-            sb.AppendLine($"  not certified: {mdp.Observations[pair.A]} vs {mdp.Observations[pair.B]} at distance {Num(pair.Distance)} (see 'jepa-verify explain {mdp.Source} {mdp.Observations[pair.A]} {mdp.Observations[pair.B]}')");
+            sb.AppendLine($"  not certified: {mdp.Observations[pair.A]} vs {mdp.Observations[pair.B]} at distance {Num(pair.Distance)} (see 'jepa-verify explain {mdp.Arguments} {MdpModel.ShellWord(mdp.Observations[pair.A])} {MdpModel.ShellWord(mdp.Observations[pair.B])}')");
         }
 
         foreach (var pair in c.Pairs)

@@ -98,8 +98,11 @@ public static class CollapseAnalysis
             (within, between) = Spreads(z, d, n, classOf, classCount.Value, scale);
         }
 
+        var ratio = nonEquivalent > 0 && scan.MaxSameSquared > 0 && !double.IsNaN(scan.MinSquared) ? Math.Sqrt(scan.MinSquared / scan.MaxSameSquared) : (double?)null;
+        var sigma = SingularValues(z, n, d);
+        var metrics = Metrics(latents, z, n, d, sigma, classOf, classCount, scale, ratio);
         return new CollapseReport(n, d, scale, options.Tolerance, nonEquivalent, nonEquivalent == 0 ? null : min, violations, offending,
-            clusterCount, [.. clusterOf], classCount, purity, labelPurity.ToImmutable(), EffectiveRank(z, n, d), within, between);
+            clusterCount, [.. clusterOf], classCount, purity, labelPurity.ToImmutable(), EffectiveRank(sigma), within, between, metrics);
     }
 
     /// <summary>The RMS latent norm <c>√(mean ‖zᵢ‖²)</c> of row-major latents (summed in double; 0 without rows): the unit of every relative distance.</summary>
@@ -200,21 +203,58 @@ public static class CollapseAnalysis
         return (n == 0 ? null : Relative(Math.Sqrt(within / n), scale), between);
     }
 
-    /// <summary>RankMe (Garrido et al., 2023) with ε = 1e-7, from the eigenvalues of the Gram matrix.</summary>
-    private static double EffectiveRank(double[] z, int n, int d)
+    /// <summary>The singular values of the <c>[n×d]</c> latents, descending; null when one is not finite.</summary>
+    private static double[]? SingularValues(double[] z, int n, int d) =>
+        z.Any(v => !double.IsFinite(v)) ? null : n == 0 ? [] : [.. SquaredSingularValues(z, n, d).Select(v => Math.Sqrt(Math.Max(0, v)))];
+
+    private static CollapseMetrics Metrics(IReadOnlyList<float> latents, double[] z, int n, int d, double[]? sigma, int[]? classOf, int? classes, double scale, double? ratio)
     {
-        if (n == 0)
+        if (n == 0 || sigma is null)
         {
-            return 0;
+            return new CollapseMetrics(0, null, null, ratio, null);
         }
 
-        if (z.Any(v => !double.IsFinite(v)))
+        var centred = (double[])z.Clone();
+        for (var k = 0; k < d; k++)
+        {
+            double mean = 0;
+            for (var i = 0; i < n; i++)
+            {
+                mean += z[(i * d) + k];
+            }
+
+            mean /= n;
+            for (var i = 0; i < n; i++)
+            {
+                centred[(i * d) + k] -= mean;
+            }
+        }
+
+        var covariance = SquaredSingularValues(centred, n, d).Select(v => Math.Max(0, v) / n).ToArray();
+        double? lidar = null, probe = null;
+        if (classOf is not null && classes is > 1)
+        {
+            lidar = SpectralMetrics.Lidar(z, n, d, classOf, scale);
+            if ((long)n * classes.Value * d <= SpectralMetrics.MaxProbeWork)
+            {
+                var all = Enumerable.Range(0, n).ToArray();
+                var floats = latents as float[] ?? [.. latents];
+                probe = LatentProbe.Linear(floats, d, classOf, all, all)?.Accuracy;
+            }
+        }
+
+        return new CollapseMetrics(SpectralMetrics.SRank(sigma), SpectralMetrics.AlphaReq(covariance), lidar, ratio, probe);
+    }
+
+    /// <summary>RankMe (Garrido et al., 2023) with ε = 1e-7, from the eigenvalues of the Gram matrix.</summary>
+    /// <param name="sigma">The latents' singular values (<see cref="SingularValues"/>): empty without rows, null when a latent is not finite.</param>
+    private static double EffectiveRank(double[]? sigma)
+    {
+        if (sigma is null)
         {
             return double.NaN;
         }
 
-        var eigen = SymmetricEigen.Values(Gram(z, n, d), d);
-        var sigma = eigen.Select(v => Math.Sqrt(Math.Max(0, v))).ToArray();
         var total = sigma.Sum();
         if (!(total > 0))
         {
@@ -231,29 +271,55 @@ public static class CollapseAnalysis
         return Math.Exp(entropy);
     }
 
-    private static double[] Gram(double[] z, int n, int d)
+    /// <summary>
+    /// The squared singular values of the <c>[n×d]</c> latents: the eigenvalues of <c>ZᵀZ</c> (<c>d×d</c>) or, when there
+    /// are fewer rows than columns, of <c>ZZᵀ</c> (<c>n×n</c>), which has the same non-zero eigenvalues, so a 2,000-wide
+    /// latent of 9 observations costs a 9×9 decomposition.
+    /// </summary>
+    internal static double[] SquaredSingularValues(double[] z, int n, int d)
     {
-        var g = new double[d * d];
-        for (var i = 0; i < n; i++)
+        var rows = n < d;
+        var m = rows ? n : d;
+        var g = new double[m * m];
+        if (rows)
         {
+            for (var i = 0; i < n; i++)
+            {
+                for (var j = i; j < n; j++)
+                {
+                    double dot = 0;
+                    for (var k = 0; k < d; k++)
+                    {
+                        dot += z[(i * d) + k] * z[(j * d) + k];
+                    }
+
+                    g[(i * n) + j] = g[(j * n) + i] = dot;
+                }
+            }
+        }
+        else
+        {
+            for (var i = 0; i < n; i++)
+            {
+                for (var a = 0; a < d; a++)
+                {
+                    var za = z[(i * d) + a];
+                    for (var b = a; b < d; b++)
+                    {
+                        g[(a * d) + b] += za * z[(i * d) + b];
+                    }
+                }
+            }
+
             for (var a = 0; a < d; a++)
             {
-                var za = z[(i * d) + a];
-                for (var b = a; b < d; b++)
+                for (var b = 0; b < a; b++)
                 {
-                    g[(a * d) + b] += za * z[(i * d) + b];
+                    g[(a * d) + b] = g[(b * d) + a];
                 }
             }
         }
 
-        for (var a = 0; a < d; a++)
-        {
-            for (var b = 0; b < a; b++)
-            {
-                g[(a * d) + b] = g[(b * d) + a];
-            }
-        }
-
-        return g;
+        return SymmetricEigen.Values(g, m);
     }
 }

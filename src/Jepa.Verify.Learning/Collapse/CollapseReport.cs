@@ -19,6 +19,7 @@ namespace Jepa.Verify.Learning.Collapse;
 /// <param name="EffectiveRank">RankMe: <c>exp(−Σ pₖ ln pₖ)</c> over the normalised singular values of the latent matrix.</param>
 /// <param name="WithinClassSpread">RMS distance of latents to their class centroid, or null without classes.</param>
 /// <param name="BetweenClassSpread">RMS distance between class centroids (over pairs of classes), or null without two classes.</param>
+/// <param name="Metrics">srank, α-ReQ, LiDAR, the separation ratio and the linear probe (<see cref="SpectralMetrics"/>), or null (reports made before they were kept).</param>
 public sealed record CollapseReport(
     int Observations,
     int LatentDim,
@@ -35,7 +36,8 @@ public sealed record CollapseReport(
     ImmutableSortedDictionary<string, double> LabelPurity,
     double EffectiveRank,
     double? WithinClassSpread,
-    double? BetweenClassSpread)
+    double? BetweenClassSpread,
+    CollapseMetrics? Metrics = null)
 {
     /// <summary>Whether every non-equivalent pair is separated by more than the tolerance.</summary>
     public bool Separated => Violations == 0;

@@ -40,6 +40,9 @@ internal sealed class PairScan
     /// <summary>The smallest squared distance over the separated pairs (NaN when any is NaN; +∞ when there are none); relative distance is monotone in it.</summary>
     public double MinSquared { get; private set; } = double.PositiveInfinity;
 
+    /// <summary>The largest squared distance over pairs that need not be apart (the widest class), NaN-free; 0 when there are none.</summary>
+    public double MaxSameSquared { get; private set; }
+
     /// <summary>The closest violations, closest first (ties by observation numbers).</summary>
     public ImmutableArray<OffendingPair> Offending { get; private set; } = [];
 
@@ -110,6 +113,7 @@ internal sealed class PairScan
         // for the exact test; with no usable scale every pair takes the exact test.
         var loose = scale > 0 && double.IsFinite(scale) ? Math.BitIncrement(Math.Pow(options.Tolerance * scale, 2) * (1 + 1e-9)) : double.PositiveInfinity;
         var minSquared = MinSquared;
+        var maxSame = MaxSameSquared;
         for (var a = rowStart; a < rowEnd; a++)
         {
             var za = span.Slice(a * d, d);
@@ -125,6 +129,7 @@ internal sealed class PairScan
 
                 if (classOf is not null ? classOf[a] == classOf[b] : !apart(a, b))
                 {
+                    maxSame = squared > maxSame ? squared : maxSame;
                     continue;
                 }
 
@@ -139,6 +144,7 @@ internal sealed class PairScan
         }
 
         MinSquared = minSquared;
+        MaxSameSquared = maxSame;
     }
 
     /// <summary>‖x − y‖², a vector of coordinates at a time (written out: TensorPrimitives.Distance's dispatch cost more than the sum at d = 32).</summary>
@@ -177,6 +183,7 @@ internal sealed class PairScan
         NonEquivalent += other.NonEquivalent;
         Violations += other.Violations;
         MinSquared = double.IsNaN(other.MinSquared) || double.IsNaN(MinSquared) ? double.NaN : Math.Min(MinSquared, other.MinSquared);
+        MaxSameSquared = Math.Max(MaxSameSquared, other.MaxSameSquared);
         foreach (var (pair, _) in other.worst.UnorderedItems)
         {
             Keep(pair, limit);

@@ -109,14 +109,25 @@ public sealed record PJepaConfig(
     /// <summary>The most steps a run with a certification goal may take: <see cref="StepCap"/>, or eight times <see cref="Steps"/>.</summary>
     public int EffectiveStepCap => Math.Max(Steps, StepCap > 0 ? StepCap : 8 * Steps);
 
+    /// <summary>
+    /// The widest latent or hidden layer (4,096): one limit for <c>train</c>, <c>check</c> configs and the library, checked
+    /// before anything is built. A hidden layer of width h holds h² weights four times over (weights, gradients, Adam's two
+    /// moments): 4,096 is 256 MiB a layer; 20,000 would be 6.4 GB.
+    /// </summary>
+    public const int MaxWidth = 4096;
+
+    /// <summary>What a width above <see cref="MaxWidth"/> would cost: one square layer's weights four times over.</summary>
+    private static string WidthCost(int width) =>
+        width > MaxWidth ? $" (one {width:N0}-wide layer alone would need {4.0 * 4 * width * width / 1e9:0.#} GB: weights, gradients and Adam's two moments)" : "";
+
     /// <summary>Checks every field; returns the first problem as text, or null.</summary>
     public string? Problem()
     {
         return this switch
         {
             { Steps: < 0 } => $"steps must be >= 0, got {Steps}",
-            { LatentDim: < 1 } => $"latent dimension must be >= 1, got {LatentDim}",
-            { HiddenDim: < 1 } => $"hidden dimension must be >= 1, got {HiddenDim}",
+            { LatentDim: < 1 or > MaxWidth } => $"latent dimension must be 1 to {MaxWidth:N0}, got {LatentDim:N0}{WidthCost(LatentDim)}",
+            { HiddenDim: < 1 or > MaxWidth } => $"hidden dimension must be 1 to {MaxWidth:N0}, got {HiddenDim:N0}{WidthCost(HiddenDim)}",
             { EncoderHiddenLayers: < 0 } => $"encoder hidden layers must be >= 0, got {EncoderHiddenLayers}",
             _ when !(AuxWeight >= 0) || !float.IsFinite(AuxWeight) => $"aux weight must be a finite number >= 0, got {AuxWeight}",
             _ when !(LearningRate > 0) || !float.IsFinite(LearningRate) => $"learning rate must be a finite number > 0, got {LearningRate}",
