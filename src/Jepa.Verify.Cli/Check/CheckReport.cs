@@ -179,7 +179,7 @@ internal static class CheckReport
             x.WriteAttributeString("name", "jepa-verify check");
             Counts(x, result, time);
             x.WriteStartElement("testsuite");
-            x.WriteAttributeString("name", result.Config.Name);
+            x.WriteAttributeString("name", XmlText(result.Config.Name));
             Counts(x, result, time);
             x.WriteStartElement("properties");
             Property(x, "environment", result.Config.Environment);
@@ -188,8 +188,8 @@ internal static class CheckReport
             foreach (var c in cases)
             {
                 x.WriteStartElement("testcase");
-                x.WriteAttributeString("classname", $"jepa-verify.{result.Config.Name}");
-                x.WriteAttributeString("name", c.FullName);
+                x.WriteAttributeString("classname", XmlText($"jepa-verify.{result.Config.Name}"));
+                x.WriteAttributeString("name", XmlText(c.FullName));
                 x.WriteAttributeString("time", Seconds(c.Seconds));
                 var element = c.Status switch
                 {
@@ -201,11 +201,11 @@ internal static class CheckReport
                 if (element is not null)
                 {
                     x.WriteStartElement(element);
-                    x.WriteAttributeString("message", c.Message);
+                    x.WriteAttributeString("message", XmlText(c.Message));
                     if (c.Status != CheckStatus.Skipped)
                     {
                         x.WriteAttributeString("type", c.StatusText);
-                        x.WriteString(c.Details.Length > 0 ? $"{c.Message}\n{c.Details}" : c.Message);
+                        x.WriteString(XmlText(c.Details.Length > 0 ? $"{c.Message}\n{c.Details}" : c.Message));
                     }
 
                     x.WriteEndElement();
@@ -235,8 +235,35 @@ internal static class CheckReport
     {
         x.WriteStartElement("property");
         x.WriteAttributeString("name", name);
-        x.WriteAttributeString("value", value);
+        x.WriteAttributeString("value", XmlText(value));
         x.WriteEndElement();
+    }
+
+    /// <summary>
+    /// Text XML 1.0 can hold: each character it cannot (a control character from an id or a check's name, a lone
+    /// surrogate) is written as <c>\uXXXX</c>, as the text report shows it, so a name like <c>"a\u0001b"</c> never stops the report.
+    /// </summary>
+    internal static string XmlText(string text)
+    {
+        var sb = new StringBuilder(text.Length + 16);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                sb.Append(c).Append(text[++i]);
+            }
+            else if (XmlConvert.IsXmlChar(c))
+            {
+                sb.Append(c);
+            }
+            else
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+            }
+        }
+
+        return sb.ToString();
     }
 
     private static string Facts(CheckResult result)

@@ -19,7 +19,7 @@ internal static class CheckCommand
         var json = new Option<bool>("--json") { Description = "Print the JSON report (no times: byte-identical for the same config) instead of text" };
         var update = new Option<bool>("--update-baseline") { Description = "Write this run's outcome to the config's baseline file instead of comparing with it (on purpose only)" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress lines on standard error" };
-        var command = new Command("check", "Run a collapse regression check from a config: conditions, classes, proof, training per seed and collapse analysis, against thresholds and a baseline. Exit 0 pass, 1 a check failed or regressed, 2 bad config, 3 inconclusive (a solver had no answer).");
+        var command = new Command("check", "Run a collapse regression check from a config: conditions, classes, proof, training per seed and collapse analysis, against thresholds and a baseline. Exit 0 pass, 1 a check failed or regressed, 2 bad config or input, 3 inconclusive (a solver had no answer, or a model apart but not certified).");
         command.Arguments.Add(config);
         foreach (var o in new Option[] { junit, markdown, json, update, quiet })
         {
@@ -38,15 +38,27 @@ internal static class CheckCommand
             CheckBaseline? baseline = null;
             if (!updating && settings.BaselinePath is { } path)
             {
+                if (Directory.Exists(path))
+                {
+                    throw new UsageException($"{settings.Path}: the baseline {path} is a directory; name a file in \"baseline\", e.g. \"{settings.Name}.baseline.json\"");
+                }
+
                 if (!File.Exists(path))
                 {
                     throw new UsageException($"{settings.Path}: the baseline {path} does not exist; create it once with 'jepa-verify check {settings.Path} --update-baseline' and commit it");
                 }
 
                 baseline = CheckBaseline.Read(path);
+                if (baseline.Name != settings.Name)
+                {
+                    throw new UsageException($"{settings.Path}: the baseline {path} was recorded for the check '{baseline.Name}', not '{settings.Name}'; point \"baseline\" at this check's own file, or record one with --update-baseline");
+                }
             }
 
             // The reports' places are checked before the pipeline runs, so an unwritable path costs no training.
+            OutputPath.RefuseOverwrites(
+                [.. settings.Inputs.Select(i => (i.Role, (string?)i.Path)), ("the baseline", updating ? null : settings.BaselinePath)],
+                [("--junit", r.GetValue(junit)), ("--markdown", r.GetValue(markdown)), ("--update-baseline", updating ? settings.BaselinePath : null)]);
             OutputPath.EnsureWritable("--junit", r.GetValue(junit));
             OutputPath.EnsureWritable("--markdown", r.GetValue(markdown));
             if (updating)

@@ -62,7 +62,7 @@ public static class CheckConfigReader
             tolerance = aux.Get("tolerance") is { } t ? f.Number(t, "\"aux.tolerance\"", 0, 1e12) : 0;
         }
 
-        var (environment, build) = Environment(f, folder, environmentNode, auxFile);
+        var (environment, build, environmentFile) = Environment(f, folder, environmentNode, auxFile);
         var missing = root.Get("missing") is { } m && f.Text(m, "\"missing\"", "relation", "sink") == "sink" ? MissingTransitions.Sink : MissingTransitions.Relation;
         var maxPairs = root.Get("max_pairs") is { } mp ? f.Integer(mp, "\"max_pairs\"", 1, long.MaxValue / 4) : DistinguishabilityRelation.DefaultMaxPairs;
         var external = External(f, folder, root);
@@ -76,15 +76,18 @@ public static class CheckConfigReader
         int? classes = null;
         int? minLatents = null;
         long maxViolations = 0;
+        ImmutableArray<CollapseMetricThreshold> metricThresholds = [];
         if (thresholds is not null)
         {
             f.Expect(thresholds, JsonKind.Object, "\"thresholds\"", "write {\"loss_target\": 1e-4, \"tolerance\": 1e-3, \"classes\": 9, \"min_latents\": 9, \"max_violations\": 0}");
-            f.AllowOnly(thresholds, "\"thresholds\"", "loss_target", "tolerance", "classes", "min_latents", "max_violations");
+            f.AllowOnly(thresholds, "\"thresholds\"", ["loss_target", "tolerance", "classes", "min_latents", "max_violations", .. CollapseMetricThreshold.Keys]);
             lossTarget = thresholds.Get("loss_target") is { } lt ? f.Number(lt, "\"thresholds.loss_target\"", 0, 1e6) : lossTarget;
             collapseTolerance = thresholds.Get("tolerance") is { } tt ? f.Number(tt, "\"thresholds.tolerance\"", 0, 1e6) : collapseTolerance;
             classes = thresholds.Get("classes") is { } c ? (int)f.Integer(c, "\"thresholds.classes\"", 1, int.MaxValue) : null;
             minLatents = thresholds.Get("min_latents") is { } ml ? (int)f.Integer(ml, "\"thresholds.min_latents\"", 1, int.MaxValue) : null;
             maxViolations = thresholds.Get("max_violations") is { } mv ? f.Integer(mv, "\"thresholds.max_violations\"", 0, long.MaxValue / 4) : 0;
+            metricThresholds = [.. CollapseMetricThreshold.Keys.Where(k => thresholds.Get(k) is not null)
+                .Select(k => new CollapseMetricThreshold(k, f.Number(thresholds.Get(k)!, $"\"thresholds.{k}\"", 0, 1e9)))];
         }
 
         if (minLatents is not null && solver is null)
@@ -93,8 +96,17 @@ public static class CheckConfigReader
         }
 
         var baseline = root.Get("baseline") is { } b ? Resolve(f, folder, b, "\"baseline\"") : null;
+        (string, string?)[] inputs =
+        [
+            ("the config", path), ("the environment file", environmentFile), ("the aux file", auxFile),
+            ("the latents", external?.Latents), ("the ONNX encoder", external?.Encoder), ("the ONNX transition model", external?.Transition), ("the ONNX aux head", external?.AuxHead),
+        ];
         return new CheckConfig(path, name, environment, build, new BisimulationOptions(tolerance, missing, maxPairs),
-            training with { LossTarget = lossTarget }, seeds, solver, timeout, collapseTolerance, classes, minLatents, maxViolations, baseline, external);
+            training with { LossTarget = lossTarget }, seeds, solver, timeout, collapseTolerance, classes, minLatents, maxViolations, baseline, external)
+        {
+            Inputs = [.. inputs.Where(i => i.Item2 is not null).Select(i => (i.Item1, i.Item2!))],
+            MetricThresholds = metricThresholds,
+        };
     }
 
     /// <summary>
@@ -132,10 +144,15 @@ public static class CheckConfigReader
         f.AllowOnly(onnx, "\"model.onnx\"", "encoder", "transition", "aux_head");
         var encoder = f.Require(onnx, "encoder", "\"model.onnx\"", "add \"encoder\": \"encoder.onnx\"");
         string? Optional(string key) => onnx.Get(key) is { } node ? Resolve(f, folder, node, $"\"model.onnx.{key}\"", mustExist: true) : null;
+        if ((onnx.Get("transition") is null) != (onnx.Get("aux_head") is null))
+        {
+            throw new MdpFormatException(f.At(onnx), "\"model.onnx\" names only one head; the premise (both losses) and the certificate need \"transition\" and \"aux_head\" together", "add the other head, or remove this one");
+        }
+
         return new ExternalModel("onnx", null, Resolve(f, folder, encoder, "\"model.onnx.encoder\"", mustExist: true), Optional("transition"), Optional("aux_head"));
     }
 
-    private static (string Description, Func<MdpModel> Build) Environment(JsonFields f, string folder, JsonNode node, string? auxFile)
+    private static (string Description, Func<MdpModel> Build, string? File) Environment(JsonFields f, string folder, JsonNode node, string? auxFile)
     {
         f.Expect(node, JsonKind.Object, "\"environment\"", "write {\"file\": \"mdp.json\"} or {\"builtin\": \"counting\"}");
         if (node.Get("file") is { } fileNode)
@@ -143,7 +160,7 @@ public static class CheckConfigReader
             f.AllowOnly(node, "a file environment", "file", "format");
             var file = Resolve(f, folder, fileNode, "\"environment.file\"", mustExist: true);
             var format = node.Get("format") is { } fm ? f.Text(fm, "\"environment.format\"", [.. MdpLoader.Formats]) : null;
-            return ($"file {file}", () => MdpLoader.Load(file, format, auxFile));
+            return ($"file {file}", () => MdpLoader.Load(file, format, auxFile), file);
         }
 
         var builtin = f.Text(f.Require(node, "builtin", "\"environment\"", "add \"file\": \"mdp.json\" or \"builtin\": \"counting\""), "\"environment.builtin\"", [.. Builtins]);
@@ -189,7 +206,7 @@ public static class CheckConfigReader
                 break;
         }
 
-        return (description, auxFile is null ? make : () => AuxFile.Read(auxFile).ApplyTo(make()));
+        return (description, auxFile is null ? make : () => AuxFile.Read(auxFile).ApplyTo(make()), null);
     }
 
     private static (string Description, Func<MdpModel> Build) CountingImages(JsonFields f, JsonNode node)
@@ -228,8 +245,8 @@ public static class CheckConfigReader
             f.AllowOnly(model, "\"model\"", "latent_dim", "hidden_dim", "encoder_hidden_layers", "activation", "layer_norm");
             c = c with
             {
-                LatentDim = Int(f, model, "latent_dim", c.LatentDim, 1, 4096, "model."),
-                HiddenDim = Int(f, model, "hidden_dim", c.HiddenDim, 1, 4096, "model."),
+                LatentDim = Int(f, model, "latent_dim", c.LatentDim, 1, PJepaConfig.MaxWidth, "model."),
+                HiddenDim = Int(f, model, "hidden_dim", c.HiddenDim, 1, PJepaConfig.MaxWidth, "model."),
                 EncoderHiddenLayers = Int(f, model, "encoder_hidden_layers", c.EncoderHiddenLayers, 0, 16, "model."),
                 Activation = model.Get("activation") is { } a ? Enum.Parse<ActivationKind>(f.Text(a, "\"model.activation\"", "relu", "mish", "tanh"), ignoreCase: true) : c.Activation,
                 LayerNorm = model.Get("layer_norm") is { } ln ? f.Boolean(ln, "\"model.layer_norm\"") : c.LayerNorm,

@@ -28,7 +28,7 @@ public static class CheckRunner
         var clock = Stopwatch.StartNew();
         var mdp = config.Build();
         var conditions = ConditionChecker.Check(mdp);
-        cases.Add(Conditions(conditions, Lap(clock)));
+        cases.Add(Conditions(conditions, config.Inputs.Any(i => i.Role == "the environment file") ? mdp.Arguments : null, Lap(clock)));
         if (!conditions.FiniteDataApplies)
         {
             cases.Add(Skip("classes", null, "the theorem's conditions fail"));
@@ -87,7 +87,7 @@ public static class CheckRunner
             foreach (var seed in config.Seeds)
             {
                 cases.Add(Skip("train", seed, $"{mdp.Source} has no transitions; P-JEPA trains on transitions (o, a, o')"));
-                cases.Add(Skip("collapse", seed, "no model was trained"));
+                cases.Add(new CheckCase("collapse", seed, CheckStatus.Inconclusive, "no model was trained, so nothing shows that the latents keep the classes apart"));
                 cases.Add(Skip("certify", seed, "no model was trained"));
             }
 
@@ -119,7 +119,10 @@ public static class CheckRunner
         return new CheckResult(config, mdp, conditions, analysis, proof, runs.ToImmutable(), [.. cases], baseline);
     }
 
-    private static CheckCase Conditions(ConditionReport report, double seconds)
+    /// <param name="report">The conditions.</param>
+    /// <param name="arguments">How <c>jepa-verify conditions</c> names the environment (<see cref="Mdp.MdpModel.Arguments"/>), or null for a built-in one.</param>
+    /// <param name="seconds">The stage's time.</param>
+    private static CheckCase Conditions(ConditionReport report, string? arguments, double seconds)
     {
         if (!report.FiniteDataApplies)
         {
@@ -155,14 +158,14 @@ public static class CheckRunner
 
     private static (AbstractionProof? Proof, CheckCase Case) Prove(CheckConfig config, Analysis analysis, SolverPanel panel)
     {
-        if (analysis.NothingToProve() is { } nothing)
+        var skipped = analysis.NothingToProve()
+            ?? (analysis.Result.FullPartition is null ? "missing transitions: the zero-loss equations need every transition; set \"missing\": \"sink\" to prove on the completed MDP" : null);
+        if (skipped is not null)
         {
-            return (null, Skip("prove", null, nothing));
-        }
-
-        if (analysis.Result.FullPartition is null)
-        {
-            return (null, Skip("prove", null, "missing transitions: the zero-loss equations need every transition; set \"missing\": \"sink\" to prove on the completed MDP"));
+            // A threshold the skipped proof would have checked fails: it is never passed unchecked.
+            return (null, config.ExpectedMinLatents is { } threshold
+                ? new CheckCase("prove", null, CheckStatus.Fail, $"thresholds.min_latents {threshold} could not be checked: the proof did not run ({skipped}); fix that or remove the threshold")
+                : Skip("prove", null, skipped));
         }
 
         AbstractionProof proof;
@@ -217,7 +220,10 @@ public static class CheckRunner
         var name = kind is null ? "certify" : $"certify {kind}";
         if (separation.Certificate is not { } c)
         {
-            return Skip(name, seed, $"no certificate: {separation.NoCertificate}");
+            // Heads that give no certificate are inconclusive, never a skip that lets the check pass.
+            return separation.HeadsGiven && separation.Verdict != SeparationVerdict.Collapsed
+                ? new CheckCase(name, seed, CheckStatus.Inconclusive, $"apart, but no certificate: {separation.NoCertificate}")
+                : Skip(name, seed, $"no certificate: {separation.NoCertificate}");
         }
 
         var numbers = $"{c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified{(c.RolledOutPairs > 0 ? $" ({c.RolledOutPairs} by rollouts)" : "")}; min bound {Text(c.MinCertifiedDistance)}; L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Text(c.MaxResidualDyn)}, e_P {Text(c.MaxResidualAux)}; required {Text(c.RequiredResidual)}";
@@ -225,7 +231,7 @@ public static class CheckRunner
         {
             SeparationVerdict.Certified => new CheckCase(name, seed, CheckStatus.Pass, $"certified: {numbers}"),
             SeparationVerdict.Collapsed => Skip(name, seed, "collapsed (see the collapse case)"),
-            _ => new CheckCase(name, seed, CheckStatus.Inconclusive, $"apart, not certified: {numbers}; drive every residual below the required one (raise training.steps)"),
+            _ => new CheckCase(name, seed, CheckStatus.Inconclusive, $"apart, not certified: {numbers}; drive every residual below the required one ({(kind is null ? "raise training.steps" : "train the model further, or with the Lipschitz penalty, and export it again")})"),
         };
     }
 
@@ -236,9 +242,15 @@ public static class CheckRunner
     {
         var name = kind is null ? "collapse" : $"collapse {kind}";
         var pairs = $"{report.Violations} of {report.NonEquivalentPairs} non-equivalent pairs within {Num(report.Tolerance)}; {report.Clusters} latent cluster{(report.Clusters == 1 ? "" : "s")}; min distance {Text(report.MinNonEquivalentDistance)}";
-        if (report.Violations <= config.MaxViolations)
+        var misses = config.MetricThresholds.Select(t => t.Miss(report)).OfType<string>().ToList();
+        if (report.Violations <= config.MaxViolations && misses.Count == 0)
         {
             return new CheckCase(name, seed, CheckStatus.Pass, $"no unhealthy collapse: {pairs}");
+        }
+
+        if (report.Violations <= config.MaxViolations)
+        {
+            return new CheckCase(name, seed, CheckStatus.Fail, $"collapse metrics below their thresholds: {string.Join("; ", misses)} ({pairs})");
         }
 
         var details = new StringBuilder();
