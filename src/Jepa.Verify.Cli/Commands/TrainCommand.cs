@@ -54,7 +54,7 @@ internal static class TrainCommand
         var pairs = new Option<bool>("--pairs") { Description = "List every non-equivalent pair with its latent distance and certified bound" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar (it is also off when output is redirected)" };
-        var command = new Command("train", "Train P-JEPA on the MDP's transitions and check that observations the bisimulation separates get distinct latents. Joint training stops once certified: every non-equivalent pair has a positive lower bound forced by the residuals. Exit 0 certified, 1 collapsed (a non-equivalent pair within the tolerance), 3 apart but not certified, or training diverged.");
+        var command = new Command("train", "Train P-JEPA on the MDP's transitions and check that observations the bisimulation separates get distinct latents. Joint training stops once certified: every non-equivalent pair has a positive lower bound forced by the residuals. Exit 0 certified, 1 collapsed (a non-equivalent pair within the tolerance), 2 bad input, 3 apart but not certified (a two-hot aux head, which has no certificate, included) or training diverged; the ablation modes exit 0.");
         input.AddTo(command, analysis: true);
         Option[] options = [mode, seed, steps, latentDim, hiddenDim, activation, layerNorm, image, stages, lr, cosine, weightDecay, batch, auxWeight, auxLoss, auxBins, auxRange, preset, lossTarget, tolerance, stopGrad, gradClip, penalty, stepCap, pairs, save, saveOnnx, plot, json, quiet];
         foreach (var o in options)
@@ -117,6 +117,9 @@ internal static class TrainCommand
 
             var collapse = InputOptions.Collapse(r.GetValue(tolerance)) with { ListPairs = r.GetValue(pairs) };
 
+            // Every output is checked before the MDP is read or a step is trained: a bad path costs nothing.
+            OutputPath.RefuseOverwrites(input.Files(r), [("--save", r.GetValue(save))]);
+            OutputPath.EnsureWritable("--save", r.GetValue(save));
             var plotDir = r.GetValue(plot);
             if (plotDir is not null)
             {
@@ -243,9 +246,9 @@ internal static class TrainCommand
         int[] order = [.. Enumerable.Range(0, group.Length).OrderBy(o => group[o]).ThenBy(o => o)];
         var pca = LatentPca.Project(result.Latents.AsSpan(), result.LatentDim).Coordinates;
         var names = new List<string>();
-        names.AddRange(Figures.Save(Figures.LossCurves($"{mdp.Source}: {mode} training losses", result.History, result.Config.LossTarget), directory, "losses"));
-        names.AddRange(Figures.Save(Figures.Scatter($"{mdp.Source}: latents (PCA), coloured by {caption}", pca, group, g => $"{caption} {g}", ("principal axis 1", "principal axis 2")), directory, "pca"));
-        names.AddRange(Figures.Save(Figures.Heatmap($"{mdp.Source}: latent distances, sorted by {caption}", result.Latents, result.LatentDim, order, group, caption, run.Report.Scale), directory, "distances"));
+        names.AddRange(Figures.Save(Figures.LossCurves($"{Path.GetFileName(mdp.Source)}: {mode} training losses", result.History, result.Config.LossTarget), directory, "losses"));
+        names.AddRange(Figures.Save(Figures.Scatter($"{Path.GetFileName(mdp.Source)}: latents (PCA), coloured by {caption}", pca, group, g => $"{caption} {g}", ("principal axis 1", "principal axis 2")), directory, "pca"));
+        names.AddRange(Figures.Save(Figures.Heatmap($"{Path.GetFileName(mdp.Source)}: latent distances, sorted by {caption}", result.Latents, result.LatentDim, order, group, caption, run.Report.Scale), directory, "distances"));
         return names;
     }
 
@@ -293,7 +296,7 @@ internal static class TrainCommand
         sb.AppendLine(run.Analysis.Summary());
         var c = result.Config;
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"mode {TrainingModes.Name(c.Mode)}, seed {c.Seed}: {result.Steps} steps ({TrainingRunJson.StatusName(result.Status)}), latent {c.LatentDim}, hidden {c.HiddenDim}, lr {c.LearningRate}, batch {c.BatchSize}"));
+            $"mode {TrainingModes.Name(c.Mode)}, seed {c.Seed}: {result.Steps} steps ({TrainingRunJson.StatusName(result)}), latent {c.LatentDim}, hidden {c.HiddenDim}, lr {c.LearningRate}, batch {c.BatchSize}"));
         var auxLossName = result.Model.Shape.TwoHot is null ? "L_p" : "L_p (two-hot KL)";
         sb.AppendLine($"  L_dyn {Num(result.LossDyn)}   {auxLossName} {Num(result.LossAux)}   (target {Num(c.LossTarget)})");
         if (result.Status == TrainingStatus.Diverged)

@@ -13,8 +13,11 @@ internal static class Figures
     /// <summary>Pixel size of every saved figure: text stays readable when the PNG is shown 600 px wide.</summary>
     public const int Width = 800, Height = 600;
 
-    /// <summary>The most groups a scatter plot names in its legend.</summary>
-    public const int MaxLegendGroups = 12;
+    /// <summary>The most groups a scatter plot names in its legend (outside the plot, so it never covers a point).</summary>
+    public const int MaxLegendGroups = 30;
+
+    /// <summary>The smallest distance a heatmap tells apart from 0: its log colour scale starts at log10 of it (−4).</summary>
+    public const double HeatmapFloor = 1e-4;
 
     /// <summary>The most rows and columns a heatmap draws; larger inputs are subsampled evenly.</summary>
     public const int MaxHeatmapSide = 144;
@@ -27,8 +30,20 @@ internal static class Figures
 
     private static readonly string[] FontFiles = ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"];
 
-    /// <summary>Nine colours that stay apart for counts 0–8 (Okabe–Ito plus two).</summary>
-    private static readonly Color[] Palette = [.. new[] { "#000000", "#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#7f7f7f" }.Select(Color.FromHex)];
+    /// <summary>
+    /// Thirty colours, no two alike: the first nine (Okabe–Ito plus two) keep counts 0–8 apart as before, the rest are
+    /// distinct hues and shades; with <see cref="Markers"/> the first repeat of a colour and marker comes after 120 groups.
+    /// </summary>
+    private static readonly Color[] Palette = [.. new[]
+    {
+        "#000000", "#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#7f7f7f",
+        "#8c564b", "#17becf", "#bcbd22", "#9467bd", "#ff9896", "#98df8a", "#aec7e8", "#ffbb78", "#c5b0d5",
+        "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1",
+        "#fd8d3c", "#9ecae1", "#e7969c",
+    }.Select(Color.FromHex)];
+
+    /// <summary>Marker shapes, changed every <see cref="Palette"/>-length groups, so groups past thirty still differ.</summary>
+    private static readonly MarkerShape[] Markers = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond];
 
     private static readonly Lazy<bool> FontRegistered = new(() =>
     {
@@ -59,11 +74,12 @@ internal static class Figures
             var members = Enumerable.Range(0, groups.Count).Where(i => groups[i] == g).ToArray();
             var points = plot.Add.ScatterPoints(members.Select(i => xy[2 * i]).ToArray(), members.Select(i => xy[(2 * i) + 1]).ToArray(), Palette[g % Palette.Length].WithAlpha(0.8));
             points.MarkerSize = 9;
+            points.MarkerShape = Markers[(g / Palette.Length) % Markers.Length];
             points.LegendText = groupName(g);
         }
 
-        // One scale for both axes, so distances in the picture are distances in the latent plane. Colours repeat after
-        // nine groups; past MaxLegendGroups the legend would hide the plot, so it is left out.
+        // One scale for both axes, so distances in the picture are distances in the latent plane. The legend stands
+        // outside the plot on the right (it never covers a point); past MaxLegendGroups it would not fit and is left out.
         plot.Axes.SquareUnits();
         if (groups.Distinct().Count() <= MaxLegendGroups)
         {
@@ -74,7 +90,7 @@ internal static class Figures
 
     /// <summary>
     /// A heatmap of the pairwise distances of the rows of <paramref name="points"/>, in the given order (sorted by group),
-    /// with white lines between groups and a colour bar; darker is closer. At most <see cref="MaxHeatmapSide"/> rows
+    /// with white lines between groups and a log colour bar (from <see cref="HeatmapFloor"/>); darker is closer. At most <see cref="MaxHeatmapSide"/> rows
     /// are drawn (evenly spaced in the order given).
     /// </summary>
     /// <param name="title">The caption on top.</param>
@@ -102,7 +118,8 @@ internal static class Figures
                     s += diff * diff;
                 }
 
-                d[i, j] = Math.Sqrt(s) / (scale > 0 ? scale : 1);
+                // A log scale, floored at 1e-4, so a collapse at 1e-3 stands out from distances of order 1.
+                d[i, j] = Math.Log10(Math.Max(HeatmapFloor, Math.Sqrt(s) / (scale > 0 ? scale : 1)));
             }
         }
 
@@ -111,7 +128,7 @@ internal static class Figures
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         heatmap.Rectangle = new CoordinateRect(0, m, 0, m); // row i spans y ∈ [m−i−1, m−i], column j spans x ∈ [j, j+1]
         var bar = plot.Add.ColorBar(heatmap);
-        bar.Label = scale > 0 ? "distance / RMS latent norm" : "distance";
+        bar.Label = scale > 0 ? "log10(distance / RMS latent norm)" : "log10(distance)";
 
         // Group boundaries, and one tick per group at the middle of its run, labelled with the group.
         var ticks = new List<Tick>();

@@ -19,7 +19,7 @@ internal static class TrainingRunJson
         w.WriteNumber("seed", result.Config.Seed);
         w.WriteString("aux_loss", result.Model.Shape.TwoHot is null ? "mse" : "two-hot");
         w.WriteNumber("steps", result.Steps);
-        w.WriteString("status", StatusName(result.Status));
+        w.WriteString("status", StatusName(result));
         JsonText.StringOrNull(w, "message", result.Message);
         JsonText.NumberOrNull(w, "loss_dyn", result.LossDyn);
         JsonText.NumberOrNull(w, "loss_aux", result.LossAux);
@@ -62,8 +62,13 @@ internal static class TrainingRunJson
         }
     }
 
-    public static string StatusName(TrainingStatus status) => status switch
+    /// <summary>
+    /// How the run ended: <c>converged</c> (both losses below the target), <c>certified</c> (stopped once certified, the
+    /// losses still above the target), <c>diverged</c> or <c>budget-exhausted</c>.
+    /// </summary>
+    public static string StatusName(TrainingResult result) => result.Status switch
     {
+        TrainingStatus.Converged when !result.BothLossesBelowTarget => "certified",
         TrainingStatus.Converged => "converged",
         TrainingStatus.Diverged => "diverged",
         _ => "budget-exhausted",
