@@ -15,7 +15,7 @@ public static class CliApp
     {
         var root = new RootCommand(
             "Jepa.Verify: checks the theorem that a JEPA with zero transition and auxiliary loss keeps non-bisimilar observations apart.\n" +
-            "Exit codes: 0 success, 1 a check failed, 2 bad input or usage, 3 inconclusive (solver unknown or disagreement).");
+            "Exit codes: 0 success, 1 a check failed, 2 bad input or usage, 3 inconclusive (a solver without an answer, solvers that disagree, a model apart but not certified), 70 a bug in jepa-verify (please report it). Each command's --help gives its own.");
         var io = new CommandIo(stdout, stderr);
         root.Subcommands.Add(DemoCommand.Create(io));
         root.Subcommands.Add(ConditionsCommand.Create(io));
@@ -39,12 +39,34 @@ public static class CliApp
             var path = command == root ? "jepa-verify" : $"jepa-verify {command.Name}";
             // The most specific error first: "Required command was not provided" only when nothing else is wrong.
             var error = parsed.Errors.OrderBy(e => e.Message.StartsWith("Required command", StringComparison.Ordinal)).First();
-            stderr.WriteLine($"error: {error.Message.ReplaceLineEndings(" ").Trim().TrimEnd('.')}; see '{path} --help'");
+            stderr.WriteLine($"error: {Plain(error.Message)}; see '{path} --help'");
             return ExitCodes.BadInput;
         }
 
         return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
     }
+
+    /// <summary>
+    /// A parser message in plain words: one line, single spaces (System.CommandLine lists choices with tabs), and .NET type
+    /// names said as a user would (<c>'System.Int32'</c> → <c>an integer</c>).
+    /// </summary>
+    internal static string Plain(string message)
+    {
+        var text = System.Text.RegularExpressions.Regex.Replace(message.ReplaceLineEndings(" ").Replace('\t', ' '), " {2,}", " ").Trim().TrimEnd('.');
+        foreach (var (type, words) in TypeWords)
+        {
+            text = text.Replace($"expected type '{type}'", words, StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
+    private static readonly (string Type, string Words)[] TypeWords =
+    [
+        ("System.Int32", "an integer"), ("System.Int64", "an integer"), ("System.UInt64", "a whole number >= 0"),
+        ("System.Double", "a number"), ("System.Single", "a number"), ("System.Boolean", "true or false"),
+        ("System.Nullable`1[System.Int32]", "an integer"), ("System.Nullable`1[System.Double]", "a number"),
+    ];
 
     /// <summary>Runs a command body, turning user-caused exceptions into one-line errors with exit code 2.</summary>
     internal static int Guard(TextWriter stderr, Func<int> body)

@@ -58,6 +58,13 @@ public sealed class MdpModel
     /// <summary>Where the MDP came from: a file path or a built-in environment's name.</summary>
     public string Source { get; }
 
+    /// <summary>
+    /// How to name this MDP to another command: <see cref="Source"/>, with <c>--aux-file FILE</c> when its aux values came
+    /// from a side file (a CSV dataset always), each path quoted for a POSIX shell when it needs it.
+    /// </summary>
+    /// <example><c>data/t.csv --aux-file data/aux.csv</c>; <c>'my runs/g.json'</c>.</example>
+    public string Arguments => auxPositions.Map?.File is { } aux && aux != Source ? $"{ShellWord(Source)} --aux-file {ShellWord(aux)}" : ShellWord(Source);
+
     /// <summary>Observation ids, by index.</summary>
     public ImmutableArray<string> Observations { get; }
 
@@ -137,6 +144,12 @@ public sealed class MdpModel
     internal MdpModel WithPositions(SourcePositions observations, SourcePositions aux) =>
         new(Source, Observations, Actions, Transitions, Aux, Labels, Features, Duplicates,
             RepeatedTransitions, Initial, observationIndex, observations, transitionPositions, aux);
+
+    /// <summary>A path as one POSIX shell word: as it is when it holds only safe characters, else in single quotes.</summary>
+    public static string ShellWord(string text) =>
+        text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or '+' or ',' or ':' or '=' or '@' or '%')
+            ? text
+            : $"'{text.Replace("'", "'\\''", StringComparison.Ordinal)}'";
 
     private static IdTable Index(ImmutableArray<string> ids)
     {

@@ -7,8 +7,8 @@ namespace Jepa.Verify.Mdp;
 public static class OneLine
 {
     /// <summary>
-    /// Returns <paramref name="text"/> with every control character (C0, DEL, C1) and the Unicode line and
-    /// paragraph separators written as <c>\r</c>, <c>\n</c>, <c>\t</c> or <c>\uXXXX</c>, so input echoed in
+    /// Returns <paramref name="text"/> with every control character (C0, DEL, C1), the Unicode line and
+    /// paragraph separators and the bidirectional controls written as <c>\r</c>, <c>\n</c>, <c>\t</c> or <c>\uXXXX</c>, so input echoed in
     /// a message can neither break the line nor drive the terminal. Example: <c>"a\rb"</c> → <c>a\rb</c> (backslash, r).
     /// </summary>
     public static string Escape(string text)
@@ -35,5 +35,6 @@ public static class OneLine
         return sb.ToString();
     }
 
-    private static bool NeedsEscape(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
+    /// <summary>Control characters, line separators, and the bidirectional controls (U+200E/F, U+202A–E, U+2066–9), which reorder what a terminal shows.</summary>
+    private static bool NeedsEscape(char c) => char.IsControl(c) || c is '\u2028' or '\u2029' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 }

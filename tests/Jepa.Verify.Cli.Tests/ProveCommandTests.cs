@@ -99,7 +99,7 @@ public sealed class ProveCommandTests
         var bad = TestFiles.Write("bad.smt2", "(declare-fun x () Int)(assert (= x y))(check-sat)\n");
         var malformed = CliRun.Of("solve", bad);
         Assert.Equal(2, malformed.ExitCode);
-        Assert.StartsWith("error: z3: ", malformed.Error);
+        Assert.StartsWith($"error: {bad}: z3: ", malformed.Error);
         Assert.Equal(1, malformed.Error.Count(c => c == '\n'));
         Assert.Equal(2, CliRun.Of("solve", bad, "--solver", "cvc5").ExitCode);
 

@@ -26,7 +26,7 @@ internal static class AssessCommand
         var lossTarget = new Option<double>("--loss-target") { Description = "Near-zero: the premise holds when L_dyn and L_p (measured with --transition and --aux-head) are both below this", DefaultValueFactory = _ => defaults.LossTarget, HelpName = "ε" };
         var tolerance = new Option<double>("--tolerance") { Description = "Latents closer than this × the RMS latent norm count as collapsed", DefaultValueFactory = _ => CollapseOptions.Default.Tolerance, HelpName = "t" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("assess", "Check a model trained elsewhere: do its latents keep the non-bisimilar observations apart, and (with --transition and --aux-head) are its losses near zero on this MDP? Exit 1 on unhealthy collapse, 3 when the measured losses miss the target.");
+        var command = new Command("assess", "Check a model trained elsewhere: do its latents keep the non-bisimilar observations apart, and (with --transition and --aux-head) are its losses near zero on this MDP? Exit 0 certified (or apart, given latents or an encoder alone), 1 unhealthy collapse, 2 bad input, 3 apart but not certified (heads that give no certificate included) or the measured losses miss the target.");
         input.AddTo(command, analysis: true);
         foreach (var o in new Option[] { latents, encoder, features, transition, auxHead, lossTarget, tolerance, json })
         {
@@ -44,6 +44,11 @@ internal static class AssessCommand
             if (encoderPath is null && (r.GetValue(features) ?? r.GetValue(transition) ?? r.GetValue(auxHead)) is not null)
             {
                 throw new UsageException("--features, --transition and --aux-head go with --encoder (the latents of --latents need no model)");
+            }
+
+            if ((r.GetValue(transition) is null) != (r.GetValue(auxHead) is null))
+            {
+                throw new UsageException($"{(r.GetValue(transition) is null ? "--aux-head" : "--transition")} was given alone; the premise (both losses) and the certificate need --transition and --aux-head together");
             }
 
             var collapse = InputOptions.Collapse(r.GetValue(tolerance));

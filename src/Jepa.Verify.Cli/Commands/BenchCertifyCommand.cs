@@ -23,7 +23,7 @@ internal static class BenchCertifyCommand
         var repeat = new Option<int>("--repeat") { Description = "Timed runs", DefaultValueFactory = _ => 3, HelpName = "R" };
         var train = new Option<string?>("--train") { Description = "Instead: train with the default options on random complete MDPs of these sizes (e.g. 50,100,200,500), --seeds each, and tabulate the verdicts", HelpName = "N,…" };
         var seeds = new Option<int>("--seeds") { Description = "Training seeds per size with --train (0…S−1; the MDP's seed is the training seed + 1)", DefaultValueFactory = _ => 3, HelpName = "S" };
-        var command = new Command("certify", "Time the certificate (bounds for every pair and the required residual), or tabulate default training's verdicts (--train).");
+        var command = new Command("certify", "Time the certificate (bounds for every pair and the required residual), or tabulate default training's verdicts (--train). Exit 0, or 2 on bad options.");
         mdp.AddTo(command);
         foreach (var o in new Option[] { repeat, train, seeds })
         {

@@ -29,7 +29,7 @@ internal static class BenchLoadCommand
         var keep = new Option<string?>("--keep") { Description = "Write the files into this directory and keep them (default: a temporary directory, deleted)", HelpName = "DIR" }.NonEmpty();
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var runs = new Option<int>("--runs") { Description = "Rounds of timing: every command once per round, the rounds one after another; the table gives the median and the best wall time and the largest peak RSS", DefaultValueFactory = _ => 1, HelpName = "R" };
-        var command = new Command("load", "Time whole processes reading a random MDP written as users write it (one-line, pretty and CRLF JSON, CSV, .aut), beside python3's json.load and OpenFst's fstminimize when installed. Needs /usr/bin/time.");
+        var command = new Command("load", "Time whole processes reading a random MDP written as users write it (one-line, pretty and CRLF JSON, CSV, .aut), beside python3's json.load and OpenFst's fstminimize when installed. Needs /usr/bin/time. Exit 0, 1 when one of our runs failed, 2 on bad options.");
         foreach (var o in new Option[] { states, actions, auxValues, seed, layouts, peers, keep, runs, json })
         {
             command.Options.Add(o);

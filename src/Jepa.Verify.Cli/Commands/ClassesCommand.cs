@@ -20,7 +20,7 @@ internal static class ClassesCommand
         var input = new InputOptions();
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var witnesses = new Option<bool>("--witnesses") { Description = $"Also give a shortest distinguishing sequence for every pair of classes (at most {MaxWitnessClasses} classes)" };
-        var command = new Command("classes", "Compute the bisimulation classes: the observations a zero-loss encoder must keep apart. With missing transitions, the finite-data relation (or a partition with --missing sink).");
+        var command = new Command("classes", "Compute the bisimulation classes: the observations a zero-loss encoder must keep apart. With missing transitions, the finite-data relation (or a partition with --missing sink). Exit 0, or 2 on bad input.");
         input.AddTo(command, analysis: true);
         command.Options.Add(witnesses);
         command.Options.Add(json);

@@ -23,7 +23,7 @@ internal static class DemoCommand
     public static Command Create(CommandIo io)
     {
         var outDir = new Option<string>("--out") { Description = "Directory for the experiment's table and figures (PNG and SVG)", DefaultValueFactory = _ => "demo-out", HelpName = "DIR" }.NonEmpty();
-        var command = new Command("demo", "Run the main job on the image counting environment, the count-only task and a gridworld: conditions, bisimulation classes, witnesses, audit, finite data, the Z3 proof, quick joint and dyn-only training with their verdicts and figures, the certificate, and the reference code's protocol in its quick setting. Exit 1 if an expected outcome fails.");
+        var command = new Command("demo", "Run the main job on the image counting environment, the count-only task and a gridworld: conditions, bisimulation classes, witnesses, audit, finite data, the Z3 proof, quick joint and dyn-only training with their verdicts and figures, the certificate, and the reference code's protocol in its quick setting. Exit 0 every expected outcome holds, 1 one fails, 2 bad options.");
         command.Options.Add(outDir);
         command.SetAction(r => CliApp.Guard(io.Error, () => Run(io.Out, r.GetValue(outDir)!)));
         return command;

@@ -27,7 +27,7 @@ internal static class EnvCommand
         var channelMajor = new Option<bool>("--channel-major") { Description = "Write the pixels channel-major (all R, then G, then B), the layout 'train --image 3xNxN' reads; default interleaved RGB" };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object" };
         var export = new Option<string?>("--export") { Description = "Write the MDP in the JSON format every command reads (written atomically; - for standard output)", HelpName = "FILE" }.NonEmpty();
-        var counting = new Command("counting", "The paper's counting environment on images: inc/dec change the number of objects (0–8), reward 1 iff count = target. Prints its size, conditions and bisimulation classes; --export writes it as MDP JSON.");
+        var counting = new Command("counting", "The paper's counting environment on images: inc/dec change the number of objects (0–8), reward 1 iff count = target. Prints its size, conditions and bisimulation classes; --export writes it as MDP JSON. Exit 0, or 2 on bad options.");
         foreach (var o in new Option[] { families, layouts, size, target, dense, seed, dataset, episodes, steps, noFeatures, channelMajor, export, json })
         {
             counting.Options.Add(o);

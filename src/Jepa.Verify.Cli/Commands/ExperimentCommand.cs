@@ -24,7 +24,7 @@ internal static class ExperimentCommand
         var steps = new Option<int?>("--steps") { Description = "Override the step budget of every run", HelpName = "N" };
         var outDir = new Option<string>("--out") { Description = "Directory for counting.md, counting.json and the figures (created if missing)", DefaultValueFactory = _ => "counting-out", HelpName = "DIR" }.NonEmpty();
         var json = new Option<bool>("--json") { Description = "Print the JSON report instead of the Markdown table" };
-        var counting = new Command("counting", "Reproduce the paper's counting experiment. The reference protocol trains P-JEPA with the convolutional encoder and the reference code's losses on random trajectories in joint, dense, reward-only, transition-only, random-aux and separate modes, and reports cluster accuracy on held-out probes, the decoder probe, shape/colour/position probes, t-SNE/PCA figures and the theorem's verdict. It reports what it measures and exits 0 once the experiment ran; 'train' is the command that fails on a collapse.");
+        var counting = new Command("counting", "Reproduce the paper's counting experiment. The reference protocol trains P-JEPA with the convolutional encoder and the reference code's losses on random trajectories in joint, dense, reward-only, transition-only, random-aux and separate modes, and reports cluster accuracy on held-out probes, the decoder probe, shape/colour/position probes, t-SNE/PCA figures and the theorem's verdict. It reports what it measures and exits 0 once the experiment ran (2 on bad options); 'train' is the command that fails on a collapse.");
         foreach (var o in new Option[] { protocol, quick, seeds, modes, steps, outDir, json })
         {
             counting.Options.Add(o);

@@ -15,7 +15,7 @@ internal static class ExplainCommand
         var a = new Argument<string>("A") { Description = "First observation id" };
         var b = new Argument<string>("B") { Description = "Second observation id" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("explain", "Explain one pair: a shortest action sequence after which their aux values differ, or that none exists (they are bisimilar).");
+        var command = new Command("explain", "Explain one pair: a shortest action sequence after which their aux values differ, or that none exists (they are bisimilar). Exit 0, or 2 on bad input.");
         input.AddTo(command, analysis: true);
         command.Arguments.Add(a);
         command.Arguments.Add(b);

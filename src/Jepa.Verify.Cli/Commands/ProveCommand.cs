@@ -25,7 +25,7 @@ internal static class ProveCommand
         var latents = new Option<int?>("--latents") { Description = "Also check whether a zero-loss model with exactly k latents exists (sat iff k >= classes)", HelpName = "k" };
         var emit = new Option<string?>("--emit-smt2") { Description = "Write every query as an .smt2 file into this directory (atomically)", HelpName = "DIR" }.NonEmpty();
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("prove", "Check the theorem with an SMT solver: on FILE's finite abstraction (collapse_possible, min_latents, a witness encoder), or with --general on the theorem's obligations. Exit 0 verified, 1 violated, 3 inconclusive.");
+        var command = new Command("prove", "Check the theorem with an SMT solver: on FILE's finite abstraction (collapse_possible, min_latents, a witness encoder), or with --general on the theorem's obligations. Exit 0 verified, 1 violated, 2 bad input, 3 inconclusive (a solver answered unknown, or the solvers disagreed).");
         input.AddTo(command, analysis: true);
         solver.AddTo(command);
         command.Options.Add(general);
@@ -38,6 +38,11 @@ internal static class ProveCommand
             if (r.GetValue(general) == (file is not null))
             {
                 throw new UsageException(file is null ? "give an MDP FILE, or --general for the theorem's obligations" : "give either FILE or --general, not both");
+            }
+
+            if (r.GetValue(general) && r.GetValue(latents) is not null)
+            {
+                throw new UsageException("--latents asks about a file's finite abstraction; --general checks the theorem's obligations, which have no latent count: drop one of them");
             }
 
             return r.GetValue(general)
@@ -118,6 +123,14 @@ internal static class ProveCommand
         if (result.FullPartition is null)
         {
             throw new UsageException($"{analysis.Mdp.Source} has missing transitions: the zero-loss equations need every transition; pass --missing sink (the sink becomes an observation of its own)");
+        }
+
+        // More latents than observations cannot change the answer (a model may leave latents unused: sat with k ≥ the
+        // observations iff sat with the observations), and the query grows with k: refused before it is built.
+        var states = analysis.Mdp.ObservationCount + (result.UsesSink ? 1 : 0);
+        if (latents > states)
+        {
+            throw new UsageException($"--latents {latents} is more than the {states} observations of {analysis.Mdp.Source}; a zero-loss model with more latents exists exactly when one with {states} does (unused latents are free), so give at most {states}");
         }
 
         var abstraction = analysis.Abstraction();

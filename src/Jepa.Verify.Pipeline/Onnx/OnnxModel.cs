@@ -35,7 +35,7 @@ internal sealed class OnnxModel : IDisposable
     {
         if (!File.Exists(path))
         {
-            throw Bad(path, $"{role}: the file does not exist", "give the path of an .onnx file");
+            throw Bad(path, $"{role}: {(Directory.Exists(path) ? "is a directory, not a file" : "the file does not exist")}", "give the path of an .onnx file");
         }
 
         try
@@ -85,6 +85,17 @@ internal sealed class OnnxModel : IDisposable
     /// <param name="inputs">Makes the inputs of the rows <c>[start, start + count)</c>.</param>
     public (float[] Values, int Columns) Run(int rows, int batch, Func<int, int, IReadOnlyCollection<NamedOnnxValue>> inputs)
     {
+        // A batch dimension fixed at export (torch.onnx.export without dynamic_axes) takes only that many rows: said
+        // here in one line, before ONNX Runtime's cut-off "Got invalid dimensions".
+        foreach (var (name, meta) in Inputs)
+        {
+            if (meta.IsTensor && meta.Dimensions.Length > 0 && meta.Dimensions[0] > 0 && (meta.Dimensions[0] != rows || batch < rows))
+            {
+                throw Error($"input '{name}' has a fixed batch dimension of {meta.Dimensions[0]} rows, but {rows} rows are run (in batches of up to {batch})",
+                    $"export with a dynamic batch: torch.onnx.export(..., dynamic_axes={{'{name}': {{0: 'batch'}}, <output>: {{0: 'batch'}}}})");
+            }
+        }
+
         float[]? result = null;
         var columns = 0;
         for (var start = 0; start < rows; start += batch)
