@@ -38,7 +38,7 @@ public sealed class SpectralMetricsTests
 
         var high = SpectralMetrics.Lidar(spread, 8, 4, classOf, 1)!.Value;
         var low = SpectralMetrics.Lidar(collapsed, 8, 4, classOf, 1)!.Value;
-        Assert.InRange(high, 2.5, 3.0 + 1e-6); // 4 class means span 3 directions around their centre
+        Assert.InRange(high, 2.5, 3.0001); // 4 class means span 3 directions around their centre (ε = 1e-7 per eigenvalue adds a little)
         Assert.InRange(low, 0.99, 1.01);
         Assert.Null(SpectralMetrics.Lidar(spread, 8, 4, new int[8], 1));
     }
