@@ -26,6 +26,14 @@ public static class ExactNumber
             return null; // out of range: the readers refuse it themselves
         }
 
+        // The common cases without allocating (every aux value of a large file passes here): a short literal that parsed
+        // to a normal double, and a zero written as zero.
+        var (digits, nonZero) = Mantissa(literal);
+        if ((digits <= 15 && double.IsNormal(value)) || (value == 0 && !nonZero))
+        {
+            return null;
+        }
+
         var written = Normalize(literal);
         if (written is null)
         {
@@ -35,11 +43,6 @@ public static class ExactNumber
         if (value == 0)
         {
             return written.Value.Digits.Length == 0 ? null : "underflows to 0";
-        }
-
-        if (written.Value.Digits.Length <= 15 && double.IsNormal(value))
-        {
-            return null;
         }
 
         var held = Normalize(value.ToString("R", CultureInfo.InvariantCulture));
@@ -60,6 +63,28 @@ public static class ExactNumber
         }
 
         return Problem(chars, value);
+    }
+
+    /// <summary>How many digits the literal's mantissa has (before any exponent), and whether one is not 0.</summary>
+    private static (int Digits, bool NonZero) Mantissa(ReadOnlySpan<char> text)
+    {
+        var digits = 0;
+        var nonZero = false;
+        foreach (var c in text)
+        {
+            if (c is 'e' or 'E')
+            {
+                break;
+            }
+
+            if (char.IsAsciiDigit(c))
+            {
+                digits++;
+                nonZero |= c != '0';
+            }
+        }
+
+        return (digits, nonZero);
     }
 
     /// <summary>The literal's significant digits (no leading or trailing zeros) and the power of ten after the last one; null if it is no plain decimal.</summary>
