@@ -57,7 +57,7 @@ public static class AtomicFile
     /// <summary>
     /// The file that writing <paramref name="path"/> really changes: its full path, through every symbolic link to the
     /// final target (which may not exist yet), so a link is written through, never replaced, and two names of one file
-    /// compare equal (<see cref="SameFile"/>).
+    /// compare equal.
     /// </summary>
     /// <example><c>out.json</c> → <c>/work/results/out.json</c>; a link <c>latest.json → runs/7.json</c> → <c>/work/runs/7.json</c>.</example>
     public static string Target(string path)
@@ -78,9 +78,6 @@ public static class AtomicFile
             return full; // a link loop: writing will say so
         }
     }
-
-    /// <summary>True when the two paths name one file (through links), so writing one would overwrite the other.</summary>
-    public static bool SameFile(string a, string b) => string.Equals(Target(a), Target(b), StringComparison.Ordinal);
 
     /// <summary>
     /// True when <paramref name="path"/> is written in place: a character device, FIFO or socket (through links), or any

@@ -41,6 +41,9 @@ public sealed record CheckConfig(
     string? BaselinePath,
     ExternalModel? External = null)
 {
+    /// <summary>The role of the environment file in <see cref="Inputs"/>, when the environment is a file rather than a built-in one.</summary>
+    public const string EnvironmentFileRole = "the environment file";
+
     /// <summary>Every file the check reads, with its role (<c>the config</c>, <c>the environment file</c>, …): no output may name one.</summary>
     public ImmutableArray<(string Role, string Path)> Inputs { get; init; } = [];
 

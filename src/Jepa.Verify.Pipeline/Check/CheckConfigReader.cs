@@ -98,7 +98,7 @@ public static class CheckConfigReader
         var baseline = root.Get("baseline") is { } b ? Resolve(f, folder, b, "\"baseline\"") : null;
         (string, string?)[] inputs =
         [
-            ("the config", path), ("the environment file", environmentFile), ("the aux file", auxFile),
+            ("the config", path), (CheckConfig.EnvironmentFileRole, environmentFile), ("the aux file", auxFile),
             ("the latents", external?.Latents), ("the ONNX encoder", external?.Encoder), ("the ONNX transition model", external?.Transition), ("the ONNX aux head", external?.AuxHead),
         ];
         return new CheckConfig(path, name, environment, build, new BisimulationOptions(tolerance, missing, maxPairs),

@@ -28,7 +28,7 @@ public static class CheckRunner
         var clock = Stopwatch.StartNew();
         var mdp = config.Build();
         var conditions = ConditionChecker.Check(mdp);
-        cases.Add(Conditions(conditions, config.Inputs.Any(i => i.Role == "the environment file") ? mdp.Arguments : null, Lap(clock)));
+        cases.Add(Conditions(conditions, config.Inputs.Any(i => i.Role == CheckConfig.EnvironmentFileRole) ? mdp.Arguments : null, Lap(clock)));
         if (!conditions.FiniteDataApplies)
         {
             cases.Add(Skip("classes", null, "the theorem's conditions fail"));
