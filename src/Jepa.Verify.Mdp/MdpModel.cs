@@ -65,6 +65,13 @@ public sealed class MdpModel
     /// <example><c>data/t.csv --aux-file data/aux.csv</c>; <c>'my runs/g.json'</c>.</example>
     public string Arguments => auxPositions.Map?.File is { } aux && aux != Source ? $"{ShellWord(Source)} --aux-file {ShellWord(aux)}" : ShellWord(Source);
 
+    /// <summary>
+    /// An observation's id as text reports show it: control characters, line separators and bidirectional controls
+    /// escaped (<see cref="OneLine.Escape"/>), so an id such as <c>"a\nb"</c> never breaks a report's line. JSON keeps the id as it is.
+    /// </summary>
+    /// <param name="observation">The index.</param>
+    public string Shown(int observation) => OneLine.Escape(Observations[observation]);
+
     /// <summary>Observation ids, by index.</summary>
     public ImmutableArray<string> Observations { get; }
 

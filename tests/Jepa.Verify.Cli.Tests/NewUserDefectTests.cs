@@ -280,6 +280,40 @@ public sealed class NewUserDefectTests
     }
 
     [Fact]
+    public void UncertifiedPairsAreListedShortestWitnessFirstWithTheirWitness()
+    {
+        var run = CliRun.Of("train", TestFiles.Example("counting.json"), "--steps", "100", "--step-cap", "100", "--quiet");
+        Assert.Equal(3, run.ExitCode);
+        var lines = run.Out.Split('\n').Where(l => l.StartsWith("  not certified: ", StringComparison.Ordinal)).ToArray();
+        Assert.NotEmpty(lines);
+        Assert.All(lines, l => Assert.Contains("they reach", l));
+        var lengths = lines.Select(l => l[(l.IndexOf("after [", StringComparison.Ordinal) + 7)..l.IndexOf(']', StringComparison.Ordinal)].Split(", ").Length).ToArray();
+        Assert.Equal(lengths.Order(), lengths);
+    }
+
+    [Fact]
+    public void AssessListsEveryPairWithPairs()
+    {
+        var fixtures = Path.Combine(TestFiles.Root, "tests", "Jepa.Verify.Pipeline.Tests", "Fixtures");
+        var run = CliRun.Of("assess", TestFiles.Example("counting.json"), "--encoder", Path.Combine(fixtures, "encoder.onnx"),
+            "--transition", Path.Combine(fixtures, "transition.onnx"), "--aux-head", Path.Combine(fixtures, "aux_head.onnx"), "--pairs");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(36, run.Out.Split('\n').Count(l => l.StartsWith("  pair ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void AnIdHoldingANewlineNeverBreaksAReportLine()
+    {
+        var path = TestFiles.Write("nl.json", "{\"actions\": [\"a\"], \"observations\": [{\"id\": \"a\\nb\", \"aux\": 0}, {\"id\": \"c\", \"aux\": 1}], \"transitions\": [{\"from\": \"a\\nb\", \"action\": \"a\", \"to\": \"c\"}, {\"from\": \"c\", \"action\": \"a\", \"to\": \"c\"}]}");
+        var classes = CliRun.Of("classes", path, "--witnesses");
+        Assert.Equal(0, classes.ExitCode);
+        Assert.Contains("  class 0 (1, aux 0): a\\nb\n", classes.Out);
+        Assert.Contains("  a\\nb vs c: aux differs at once", classes.Out);
+        Assert.Contains("'a\\nb' is unreachable", CliRun.Of("conditions", path, "--initial", "c").Out);
+        Assert.Equal("a\nb", CliRun.Of("classes", path, "--json").Json.GetProperty("partition")[0][0].GetString()); // JSON keeps the id
+    }
+
+    [Fact]
     public void BidiControlsInIdsAreShownEscaped()
     {
         Assert.Equal("a\\u202Eb", Jepa.Verify.Mdp.OneLine.Escape("a\u202Eb"));

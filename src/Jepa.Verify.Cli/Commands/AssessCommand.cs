@@ -28,7 +28,8 @@ internal static class AssessCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("assess", "Check a model trained elsewhere: do its latents keep the non-bisimilar observations apart, and (with --transition and --aux-head) are its losses near zero on this MDP? Exit 0 certified (or apart, given latents or an encoder alone), 1 unhealthy collapse, 2 bad input, 3 apart but not certified (heads that give no certificate included) or the measured losses miss the target.");
         input.AddTo(command, analysis: true);
-        foreach (var o in new Option[] { latents, encoder, features, transition, auxHead, lossTarget, tolerance, json })
+        var pairs = new Option<bool>("--pairs") { Description = "List every non-equivalent pair with its latent distance and certified bound (as train --pairs)" };
+        foreach (var o in new Option[] { latents, encoder, features, transition, auxHead, lossTarget, tolerance, pairs, json })
         {
             command.Options.Add(o);
         }
@@ -51,7 +52,7 @@ internal static class AssessCommand
                 throw new UsageException($"{(r.GetValue(transition) is null ? "--aux-head" : "--transition")} was given alone; the premise (both losses) and the certificate need --transition and --aux-head together");
             }
 
-            var collapse = InputOptions.Collapse(r.GetValue(tolerance));
+            var collapse = InputOptions.Collapse(r.GetValue(tolerance)) with { ListPairs = r.GetValue(pairs) };
 
             var target = r.GetValue(lossTarget);
             if (!(target > 0) || !double.IsFinite(target))
@@ -104,7 +105,7 @@ internal static class AssessCommand
         }
 
         CollapseOutput.Text(sb, a.Report, analysis.Mdp);
-        CollapseOutput.Certificate(sb, a.Separation, analysis.Mdp);
+        CollapseOutput.Certificate(sb, a.Separation, analysis);
         sb.AppendLine(Verdict(a));
         return sb.ToString();
     }

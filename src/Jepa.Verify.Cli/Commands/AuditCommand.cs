@@ -111,12 +111,12 @@ internal static class AuditCommand
 
             if (comparison.ExampleOnlyA is var (x, y))
             {
-                sb.AppendLine($"  e.g. only {audits[0].AuxName} separates {a.Name(x)} and {a.Name(y)}: {a.Result.Witness(x, y)!.Describe(a.Mdp)}");
+                sb.AppendLine($"  e.g. only {audits[0].AuxName} separates {Mdp.OneLine.Escape(a.Name(x))} and {Mdp.OneLine.Escape(a.Name(y))}: {a.Result.Witness(x, y)!.Describe(a.Mdp)}");
             }
 
             if (comparison.ExampleOnlyB is var (u, v))
             {
-                sb.AppendLine($"  e.g. only {audits[1].AuxName} separates {b.Name(u)} and {b.Name(v)}: {b.Result.Witness(u, v)!.Describe(b.Mdp)}");
+                sb.AppendLine($"  e.g. only {audits[1].AuxName} separates {Mdp.OneLine.Escape(b.Name(u))} and {Mdp.OneLine.Escape(b.Name(v))}: {b.Result.Witness(u, v)!.Describe(b.Mdp)}");
             }
         }
 

@@ -77,7 +77,7 @@ internal static class ClassesCommand
             for (var c = 0; c < Math.Min(p.Count, TextLimit); c++)
             {
                 var members = p.Members(c);
-                var shown = string.Join(", ", members[..Math.Min(members.Length, TextLimit)].ToArray().Select(i => mdp.Observations[i]));
+                var shown = string.Join(", ", members[..Math.Min(members.Length, TextLimit)].ToArray().Select(mdp.Shown));
                 var more = members.Length > TextLimit ? $", … ({members.Length - TextLimit} more)" : "";
                 sb.AppendLine($"  class {c} ({members.Length}, aux {mdp.Aux[members[0]]}): {shown}{more}");
             }
@@ -94,7 +94,7 @@ internal static class ClassesCommand
             sb.AppendLine($"finite-data relation: {rel.DistinguishedCount} of {rel.PairCount} pairs are distinguishable (aux alone gives {auxClasses} classes); {undistinguished} pairs are not forced apart{(undistinguished > 0 ? ":" : "")}");
             foreach (var (a, b) in rel.Undistinguished().Take(TextLimit))
             {
-                sb.AppendLine($"  {mdp.Observations[a]} ~ {mdp.Observations[b]}");
+                sb.AppendLine($"  {mdp.Shown(a)} ~ {mdp.Shown(b)}");
             }
 
             if (undistinguished > TextLimit)
@@ -108,7 +108,7 @@ internal static class ClassesCommand
             sb.AppendLine("shortest distinguishing sequences between class representatives:");
             foreach (var (a, b, w) in witnesses)
             {
-                sb.AppendLine($"  {analysis.Name(a)} vs {analysis.Name(b)}: {w.Describe(analysis.Mdp)}");
+                sb.AppendLine($"  {Mdp.OneLine.Escape(analysis.Name(a))} vs {Mdp.OneLine.Escape(analysis.Name(b))}: {w.Describe(analysis.Mdp)}");
             }
         }
 

@@ -118,7 +118,7 @@ internal static class ConditionsCommand
 
     private static string Names(MdpModel mdp, IEnumerable<int> first, int count)
     {
-        var names = string.Join(", ", first.Select(i => $"'{mdp.Observations[i]}'"));
+        var names = string.Join(", ", first.Select(i => $"'{mdp.Shown(i)}'"));
         return count > first.Count() ? names + ", …" : names;
     }
 

@@ -61,7 +61,7 @@ internal static class DemoCommand
         o.WriteLine("3. Why, on the count-only task (count0 ... count8): shortest distinguishing action sequences");
         foreach (var (a, b) in new[] { (0, 1), (3, 5), (0, 4) })
         {
-            o.WriteLine($"   {counting.Observations[a]} vs {counting.Observations[b]}: {result.Witness(a, b)!.Describe(analysis.Mdp)}");
+            o.WriteLine($"   {counting.Shown(a)} vs {counting.Shown(b)}: {result.Witness(a, b)!.Describe(analysis.Mdp)}");
         }
 
         var audit = AuxAudit.Run(counting, result, keys, ["count"]);

@@ -44,7 +44,7 @@ internal static class ExplainCommand
 
     private static string Text(Analysis analysis, int a, int b, Witness? w)
     {
-        var (na, nb) = (analysis.Name(a), analysis.Name(b));
+        var (na, nb) = (Mdp.OneLine.Escape(analysis.Name(a)), Mdp.OneLine.Escape(analysis.Name(b)));
         var partition = analysis.Result.Partition is not null;
         if (a == b)
         {

@@ -306,7 +306,7 @@ internal static class TrainCommand
         }
 
         CollapseOutput.Text(sb, report, mdp);
-        CollapseOutput.Certificate(sb, run.Separation, mdp);
+        CollapseOutput.Certificate(sb, run.Separation, run.Analysis);
         sb.AppendLine(Verdict(run));
         if (savedTo is not null)
         {

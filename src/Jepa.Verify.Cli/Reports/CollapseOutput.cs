@@ -29,7 +29,7 @@ internal static class CollapseOutput
         }
         foreach (var pair in report.OffendingPairs.Take(5))
         {
-            sb.AppendLine($"  collapsed: {mdp.Observations[pair.A]} ~ {mdp.Observations[pair.B]} at {Num(pair.Distance)} (see 'jepa-verify explain {mdp.Arguments} {MdpModel.ShellWord(mdp.Observations[pair.A])} {MdpModel.ShellWord(mdp.Observations[pair.B])}')");
+            sb.AppendLine($"  collapsed: {mdp.Shown(pair.A)} ~ {mdp.Shown(pair.B)} at {Num(pair.Distance)} (see 'jepa-verify explain {mdp.Arguments} {MdpModel.ShellWord(mdp.Observations[pair.A])} {MdpModel.ShellWord(mdp.Observations[pair.B])}')");
         }
     }
 
@@ -90,9 +90,13 @@ internal static class CollapseOutput
         w.WriteEndArray();
     }
 
-    /// <summary>The certificate lines: how many pairs are certified, the Lipschitz constants and residuals, the required residual, the hardest pairs.</summary>
-    public static void Certificate(StringBuilder sb, Separation separation, MdpModel mdp)
+    /// <summary>
+    /// The certificate lines: how many pairs are certified, the Lipschitz constants and residuals, the required residual, and
+    /// the hardest pairs left uncertified, shortest witness first, each with its witness (what tells the pair apart).
+    /// </summary>
+    public static void Certificate(StringBuilder sb, Separation separation, Analysis analysis)
     {
+        var mdp = analysis.Mdp;
         if (separation.Certificate is not { } c)
         {
             sb.AppendLine($"  certificate: none ({separation.NoCertificate})");
@@ -101,14 +105,17 @@ internal static class CollapseOutput
 
         sb.AppendLine($"  certificate: {c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified{(c.RolledOutPairs > 0 ? $" ({c.RolledOutPairs} by rollouts)" : "")}; min certified distance {(c.MinCertifiedDistance is { } m ? $"{Num(m)} × scale" : "n/a")}");
         sb.AppendLine($"  L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Num(c.MaxResidualDyn)}, e_P {Num(c.MaxResidualAux)}; required residual {Num(c.RequiredResidual)}{(c.RequiredResidualExact ? "" : " (at least)")}");
-        foreach (var pair in c.Hardest.Where(p => p.Bound == 0).Take(5))
+        var uncertified = c.Hardest.Where(p => p.Bound == 0).Select(p => (Pair: p, Witness: analysis.Result.Witness(p.A, p.B)))
+            .OrderBy(x => x.Witness?.Actions.Length ?? int.MaxValue).ThenBy(x => x.Pair.A).ThenBy(x => x.Pair.B);
+        foreach (var (pair, witness) in uncertified.Take(5))
         {
-            sb.AppendLine($"  not certified: {mdp.Observations[pair.A]} vs {mdp.Observations[pair.B]} at distance {Num(pair.Distance)} (see 'jepa-verify explain {mdp.Arguments} {MdpModel.ShellWord(mdp.Observations[pair.A])} {MdpModel.ShellWord(mdp.Observations[pair.B])}')");
+            var why = witness is null ? "" : $"; {witness.Describe(mdp)}";
+            sb.AppendLine($"  not certified: {mdp.Shown(pair.A)} vs {mdp.Shown(pair.B)} at distance {Num(pair.Distance)}{why} (see 'jepa-verify explain {mdp.Arguments} {MdpModel.ShellWord(mdp.Observations[pair.A])} {MdpModel.ShellWord(mdp.Observations[pair.B])}')");
         }
 
         foreach (var pair in c.Pairs)
         {
-            sb.AppendLine($"  pair {mdp.Observations[pair.A]} vs {mdp.Observations[pair.B]}: distance {Num(pair.Distance)}, bound {Num(pair.Bound)}");
+            sb.AppendLine($"  pair {mdp.Shown(pair.A)} vs {mdp.Shown(pair.B)}: distance {Num(pair.Distance)}, bound {Num(pair.Bound)}");
         }
     }
 

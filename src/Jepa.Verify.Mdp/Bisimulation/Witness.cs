@@ -19,7 +19,7 @@ public sealed record Witness(ImmutableArray<int> Actions, int EndA, int EndB)
     public string Describe(MdpModel mdp)
     {
         ArgumentNullException.ThrowIfNull(mdp);
-        string Name(int s) => s < mdp.ObservationCount ? mdp.Observations[s] : "(sink)";
+        string Name(int s) => s < mdp.ObservationCount ? mdp.Shown(s) : "(sink)";
         string Aux(int s) => s < mdp.ObservationCount ? mdp.Aux[s].ToString() : "sink";
         return Actions.Length == 0
             ? $"aux differs at once: {Aux(EndA)} vs {Aux(EndB)}"

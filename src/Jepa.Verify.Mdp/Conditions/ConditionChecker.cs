@@ -83,8 +83,8 @@ public static class ConditionChecker
         var items = offenders.Values.Take(MaxItems).Select(list =>
         {
             var t = mdp.Transitions[list[0]];
-            var targets = string.Join(", ", list.Select(ti => mdp.Observations[mdp.Transitions[ti].To]));
-            return new ConditionItem($"'{mdp.Observations[t.From]}' has {list.Count} successors under '{mdp.Actions[t.Action]}': {targets}", mdp.LocationOfTransition(list[1]));
+            var targets = string.Join(", ", list.Select(ti => mdp.Shown(mdp.Transitions[ti].To)));
+            return new ConditionItem($"'{mdp.Shown(t.From)}' has {list.Count} successors under '{mdp.Actions[t.Action]}': {targets}", mdp.LocationOfTransition(list[1]));
         }).ToList();
         return Result("determinism", items, true, $"{offenders.Count} (observation, action) pair(s) have more than one successor", "every (observation, action) pair has at most one successor", offenders.Count);
     }
@@ -103,7 +103,7 @@ public static class ConditionChecker
                     count++;
                     if (items.Count < MaxItems)
                     {
-                        items.Add(new ConditionItem($"'{mdp.Observations[s]}' has no transition under '{mdp.Actions[a]}'", mdp.LocationOfObservation(s)));
+                        items.Add(new ConditionItem($"'{mdp.Shown(s)}' has no transition under '{mdp.Actions[a]}'", mdp.LocationOfObservation(s)));
                     }
                 }
             }
@@ -176,7 +176,7 @@ public static class ConditionChecker
         if (initial.Count > 0)
         {
             reached = mdp.Graph.ReachableFrom(initial);
-            what = $"unreachable from the initial set {{{string.Join(", ", initial.Select(i => mdp.Observations[i]))}}}";
+            what = $"unreachable from the initial set {{{string.Join(", ", initial.Select(mdp.Shown))}}}";
         }
         else
         {
@@ -201,7 +201,7 @@ public static class ConditionChecker
                 count++;
                 if (items.Count < MaxItems)
                 {
-                    items.Add(new ConditionItem($"'{mdp.Observations[i]}' is {what}", mdp.LocationOfObservation(i)));
+                    items.Add(new ConditionItem($"'{mdp.Shown(i)}' is {what}", mdp.LocationOfObservation(i)));
                 }
             }
         }
@@ -237,7 +237,7 @@ public static class ConditionChecker
                 if (items.Count < MaxItems)
                 {
                     var why = differ ? $" although their aux values differ ({mdp.Aux[j]} and {mdp.Aux[i]}): no encoder can keep them apart" : "";
-                    items.Add(new ConditionItem($"'{mdp.Observations[i]}' has the same features as '{mdp.Observations[j]}' (as float32){why}", mdp.LocationOfObservation(i)));
+                    items.Add(new ConditionItem($"'{mdp.Shown(i)}' has the same features as '{mdp.Shown(j)}' (as float32){why}", mdp.LocationOfObservation(i)));
                 }
             }
         }

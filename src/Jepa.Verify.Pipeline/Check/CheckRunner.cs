@@ -256,7 +256,7 @@ public static class CheckRunner
         var details = new StringBuilder();
         foreach (var p in report.OffendingPairs)
         {
-            details.AppendLine(CultureInfo.InvariantCulture, $"collapsed: {mdp.Observations[p.A]} ~ {mdp.Observations[p.B]} at {Num(p.Distance)}");
+            details.AppendLine(CultureInfo.InvariantCulture, $"collapsed: {mdp.Shown(p.A)} ~ {mdp.Shown(p.B)} at {Num(p.Distance)}");
         }
 
         return new CheckCase(name, seed, CheckStatus.Fail, $"unhealthy collapse: {pairs} (allowed {config.MaxViolations})", details.ToString().TrimEnd());
