@@ -130,8 +130,8 @@ internal sealed class InputOptions
         var i = mdp.IndexOfObservation(id);
         if (i < 0)
         {
-            var sample = string.Join(", ", mdp.Observations.Take(3).Select(o => $"'{o}'"));
-            throw new UsageException($"unknown observation '{id}' in {mdp.Source}; ids there look like {sample}");
+            var sample = string.Join(", ", mdp.Observations.Take(3).Select(o => $"'{o}'{OneLine.CodePoints(o)}"));
+            throw new UsageException($"unknown observation '{id}'{OneLine.CodePoints(id)} in {mdp.Source}; ids there look like {sample}");
         }
 
         return i;

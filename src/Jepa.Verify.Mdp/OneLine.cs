@@ -35,6 +35,18 @@ public static class OneLine
         return sb.ToString();
     }
 
+    /// <summary>
+    /// For an id that was not found: its code points when it holds any character beyond ASCII, so that two ids that print
+    /// alike but differ (<c>é</c> precomposed, NFC, and <c>e</c> + U+0301, NFD) can be told apart; else the empty string.
+    /// (Normalising instead is not possible here: the build runs with invariant globalization, which has no Unicode tables.)
+    /// </summary>
+    /// <example><c>"e\u0301"</c> → <c>" (code points U+0065 U+0301)"</c>; <c>"s1"</c> → <c>""</c>.</example>
+    public static string CodePoints(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.All(char.IsAscii) ? "" : $" (code points {string.Join(" ", text.EnumerateRunes().Select(r => string.Create(CultureInfo.InvariantCulture, $"U+{r.Value:X4}")))})";
+    }
+
     /// <summary>Control characters, line separators, and the bidirectional controls (U+200E/F, U+202A–E, U+2066–9), which reorder what a terminal shows.</summary>
     private static bool NeedsEscape(char c) => char.IsControl(c) || c is '\u2028' or '\u2029' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 }

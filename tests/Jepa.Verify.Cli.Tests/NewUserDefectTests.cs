@@ -314,6 +314,16 @@ public sealed class NewUserDefectTests
     }
 
     [Fact]
+    public void IdsThatPrintAlikeButDifferAreShownAsCodePoints()
+    {
+        var path = TestFiles.Write("n.json", "{\"actions\": [\"a\"], \"observations\": [{\"id\": \"\u00e9\", \"aux\": 0}], \"transitions\": [{\"from\": \"\u00e9\", \"action\": \"a\", \"to\": \"\u00e9\"}]}");
+        var run = CliRun.Of("explain", path, "e\u0301", "e\u0301");
+        AssertOneLineError(run, "unknown observation 'e\u0301' (code points U+0065 U+0301)");
+        Assert.Contains("'\u00e9' (code points U+00E9)", run.Error);
+        AssertOneLineError(CliRun.Of("classes", path, "--aux-file", TestFiles.Write("aux.csv", "id,aux\ne\u0301,1\n")), "(code points U+0065 U+0301) is not in");
+    }
+
+    [Fact]
     public void BidiControlsInIdsAreShownEscaped()
     {
         Assert.Equal("a\\u202Eb", Jepa.Verify.Mdp.OneLine.Escape("a\u202Eb"));

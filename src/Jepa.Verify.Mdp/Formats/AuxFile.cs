@@ -103,7 +103,7 @@ public sealed record AuxFile(string Path, ImmutableArray<AuxFile.Row> Rows)
             var i = mdp.IndexOfObservation(row.Id);
             if (i < 0)
             {
-                throw new MdpFormatException(LocationOf(row), $"observation '{row.Id}' is not in {mdp.Source}", "remove the row or fix the id");
+                throw new MdpFormatException(LocationOf(row), $"observation '{row.Id}'{OneLine.CodePoints(row.Id)} is not in {mdp.Source}", "remove the row or fix the id");
             }
 
             aux[i] = row.Value;

@@ -78,7 +78,7 @@ public static class CsvDatasetReader
         var index = b.IndexOfObservation(id);
         if (index < 0)
         {
-            var problem = id.IsEmpty ? "empty observation id" : $"unknown observation '{id}'";
+            var problem = id.IsEmpty ? "empty observation id" : $"unknown observation '{id}'{OneLine.CodePoints(id.ToString())}";
             throw new MdpFormatException(csv.At(field), problem, $"add a row for it to the aux file {auxPath} or fix the id");
         }
 

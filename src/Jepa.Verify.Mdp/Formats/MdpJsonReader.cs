@@ -481,7 +481,8 @@ public static class MdpJsonReader
                 if (batch.Indexes[k] < 0)
                 {
                     var (start, length, at, role) = batch.Keys[k];
-                    throw new MdpFormatException(map.Locate(at), $"unknown observation '{Encoding.UTF8.GetString(batch.Ids.Bytes.AsSpan(start, length))}' in {TransitionRoles[role]}",
+                    var unknown = Encoding.UTF8.GetString(batch.Ids.Bytes.AsSpan(start, length));
+                    throw new MdpFormatException(map.Locate(at), $"unknown observation '{unknown}'{OneLine.CodePoints(unknown)} in {TransitionRoles[role]}",
                         "declare it in \"observations\" or fix the id");
                 }
             }

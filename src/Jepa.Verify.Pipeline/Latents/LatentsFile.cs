@@ -95,7 +95,7 @@ public static class LatentsFile
             var o = mdp.IndexOfObservation(id);
             if (o < 0)
             {
-                throw new MdpFormatException(csv.At(0), $"observation '{id}' is not in {mdp.Source}", "remove the row or fix the id");
+                throw new MdpFormatException(csv.At(0), $"observation '{id}'{Mdp.OneLine.CodePoints(id)} is not in {mdp.Source}", "remove the row or fix the id");
             }
 
             if (line[o] > 0)
