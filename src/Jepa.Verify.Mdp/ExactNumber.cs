@@ -26,31 +26,37 @@ public static class ExactNumber
             return null; // out of range: the readers refuse it themselves
         }
 
-        // The common cases without allocating (every aux value of a large file passes here): a short literal that parsed
-        // to a normal double, and a zero written as zero.
-        var (digits, nonZero) = Mantissa(literal);
-        if ((digits <= 15 && double.IsNormal(value)) || (value == 0 && !nonZero))
-        {
-            return null;
-        }
-
-        var written = Normalize(literal);
-        if (written is null)
+        // Without allocating (every aux value of a large file passes here; Python writes 16-17 digits for most floats):
+        // the significant digits of the literal and of the double's shortest round-trip text, each into a stack buffer.
+        Span<char> writtenDigits = literal.Length <= 256 ? stackalloc char[literal.Length] : new char[literal.Length];
+        if (Normalize(literal, writtenDigits) is not var (writtenLength, writtenExponent))
         {
             return null;
         }
 
         if (value == 0)
         {
-            return written.Value.Digits.Length == 0 ? null : "underflows to 0";
+            return writtenLength == 0 ? null : "underflows to 0";
         }
 
-        var held = Normalize(value.ToString("R", CultureInfo.InvariantCulture));
-        return held is { } h && h.Digits == written.Value.Digits && h.Exponent == written.Value.Exponent
-            ? null
-            : double.IsNormal(value)
-                ? $"has more precision than a double holds (it becomes {value.ToString("R", CultureInfo.InvariantCulture)})"
-                : $"is below the doubles' normal range and loses precision (it becomes {value.ToString("R", CultureInfo.InvariantCulture)})";
+        if (writtenLength <= 15 && double.IsNormal(value))
+        {
+            return null;
+        }
+
+        Span<char> text = stackalloc char[32];
+        Span<char> heldDigits = stackalloc char[32];
+        if (value.TryFormat(text, out var length, "R", CultureInfo.InvariantCulture)
+            && Normalize(text[..length], heldDigits) is var (heldLength, heldExponent)
+            && heldExponent == writtenExponent && heldDigits[..heldLength].SequenceEqual(writtenDigits[..writtenLength]))
+        {
+            return null;
+        }
+
+        var becomes = value.ToString("R", CultureInfo.InvariantCulture);
+        return double.IsNormal(value)
+            ? $"has more precision than a double holds (it becomes {becomes})"
+            : $"is below the doubles' normal range and loses precision (it becomes {becomes})";
     }
 
     /// <summary>As <see cref="Problem(ReadOnlySpan{char}, double)"/> for an ASCII (UTF-8) literal, such as a JSON number token.</summary>
@@ -65,30 +71,11 @@ public static class ExactNumber
         return Problem(chars, value);
     }
 
-    /// <summary>How many digits the literal's mantissa has (before any exponent), and whether one is not 0.</summary>
-    private static (int Digits, bool NonZero) Mantissa(ReadOnlySpan<char> text)
-    {
-        var digits = 0;
-        var nonZero = false;
-        foreach (var c in text)
-        {
-            if (c is 'e' or 'E')
-            {
-                break;
-            }
-
-            if (char.IsAsciiDigit(c))
-            {
-                digits++;
-                nonZero |= c != '0';
-            }
-        }
-
-        return (digits, nonZero);
-    }
-
-    /// <summary>The literal's significant digits (no leading or trailing zeros) and the power of ten after the last one; null if it is no plain decimal.</summary>
-    private static (string Digits, long Exponent)? Normalize(ReadOnlySpan<char> text)
+    /// <summary>
+    /// The literal's significant digits (no leading or trailing zeros), written into <paramref name="digits"/>, with their
+    /// count and the power of ten after the last one; null if it is no plain decimal. Zero has no digits and exponent 0.
+    /// </summary>
+    private static (int Length, long Exponent)? Normalize(ReadOnlySpan<char> text, Span<char> digits)
     {
         var i = 0;
         if (i < text.Length && text[i] is '+' or '-')
@@ -96,20 +83,33 @@ public static class ExactNumber
             i++;
         }
 
-        var digits = new System.Text.StringBuilder();
+        var length = 0;
         long exponent = 0;
         var any = false;
-        for (; i < text.Length && char.IsAsciiDigit(text[i]); i++, any = true)
+        var fraction = false;
+        for (; i < text.Length; i++)
         {
-            digits.Append(text[i]);
-        }
-
-        if (i < text.Length && text[i] == '.')
-        {
-            for (i++; i < text.Length && char.IsAsciiDigit(text[i]); i++, any = true)
+            var c = text[i];
+            if (c == '.' && !fraction)
             {
-                digits.Append(text[i]);
+                fraction = true;
+                continue;
+            }
+
+            if (!char.IsAsciiDigit(c))
+            {
+                break;
+            }
+
+            any = true;
+            if (fraction)
+            {
                 exponent--;
+            }
+
+            if (length > 0 || c != '0')
+            {
+                digits[length++] = c; // leading zeros are not significant
             }
         }
 
@@ -147,8 +147,12 @@ public static class ExactNumber
             return null;
         }
 
-        var s = digits.ToString().TrimStart('0');
-        var trimmed = s.TrimEnd('0');
-        return (trimmed, trimmed.Length == 0 ? 0 : exponent + (s.Length - trimmed.Length));
+        var trimmed = length;
+        while (trimmed > 0 && digits[trimmed - 1] == '0')
+        {
+            trimmed--;
+        }
+
+        return (trimmed, trimmed == 0 ? 0 : exponent + (length - trimmed));
     }
 }
