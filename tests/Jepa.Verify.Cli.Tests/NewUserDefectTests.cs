@@ -20,14 +20,16 @@ public sealed class NewUserDefectTests
     /// <summary>A FIFO fed with <paramref name="content"/> by a background writer, as <c>&lt;(cat file)</c> gives a command.</summary>
     private static string Fifo(string name, string content)
     {
-        var path = Path.Combine(Path.GetDirectoryName(TestFiles.Write("fifo-dir.txt", ""))!, name);
-        using (var mkfifo = Process.Start("mkfifo", path)!)
-        {
-            mkfifo.WaitForExit();
-            Assert.Equal(0, mkfifo.ExitCode);
-        }
-
+        var path = MakeFifo(Path.Combine(Path.GetDirectoryName(TestFiles.Write("fifo-dir.txt", ""))!, name));
         _ = Task.Run(() => File.WriteAllText(path, content));
+        return path;
+    }
+
+    private static string MakeFifo(string path)
+    {
+        using var mkfifo = Process.Start("mkfifo", path)!;
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
         return path;
     }
 
@@ -121,11 +123,7 @@ public sealed class NewUserDefectTests
         Assert.True(Jepa.Verify.Mdp.Formats.AtomicFile.IsSpecial("/dev/null"));
         Assert.Empty(Directory.GetFiles("/dev", ".null.*"));
 
-        var fifo = Path.Combine(Path.GetDirectoryName(target)!, "out.fifo");
-        using (var mkfifo = Process.Start("mkfifo", fifo)!)
-        {
-            mkfifo.WaitForExit();
-        }
+        var fifo = MakeFifo(Path.Combine(Path.GetDirectoryName(target)!, "out.fifo"));
 
         var reader = Task.Run(() => File.ReadAllText(fifo));
         Assert.Equal(0, CliRun.Of("quotient", TestFiles.Example("gridworld.json"), "-o", fifo).ExitCode);
