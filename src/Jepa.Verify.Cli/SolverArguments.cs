@@ -15,7 +15,7 @@ internal sealed class SolverArguments
 
     public Option<double> Timeout { get; } = new("--timeout")
     {
-        Description = "Seconds per solver query; past it the answer is unknown (exit 3)",
+        Description = "Seconds per solver query (all of a query's checks together); past it the answer is unknown (exit 3)",
         DefaultValueFactory = _ => 60.0,
         HelpName = "S",
     };

@@ -140,6 +140,21 @@ public sealed class CheckCommandTests
     }
 
     [Fact]
+    public void ACheckWhoseModelAndProofCasesWereAllSkippedNeverPasses()
+    {
+        // The verdict itself: with only the environment's structure checked, nothing shows the theorem holds.
+        var config = CheckConfigReader.Read(TestFiles.Write("c.check.json", Counting.Replace("[0, 1]", "[0]", StringComparison.Ordinal)));
+        var first = CheckRunner.Run(config, null, panel: new SolverPanel([new Unknown()]));
+        CheckCase[] skippedRest = [.. first.Cases.Where(c => c.Name is "conditions" or "classes"),
+            new("prove", null, CheckStatus.Skipped, "skipped: test"), new("train", 0, CheckStatus.Skipped, "skipped: test"),
+            new("collapse", 0, CheckStatus.Skipped, "skipped: test"), new("certify", 0, CheckStatus.Skipped, "skipped: test")];
+        var result = first with { Cases = [.. skippedRest] };
+        Assert.All(result.Cases.Take(2), c => Assert.Equal(CheckStatus.Pass, c.Status));
+        Assert.Equal(CheckStatus.Inconclusive, result.Verdict);
+        Assert.Equal(CheckStatus.Pass, (result with { Cases = [.. skippedRest.Take(4), new CheckCase("collapse", 0, CheckStatus.Pass, "ok")] }).Verdict);
+    }
+
+    [Fact]
     public void ANonDeterministicEnvironmentFailsConditionsAndSkipsTheRest()
     {
         var mdp = TestFiles.Write("nd.json", """

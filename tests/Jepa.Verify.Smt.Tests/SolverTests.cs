@@ -65,6 +65,20 @@ public sealed class SolverTests
 
     [Theory]
     [MemberData(nameof(Solvers))]
+    public void TheTimeoutCoversEveryCheckOfTheTextTogether(string name)
+    {
+        // Five hard checks at a 1 s timeout: before, each check had its own second (and z3's failsafe n × 1 s + 5 s).
+        var check = "(push 1)(assert (> x 0))(assert (> y 0))(assert (> z 0))(assert (= (+ (* x x x) (* y y y)) (* z z z)))(check-sat)(pop 1)\n";
+        var text = "(declare-fun x () Int)(declare-fun y () Int)(declare-fun z () Int)\n" + string.Concat(Enumerable.Repeat(check, 5));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var r = Of(name).Run(text, [], new SolverOptions(TimeSpan.FromSeconds(1)));
+        Assert.Equal(SolverStatus.Unknown, r.Status);
+        Assert.Contains("timeout", r.Reason);
+        Assert.True(clock.Elapsed.TotalSeconds < 4, $"five checks took {clock.Elapsed.TotalSeconds:0.0} s at a 1 s timeout for the text");
+    }
+
+    [Theory]
+    [MemberData(nameof(Solvers))]
     public void IncrementalScriptsAnswerEveryCheck(string name)
     {
         const string text = "(declare-fun x () Bool)\n(push 1)\n(assert x)\n(check-sat)\n(pop 1)\n(push 1)\n(assert (and x (not x)))\n(check-sat)\n(pop 1)\n";

@@ -26,11 +26,19 @@ public sealed record CheckResult(
     CheckBaseline? Baseline,
     Pipeline.Assessment? Assessment = null)
 {
-    /// <summary><c>fail</c> when any case failed, else <c>inconclusive</c> when any had no verdict, else <c>pass</c>.</summary>
+    /// <summary>
+    /// <c>fail</c> when any case failed, else <c>inconclusive</c> when any had no verdict or when nothing
+    /// beyond the environment's structure was checked (every model and proof case skipped: a check that
+    /// ran nothing never passes), else <c>pass</c>.
+    /// </summary>
     public CheckStatus Verdict =>
         Cases.Any(c => c.Status == CheckStatus.Fail) ? CheckStatus.Fail
         : Cases.Any(c => c.Status == CheckStatus.Inconclusive) ? CheckStatus.Inconclusive
+        : !Cases.Any(c => c.Status == CheckStatus.Pass && !StructureOnly.Contains(c.Name)) ? CheckStatus.Inconclusive
         : CheckStatus.Pass;
+
+    /// <summary>Cases that look only at the environment (or compare with a baseline), never at a model or a proof.</summary>
+    private static readonly string[] StructureOnly = ["conditions", "classes", "baseline"];
 
     /// <summary>The verdict as reports print it: <c>pass</c>, <c>fail</c> or <c>inconclusive</c>.</summary>
     public string VerdictText => Verdict.ToString().ToLowerInvariant();

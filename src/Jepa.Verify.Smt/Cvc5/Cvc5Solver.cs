@@ -99,7 +99,8 @@ public sealed class Cvc5Solver(string executable = "cvc5") : ISolver
             var checks = ImmutableArray.CreateBuilder<SolverStatus>();
             for (var i = 0; i < expected; i++)
             {
-                var answer = Read(process, timeout);
+                // The limit covers the whole text: each answer gets what is left of it.
+                var answer = Read(process, timeout - sw.Elapsed);
                 if (answer is null)
                 {
                     sw.Stop();
@@ -182,7 +183,7 @@ public sealed class Cvc5Solver(string executable = "cvc5") : ISolver
             }
         }) { IsBackground = true, Name = "cvc5 reader" };
         reader.Start();
-        if (reader.Join(timeout + TimeSpan.FromSeconds(5)))
+        if (reader.Join(TimeSpan.FromMilliseconds(Math.Max(0, timeout.TotalMilliseconds)) + TimeSpan.FromSeconds(1)))
         {
             return sb.ToString();
         }

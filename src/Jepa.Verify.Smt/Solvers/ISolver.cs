@@ -9,7 +9,7 @@ public interface ISolver
     /// <summary>
     /// Runs SMT-LIB text holding one or more <c>(check-sat)</c> commands; when there is one and the
     /// answer is sat, also evaluates <paramref name="values"/> (printed terms) in the model.
-    /// The timeout applies to each check.
+    /// The timeout covers the whole text, every check in it together.
     /// </summary>
     /// <exception cref="SolverUnavailableException">When the solver is not installed.</exception>
     /// <exception cref="SolverException">When the solver rejects the text.</exception>

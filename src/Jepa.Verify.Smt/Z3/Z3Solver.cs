@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
 using Jepa.Verify.Smt.Solvers;
 
 namespace Jepa.Verify.Smt.Z3;
@@ -9,8 +10,8 @@ namespace Jepa.Verify.Smt.Z3;
 /// <summary>
 /// Z3 in-process through its C API: each query gets a fresh context with an error handler that
 /// never aborts the process, the text is evaluated with <c>Z3_eval_smtlib2_string</c>, and every
-/// Z3 error becomes a <see cref="SolverException"/>. The timeout is passed to Z3 and, as a
-/// failsafe, enforced with <c>Z3_interrupt</c>.
+/// Z3 error becomes a <see cref="SolverException"/>. The timeout is passed to Z3 for each check and
+/// covers the whole text (parsing included): past it, <c>Z3_interrupt</c> stops whatever runs.
 /// </summary>
 public sealed unsafe class Z3Solver : ISolver
 {
@@ -34,6 +35,7 @@ public sealed unsafe class Z3Solver : ISolver
         Z3Native.Z3_set_param_value(config, "model", "true");
         var context = Z3Native.Z3_mk_context(config);
         Z3Native.Z3_del_config(config);
+        var sw = new Stopwatch();
         try
         {
             Z3Native.Z3_set_error_handler(context, &Z3Native.IgnoreError);
@@ -41,10 +43,11 @@ public sealed unsafe class Z3Solver : ISolver
                 (options.ResourceLimit is { } r ? string.Create(CultureInfo.InvariantCulture, $"(set-option :rlimit {r})\n") : "");
             Eval(context, preamble, timeoutMs);
 
-            var sw = Stopwatch.StartNew();
-            var output = Eval(context, smtLib, timeoutMs * SmtText.RequireChecks(smtLib, "z3"));
+            sw.Start();
+            SmtText.RequireChecks(smtLib, "z3");
+            var (output, skipped) = EvalWithin(context, smtLib, timeoutMs, sw);
             sw.Stop();
-            var checks = SolverResponse.Statuses("z3", output);
+            var checks = SolverResponse.Statuses("z3", output).AddRange(Enumerable.Repeat(SolverStatus.Unknown, skipped));
             var status = SolverResult.Combine(checks);
             var answers = ImmutableDictionary<string, string>.Empty;
             string? reason = null;
@@ -55,7 +58,7 @@ public sealed unsafe class Z3Solver : ISolver
             else if (status == SolverStatus.Unknown)
             {
                 // The reason Z3 keeps is the last check's; with several checks, say how many were unknown.
-                reason = SolverResponse.Reason(Eval(context, "(get-info :reason-unknown)", timeoutMs));
+                reason = skipped > 0 ? "timeout" : SolverResponse.Reason(Eval(context, "(get-info :reason-unknown)", timeoutMs));
                 var unknown = checks.Count(c => c == SolverStatus.Unknown);
                 reason = checks.Length == 1 ? reason : $"{unknown} of {checks.Length} checks unknown ({reason})";
             }
@@ -64,8 +67,8 @@ public sealed unsafe class Z3Solver : ISolver
         }
         catch (TimeoutException)
         {
-            // The failsafe interrupted a step that ignored :timeout: no answer, not an error.
-            return new SolverResult(version, SolverStatus.Unknown, "timeout (interrupted)", ImmutableDictionary<string, string>.Empty, TimeSpan.FromMilliseconds(timeoutMs), [SolverStatus.Unknown]);
+            // The deadline passed (a text of many checks, a step that ignored :timeout): no answer, not an error.
+            return new SolverResult(version, SolverStatus.Unknown, "timeout (interrupted)", ImmutableDictionary<string, string>.Empty, sw.Elapsed, [SolverStatus.Unknown]);
         }
         finally
         {
@@ -73,9 +76,40 @@ public sealed unsafe class Z3Solver : ISolver
         }
     }
 
+    /// <summary>
+    /// Evaluates the text a check at a time, each check's <c>:timeout</c> set to what is left of the limit, and
+    /// stops when the limit is used up (an interrupt stops only the step that runs; the text's later checks
+    /// would each start afresh). Returns Z3's output and how many checks were never started.
+    /// </summary>
+    private static (string Output, int Skipped) EvalWithin(IntPtr context, string smtLib, long timeoutMs, Stopwatch sw)
+    {
+        var output = new StringBuilder();
+        var pieces = SmtText.SplitAfterChecks(smtLib).ToList();
+        for (var i = 0; i < pieces.Count; i++)
+        {
+            var left = timeoutMs - sw.ElapsedMilliseconds;
+            if (left <= 0)
+            {
+                return (output.ToString(), pieces.Skip(i).Count(p => p.EndsWithCheck));
+            }
+
+            var text = pieces[i].EndsWithCheck && i > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"(set-option :timeout {left})\n") + pieces[i].Text
+                : pieces[i].Text;
+            output.Append(Eval(context, text, left));
+        }
+
+        return (output.ToString(), 0);
+    }
+
+    /// <summary>How long past the deadline the interrupt waits for Z3's own timeout to answer.</summary>
+    private const int InterruptGraceMs = 500;
+
     private static string Eval(IntPtr context, string text, long timeoutMs)
     {
-        // The solver honours :timeout; a timer interrupts it as a failsafe in case a step ignores it. Z3 runs on the
+        // Z3 honours :timeout per check; the text as a whole gets the same limit: past it (and a short grace, so a
+        // single check stops by its own timeout and says so), a timer interrupts Z3, again every 50 ms, since an
+        // interrupt stops only the step that runs and the text's later checks would start afresh. Z3 runs on the
         // calling thread: a Task.Run here waited for a thread-pool thread, and when the pool was busy (parallel
         // tests, training on every core) the wait ran out before Z3 even started, so a fast query came back
         // "canceled" (exit 2, and exit 70 once the timeout escaped from a later call).
@@ -92,7 +126,7 @@ public sealed unsafe class Z3Solver : ISolver
                     Z3Native.Z3_interrupt(context);
                 }
             }
-        }, null, timeoutMs + 5000, Timeout.Infinite))
+        }, null, timeoutMs + InterruptGraceMs, 50))
         {
             output = Marshal.PtrToStringUTF8(Z3Native.Z3_eval_smtlib2_string(context, text)) ?? "";
             lock (gate)
@@ -103,7 +137,7 @@ public sealed unsafe class Z3Solver : ISolver
 
         if (interrupted)
         {
-            throw new TimeoutException($"z3 did not stop within {timeoutMs + 5000} ms");
+            throw new TimeoutException($"z3 did not finish within {timeoutMs} ms");
         }
 
         var code = Z3Native.Z3_get_error_code(context);
