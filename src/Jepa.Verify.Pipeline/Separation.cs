@@ -25,16 +25,31 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
         : Certificate is { Certified: true } ? SeparationVerdict.Certified
         : SeparationVerdict.Apart;
 
+    /// <summary>The exit code under the default requirement (<see cref="Requirement.Default"/>): certified when heads were given, apart otherwise.</summary>
+    public int ExitCode => ExitCodeUnder(null);
+
     /// <summary>
-    /// 0 certified, 1 collapsed, 3 apart but not certified — including heads that gave no certificate (a two-hot head, an
-    /// op without a bound); 0 for apart only when no heads were given (latents alone: there was no certificate to ask for).
+    /// 0 when <paramref name="requirement"/> is met, 1 collapsed, 3 apart but short of it — including heads that gave no
+    /// certificate (a two-hot head, an op without a bound) and latents alone under <c>certified</c>: less information
+    /// never passes where more could fail.
     /// </summary>
-    public int ExitCode => Verdict switch
+    /// <param name="requirement">What must hold; null for the default.</param>
+    public int ExitCodeUnder(Requirement? requirement) =>
+        Verdict == SeparationVerdict.Collapsed ? ExitCodes.CheckFailed
+        : Meets(requirement ?? Requirement.Default(HeadsGiven)) ? ExitCodes.Ok
+        : ExitCodes.Inconclusive;
+
+    /// <summary>Whether the latents are apart and enough pairs are certified for <paramref name="requirement"/>.</summary>
+    public bool Meets(Requirement requirement)
     {
-        SeparationVerdict.Collapsed => ExitCodes.CheckFailed,
-        SeparationVerdict.Apart when Certificate is not null || HeadsGiven => ExitCodes.Inconclusive,
-        _ => ExitCodes.Ok,
-    };
+        ArgumentNullException.ThrowIfNull(requirement);
+        var needed = requirement.CertifiedFraction;
+        return Verdict != SeparationVerdict.Collapsed
+            && (needed <= 0 || (Certificate is { } c && (c.Certified || (double)c.CertifiedPairs / c.NonEquivalentPairs >= needed)));
+    }
+
+    /// <summary>The fraction of non-equivalent pairs certified (1 when there are none), or null without a certificate.</summary>
+    public double? CertifiedFraction => Certificate is { } c ? (c.NonEquivalentPairs == 0 ? 1 : (double)c.CertifiedPairs / c.NonEquivalentPairs) : null;
 
     /// <summary>The verdict in words: <c>certified</c>, <c>apart, not certified</c>, <c>apart (no certificate: …)</c> or <c>collapsed</c>.</summary>
     public string VerdictText => Verdict switch

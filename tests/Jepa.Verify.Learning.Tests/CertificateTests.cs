@@ -79,6 +79,43 @@ public sealed class CertificateTests
         }
     }
 
+    [Theory]
+    [InlineData(HeadActivation.Silu, 0.0, -0.0999, 1.0999)]
+    [InlineData(HeadActivation.GeluErf, 0.0, -0.1290, 1.1290)]
+    [InlineData(HeadActivation.GeluTanh, 0.0, -0.1290, 1.1290)]
+    [InlineData(HeadActivation.Sigmoid, 0.0, 0.0, 0.25)]
+    [InlineData(HeadActivation.Softplus, 0.0, 0.0, 1.0)]
+    [InlineData(HeadActivation.Tanh, 0.0, 0.0, 1.0)]
+    [InlineData(HeadActivation.LeakyRelu, 0.01, 0.01, 1.0)]
+    [InlineData(HeadActivation.Elu, 1.0, 0.0, 1.0)]
+    [InlineData(HeadActivation.Elu, 2.0, 0.0, 2.0)]
+    public void EveryActivationsSlopeLiesInItsRangeOnAFineGrid(HeadActivation kind, double alpha, double expectMin, double expectMax)
+    {
+        // Slopes by central differences (h = 1e-6, error ~1e-10 for these smooth functions away from 0, where ReLU-like
+        // kinks are exactly at a grid point and are skipped) on a grid of 1e-4 over [−20, 20]; |f″| ≤ 1 for every one
+        // here, so the grid misses an extreme by at most 1e-4, within each range's rounding margin.
+        var (lo, hi) = HeadChain.DerivativeRange(kind, alpha);
+        double min = double.MaxValue, max = double.MinValue;
+        for (var i = -200_000; i <= 200_000; i++)
+        {
+            var x = i * 1e-4;
+            if (i == 0)
+            {
+                continue;
+            }
+
+            var slope = (HeadChain.Activate(kind, x + 1e-6, alpha) - HeadChain.Activate(kind, x - 1e-6, alpha)) / 2e-6;
+            (min, max) = (Math.Min(min, slope), Math.Max(max, slope));
+        }
+
+        Assert.InRange(min, expectMin - 2e-3, expectMin + 2e-3);
+        Assert.InRange(max, expectMax - 2e-3, expectMax + 2e-3);
+        // Rounded ranges keep a margin of the grid's miss; exact ones (ReLU-like, sigmoid, softplus) hold to the differences' error.
+        var margin = kind is HeadActivation.Silu or HeadActivation.GeluErf or HeadActivation.GeluTanh ? 1e-4 : -1e-6;
+        Assert.True(min - margin >= lo, $"{kind}: slope {min} below the range's {lo}");
+        Assert.True(max + margin <= hi, $"{kind}: slope {max} above the range's {hi}");
+    }
+
     [Fact]
     public void MishsConstantBoundsItsDerivativeEverywhere()
     {
@@ -102,7 +139,7 @@ public sealed class CertificateTests
         Assert.True(max + 1e-4 < HeadChain.MishConstant);
         Assert.InRange(min, -0.113, -0.112);
         Assert.True(min - 1e-4 > HeadChain.MishDerivativeMin);
-        Assert.Equal((HeadChain.MishDerivativeMin, HeadChain.MishConstant), HeadChain.DerivativeRange(ActivationKind.Mish));
+        Assert.Equal((HeadChain.MishDerivativeMin, HeadChain.MishConstant), HeadChain.DerivativeRange(HeadActivation.Mish));
         Assert.InRange(Derivative(20), 1 - 1e-8, 1 + 1e-8);
         Assert.InRange(Derivative(-20), -1e-6, 1e-6);
     }

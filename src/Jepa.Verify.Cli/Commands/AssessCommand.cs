@@ -26,10 +26,13 @@ internal static class AssessCommand
         var lossTarget = new Option<double>("--loss-target") { Description = "Near-zero: the premise holds when L_dyn and L_p (measured with --transition and --aux-head) are both below this", DefaultValueFactory = _ => defaults.LossTarget, HelpName = "ε" };
         var tolerance = new Option<double>("--tolerance") { Description = "Latents closer than this × the RMS latent norm count as collapsed", DefaultValueFactory = _ => CollapseOptions.Default.Tolerance, HelpName = "t" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("assess", "Check a model trained elsewhere: do its latents keep the non-bisimilar observations apart, and (with --transition and --aux-head) are its losses near zero on this MDP? Exit 0 certified (or apart, given latents or an encoder alone), 1 unhealthy collapse, 2 bad input, 3 apart but not certified (heads that give no certificate included) or the measured losses miss the target.");
+        var require = new Option<string?>("--require") { Description = "What passes (exit 0): certified (every non-equivalent pair has a certified bound; the default with --transition and --aux-head) or apart (no pair within the tolerance; the default for latents or an encoder alone). Latents alone are never certified", HelpName = "certified|apart" };
+        require.AcceptOnlyFromAmong("certified", "apart");
+        var fraction = new Option<double?>("--min-certified-fraction") { Description = "At least this fraction (0–1) of the non-equivalent pairs must be certified, under either --require", HelpName = "f" };
+        var command = new Command("assess", "Check a model trained elsewhere: do its latents keep the non-bisimilar observations apart, and (with --transition and --aux-head) are its losses near zero on this MDP and is the separation certified? Exit 0 when --require is met (certified with heads, apart for latents or an encoder alone), 1 unhealthy collapse, 2 bad input, 3 apart but short of --require (heads that give no certificate, and latents alone under certified, included).");
         input.AddTo(command, analysis: true);
         var pairs = new Option<bool>("--pairs") { Description = "List every non-equivalent pair with its latent distance and certified bound (as train --pairs)" };
-        foreach (var o in new Option[] { latents, encoder, features, transition, auxHead, lossTarget, tolerance, pairs, json })
+        foreach (var o in new Option[] { latents, encoder, features, transition, auxHead, lossTarget, tolerance, require, fraction, pairs, json })
         {
             command.Options.Add(o);
         }
@@ -60,6 +63,14 @@ internal static class AssessCommand
                 throw new UsageException($"--loss-target must be a finite number > 0, got {target}");
             }
 
+            if (r.GetValue(fraction) is { } f && !(f >= 0 && f <= 1))
+            {
+                throw new UsageException($"--min-certified-fraction must be between 0 and 1, got {f}");
+            }
+
+            var requirement = r.GetValue(require) is { } level
+                ? new Requirement(Requirement.ParseLevel(level)!.Value, r.GetValue(fraction))
+                : r.GetValue(fraction) is { } only ? new Requirement(RequirementLevel.Apart, only) : null;
             var mdp = input.Load(r);
             Analysis.RequireComparable(mdp, collapse);
             var analysis = Analysis.Of(mdp, input.Options(r));
@@ -67,16 +78,17 @@ internal static class AssessCommand
                 ? Assessment.OfLatentsFile(analysis, latentsPath, target, collapse)
                 : Assessment.OfOnnx(analysis, encoderPath!, r.GetValue(transition), r.GetValue(auxHead), r.GetValue(features), target, collapse);
 
+            requirement ??= Requirement.Default(assessment.Separation.HeadsGiven);
             if (r.GetValue(json))
             {
-                io.Out.Write(Json(assessment, analysis));
+                io.Out.Write(Json(assessment, analysis, requirement));
             }
             else
             {
-                io.WriteText(Text(assessment, analysis));
+                io.WriteText(Text(assessment, analysis, requirement));
             }
 
-            return assessment.ExitCode;
+            return assessment.ExitCodeUnder(requirement);
         }));
         return command;
     }
@@ -93,7 +105,7 @@ internal static class AssessCommand
         return CollapseOutput.Verdict(a.Separation, premise);
     }
 
-    private static string Text(Assessment a, Analysis analysis)
+    private static string Text(Assessment a, Analysis analysis, Requirement requirement)
     {
         var num = CollapseOutput.Num;
         var sb = new StringBuilder();
@@ -102,15 +114,24 @@ internal static class AssessCommand
         if (a.LossDyn is not null || a.LossAux is not null)
         {
             sb.AppendLine($"  L_dyn {num(a.LossDyn)} (max residual {num(a.MaxResidualDyn)})   L_p {num(a.LossAux)} (max residual {num(a.MaxResidualAux)})   (target {num(a.LossTarget)})");
+            sb.AppendLine($"  summed over the {a.Latents.Dim} latent and {a.AuxDim} aux coordinates, as train reports them and as the target applies; per coordinate (PyTorch's F.mse_loss): L_dyn {num(a.LossDynPerDim)}, L_p {num(a.LossAuxPerDim)}");
         }
 
         CollapseOutput.Text(sb, a.Report, analysis.Mdp);
         CollapseOutput.Certificate(sb, a.Separation, analysis);
         sb.AppendLine(Verdict(a));
+        sb.AppendLine(Required(a, requirement));
         return sb.ToString();
     }
 
-    private static string Json(Assessment a, Analysis analysis) => JsonText.Write(w =>
+    private static string Required(Assessment a, Requirement requirement)
+    {
+        var met = a.Separation.Meets(requirement);
+        var fraction = a.Separation.CertifiedFraction is { } f ? $"{f * 100:0.#} % of the pairs certified" : "no certificate";
+        return $"required: {requirement} — {(met ? "met" : a.Separation.Verdict == SeparationVerdict.Collapsed ? "not met (collapsed)" : $"not met ({fraction})")}";
+    }
+
+    private static string Json(Assessment a, Analysis analysis, Requirement requirement) => JsonText.Write(w =>
     {
         w.WriteStartObject();
         w.WriteString("latents_source", a.Latents.Source);
@@ -118,6 +139,8 @@ internal static class AssessCommand
         w.WriteNumber("latent_dim", a.Report.LatentDim);
         JsonText.NumberOrNull(w, "loss_dyn", a.LossDyn);
         JsonText.NumberOrNull(w, "loss_aux", a.LossAux);
+        JsonText.NumberOrNull(w, "loss_dyn_per_dim", a.LossDynPerDim);
+        JsonText.NumberOrNull(w, "loss_aux_per_dim", a.LossAuxPerDim);
         JsonText.NumberOrNull(w, "max_residual_dyn", a.MaxResidualDyn);
         JsonText.NumberOrNull(w, "max_residual_aux", a.MaxResidualAux);
         w.WriteNumber("loss_target", a.LossTarget);
@@ -133,6 +156,12 @@ internal static class AssessCommand
         w.WriteBoolean("separated", a.Report.Separated);
         CollapseOutput.Json(w, a.Report, analysis.Mdp, a.TheoremHolds);
         CollapseOutput.CertificateJson(w, a.Separation, analysis.Mdp);
+        w.WriteStartObject("required");
+        w.WriteString("level", requirement.Level.ToString().ToLowerInvariant());
+        w.WriteNumber("min_certified_fraction", requirement.CertifiedFraction);
+        w.WriteBoolean("met", a.Separation.Meets(requirement));
+        w.WriteEndObject();
+        w.WriteNumber("exit_code", a.ExitCodeUnder(requirement));
         w.WriteEndObject();
     });
 }

@@ -95,13 +95,12 @@ public sealed class HeadChain
         return new HeadChain(layers);
     }
 
-    /// <summary>The supremum of |f′| for an activation, rounded up: ReLU 1, tanh 1, Mish <see cref="MishConstant"/>.</summary>
-    public static double ActivationConstant(ActivationKind kind) => kind switch
+    /// <summary>The supremum of |f′| for an activation, rounded up: the larger end of <see cref="DerivativeRange"/> in magnitude.</summary>
+    public static double ActivationConstant(HeadActivation kind, double alpha = 0)
     {
-        ActivationKind.Relu or ActivationKind.Tanh => 1,
-        ActivationKind.Mish => MishConstant,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown activation"),
-    };
+        var (min, max) = DerivativeRange(kind, alpha);
+        return Math.Max(Math.Abs(min), Math.Abs(max));
+    }
 
     /// <summary>The chain applied to <paramref name="input"/>, in double precision.</summary>
     public double[] Evaluate(ReadOnlySpan<double> input)
@@ -154,7 +153,7 @@ public sealed class HeadChain
             product *= layer.Kind switch
             {
                 HeadLayerKind.Affine => SpectralNorm(layer, first ? inputColumns : layer.Inputs),
-                HeadLayerKind.Activation => ActivationConstant(layer.Activation),
+                HeadLayerKind.Activation => ActivationConstant(layer.Activation, layer.Alpha),
                 _ => NormaliseConstant(layer),
             };
             first &= layer.Kind != HeadLayerKind.Affine;
@@ -206,7 +205,7 @@ public sealed class HeadChain
                     first = false;
                     break;
                 case HeadLayerKind.Activation:
-                    var range = DerivativeRange(layer.Activation);
+                    var range = DerivativeRange(layer.Activation, layer.Alpha);
                     pending = pending is { } p ? Times(p, range) : range;
                     break;
                 default:
@@ -229,11 +228,21 @@ public sealed class HeadChain
         }
     }
 
-    /// <summary>The range of f′ for an activation, rounded outward: ReLU and tanh [0, 1], Mish [<see cref="MishDerivativeMin"/>, <see cref="MishConstant"/>].</summary>
-    public static (double Min, double Max) DerivativeRange(ActivationKind kind) => kind switch
+    /// <summary>
+    /// The range of f′ for an activation, rounded outward: ReLU, tanh and softplus [0, 1], sigmoid [0, 1/4], Mish
+    /// [<see cref="MishDerivativeMin"/>, <see cref="MishConstant"/>], SiLU [−0.1, 1.1] (extremes ∓0.0998 at x ≈ ∓2.4), GELU in
+    /// either form [−0.13, 1.13] (extremes −0.1289 and 1.1290 at x ≈ ∓1.41), LeakyReLU [min(α, 1), max(α, 1)], ELU
+    /// [min(α, 0), max(α, 1)]. A test evaluates each f′ on a grid of step 1e-4 over [−20, 20].
+    /// </summary>
+    public static (double Min, double Max) DerivativeRange(HeadActivation kind, double alpha = 0) => kind switch
     {
-        ActivationKind.Relu or ActivationKind.Tanh => (0, 1),
-        ActivationKind.Mish => (MishDerivativeMin, MishConstant),
+        HeadActivation.Relu or HeadActivation.Tanh or HeadActivation.Softplus => (0, 1),
+        HeadActivation.Sigmoid => (0, 0.25),
+        HeadActivation.Mish => (MishDerivativeMin, MishConstant),
+        HeadActivation.Silu => (-0.1, 1.1),
+        HeadActivation.GeluErf or HeadActivation.GeluTanh => (-0.13, 1.13),
+        HeadActivation.LeakyRelu => (Math.Min(alpha, 1), Math.Max(alpha, 1)),
+        HeadActivation.Elu => (Math.Min(alpha, 0), Math.Max(alpha, 1)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown activation"),
     };
 
@@ -352,7 +361,7 @@ public sealed class HeadChain
             }
 
             case HeadLayerKind.Activation:
-                return [.. x.Select(v => Activate(layer.Activation, v))];
+                return [.. x.Select(v => Activate(layer.Activation, v, layer.Alpha))];
             default:
             {
                 var mean = x.Average();
@@ -363,11 +372,23 @@ public sealed class HeadChain
         }
     }
 
-    /// <summary>An activation in double precision (Mish as <c>x·tanh(softplus(x))</c>, softplus computed without overflow).</summary>
-    internal static double Activate(ActivationKind kind, double x) => kind switch
+    /// <summary>An activation in double precision (softplus computed without overflow; erf from Math.NET).</summary>
+    public static double Activate(HeadActivation kind, double x, double alpha = 0) => kind switch
     {
-        ActivationKind.Relu => Math.Max(0, x),
-        ActivationKind.Tanh => Math.Tanh(x),
-        _ => x * Math.Tanh(x > 20 ? x : Math.Log(1 + Math.Exp(x))),
+        HeadActivation.Relu => Math.Max(0, x),
+        HeadActivation.Tanh => Math.Tanh(x),
+        HeadActivation.Mish => x * Math.Tanh(Softplus(x)),
+        HeadActivation.LeakyRelu => x >= 0 ? x : alpha * x,
+        HeadActivation.Elu => x >= 0 ? x : alpha * (Math.Exp(x) - 1),
+        HeadActivation.Sigmoid => Sigmoid(x),
+        HeadActivation.Softplus => Softplus(x),
+        HeadActivation.Silu => x * Sigmoid(x),
+        HeadActivation.GeluErf => 0.5 * x * (1 + MathNet.Numerics.SpecialFunctions.Erf(x / Math.Sqrt(2))),
+        HeadActivation.GeluTanh => 0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + (0.044715 * x * x * x)))),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown activation"),
     };
+
+    private static double Sigmoid(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
+
+    private static double Softplus(double x) => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x)));
 }

@@ -14,7 +14,8 @@ namespace Jepa.Verify.Learning.Certify;
 /// <param name="Bias">Affine: the bias (or zeros); LayerNorm: the shift β; otherwise empty.</param>
 /// <param name="Activation">The activation, for <see cref="HeadLayerKind.Activation"/>.</param>
 /// <param name="Eps">LayerNorm's variance epsilon.</param>
-public sealed record HeadLayer(HeadLayerKind Kind, int Inputs, int Outputs, ImmutableArray<double> Weight, ImmutableArray<double> Bias, ActivationKind Activation = ActivationKind.Relu, double Eps = 0)
+/// <param name="Alpha">The activation's parameter: LeakyReLU's negative slope, ELU's α; otherwise 0.</param>
+public sealed record HeadLayer(HeadLayerKind Kind, int Inputs, int Outputs, ImmutableArray<double> Weight, ImmutableArray<double> Bias, HeadActivation Activation = HeadActivation.Relu, double Eps = 0, double Alpha = 0)
 {
     /// <summary>An affine layer from row-major weights <c>[outputs × inputs]</c> and a bias (null for none).</summary>
     public static HeadLayer Affine(int inputs, int outputs, IReadOnlyList<double> weight, IReadOnlyList<double>? bias = null)
@@ -28,8 +29,17 @@ public sealed record HeadLayer(HeadLayerKind Kind, int Inputs, int Outputs, Immu
         return new HeadLayer(HeadLayerKind.Affine, inputs, outputs, [.. weight], bias is null ? [.. new double[outputs]] : [.. bias]);
     }
 
-    /// <summary>An element-wise activation over <paramref name="width"/> values.</summary>
-    public static HeadLayer Elementwise(int width, ActivationKind activation) => new(HeadLayerKind.Activation, width, width, [], [], activation);
+    /// <summary>An element-wise activation over <paramref name="width"/> values (<paramref name="alpha"/>: LeakyReLU's negative slope, ELU's α).</summary>
+    public static HeadLayer Elementwise(int width, HeadActivation activation, double alpha = 0) => new(HeadLayerKind.Activation, width, width, [], [], activation, Alpha: alpha);
+
+    /// <summary>An element-wise activation of our own models over <paramref name="width"/> values.</summary>
+    public static HeadLayer Elementwise(int width, ActivationKind activation) => Elementwise(width, activation switch
+    {
+        ActivationKind.Relu => HeadActivation.Relu,
+        ActivationKind.Tanh => HeadActivation.Tanh,
+        ActivationKind.Mish => HeadActivation.Mish,
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation"),
+    });
 
     /// <summary>A layer normalisation with scale <paramref name="gamma"/>, shift <paramref name="beta"/> and epsilon <paramref name="eps"/> (&gt; 0).</summary>
     public static HeadLayer Normalise(IReadOnlyList<double> gamma, IReadOnlyList<double> beta, double eps)

@@ -49,4 +49,7 @@ public sealed record CheckConfig(
 
     /// <summary>Lower bounds on the collapse metrics (<c>thresholds.min_rankme</c>, …), checked in every collapse case.</summary>
     public ImmutableArray<CollapseMetricThreshold> MetricThresholds { get; init; } = [];
+
+    /// <summary>What the certify case requires (<c>thresholds.require</c>, <c>thresholds.min_certified_fraction</c>); null for the default (certified with heads, apart for latents or an encoder alone).</summary>
+    public Requirement? Requirement { get; init; }
 }

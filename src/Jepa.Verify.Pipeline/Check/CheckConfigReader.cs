@@ -77,10 +77,11 @@ public static class CheckConfigReader
         int? minLatents = null;
         long maxViolations = 0;
         ImmutableArray<CollapseMetricThreshold> metricThresholds = [];
+        Requirement? requirement = null;
         if (thresholds is not null)
         {
             f.Expect(thresholds, JsonKind.Object, "\"thresholds\"", "write {\"loss_target\": 1e-4, \"tolerance\": 1e-3, \"classes\": 9, \"min_latents\": 9, \"max_violations\": 0}");
-            f.AllowOnly(thresholds, "\"thresholds\"", ["loss_target", "tolerance", "classes", "min_latents", "max_violations", .. CollapseMetricThreshold.Keys]);
+            f.AllowOnly(thresholds, "\"thresholds\"", ["loss_target", "tolerance", "classes", "min_latents", "max_violations", "require", "min_certified_fraction", .. CollapseMetricThreshold.Keys]);
             lossTarget = thresholds.Get("loss_target") is { } lt ? f.Number(lt, "\"thresholds.loss_target\"", 0, 1e6) : lossTarget;
             collapseTolerance = thresholds.Get("tolerance") is { } tt ? f.Number(tt, "\"thresholds.tolerance\"", 0, 1e6) : collapseTolerance;
             classes = thresholds.Get("classes") is { } c ? (int)f.Integer(c, "\"thresholds.classes\"", 1, int.MaxValue) : null;
@@ -88,6 +89,17 @@ public static class CheckConfigReader
             maxViolations = thresholds.Get("max_violations") is { } mv ? f.Integer(mv, "\"thresholds.max_violations\"", 0, long.MaxValue / 4) : 0;
             metricThresholds = [.. CollapseMetricThreshold.Keys.Where(k => thresholds.Get(k) is not null)
                 .Select(k => new CollapseMetricThreshold(k, f.Number(thresholds.Get(k)!, $"\"thresholds.{k}\"", 0, 1e9)))];
+            double? fraction = thresholds.Get("min_certified_fraction") is { } mf ? f.Number(mf, "\"thresholds.min_certified_fraction\"", 0, 1) : null;
+            if (thresholds.Get("require") is { } rq)
+            {
+                var level = Requirement.ParseLevel(f.Text(rq, "\"thresholds.require\""))
+                    ?? throw new MdpFormatException(f.At(rq), "\"thresholds.require\" must be \"certified\" or \"apart\"", "write \"require\": \"certified\" (every non-equivalent pair certified) or \"apart\" (none within the tolerance)");
+                requirement = new Requirement(level, fraction);
+            }
+            else if (fraction is not null)
+            {
+                requirement = new Requirement(RequirementLevel.Apart, fraction);
+            }
         }
 
         if (minLatents is not null && solver is null)
@@ -106,6 +118,7 @@ public static class CheckConfigReader
         {
             Inputs = [.. inputs.Where(i => i.Item2 is not null).Select(i => (i.Item1, i.Item2!))],
             MetricThresholds = metricThresholds,
+            Requirement = requirement,
         };
     }
 

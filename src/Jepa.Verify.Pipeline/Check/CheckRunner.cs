@@ -70,7 +70,7 @@ public static class CheckRunner
             var (assessCase, collapseCase) = (AssessCase(external, assessment, Lap(clock)), Collapse(config, assessment.Report, analysis.Mdp, null, external.Kind));
             cases.Add(assessCase);
             cases.Add(collapseCase);
-            cases.Add(Certify(assessment.Separation, null, external.Kind));
+            cases.Add(Certify(assessment.Separation, null, external.Kind, config.Requirement));
             if (baseline is not null)
             {
                 cases.Add(CompareRun(baseline, ExternalSeed, assessment.LossesBelowTarget, assessment.Report, assessment.Separation.Certificate, external.Kind));
@@ -107,7 +107,7 @@ public static class CheckRunner
                 : Skip("collapse", seed, "training diverged: there are no latents to analyse");
             cases.Add(train);
             cases.Add(collapseCase);
-            cases.Add(run.Collapse is null ? Skip("certify", seed, "training diverged: there are no latents to certify") : Certify(run.Separation, seed, null));
+            cases.Add(run.Collapse is null ? Skip("certify", seed, "training diverged: there are no latents to certify") : Certify(run.Separation, seed, null, config.Requirement));
             if (baseline is not null)
             {
                 cases.Add(CompareRun(baseline, seed, run.Result.BothLossesBelowTarget, run.Collapse, run.Certificate, null));
@@ -214,24 +214,35 @@ public static class CheckRunner
             $"{losses}: {(r.BothLossesBelowTarget ? "both below" : "not both below")} {Num(r.Config.LossTarget)}", "", seconds);
     }
 
-    /// <summary>Pass when certified; inconclusive when apart but not certified; skipped when collapsed (the collapse case fails) or without a certificate.</summary>
-    private static CheckCase Certify(Separation separation, ulong? seed, string? kind)
+    /// <summary>
+    /// Pass when the requirement is met (certified, or the required fraction, or apart); inconclusive when apart but short
+    /// of it (heads without a certificate, latents alone under <c>certified</c>, included); skipped when collapsed (the
+    /// collapse case fails) or when apart was all that was required and there is no certificate to report.
+    /// </summary>
+    private static CheckCase Certify(Separation separation, ulong? seed, string? kind, Requirement? required)
     {
         var name = kind is null ? "certify" : $"certify {kind}";
-        if (separation.Certificate is not { } c)
+        var requirement = required ?? Requirement.Default(separation.HeadsGiven);
+        if (separation.Verdict == SeparationVerdict.Collapsed)
         {
-            // Heads that give no certificate are inconclusive, never a skip that lets the check pass.
-            return separation.HeadsGiven && separation.Verdict != SeparationVerdict.Collapsed
-                ? new CheckCase(name, seed, CheckStatus.Inconclusive, $"apart, but no certificate: {separation.NoCertificate}")
-                : Skip(name, seed, $"no certificate: {separation.NoCertificate}");
+            return Skip(name, seed, "collapsed (see the collapse case)");
         }
 
-        var numbers = $"{c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified{(c.RolledOutPairs > 0 ? $" ({c.RolledOutPairs} by rollouts)" : "")}; min bound {Text(c.MinCertifiedDistance)}; L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Text(c.MaxResidualDyn)}, e_P {Text(c.MaxResidualAux)}; required {Text(c.RequiredResidual)}";
-        return separation.Verdict switch
+        var met = separation.Meets(requirement);
+        if (separation.Certificate is not { } c)
         {
-            SeparationVerdict.Certified => new CheckCase(name, seed, CheckStatus.Pass, $"certified: {numbers}"),
-            SeparationVerdict.Collapsed => Skip(name, seed, "collapsed (see the collapse case)"),
-            _ => new CheckCase(name, seed, CheckStatus.Inconclusive, $"apart, not certified: {numbers}; drive every residual below the required one ({(kind is null ? "raise training.steps" : "train the model further, or with the Lipschitz penalty, and export it again")})"),
+            return met
+                ? Skip(name, seed, $"no certificate: {separation.NoCertificate} (required: {requirement})")
+                : new CheckCase(name, seed, CheckStatus.Inconclusive, $"apart, but no certificate: {separation.NoCertificate}; required: {requirement}");
+        }
+
+        var numbers = $"{c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified{(c.RolledOutPairs > 0 ? $" ({c.RolledOutPairs} by rollouts)" : "")}; min bound {Text(c.MinCertifiedDistance)}; L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Text(c.MaxResidualDyn)}, e_P {Text(c.MaxResidualAux)}; required residual {Text(c.RequiredResidual)}";
+        var hint = kind is null ? "raise training.steps" : "train the model further, or with the Lipschitz penalty, and export it again";
+        return (separation.Verdict, met) switch
+        {
+            (SeparationVerdict.Certified, _) => new CheckCase(name, seed, CheckStatus.Pass, $"certified: {numbers}"),
+            (_, true) => new CheckCase(name, seed, CheckStatus.Pass, $"apart, not every pair certified, as {requirement} allows: {numbers}"),
+            _ => new CheckCase(name, seed, CheckStatus.Inconclusive, $"apart, not certified as required ({requirement}): {numbers}; drive every residual below the required one ({hint})"),
         };
     }
 
