@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using Google.Protobuf;
+using Jepa.Verify.Pipeline.Onnx.Proto;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Learning.Modules;
 using Jepa.Verify.Mdp.Formats;
@@ -64,12 +66,11 @@ public static class OnnxExport
     /// <summary>One graph: the inputs (concatenated along axis 1 into <paramref name="concat"/> when there are two), the layers, the output.</summary>
     internal static byte[] Graph(string name, (string Name, int Width)[] inputs, string output, Sequential layers, string? concat)
     {
-        var nodes = new List<Action<ProtoWriter>>();
-        var initializers = new List<Action<ProtoWriter>>();
+        var graph = new GraphProto { Name = name };
         var current = inputs[0].Name;
         if (concat is not null)
         {
-            nodes.Add(Node("Concat", [.. inputs.Select(i => i.Name)], concat, w => w.Message(5, a => a.String(1, "axis").Varint(20, 2).Varint(3, 1))));
+            graph.Node.Add(Node("Concat", [.. inputs.Select(i => i.Name)], concat, Int("axis", 1)));
             current = concat;
         }
 
@@ -80,34 +81,33 @@ public static class OnnxExport
             switch (layers.Layers[i])
             {
                 case Linear linear:
-                    initializers.Add(Initializer($"w{i}", [linear.Outputs, linear.Inputs], linear.Weight.Data));
+                    graph.Initializer.Add(Initializer($"w{i}", [linear.Outputs, linear.Inputs], linear.Weight.Data));
                     List<string> gemmInputs = [current, $"w{i}"];
                     if (linear.Bias is { } bias)
                     {
-                        initializers.Add(Initializer($"b{i}", [linear.Outputs], bias.Data));
+                        graph.Initializer.Add(Initializer($"b{i}", [linear.Outputs], bias.Data));
                         gemmInputs.Add($"b{i}");
                     }
 
-                    nodes.Add(Node("Gemm", [.. gemmInputs], next, w => w.Message(5, a => a.String(1, "transB").Varint(20, 2).Varint(3, 1))));
+                    graph.Node.Add(Node("Gemm", [.. gemmInputs], next, Int("transB", 1)));
                     width = linear.Outputs;
                     break;
                 case Activation { Kind: ActivationKind.Relu }:
-                    nodes.Add(Node("Relu", [current], next));
+                    graph.Node.Add(Node("Relu", [current], next));
                     break;
                 case Activation { Kind: ActivationKind.Tanh }:
-                    nodes.Add(Node("Tanh", [current], next));
+                    graph.Node.Add(Node("Tanh", [current], next));
                     break;
                 case Activation { Kind: ActivationKind.Mish }:
-                    nodes.Add(Node("Softplus", [current], $"sp{i}"));
-                    nodes.Add(Node("Tanh", [$"sp{i}"], $"tsp{i}"));
-                    nodes.Add(Node("Mul", [current, $"tsp{i}"], next));
+                    graph.Node.Add(Node("Softplus", [current], $"sp{i}"));
+                    graph.Node.Add(Node("Tanh", [$"sp{i}"], $"tsp{i}"));
+                    graph.Node.Add(Node("Mul", [current, $"tsp{i}"], next));
                     break;
                 case LayerNorm norm:
-                    initializers.Add(Initializer($"g{i}", [width], norm.Gamma.Data));
-                    initializers.Add(Initializer($"be{i}", [width], norm.Beta.Data));
-                    nodes.Add(Node("LayerNormalization", [current, $"g{i}", $"be{i}"], next, w => w
-                        .Message(5, a => a.String(1, "axis").Varint(20, 2).Varint(3, -1))
-                        .Message(5, a => a.String(1, "epsilon").Varint(20, 1).Float(2, norm.Eps))));
+                    graph.Initializer.Add(Initializer($"g{i}", [width], norm.Gamma.Data));
+                    graph.Initializer.Add(Initializer($"be{i}", [width], norm.Beta.Data));
+                    graph.Node.Add(Node("LayerNormalization", [current, $"g{i}", $"be{i}"], next, Int("axis", -1),
+                        new AttributeProto { Name = "epsilon", Type = AttributeProto.Types.AttributeType.Float, F = norm.Eps }));
                     break;
                 default:
                     throw new NotSupportedException($"no ONNX form for the layer {layers.Layers[i].GetType().Name}");
@@ -116,53 +116,41 @@ public static class OnnxExport
             current = next;
         }
 
-        return new ProtoWriter()
-            .Varint(1, 8) // ir_version
-            .String(2, "jepa-verify")
-            .Message(7, g =>
-            {
-                nodes.ForEach(n => g.Message(1, n));
-                g.String(2, name);
-                initializers.ForEach(t => g.Message(5, t));
-                foreach (var (input, w) in inputs)
-                {
-                    g.Message(11, v => ValueInfo(v, input, w));
-                }
+        foreach (var (input, w) in inputs)
+        {
+            graph.Input.Add(ValueInfo(input, w));
+        }
 
-                g.Message(12, v => ValueInfo(v, output, width));
-            })
-            .Message(8, o => o.String(1, "").Varint(2, Opset))
-            .ToArray();
+        graph.Output.Add(ValueInfo(output, width));
+        var model = new ModelProto { IrVersion = 8, ProducerName = "jepa-verify", Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        return model.ToByteArray();
     }
 
-    private static Action<ProtoWriter> Node(string op, string[] inputs, string output, Action<ProtoWriter>? attributes = null) => w =>
+    private static NodeProto Node(string op, string[] inputs, string output, params AttributeProto[] attributes)
     {
-        foreach (var input in inputs)
-        {
-            w.String(1, input);
-        }
+        var node = new NodeProto { OpType = op, Name = $"{op}_{output}" };
+        node.Input.AddRange(inputs);
+        node.Output.Add(output);
+        node.Attribute.AddRange(attributes);
+        return node;
+    }
 
-        w.String(2, output).String(3, $"{op}_{output}").String(4, op);
-        attributes?.Invoke(w);
-    };
+    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
-    private static Action<ProtoWriter> Initializer(string name, int[] dims, float[] data) => w =>
+    private static TensorProto Initializer(string name, long[] dims, float[] data)
     {
-        foreach (var d in dims)
-        {
-            w.Varint(1, d);
-        }
-
-        w.Varint(2, 1) // FLOAT
-            .String(8, name)
-            .Bytes(9, MemoryMarshal.AsBytes(data.AsSpan())); // raw_data, little-endian (this process's order on x64 and arm64)
-    };
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(data.AsSpan())) }; // raw_data, little-endian (this process's order on x64 and arm64)
+        tensor.Dims.AddRange(dims);
+        return tensor;
+    }
 
     /// <summary>A float32 tensor value <c>[n, width]</c> with the symbolic batch dimension <c>n</c>.</summary>
-    private static void ValueInfo(ProtoWriter v, string name, int width) =>
-        v.String(1, name).Message(2, type => type.Message(1, tensor => tensor
-            .Varint(1, 1)
-            .Message(2, shape => shape
-                .Message(1, d => d.String(2, "n"))
-                .Message(1, d => d.Varint(1, width)))));
+    private static ValueInfoProto ValueInfo(string name, int width)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "n" });
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = width });
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } } };
+    }
 }

@@ -1,247 +1,121 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
+using Google.Protobuf;
+using Jepa.Verify.Pipeline.Onnx.Proto;
 
 namespace Jepa.Verify.Pipeline.Onnx;
 
 /// <summary>
-/// The parts of an ONNX model's graph the certificate reads: its nodes in order, its float weights (initializers and
-/// <c>Constant</c> nodes), and the names of its inputs and outputs.
+/// The parts of an ONNX model's graph the certificate reads: its nodes in order, its numeric constants (initializers and
+/// <c>Constant</c> nodes, float, double and integer, as doubles), and the names of its inputs and outputs. Parsed by the
+/// classes protoc generates from <c>Onnx/Proto/onnx.proto</c>.
 /// </summary>
-/// <param name="Nodes">The nodes, in the file's (topological) order.</param>
-/// <param name="Weights">Float or double tensors by name, as doubles, with their dimensions.</param>
+/// <param name="Nodes">The nodes, in the file's (topological) order; <c>Constant</c> nodes are in <paramref name="Weights"/> instead.</param>
+/// <param name="Weights">Numeric constant tensors by name, as doubles, with their dimensions.</param>
 /// <param name="Inputs">Graph input names that are not weights, in order.</param>
 /// <param name="Outputs">Graph output names, in order.</param>
 internal sealed record OnnxGraph(ImmutableArray<OnnxGraph.Node> Nodes, ImmutableDictionary<string, OnnxGraph.Tensor> Weights, ImmutableArray<string> Inputs, ImmutableArray<string> Outputs)
 {
-    /// <summary>A node: its operator, input and output names, and its numeric attributes (ints and floats by name).</summary>
-    public sealed record Node(string Op, ImmutableArray<string> Inputs, ImmutableArray<string> Outputs, ImmutableDictionary<string, double> Attributes);
+    /// <summary>A node: its operator, name, input and output names, its numeric attributes (ints and floats) and its integer lists (e.g. <c>axes</c>).</summary>
+    public sealed record Node(string Op, string Name, ImmutableArray<string> Inputs, ImmutableArray<string> Outputs, ImmutableDictionary<string, double> Attributes, ImmutableDictionary<string, ImmutableArray<long>> Lists)
+    {
+        /// <summary>How messages name the node: its op and its name (or its first output when it has no name).</summary>
+        public string Shown => $"{Op} node '{(Name.Length > 0 ? Name : Outputs.FirstOrDefault() ?? "")}'";
+    }
 
-    /// <summary>A weight tensor: dimensions and values (row-major).</summary>
+    /// <summary>A constant tensor: dimensions and values (row-major).</summary>
     public sealed record Tensor(ImmutableArray<long> Dims, ImmutableArray<double> Values);
 
     /// <summary>Reads the graph of the ONNX model file <paramref name="path"/>.</summary>
-    /// <exception cref="FormatException">The file is not a well-formed protobuf message.</exception>
+    /// <exception cref="FormatException">The file is not an ONNX model, or keeps its weights in external files.</exception>
     public static OnnxGraph Read(string path)
     {
-        var bytes = File.ReadAllBytes(path);
-        var model = new ProtoReader(bytes);
-        while (model.Next(out var field, out var wire))
+        ModelProto model;
+        try
         {
-            if (field == 7 && wire == 2)
-            {
-                return Graph(model.Bytes());
-            }
-
-            model.Skip(wire);
+            model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new FormatException($"not a well-formed ONNX protobuf message ({ex.Message})", ex);
         }
 
-        throw new FormatException("the model has no graph");
-    }
-
-    private static OnnxGraph Graph(ReadOnlySpan<byte> bytes)
-    {
+        var graph = model.Graph ?? throw new FormatException("the model has no graph");
         var nodes = ImmutableArray.CreateBuilder<Node>();
         var weights = ImmutableDictionary.CreateBuilder<string, Tensor>(StringComparer.Ordinal);
-        var inputs = new List<string>();
-        var outputs = ImmutableArray.CreateBuilder<string>();
-        var graph = new ProtoReader(bytes);
-        while (graph.Next(out var field, out var wire))
+        foreach (var t in graph.Initializer)
         {
-            switch (field)
+            if (Values(t) is { } tensor)
             {
-                case 1 when wire == 2:
-                    var (node, constant) = ReadNode(graph.Bytes());
-                    if (node.Op == "Constant" && constant is not null && node.Outputs.Length == 1)
-                    {
-                        weights[node.Outputs[0]] = constant;
-                    }
-                    else
-                    {
-                        nodes.Add(node);
-                    }
-
-                    break;
-                case 5 when wire == 2:
-                    var (name, tensor) = ReadTensor(graph.Bytes());
-                    if (tensor is not null)
-                    {
-                        weights[name] = tensor;
-                    }
-
-                    break;
-                case 11 when wire == 2:
-                    inputs.Add(ValueInfoName(graph.Bytes()));
-                    break;
-                case 12 when wire == 2:
-                    outputs.Add(ValueInfoName(graph.Bytes()));
-                    break;
-                default:
-                    graph.Skip(wire);
-                    break;
+                weights[t.Name] = tensor;
             }
         }
 
-        return new OnnxGraph(nodes.ToImmutable(), weights.ToImmutable(), [.. inputs.Where(i => !weights.ContainsKey(i))], outputs.ToImmutable());
+        foreach (var n in graph.Node)
+        {
+            var value = n.Attribute.FirstOrDefault(a => a.Name == "value" && a.T is not null)?.T;
+            if (n.OpType == "Constant" && n.Output.Count == 1 && value is not null && Values(value) is { } constant)
+            {
+                weights[n.Output[0]] = constant;
+                continue;
+            }
+
+            var attributes = ImmutableDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
+            var lists = ImmutableDictionary.CreateBuilder<string, ImmutableArray<long>>(StringComparer.Ordinal);
+            foreach (var a in n.Attribute)
+            {
+                switch (a.Type)
+                {
+                    case AttributeProto.Types.AttributeType.Float:
+                        attributes[a.Name] = a.F;
+                        break;
+                    case AttributeProto.Types.AttributeType.Int:
+                        attributes[a.Name] = a.I;
+                        break;
+                    case AttributeProto.Types.AttributeType.Ints:
+                        lists[a.Name] = [.. a.Ints];
+                        break;
+                }
+            }
+
+            nodes.Add(new Node(n.OpType, n.Name, [.. n.Input], [.. n.Output], attributes.ToImmutable(), lists.ToImmutable()));
+        }
+
+        return new OnnxGraph(nodes.ToImmutable(), weights.ToImmutable(),
+            [.. graph.Input.Select(i => i.Name).Where(i => !weights.ContainsKey(i))], [.. graph.Output.Select(o => o.Name)]);
     }
 
-    private static string ValueInfoName(ReadOnlySpan<byte> bytes)
+    /// <summary>A float, double or integer tensor as doubles; null for any other element type.</summary>
+    /// <exception cref="FormatException">Weights kept in an external file.</exception>
+    private static Tensor? Values(TensorProto t)
     {
-        var info = new ProtoReader(bytes);
-        while (info.Next(out var field, out var wire))
+        if (t.DataLocation == TensorProto.Types.DataLocation.External)
         {
-            if (field == 1 && wire == 2)
-            {
-                return info.String();
-            }
-
-            info.Skip(wire);
+            throw new FormatException($"tensor '{t.Name}' is kept in an external data file; export the model with its weights inside the .onnx file (torch.onnx.export without external data)");
         }
 
-        return "";
+        var raw = t.RawData.Span;
+        double[] values = (TensorProto.Types.DataType)t.DataType switch
+        {
+            TensorProto.Types.DataType.Float => raw.Length > 0 ? Read(raw, 4, b => BinaryPrimitives.ReadSingleLittleEndian(b)) : [.. t.FloatData.Select(v => (double)v)],
+            TensorProto.Types.DataType.Double => raw.Length > 0 ? Read(raw, 8, BinaryPrimitives.ReadDoubleLittleEndian) : [.. t.DoubleData],
+            TensorProto.Types.DataType.Int64 => raw.Length > 0 ? Read(raw, 8, b => BinaryPrimitives.ReadInt64LittleEndian(b)) : [.. t.Int64Data.Select(v => (double)v)],
+            TensorProto.Types.DataType.Int32 => raw.Length > 0 ? Read(raw, 4, b => BinaryPrimitives.ReadInt32LittleEndian(b)) : [.. t.Int32Data.Select(v => (double)v)],
+            _ => [],
+        };
+        return (TensorProto.Types.DataType)t.DataType is TensorProto.Types.DataType.Float or TensorProto.Types.DataType.Double or TensorProto.Types.DataType.Int64 or TensorProto.Types.DataType.Int32
+            ? new Tensor([.. t.Dims], [.. values])
+            : null;
     }
 
-    private static (Node Node, Tensor? Constant) ReadNode(ReadOnlySpan<byte> bytes)
+    private static double[] Read(ReadOnlySpan<byte> raw, int size, Func<ReadOnlySpan<byte>, double> read)
     {
-        var (op, inputs, outputs) = ("", new List<string>(), new List<string>());
-        var attributes = ImmutableDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
-        Tensor? constant = null;
-        var node = new ProtoReader(bytes);
-        while (node.Next(out var field, out var wire))
+        var values = new double[raw.Length / size];
+        for (var i = 0; i < values.Length; i++)
         {
-            switch (field)
-            {
-                case 1 when wire == 2:
-                    inputs.Add(node.String());
-                    break;
-                case 2 when wire == 2:
-                    outputs.Add(node.String());
-                    break;
-                case 4 when wire == 2:
-                    op = node.String();
-                    break;
-                case 5 when wire == 2:
-                    var (name, value, tensor) = ReadAttribute(node.Bytes());
-                    if (value is { } v)
-                    {
-                        attributes[name] = v;
-                    }
-
-                    if (name == "value" && tensor is not null)
-                    {
-                        constant = tensor;
-                    }
-
-                    break;
-                default:
-                    node.Skip(wire);
-                    break;
-            }
+            values[i] = read(raw.Slice(i * size, size));
         }
 
-        return (new Node(op, [.. inputs], [.. outputs], attributes.ToImmutable()), constant);
-    }
-
-    private static (string Name, double? Value, Tensor? Tensor) ReadAttribute(ReadOnlySpan<byte> bytes)
-    {
-        var (name, value) = ("", (double?)null);
-        Tensor? tensor = null;
-        var attribute = new ProtoReader(bytes);
-        while (attribute.Next(out var field, out var wire))
-        {
-            switch (field)
-            {
-                case 1 when wire == 2:
-                    name = attribute.String();
-                    break;
-                case 2 when wire == 5:
-                    value = attribute.Float();
-                    break;
-                case 3 when wire == 0:
-                    value = (long)attribute.Varint();
-                    break;
-                case 5 when wire == 2:
-                    tensor = ReadTensor(attribute.Bytes()).Tensor;
-                    break;
-                default:
-                    attribute.Skip(wire);
-                    break;
-            }
-        }
-
-        return (name, value, tensor);
-    }
-
-    /// <summary>A float (1) or double (11) tensor as doubles; null for any other element type.</summary>
-    private static (string Name, Tensor? Tensor) ReadTensor(ReadOnlySpan<byte> bytes)
-    {
-        var (name, type) = ("", 0);
-        var dims = new List<long>();
-        var values = new List<double>();
-        ReadOnlySpan<byte> raw = default;
-        var tensor = new ProtoReader(bytes);
-        while (tensor.Next(out var field, out var wire))
-        {
-            switch (field, wire)
-            {
-                case (1, 0):
-                    dims.Add((long)tensor.Varint());
-                    break;
-                case (1, 2):
-                    var packed = new ProtoReader(tensor.Bytes());
-                    while (!packed.AtEnd)
-                    {
-                        dims.Add((long)packed.Varint());
-                    }
-
-                    break;
-                case (2, 0):
-                    type = (int)tensor.Varint();
-                    break;
-                case (4, 5):
-                    values.Add(tensor.Float());
-                    break;
-                case (4, 2):
-                    var floats = tensor.Bytes();
-                    for (var i = 0; i + 4 <= floats.Length; i += 4)
-                    {
-                        values.Add(BinaryPrimitives.ReadSingleLittleEndian(floats[i..]));
-                    }
-
-                    break;
-                case (8, 2):
-                    name = tensor.String();
-                    break;
-                case (9, 2):
-                    raw = tensor.Bytes();
-                    break;
-                case (10, 1):
-                    values.Add(tensor.Double());
-                    break;
-                case (10, 2):
-                    var doubles = tensor.Bytes();
-                    for (var i = 0; i + 8 <= doubles.Length; i += 8)
-                    {
-                        values.Add(BinaryPrimitives.ReadDoubleLittleEndian(doubles[i..]));
-                    }
-
-                    break;
-                default:
-                    tensor.Skip(wire);
-                    break;
-            }
-        }
-
-        if (type is not (1 or 11))
-        {
-            return (name, null);
-        }
-
-        var size = type == 1 ? 4 : 8;
-        for (var i = 0; i + size <= raw.Length; i += size)
-        {
-            values.Add(size == 4 ? BinaryPrimitives.ReadSingleLittleEndian(raw[i..]) : BinaryPrimitives.ReadDoubleLittleEndian(raw[i..]));
-        }
-
-        return (name, new Tensor([.. dims], [.. values]));
+        return values;
     }
 }
