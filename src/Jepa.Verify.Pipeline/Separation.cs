@@ -79,7 +79,7 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
     /// <param name="options">Tolerance, limits, and whether to list every pair.</param>
     /// <param name="requiredResidual">Whether the certificate searches the required residual.</param>
     public static Separation Of(IReadOnlyList<float> latents, int latentDim, TrainingData data, IReadOnlyList<float> auxTargets,
-        Func<((HeadChain Transition, HeadChain AuxHead)? Heads, string? Why)>? heads, string? noHeads, IDistinguishedPairs pairs,
+        Func<((IHead Transition, IHead AuxHead)? Heads, string? Why)>? heads, string? noHeads, IDistinguishedPairs pairs,
         IReadOnlyDictionary<string, System.Collections.Immutable.ImmutableArray<string?>>? labels, CollapseOptions options, bool requiredResidual = true)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -113,11 +113,11 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
     /// The heads of one of our models as chains (every layer has a bound), or why there are none: a two-hot aux head
     /// outputs logits over bins, not an aux value, so no Lipschitz bound relates its output to the aux.
     /// </summary>
-    public static ((HeadChain Transition, HeadChain AuxHead)? Heads, string? Why) HeadsOf(PJepaModel model)
+    public static ((IHead Transition, IHead AuxHead)? Heads, string? Why) HeadsOf(PJepaModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
         return model.Shape.TwoHot is null
-            ? ((HeadChain.FromModule(model.Transition), HeadChain.FromModule(model.AuxHead)), null)
+            ? ((HeadChain.FromModule(model.Transition), (IHead)HeadChain.FromModule(model.AuxHead)), null)
             : (null, "the aux head is a two-hot classifier (logits over bins), for which the certificate has no bound; train with --aux-loss mse for a certificate");
     }
 }

@@ -31,10 +31,12 @@ public sealed class AssessCommandTests
         Assert.Equal(0, j.GetProperty("violations").GetInt32());
         Assert.True(j.GetProperty("max_residual_dyn").GetDouble() >= j.GetProperty("loss_dyn").GetDouble());
 
-        var text = CliRun.Of("assess", Counting, "--encoder", Fixture("encoder.onnx"), "--transition", Fixture("transition_index.onnx"), "--aux-head", Fixture("aux_head.onnx"));
-        Assert.Contains("apart: all 36 non-equivalent pairs are more than 0.001 apart (no certificate: ", text.Out, StringComparison.Ordinal);
-        Assert.Contains("transition_index.onnx: the action is an index; the certificate reads transition models with a one-hot float action", text.Out, StringComparison.Ordinal);
-        Assert.Contains("; both mean losses are below 0.0001", text.Out, StringComparison.Ordinal);
+        // The same model with an int64 action index (through F.one_hot): the same certificate.
+        var index = CliRun.Of("assess", Counting, "--encoder", Fixture("encoder.onnx"), "--transition", Fixture("transition_index.onnx"), "--aux-head", Fixture("aux_head.onnx"));
+        Assert.Equal(0, index.ExitCode);
+        Assert.Contains("certificate: 36 of 36 non-equivalent pairs certified", index.Out, StringComparison.Ordinal);
+        Assert.Contains("; both mean losses are below 0.0001", index.Out, StringComparison.Ordinal);
+        Assert.Contains("required: certified — met", index.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -54,11 +56,10 @@ public sealed class AssessCommandTests
     {
         Assert.Equal(1, CliRun.Of("assess", Counting, "--encoder", Fixture("collapsed_encoder.onnx")).ExitCode);
 
-        // A target the PyTorch model did not reach (it stopped at L_dyn ≈ 1e-5), with a transition model the certificate cannot
-        // read (an index action): the premise decides, exit 3. With readable heads the certificate decides instead (exit 0).
-        var missed = CliRun.Of("assess", Counting, "--encoder", Fixture("encoder.onnx"), "--transition", Fixture("transition_index.onnx"), "--aux-head", Fixture("aux_head.onnx"), "--loss-target", "1e-7");
-        Assert.Equal(3, missed.ExitCode);
-        Assert.Equal(0, CliRun.Of("assess", Counting, "--encoder", Fixture("encoder.onnx"), "--transition", Fixture("transition.onnx"), "--aux-head", Fixture("aux_head.onnx"), "--loss-target", "1e-7").ExitCode);
+        // A target the PyTorch model did not reach (it stopped at L_dyn ≈ 1e-5): the certificate is valid at the loss reached and
+        // decides (exit 0); the report says the premise was missed.
+        var missed = CliRun.Of("assess", Counting, "--encoder", Fixture("encoder.onnx"), "--transition", Fixture("transition.onnx"), "--aux-head", Fixture("aux_head.onnx"), "--loss-target", "1e-7");
+        Assert.Equal(0, missed.ExitCode);
         Assert.Contains("the mean losses do not reach 1E-07", missed.Out, StringComparison.Ordinal);
 
         foreach (var args in new[]
@@ -69,6 +70,8 @@ public sealed class AssessCommandTests
             ["assess", Counting, "--encoder", Counting],
             ["assess", TestFiles.Example("gridworld.json"), "--latents", Fixture("latents.npy")],
             ["assess", Counting, "--encoder", Fixture("encoder.onnx"), "--aux-head", Fixture("transition.onnx")],
+            ["assess", Counting, "--latents", Fixture("latents.npy"), "--require", "proven"],
+            ["assess", Counting, "--latents", Fixture("latents.npy"), "--min-certified-fraction", "1.5"],
         })
         {
             var bad = CliRun.Of(args);
@@ -131,7 +134,8 @@ public sealed class AssessCommandTests
         File.WriteAllBytes(auxHead, bytes);
         var selu = CliRun.Of("assess", Counting, "--encoder", Path.Combine(dir, "relu", "encoder.onnx"), "--transition", Path.Combine(dir, "relu", "transition.onnx"), "--aux-head", auxHead, "--json").Json;
         Assert.Equal(System.Text.Json.JsonValueKind.Null, selu.GetProperty("certified_pairs").ValueKind);
-        Assert.Contains("op Selu", selu.GetProperty("no_certificate").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Selu node '", selu.GetProperty("no_certificate").GetString(), StringComparison.Ordinal);
+        Assert.Contains("has no Lipschitz bound here", selu.GetProperty("no_certificate").GetString(), StringComparison.Ordinal);
         Directory.Delete(dir, recursive: true);
     }
 
@@ -161,5 +165,78 @@ public sealed class AssessCommandTests
         }
 
         Directory.Delete(dir, recursive: true);
+    }
+
+    private static string Variant(string folder, string name) => Fixture(Path.Combine("variants", folder, name));
+
+    [Theory]
+    [InlineData("relu", "certified", 0, 36)]
+    [InlineData("layernorm", "apart", 3, 30)]
+    public void OneModelExportedEveryWayGivesOneVerdictOneExitCodeAndTheSameCertifiedPairs(string folder, string verdict, int exit, int certified)
+    {
+        // make_export_variants.py: one PyTorch model each, exported with a one-hot float or an int64 action (F.one_hot, an
+        // nn.Embedding), an [n, 1] or a squeezed aux head, at opset 14 (LayerNorm decomposed) and 17.
+        var transitions = Directory.GetFiles(Path.GetDirectoryName(Variant(folder, "x"))!, "transition_*.onnx");
+        var auxHeads = Directory.GetFiles(Path.GetDirectoryName(Variant(folder, "x"))!, "aux_*.onnx");
+        Assert.True(transitions.Length >= 3 && auxHeads.Length >= 2);
+        foreach (var t in transitions)
+        {
+            foreach (var a in auxHeads)
+            {
+                var run = CliRun.Of("assess", Counting, "--encoder", Variant(folder, "encoder.onnx"), "--transition", t, "--aux-head", a, "--json");
+                var what = $"{Path.GetFileName(t)} + {Path.GetFileName(a)}";
+                Assert.True(exit == run.ExitCode, $"{what}: exit {run.ExitCode}, {run.Error}");
+                Assert.True(verdict == run.Json.GetProperty("verdict").GetString(), what);
+                Assert.True(certified == run.Json.GetProperty("certified_pairs").GetInt32(), what);
+                Assert.Equal(exit, run.Json.GetProperty("exit_code").GetInt32());
+            }
+        }
+    }
+
+    [Fact]
+    public void ResidualHeadsWithGeluAndSiluAreReadAsAGraphAndCertified()
+    {
+        // T̂(z, a) = z + MLP(cat(z, a)) with GELU (erf), and an aux head with SiLU and tanh-GELU, all at opset 14.
+        var run = CliRun.Of("assess", Counting, "--encoder", Variant("residual", "encoder.onnx"), "--transition", Variant("residual", "transition.onnx"),
+            "--aux-head", Variant("residual", "aux_head.onnx"), "--json");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("certified", run.Json.GetProperty("verdict").GetString());
+        Assert.Equal(36, run.Json.GetProperty("certified_pairs").GetInt32());
+    }
+
+    [Fact]
+    public void RequireDecidesTheExitCodeAndLessInformationNeverPasses()
+    {
+        // Latents alone cannot be certified: exit 3 under certified, 0 under apart (the default for latents).
+        var latents = Fixture("latents.npy");
+        Assert.Equal(0, CliRun.Of("assess", Counting, "--latents", latents).ExitCode);
+        var certified = CliRun.Of("assess", Counting, "--latents", latents, "--require", "certified", "--json");
+        Assert.Equal(3, certified.ExitCode);
+        Assert.False(certified.Json.GetProperty("required").GetProperty("met").GetBoolean());
+        Assert.Equal(3, CliRun.Of("assess", Counting, "--encoder", Fixture("encoder.onnx"), "--require", "certified").ExitCode);
+
+        // The LayerNorm model certifies 30 of 36 pairs: apart passes, certified does not, a fraction of 0.8 does, 0.9 does not.
+        string[] ln = ["assess", Counting, "--encoder", Variant("layernorm", "encoder.onnx"), "--transition", Variant("layernorm", "transition_onehot_17.onnx"), "--aux-head", Variant("layernorm", "aux_17.onnx")];
+        Assert.Equal(3, CliRun.Of(ln).ExitCode);
+        var apart = CliRun.Of([.. ln, "--require", "apart"]);
+        Assert.Equal(0, apart.ExitCode);
+        Assert.Contains("certificate: 30 of 36 non-equivalent pairs certified", apart.Out, StringComparison.Ordinal);
+        Assert.Contains("required: apart — met", apart.Out, StringComparison.Ordinal);
+        Assert.Equal(0, CliRun.Of([.. ln, "--min-certified-fraction", "0.8"]).ExitCode);
+        Assert.Equal(3, CliRun.Of([.. ln, "--require", "apart", "--min-certified-fraction", "0.9"]).ExitCode);
+
+        // A collapsed encoder fails whatever is required.
+        Assert.Equal(1, CliRun.Of("assess", Counting, "--encoder", Fixture("collapsed_encoder.onnx"), "--require", "apart").ExitCode);
+    }
+
+    [Fact]
+    public void LossesAreReportedSummedAndPerCoordinateAsPyTorchsMseLoss()
+    {
+        var run = CliRun.Of("assess", Counting, "--encoder", Fixture("encoder.onnx"), "--transition", Fixture("transition.onnx"), "--aux-head", Fixture("aux_head.onnx"), "--json");
+        var j = run.Json;
+        Assert.Equal(j.GetProperty("loss_dyn").GetDouble() / 16, j.GetProperty("loss_dyn_per_dim").GetDouble(), 15);
+        Assert.Equal(j.GetProperty("loss_aux").GetDouble(), j.GetProperty("loss_aux_per_dim").GetDouble(), 15);
+        var text = CliRun.Of("assess", Counting, "--encoder", Fixture("encoder.onnx"), "--transition", Fixture("transition.onnx"), "--aux-head", Fixture("aux_head.onnx"));
+        Assert.Contains("per coordinate (PyTorch's F.mse_loss): L_dyn ", text.Out, StringComparison.Ordinal);
     }
 }

@@ -196,7 +196,7 @@ public sealed class NewUserDefectTests
             Assert.Contains("Exit 0", help.ReplaceLineEndings(" "));
         }
 
-        Assert.Contains("3 apart but not certified", CliRun.Of("assess", "--help").Out.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal));
+        Assert.Contains("3 apart but short of --require", CliRun.Of("assess", "--help").Out.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal));
         Assert.Contains("70 a bug", CliRun.Of("--help").Out.ReplaceLineEndings(" "));
     }
 

@@ -19,7 +19,7 @@ namespace Jepa.Verify.Learning.Certify;
 /// fixed pair order, so the result is deterministic, until a pass raises no bound by more than 1e-6 relative.
 /// </para>
 /// <para>
-/// Floating point: residuals are measured by the heads' double-precision evaluation (<see cref="HeadChain"/>) and
+/// Floating point: residuals are measured by the heads' double-precision evaluation (<see cref="IHead"/>) and
 /// inflated by a relative 1e-12; aux gaps are deflated by 1e-12; each subtraction loses an absolute 4u·(sum of its
 /// terms) and each division a relative 1e-12 — more than the rounding error of every operation involved.
 /// </para>
@@ -60,12 +60,12 @@ public static class Certificate
     /// <param name="requiredResidual">Whether to search the required residual (training's stop test skips it; it is then reported as null).</param>
     /// <exception cref="ArgumentException">Sizes that do not fit, or more than <see cref="MaxObservations"/> observations.</exception>
     public static CertificateReport Compute(IReadOnlyList<float> latents, int latentDim, TrainingData data, IReadOnlyList<float> auxTargets,
-        HeadChain transition, HeadChain auxHead, IDistinguishedPairs pairs, double scale, bool listPairs = false, bool requiredResidual = true) =>
+        IHead transition, IHead auxHead, IDistinguishedPairs pairs, double scale, bool listPairs = false, bool requiredResidual = true) =>
         Compute(latents, latentDim, data, auxTargets, transition, auxHead, pairs, scale, listPairs, requiredResidual, lipschitzFactor: 1);
 
     /// <summary>As the public overload, with both Lipschitz bounds multiplied by <paramref name="lipschitzFactor"/>: the properties set it below 1 to check that an unsound constant is caught.</summary>
     internal static CertificateReport Compute(IReadOnlyList<float> latents, int latentDim, TrainingData data, IReadOnlyList<float> auxTargets,
-        HeadChain transition, HeadChain auxHead, IDistinguishedPairs pairs, double scale, bool listPairs, bool requiredResidual, double lipschitzFactor)
+        IHead transition, IHead auxHead, IDistinguishedPairs pairs, double scale, bool listPairs, bool requiredResidual, double lipschitzFactor)
     {
         ArgumentNullException.ThrowIfNull(latents);
         ArgumentNullException.ThrowIfNull(data);
@@ -163,7 +163,7 @@ public static class Certificate
     }
 
     /// <summary>The successor of every (observation, action) (−1 when unobserved) and its residual e_T (NaN when unobserved).</summary>
-    private static (int[] Successor, double[] Residual) TransitionResiduals(double[] z, int d, TrainingData data, HeadChain transition)
+    private static (int[] Successor, double[] Residual) TransitionResiduals(double[] z, int d, TrainingData data, IHead transition)
     {
         var actions = data.Actions;
         var successor = new int[data.Observations * actions];

@@ -31,7 +31,7 @@ namespace Jepa.Verify.Learning.Certify;
 /// <c>(m + n)·u·‖W‖</c>; the factor 4 is our margin) and then by a relative 1e-12.
 /// </para>
 /// </remarks>
-public sealed class HeadChain
+public sealed class HeadChain : IHead
 {
     /// <summary>Mish's constant: sup |mish′(x)| ≈ 1.0885 (at x ≈ 1.49), rounded up to 1.1; a test evaluates mish′ on a grid of step 1e-4 over [−20, 20] (|mish″| ≤ 0.65, so the grid misses at most 1e-4) and beyond it mish′ is within 1e-8 of 1 or 0.</summary>
     public const double MishConstant = 1.1;
@@ -119,18 +119,6 @@ public sealed class HeadChain
         return x;
     }
 
-    /// <summary>A transition model's prediction T̂(z, a): the chain applied to <c>concat(z, onehot(a))</c>.</summary>
-    /// <param name="latent">z.</param>
-    /// <param name="action">a, in <c>0…actions−1</c>.</param>
-    /// <param name="actions">How many actions the one-hot has.</param>
-    public double[] EvaluateTransition(ReadOnlySpan<double> latent, int action, int actions)
-    {
-        var input = new double[latent.Length + actions];
-        latent.CopyTo(input);
-        input[latent.Length + action] = 1;
-        return Evaluate(input);
-    }
-
     /// <summary>
     /// A sound upper bound on the Lipschitz constant (2-norm) of the chain as a function of its first
     /// <paramref name="inputColumns"/> inputs, the others held fixed: the smaller of the product of the layers'
@@ -140,11 +128,34 @@ public sealed class HeadChain
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputColumns, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(inputColumns, Inputs);
-        return Math.Min(ProductBound(inputColumns), AveragedBound(inputColumns)) * (1 + 1e-12);
+        return Lipschitz([.. Enumerable.Range(0, inputColumns)]);
+    }
+
+    /// <summary>
+    /// A sound upper bound on the Lipschitz constant (2-norm) of the chain as a function of the inputs at
+    /// <paramref name="columns"/>, the others held fixed. Only the first affine layer's weights are restricted to those
+    /// columns, and only when nothing but element-wise activations comes before it (they keep a fixed input fixed; a
+    /// layer normalisation mixes every input, so after one all columns count).
+    /// </summary>
+    public double Lipschitz(IReadOnlyList<int> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        if (columns.Count == 0)
+        {
+            return 0;
+        }
+
+        if (columns.Any(c => c < 0 || c >= Inputs))
+        {
+            throw new ArgumentOutOfRangeException(nameof(columns), $"columns must lie in 0…{Inputs - 1}");
+        }
+
+        int[] chosen = [.. columns];
+        return Math.Min(ProductBound(chosen), AveragedBound(chosen)) * (1 + 1e-12);
     }
 
     /// <summary>The product of the layers' constants: spectral norms, activation constants, layer normalisations' <c>max|γ|/√ε</c>.</summary>
-    internal double ProductBound(int inputColumns)
+    internal double ProductBound(int[] columns)
     {
         double product = 1;
         var first = true;
@@ -152,11 +163,11 @@ public sealed class HeadChain
         {
             product *= layer.Kind switch
             {
-                HeadLayerKind.Affine => SpectralNorm(layer, first ? inputColumns : layer.Inputs),
+                HeadLayerKind.Affine => SoundNorm(Weights(layer, first ? columns : null)),
                 HeadLayerKind.Activation => ActivationConstant(layer.Activation, layer.Alpha),
                 _ => NormaliseConstant(layer),
             };
-            first &= layer.Kind != HeadLayerKind.Affine;
+            first &= layer.Kind == HeadLayerKind.Activation;
         }
 
         return product * (1 + 1e-12);
@@ -179,7 +190,7 @@ public sealed class HeadChain
     /// double precision; each norm is rounded up by the SVD's error and by <c>2·u·k·‖|W_p|⋯|W₁|‖_F</c> for the
     /// product's own rounding (u = 2⁻⁵³, k the summed inner dimensions).
     /// </remarks>
-    internal double AveragedBound(int inputColumns)
+    internal double AveragedBound(int[] columns)
     {
         double bound = 1;
         var run = new List<Matrix<double>>();
@@ -200,7 +211,7 @@ public sealed class HeadChain
                         bound *= Math.Max(Math.Abs(lead.Min), Math.Abs(lead.Max));
                     }
 
-                    run.Add(Weights(layer, first ? inputColumns : layer.Inputs));
+                    run.Add(Weights(layer, first ? columns : null));
                     pending = null;
                     first = false;
                     break;
@@ -318,13 +329,12 @@ public sealed class HeadChain
         return SoundNorm(product) + (2.0 * inner * Math.Pow(2, -53) * absolute.FrobeniusNorm() * (1 + 1e-12));
     }
 
-    private static Matrix<double> Weights(HeadLayer layer, int columns) =>
-        Matrix<double>.Build.Dense(layer.Outputs, columns, (i, j) => layer.Weight[(i * layer.Inputs) + j]);
+    /// <summary>An affine layer's weights, only the given input columns (null: all).</summary>
+    private static Matrix<double> Weights(HeadLayer layer, int[]? columns) => columns is null
+        ? Matrix<double>.Build.Dense(layer.Outputs, layer.Inputs, (i, j) => layer.Weight[(i * layer.Inputs) + j])
+        : Matrix<double>.Build.Dense(layer.Outputs, columns.Length, (i, j) => layer.Weight[(i * layer.Inputs) + columns[j]]);
 
     private static double NormaliseConstant(HeadLayer layer) => layer.Weight.Max(Math.Abs) / Math.Sqrt(layer.Eps);
-
-    /// <summary>An upper bound on the spectral norm of the first <paramref name="columns"/> columns of an affine layer's weights.</summary>
-    internal static double SpectralNorm(HeadLayer layer, int columns) => SoundNorm(Weights(layer, columns));
 
     /// <summary>The spectral norm from an SVD, rounded up by the SVD's backward error (see the remarks on the type).</summary>
     private static double SoundNorm(Matrix<double> w)

@@ -61,7 +61,7 @@ internal static class RolloutClause
     /// <param name="lipschitzT">L_T.</param>
     /// <param name="lipschitzP">L_P.</param>
     public static long Raise(double[] bounds, double[] gaps, int n, int actions, int[] successor, Func<int, int, bool> apart,
-        double[] z, int d, double[] p, HeadChain transition, HeadChain auxHead, double lipschitzT, double lipschitzP)
+        double[] z, int d, double[] p, IHead transition, IHead auxHead, double lipschitzT, double lipschitzP)
     {
         if (!(lipschitzT > 0) || !(lipschitzP > 0) || n < 2)
         {
@@ -207,7 +207,7 @@ internal static class RolloutClause
 
     /// <summary>The model rolled out from each observation along word prefixes, shared between pairs.</summary>
     /// <remarks>Words are nodes of a trie (flat: <c>children[node·actions + x]</c>, 0 while absent); a rollout and a residual are stored per (node, observation).</remarks>
-    private sealed class Rollouts(double[] z, int d, double[] p, int actions, HeadChain transition, HeadChain auxHead, double lipschitzT, double lipschitzP)
+    private sealed class Rollouts(double[] z, int d, double[] p, int actions, IHead transition, IHead auxHead, double lipschitzT, double lipschitzP)
     {
         private readonly int observations = z.Length / d;
         private readonly int auxDim = auxHead.Outputs;

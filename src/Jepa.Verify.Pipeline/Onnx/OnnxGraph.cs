@@ -14,7 +14,8 @@ namespace Jepa.Verify.Pipeline.Onnx;
 /// <param name="Weights">Numeric constant tensors by name, as doubles, with their dimensions.</param>
 /// <param name="Inputs">Graph input names that are not weights, in order.</param>
 /// <param name="Outputs">Graph output names, in order.</param>
-internal sealed record OnnxGraph(ImmutableArray<OnnxGraph.Node> Nodes, ImmutableDictionary<string, OnnxGraph.Tensor> Weights, ImmutableArray<string> Inputs, ImmutableArray<string> Outputs)
+/// <param name="IntegerInputs">Graph inputs declared as int32 or int64 tensors (an action index).</param>
+internal sealed record OnnxGraph(ImmutableArray<OnnxGraph.Node> Nodes, ImmutableDictionary<string, OnnxGraph.Tensor> Weights, ImmutableArray<string> Inputs, ImmutableArray<string> Outputs, ImmutableHashSet<string> IntegerInputs)
 {
     /// <summary>A node: its operator, name, input and output names, its numeric attributes (ints and floats) and its integer lists (e.g. <c>axes</c>).</summary>
     public sealed record Node(string Op, string Name, ImmutableArray<string> Inputs, ImmutableArray<string> Outputs, ImmutableDictionary<string, double> Attributes, ImmutableDictionary<string, ImmutableArray<long>> Lists)
@@ -82,7 +83,8 @@ internal sealed record OnnxGraph(ImmutableArray<OnnxGraph.Node> Nodes, Immutable
         }
 
         return new OnnxGraph(nodes.ToImmutable(), weights.ToImmutable(),
-            [.. graph.Input.Select(i => i.Name).Where(i => !weights.ContainsKey(i))], [.. graph.Output.Select(o => o.Name)]);
+            [.. graph.Input.Select(i => i.Name).Where(i => !weights.ContainsKey(i))], [.. graph.Output.Select(o => o.Name)],
+            [.. graph.Input.Where(i => i.Type?.TensorType?.ElemType is (int)TensorProto.Types.DataType.Int64 or (int)TensorProto.Types.DataType.Int32).Select(i => i.Name)]);
     }
 
     /// <summary>A float, double or integer tensor as doubles; null for any other element type.</summary>

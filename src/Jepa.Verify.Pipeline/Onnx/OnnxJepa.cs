@@ -206,7 +206,7 @@ public sealed class OnnxJepa : IDisposable
     /// <param name="next">The runtime's T̂(z_from, a) per transition.</param>
     /// <param name="aux">The runtime's P̂(z) per observation.</param>
     /// <returns>The chains, or why there are none (one line).</returns>
-    public ((HeadChain Transition, HeadChain AuxHead)? Heads, string? Why) Heads(TrainingData data, LatentMatrix latents, float[] next, float[] aux)
+    public ((IHead Transition, IHead AuxHead)? Heads, string? Why) Heads(TrainingData data, LatentMatrix latents, float[] next, float[] aux)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(latents);
@@ -215,13 +215,8 @@ public sealed class OnnxJepa : IDisposable
             return (null, "a certificate needs both the transition model and the aux head");
         }
 
-        if (transition.Inputs[1].Meta.ElementType == typeof(long))
-        {
-            return (null, $"{transition.Path}: the action is an index; the certificate reads transition models with a one-hot float action");
-        }
-
-        var (t, whyT) = OnnxHeads.Read(transition.Path, latents.Dim + data.Actions, transition: true);
-        var (p, whyP) = OnnxHeads.Read(auxHead.Path, latents.Dim, transition: false);
+        var (t, whyT) = OnnxHeads.Read(transition.Path, latents.Dim, data.Actions);
+        var (p, whyP) = OnnxHeads.Read(auxHead.Path, latents.Dim, null);
         if (t is null || p is null)
         {
             return (null, whyT ?? whyP);
@@ -232,7 +227,7 @@ public sealed class OnnxJepa : IDisposable
         var worst = 0.0;
         for (var i = 0; i < data.TransitionCount; i++)
         {
-            worst = Math.Max(worst, Gap(t.EvaluateTransition(z.AsSpan(data.From[i] * d, d), data.Action[i], data.Actions), next, i * d));
+            worst = Math.Max(worst, Gap(((IHead)t).EvaluateTransition(z.AsSpan(data.From[i] * d, d), data.Action[i], data.Actions), next, i * d));
         }
 
         for (var o = 0; o < latents.Rows; o++)

@@ -1,0 +1,139 @@
+using System.Collections.Immutable;
+
+namespace Jepa.Verify.Learning.Certify;
+
+/// <summary>
+/// A head as an acyclic graph over vectors: slices of the head's input, chains of layers (<see cref="HeadChain"/>),
+/// sums and differences of two branches (a residual connection), and concatenations; evaluated in double precision,
+/// with a sound Lipschitz bound composed from the parts.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The bound follows each value's Lipschitz constant as a function of the varying inputs (the first
+/// <c>inputColumns</c>; the rest, the transition's one-hot action, are held fixed), and which of its coordinates vary
+/// at all: a slice of fixed inputs is a constant (constant 0); a chain on a value with constant <c>L</c> has constant
+/// <c>L_chain · L</c>, where <c>L_chain</c> is the chain's bound over the varying coordinates only
+/// (<see cref="HeadChain.Lipschitz(IReadOnlyList{int})"/>, with its averaged-activation bound); a sum or difference
+/// <c>L_a + L_b</c> (triangle inequality); a concatenation <c>√(Σ L_i²)</c>, since
+/// <c>‖(f(x) − f(y), g(x) − g(y))‖² ≤ (L_f² + L_g²)‖x − y‖²</c>. A graph that is one chain on the whole input gets
+/// exactly the chain's bound.
+/// </para>
+/// </remarks>
+public sealed class HeadGraph : IHead
+{
+    /// <summary>One value of the graph: its width and how it is computed from earlier values (by index).</summary>
+    public abstract record Node(int Width);
+
+    /// <summary>Inputs <c>From…From+Count−1</c> of the head's input.</summary>
+    public sealed record Slice(int From, int Count) : Node(Count);
+
+    /// <summary>A chain of layers applied to value <paramref name="Input"/>.</summary>
+    public sealed record Apply(int Input, HeadChain Chain) : Node(Chain.Outputs);
+
+    /// <summary><c>Left + Sign · Right</c> (Sign ±1), element-wise.</summary>
+    public sealed record Sum(int Left, int Right, int Sign, int Size) : Node(Size);
+
+    /// <summary>The concatenation of the values <paramref name="Parts"/>.</summary>
+    public sealed record Join(ImmutableArray<int> Parts, int Size) : Node(Size);
+
+    /// <summary>A graph of <paramref name="nodes"/> (each refers only to earlier ones) whose last node is the output.</summary>
+    /// <param name="inputs">The head's input width.</param>
+    /// <param name="nodes">The values, in order; the last is the head's output.</param>
+    /// <exception cref="ArgumentException">A node refers to a later one, widths do not fit, or a slice leaves the input.</exception>
+    public HeadGraph(int inputs, IReadOnlyList<Node> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        if (nodes.Count == 0)
+        {
+            throw new ArgumentException("a head graph needs at least one node", nameof(nodes));
+        }
+
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var ok = nodes[i] switch
+            {
+                Slice s => s.From >= 0 && s.Count > 0 && s.From + s.Count <= inputs,
+                Apply a => a.Input < i && a.Input >= 0 && nodes[a.Input].Width == a.Chain.Inputs,
+                Sum s => s.Left < i && s.Right < i && s.Left >= 0 && s.Right >= 0 && nodes[s.Left].Width == s.Size && nodes[s.Right].Width == s.Size && s.Sign is 1 or -1,
+                Join j => j.Parts.Length > 0 && j.Parts.All(p => p >= 0 && p < i) && j.Parts.Sum(p => nodes[p].Width) == j.Size,
+                _ => false,
+            };
+            if (!ok)
+            {
+                throw new ArgumentException($"node {i} ({nodes[i]}) does not fit the nodes before it or the input width {inputs}", nameof(nodes));
+            }
+        }
+
+        Inputs = inputs;
+        Nodes = [.. nodes];
+    }
+
+    /// <summary>The values, in order; the last is the output.</summary>
+    public ImmutableArray<Node> Nodes { get; }
+
+    /// <inheritdoc/>
+    public int Inputs { get; }
+
+    /// <inheritdoc/>
+    public int Outputs => Nodes[^1].Width;
+
+    /// <inheritdoc/>
+    public double[] Evaluate(ReadOnlySpan<double> input)
+    {
+        if (input.Length != Inputs)
+        {
+            throw new ArgumentException($"the head takes {Inputs} values, got {input.Length}", nameof(input));
+        }
+
+        var values = new double[Nodes.Length][];
+        for (var i = 0; i < Nodes.Length; i++)
+        {
+            values[i] = Nodes[i] switch
+            {
+                Slice s => input.Slice(s.From, s.Count).ToArray(),
+                Apply a => a.Chain.Evaluate(values[a.Input]),
+                Sum s => [.. values[s.Left].Select((v, k) => v + (s.Sign * values[s.Right][k]))],
+                Join j => [.. j.Parts.SelectMany(p => values[p])],
+                _ => throw new InvalidOperationException("unknown node"),
+            };
+        }
+
+        return values[^1];
+    }
+
+    /// <inheritdoc/>
+    public double Lipschitz(int inputColumns)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputColumns, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(inputColumns, Inputs);
+        var constant = new double[Nodes.Length];
+        var varying = new bool[Nodes.Length][];
+        for (var i = 0; i < Nodes.Length; i++)
+        {
+            switch (Nodes[i])
+            {
+                case Slice s:
+                    varying[i] = [.. Enumerable.Range(s.From, s.Count).Select(c => c < inputColumns)];
+                    constant[i] = varying[i].Any(v => v) ? 1 : 0;
+                    break;
+                case Apply a:
+                    int[] columns = [.. Enumerable.Range(0, a.Chain.Inputs).Where(c => varying[a.Input][c])];
+                    constant[i] = constant[a.Input] == 0 || columns.Length == 0 ? 0 : a.Chain.Lipschitz(columns) * constant[a.Input];
+                    varying[i] = [.. Enumerable.Repeat(constant[i] > 0, a.Chain.Outputs)];
+                    break;
+                case Sum s:
+                    constant[i] = constant[s.Left] + constant[s.Right];
+                    varying[i] = [.. varying[s.Left].Zip(varying[s.Right], (l, r) => l || r)];
+                    break;
+                case Join j:
+                    constant[i] = Math.Sqrt(j.Parts.Sum(p => constant[p] * constant[p]));
+                    varying[i] = [.. j.Parts.SelectMany(p => varying[p])];
+                    break;
+            }
+
+            constant[i] *= 1 + 1e-12;
+        }
+
+        return constant[^1];
+    }
+}

@@ -1,0 +1,33 @@
+namespace Jepa.Verify.Learning.Certify;
+
+/// <summary>
+/// A head as the certificate needs it (the latent transition <c>T̂</c> or the aux head <c>P̂</c>): evaluated in double
+/// precision, with a sound upper bound on its Lipschitz constant. A chain of layers (<see cref="HeadChain"/>) or a graph
+/// of chains with sums and concatenations (<see cref="HeadGraph"/>).
+/// </summary>
+public interface IHead
+{
+    /// <summary>Input width: d for an aux head, d + actions for a transition model (the latent, then the one-hot action).</summary>
+    int Inputs { get; }
+
+    /// <summary>Output width.</summary>
+    int Outputs { get; }
+
+    /// <summary>The head applied to <paramref name="input"/>, in double precision.</summary>
+    double[] Evaluate(ReadOnlySpan<double> input);
+
+    /// <summary>A sound upper bound on the Lipschitz constant (2-norm) as a function of the first <paramref name="inputColumns"/> inputs, the others held fixed.</summary>
+    double Lipschitz(int inputColumns);
+
+    /// <summary>A transition model's prediction T̂(z, a): the head applied to <c>concat(z, onehot(a))</c>.</summary>
+    /// <param name="latent">z.</param>
+    /// <param name="action">a, in <c>0…actions−1</c>.</param>
+    /// <param name="actions">How many actions the one-hot has.</param>
+    double[] EvaluateTransition(ReadOnlySpan<double> latent, int action, int actions)
+    {
+        var input = new double[latent.Length + actions];
+        latent.CopyTo(input);
+        input[latent.Length + action] = 1;
+        return Evaluate(input);
+    }
+}
