@@ -28,6 +28,9 @@ public sealed record Assessment(
     double LossTarget,
     Separation Separation)
 {
+    /// <summary>What the user should know that does not change the verdict (one line each), e.g. features that differ from the MDP's.</summary>
+    public System.Collections.Immutable.ImmutableArray<string> Warnings { get; init; } = [];
+
     /// <summary>The aux values per observation.</summary>
     public int AuxDim { get; init; } = 1;
 
@@ -137,6 +140,7 @@ public sealed record Assessment(
         var data = TrainingData.FromMdp(analysis.Mdp);
         using var model = OnnxJepa.Load(encoder, transition, auxHead);
         LatentMatrix latents;
+        string? warning = null;
         if (featuresPath is null)
         {
             latents = model.Encode(data);
@@ -144,10 +148,11 @@ public sealed record Assessment(
         else
         {
             using var features = LatentsFile.OpenFeatures(featuresPath, analysis.Mdp);
-            latents = model.Encode(features);
+            (latents, warning) = model.Encode(features, data);
         }
 
-        return Run(analysis.Mdp, analysis.Result, data, latents, model, lossTarget, options);
+        var assessment = Run(analysis.Mdp, analysis.Result, data, latents, model, lossTarget, options);
+        return warning is null ? assessment : assessment with { Warnings = [warning] };
     }
 
     private static double SquaredDistance(IReadOnlyList<float> a, int rowA, IReadOnlyList<float> b, int rowB, int dim)

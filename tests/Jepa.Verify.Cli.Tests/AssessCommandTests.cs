@@ -239,4 +239,61 @@ public sealed class AssessCommandTests
         var text = CliRun.Of("assess", Counting, "--encoder", Fixture("encoder.onnx"), "--transition", Fixture("transition.onnx"), "--aux-head", Fixture("aux_head.onnx"));
         Assert.Contains("per coordinate (PyTorch's F.mse_loss): L_dyn ", text.Out, StringComparison.Ordinal);
     }
+
+    /// <summary>An <c>.npy</c> float32 array as numpy.save writes it (version 1.0).</summary>
+    private static void WriteNpy(string path, int[] shape, float[] values)
+    {
+        var dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({string.Join(", ", shape)}), }}";
+        var header = dict + new string(' ', (64 - ((10 + dict.Length + 1) % 64)) % 64) + "\n";
+        using var file = File.Create(path);
+        file.Write([0x93, .. "NUMPY"u8, 1, 0, (byte)(header.Length & 0xFF), (byte)(header.Length >> 8)]);
+        file.Write(System.Text.Encoding.ASCII.GetBytes(header));
+        file.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+    }
+
+    [Fact]
+    public void AnImageEncoderTakingNchwIsAssessedWithoutAWrapperAndMisorderedFeaturesAreNamed()
+    {
+        var dir = Directory.CreateTempSubdirectory("jv-image-").FullName;
+        var mdp = Path.Combine(dir, "counting32.json");
+        Assert.Equal(0, CliRun.Of("env", "counting", "--size", "32", "--families", "1", "--layouts", "1", "--channel-major", "--export", mdp).ExitCode);
+        var encoder = Variant("image", "encoder.onnx");
+        var run = CliRun.Of("assess", mdp, "--encoder", encoder, "--json");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("apart", run.Json.GetProperty("verdict").GetString());
+        Assert.Equal(0, run.Json.GetProperty("warnings").GetArrayLength());
+
+        // The same pixels as a .npy [N, 3, 32, 32]: no warning; as [N, 32, 32, 3]: refused with the transpose; one pixel off: a warning.
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(mdp));
+        var rows = json.RootElement.GetProperty("observations").EnumerateArray().Select(o => o.GetProperty("features").EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToArray();
+        var nchw = rows.SelectMany(r => r).ToArray();
+        WriteNpy(Path.Combine(dir, "nchw.npy"), [9, 3, 32, 32], nchw);
+        var same = CliRun.Of("assess", mdp, "--encoder", encoder, "--features", Path.Combine(dir, "nchw.npy"));
+        Assert.Equal(0, same.ExitCode);
+        Assert.Equal("", same.Error);
+
+        var nhwc = rows.SelectMany(r => Enumerable.Range(0, 32 * 32 * 3).Select(i => r[((i % 3) * 1024) + (i / 3)])).ToArray();
+        WriteNpy(Path.Combine(dir, "nhwc.npy"), [9, 32, 32, 3], nhwc);
+        var transposed = CliRun.Of("assess", mdp, "--encoder", encoder, "--features", Path.Combine(dir, "nhwc.npy"));
+        Assert.Equal(2, transposed.ExitCode);
+        Assert.Single(transposed.Error.TrimEnd('\n').Split('\n'));
+        Assert.Contains("takes [3, 32, 32] per observation, but the features are [32, 32, 3]", transposed.Error, StringComparison.Ordinal);
+        Assert.Contains("x.transpose(0, 3, 1, 2)", transposed.Error, StringComparison.Ordinal);
+
+        // The interleaved pixels flattened to [N, 3072] fit the size but not the layout: assessed, with a warning saying how much differs.
+        WriteNpy(Path.Combine(dir, "flat.npy"), [9, 3072], nhwc);
+        var flat = CliRun.Of("assess", mdp, "--encoder", encoder, "--features", Path.Combine(dir, "flat.npy"));
+        Assert.NotEqual(2, flat.ExitCode);
+        Assert.StartsWith("warning: ", flat.Error, StringComparison.Ordinal);
+        Assert.Contains("differs from the MDP's features in ", flat.Error, StringComparison.Ordinal);
+
+        // A batch fixed at export (9 rows) runs on 9 observations, and gets one line naming dynamic_axes on 18.
+        Assert.Equal(0, CliRun.Of("assess", mdp, "--encoder", Variant("image", "encoder_static.onnx")).ExitCode);
+        var mdp18 = Path.Combine(dir, "counting32x2.json");
+        Assert.Equal(0, CliRun.Of("env", "counting", "--size", "32", "--families", "1", "--layouts", "2", "--channel-major", "--export", mdp18).ExitCode);
+        var fixedBatch = CliRun.Of("assess", mdp18, "--encoder", Variant("image", "encoder_static.onnx"));
+        Assert.Equal(2, fixedBatch.ExitCode);
+        Assert.Contains("dynamic_axes", fixedBatch.Error, StringComparison.Ordinal);
+        Directory.Delete(dir, recursive: true);
+    }
 }

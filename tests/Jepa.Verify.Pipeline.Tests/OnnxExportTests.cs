@@ -57,7 +57,7 @@ public sealed class OnnxExportTests
         using var onnx = OnnxJepa.Load(files[0], files[1], files[2]);
         Assert.True(onnx.HasTransition && onnx.HasAuxHead);
         var e = Assert.Throws<MdpFormatException>(() => onnx.Encode(TrainingData.FromMdp(MdpLoader.Load(Fixtures.Example("gridworld.json")))));
-        Assert.Contains("input 'obs' declares 9 features per row, but the observations have 12", e.Message, StringComparison.Ordinal);
+        Assert.Contains("input 'obs' takes [9] = 9 values per observation, but the observations have 12", e.Message, StringComparison.Ordinal);
     }
 
     /// <summary>

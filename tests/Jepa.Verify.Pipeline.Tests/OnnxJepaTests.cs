@@ -76,6 +76,6 @@ public sealed class OnnxJepaTests
         var grid = MdpLoader.Load(Fixtures.Example("gridworld.json"));
         using var model = OnnxJepa.Load(Fixtures.File("encoder.onnx"), null, null);
         var e = Assert.Throws<MdpFormatException>(() => model.Encode(TrainingData.FromMdp(grid)));
-        Assert.Contains("input 'obs' declares 9 features per row, but the observations have 12 (one-hot ids", e.Message, StringComparison.Ordinal);
+        Assert.Contains("input 'obs' takes [9] = 9 values per observation, but the observations have 12 (one-hot ids", e.Message, StringComparison.Ordinal);
     }
 }

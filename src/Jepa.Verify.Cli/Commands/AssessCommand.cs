@@ -18,8 +18,8 @@ internal static class AssessCommand
     {
         var input = new InputOptions();
         var latents = new Option<string?>("--latents") { Description = "The latents, one row per observation: a .npy float32/float64 matrix in the MDP's observation order, or a CSV id,z0,z1,… matched by id", HelpName = "Z.npy|Z.csv" }.NonEmpty();
-        var encoder = new Option<string?>("--encoder") { Description = "An ONNX encoder, run by ONNX Runtime over the observations' features: input float32 [n, features], output [n, d]", HelpName = "E.onnx" }.NonEmpty();
-        var features = new Option<string?>("--features") { Description = "The encoder's inputs, a .npy matrix [observations, features] (default: the MDP's features, or one-hot ids when it has none)", HelpName = "F.npy" }.NonEmpty();
+        var encoder = new Option<string?>("--encoder") { Description = "An ONNX encoder, run by ONNX Runtime over the observations' features: input float32 [n, features] or [n, C, H, W] (any shape; each observation's features are read row-major into it), output [n, d]", HelpName = "E.onnx" }.NonEmpty();
+        var features = new Option<string?>("--features") { Description = "The encoder's inputs, a .npy array [observations, features] or [observations, C, H, W] in observation order (default: the MDP's features, or one-hot ids when it has none); a warning says where it differs from the MDP's features", HelpName = "F.npy" }.NonEmpty();
         var transition = new Option<string?>("--transition") { Description = "The ONNX transition model T̂(z, a): inputs the latent [n, d] and the action (one-hot float32 [n, actions] or int64 index [n] or [n, 1]), output [n, d]", HelpName = "T.onnx" }.NonEmpty();
         var auxHead = new Option<string?>("--aux-head") { Description = "The ONNX aux head P̂(z): input [n, d], output [n, aux]", HelpName = "P.onnx" }.NonEmpty();
         var defaults = new PJepaConfig();
@@ -79,6 +79,11 @@ internal static class AssessCommand
                 : Assessment.OfOnnx(analysis, encoderPath!, r.GetValue(transition), r.GetValue(auxHead), r.GetValue(features), target, collapse);
 
             requirement ??= Requirement.Default(assessment.Separation.HeadsGiven);
+            foreach (var warning in assessment.Warnings)
+            {
+                io.Error.WriteLine($"warning: {warning}");
+            }
+
             if (r.GetValue(json))
             {
                 io.Out.Write(Json(assessment, analysis, requirement));
@@ -162,6 +167,13 @@ internal static class AssessCommand
         w.WriteBoolean("met", a.Separation.Meets(requirement));
         w.WriteEndObject();
         w.WriteNumber("exit_code", a.ExitCodeUnder(requirement));
+        w.WriteStartArray("warnings");
+        foreach (var warning in a.Warnings)
+        {
+            w.WriteStringValue(warning);
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
     });
 }

@@ -27,13 +27,13 @@ public static class LatentsFile
         };
     }
 
-    /// <summary>Opens an encoder's inputs for <paramref name="mdp"/>'s observations: a <c>.npy</c> matrix <c>[observations, features]</c> in the MDP's observation order, read batch by batch.</summary>
+    /// <summary>Opens an encoder's inputs for <paramref name="mdp"/>'s observations: a <c>.npy</c> array <c>[observations, features]</c> or <c>[observations, d1, …, dk]</c> (images <c>[N, C, H, W]</c>) in the MDP's observation order, read batch by batch.</summary>
     /// <returns>The open matrix; the caller disposes it.</returns>
     /// <exception cref="MdpFormatException">An unsupported <c>.npy</c>, or a row count other than the observation count.</exception>
     public static NpyMatrix OpenFeatures(string path, MdpModel mdp)
     {
         ArgumentNullException.ThrowIfNull(mdp);
-        var matrix = NpyFile.Open(path);
+        var matrix = NpyFile.Open(path, tensorRows: true);
         try
         {
             RequireRows(path, mdp, "features", matrix.Rows, matrix.Columns);

@@ -35,12 +35,17 @@ public static partial class NpyFile
 
     /// <summary>Opens <paramref name="path"/> and checks its header; the rows are then read in order with <see cref="NpyMatrix.ReadRows"/>.</summary>
     /// <exception cref="MdpFormatException">Not an <c>.npy</c> file, an unsupported dtype or layout, or a size that does not match the header.</exception>
-    public static NpyMatrix Open(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="tensorRows">
+    /// Whether each row may be a tensor (<c>[N, d1, …, dk]</c>, e.g. images <c>[N, C, H, W]</c>): its values are then read
+    /// row-major as <c>d1·…·dk</c> columns and <see cref="NpyMatrix.RowShape"/> keeps the shape; otherwise the array must be 2-D.
+    /// </param>
+    public static NpyMatrix Open(string path, bool tensorRows = false)
     {
         var stream = OpenStream(path);
         try
         {
-            return Header(stream, path);
+            return Header(stream, path, tensorRows);
         }
         catch
         {
@@ -49,7 +54,7 @@ public static partial class NpyFile
         }
     }
 
-    private static NpyMatrix Header(FileStream stream, string path)
+    private static NpyMatrix Header(FileStream stream, string path, bool tensorRows)
     {
         var where = new SourceLocation(path, 0);
         var length = stream.Length;
@@ -93,11 +98,15 @@ public static partial class NpyFile
             var d => throw new MdpFormatException(where, $"the dtype is {d}; the array must be float32 or float64", "convert first: numpy.save(path, z.astype(numpy.float32))"),
         };
         var dims = shape.Trim('(', ')').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (dims.Length != 2 || !long.TryParse(dims[0], NumberStyles.None, CultureInfo.InvariantCulture, out var rows) || !long.TryParse(dims[1], NumberStyles.None, CultureInfo.InvariantCulture, out var columns))
+        var parsed = dims.Select(d => long.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v <= int.MaxValue ? v : -1).ToArray();
+        if (parsed.Any(v => v < 0) || (tensorRows ? dims.Length < 2 : dims.Length != 2))
         {
-            throw new MdpFormatException(where, $"the array has shape {shape}; it must be two-dimensional, [observations, d]", "save a 2-D array (reshape a vector with z.reshape(-1, 1))");
+            throw new MdpFormatException(where, $"the array has shape {shape}; it must be {(tensorRows ? "[observations, d] or [observations, d1, …, dk] (e.g. images [N, C, H, W])" : "two-dimensional, [observations, d]")}",
+                tensorRows ? "save one row per observation (reshape a vector with x.reshape(-1, 1))" : "save a 2-D array (reshape a vector with z.reshape(-1, 1))");
         }
 
+        var rows = parsed[0];
+        var columns = parsed.Skip(1).Aggregate(1L, (a, b) => a * b);
         var count = rows * columns;
         var data = headerStart + headerLength;
         if (count > Array.MaxLength || rows > int.MaxValue || length - data != count * size)
@@ -105,7 +114,7 @@ public static partial class NpyFile
             throw new MdpFormatException(where, $"the header says {rows} × {columns} values of {size} bytes but the file holds {length - data} bytes of data", "save the file again; it is truncated or padded");
         }
 
-        return new NpyMatrix(stream, path, (int)rows, (int)columns, size, bigEndian);
+        return new NpyMatrix(stream, path, (int)rows, (int)columns, size, bigEndian) { RowShape = [.. parsed.Skip(1).Select(v => (int)v)] };
     }
 
     private static FileStream OpenStream(string path)

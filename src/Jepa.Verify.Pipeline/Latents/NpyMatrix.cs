@@ -39,6 +39,9 @@ public sealed class NpyMatrix : IDisposable
     /// <summary>Values per row.</summary>
     public int Columns { get; }
 
+    /// <summary>The shape of one row as the file gives it: <c>[d]</c> for a matrix, <c>[C, H, W]</c> for images; its product is <see cref="Columns"/>.</summary>
+    public System.Collections.Immutable.ImmutableArray<int> RowShape { get; init; } = [];
+
     /// <summary>Reads the next <c>into.Length / Columns</c> rows as float32 (float64 rounded to the nearest float32).</summary>
     /// <param name="into">Whole rows; fewer than the rows left.</param>
     /// <exception cref="MdpFormatException">A value is NaN, infinite or beyond the float32 range (naming its row and column).</exception>

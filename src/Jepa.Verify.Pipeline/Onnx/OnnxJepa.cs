@@ -11,8 +11,9 @@ namespace Jepa.Verify.Pipeline.Onnx;
 /// head P̂. Run by ONNX Runtime on the CPU, in batches, with a dynamic batch dimension.
 /// </summary>
 /// <remarks>
-/// The contract (docs/formats.md, "ONNX models"): the encoder has one float32 input <c>[n, features]</c> and its
-/// first output is <c>[n, d]</c>; the transition model has two inputs, the latent first (float32 <c>[n, d]</c>) and
+/// The contract (docs/formats.md, "ONNX models"): the encoder has one float32 input <c>[n, features]</c> or
+/// <c>[n, d1, …, dk]</c> (an image encoder's <c>[n, C, H, W]</c>: each observation's features are read row-major into
+/// that shape) and its first output is <c>[n, d]</c>; the transition model has two inputs, the latent first (float32 <c>[n, d]</c>) and
 /// the action second, either a one-hot float32 <c>[n, actions]</c> or an int64 index <c>[n]</c> or <c>[n, 1]</c>,
 /// whichever the graph declares, and its first output is <c>[n, d]</c>; the aux head has one float32 input
 /// <c>[n, d]</c> and its first output is <c>[n, aux]</c> (or <c>[n]</c> for a scalar aux). Input names are free.
@@ -51,7 +52,7 @@ public sealed class OnnxJepa : IDisposable
         {
             var e = Add(models, OnnxModel.Load(encoderPath, "--encoder"));
             e.RequireInputCount(1, "the encoder takes one, the observations' features");
-            e.RequireInput<float>(0, "the observations' features", 2);
+            e.RequireInput<float>(0, "the observations' features", 2, 3, 4, 5, 6);
             var t = transitionPath is null ? null : Add(models, OnnxModel.Load(transitionPath, "--transition"));
             if (t is not null)
             {
@@ -81,52 +82,106 @@ public sealed class OnnxJepa : IDisposable
 
     /// <summary>The encoder's latents of every observation of <paramref name="data"/>: its features, or one-hot ids when it has none.</summary>
     /// <param name="data">The MDP's training data.</param>
-    /// <exception cref="Mdp.MdpFormatException">The encoder declares another feature width, fails, or outputs NaN/∞.</exception>
+    /// <exception cref="Mdp.MdpFormatException">The encoder declares another feature size, fails, or outputs NaN/∞.</exception>
     public LatentMatrix Encode(TrainingData data)
     {
         ArgumentNullException.ThrowIfNull(data);
 
         // The MDP's own inputs are made batch by batch: one-hot ids would otherwise be an observations × observations matrix.
         var width = data.FeatureDim;
-        return Encode(data.Observations, width, data.OneHot ? " (one-hot ids: the MDP has no features; give them with --features)" : "", (name, start, count) =>
-            NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(data.FeatureRows([.. Enumerable.Range(start, count)]).Data, [count, width])));
+        var hint = data.OneHot ? " (one-hot ids: the MDP has no features; give them with --features)" : " (the MDP's features, read row-major into the encoder's input shape)";
+        var shape = RowShape(width, [], hint);
+        return Encode(data.Observations, shape, (name, start, count) =>
+            NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(data.FeatureRows([.. Enumerable.Range(start, count)]).Data, [count, .. shape])));
     }
 
-    /// <summary>The encoder's latents of every row of <paramref name="features"/>, read from the file one batch at a time (the whole matrix is never held).</summary>
-    /// <param name="features">An open <c>.npy</c> matrix, not yet read (<see cref="LatentsFile.OpenFeatures"/>).</param>
-    /// <exception cref="Mdp.MdpFormatException">The encoder declares another feature width, fails, or outputs NaN/∞; or the file holds a non-finite value.</exception>
-    public LatentMatrix Encode(NpyMatrix features)
+    /// <summary>
+    /// The encoder's latents of every row of <paramref name="features"/>, read from the file one batch at a time (the whole
+    /// array is never held); when <paramref name="mdp"/> has features of the same size, the file is compared with them and
+    /// a difference is returned as one warning line.
+    /// </summary>
+    /// <param name="features">An open <c>.npy</c> array, not yet read (<see cref="LatentsFile.OpenFeatures"/>).</param>
+    /// <param name="mdp">The MDP's training data (its features, when it has them, are compared with the file's), or null.</param>
+    /// <exception cref="Mdp.MdpFormatException">The encoder declares another input shape, fails, or outputs NaN/∞; or the file holds a non-finite value.</exception>
+    public (LatentMatrix Latents, string? Warning) Encode(NpyMatrix features, TrainingData? mdp = null)
     {
         ArgumentNullException.ThrowIfNull(features);
         var columns = features.Columns;
-        return Encode(features.Rows, columns, "", (name, start, count) =>
+        var shape = RowShape(columns, features.RowShape, $" ({features.Path} holds [{features.Rows}, {string.Join(", ", features.RowShape)}])");
+        var compare = mdp is { OneHot: false } && mdp.FeatureDim == columns;
+        var (differing, largest) = (0L, 0.0);
+        var latents = Encode(features.Rows, shape, (name, start, count) =>
         {
             var rows = new float[count * columns];
             features.ReadRows(rows);
-            return NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(rows, [count, columns]));
+            if (compare)
+            {
+                var own = mdp!.FeatureRows([.. Enumerable.Range(start, count)]).Data;
+                for (var i = 0; i < rows.Length; i++)
+                {
+                    var gap = Math.Abs((double)rows[i] - own[i]);
+                    (differing, largest) = gap > 0 ? (differing + 1, Math.Max(largest, gap)) : (differing, largest);
+                }
+            }
+
+            return NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(rows, [count, .. shape]));
         });
+        var warning = differing == 0 ? null
+            : $"{features.Path} differs from the MDP's features in {differing} of {(long)features.Rows * columns} values (largest difference {largest:G4}); the latents come from the file. If the file holds images as [N, H, W, C], save them as [N, C, H, W] (x.transpose(0, 3, 1, 2)), the order the MDP file and PyTorch use";
+        return (latents, warning);
     }
 
     /// <summary>The encoder's latents of <paramref name="rows"/> feature rows, <see cref="BatchSize"/> rows per ONNX Runtime call.</summary>
     /// <param name="features">Row-major <c>[rows × columns]</c>.</param>
     /// <param name="rows">How many rows.</param>
     /// <param name="columns">Features per row.</param>
-    /// <exception cref="Mdp.MdpFormatException">The encoder declares another feature width, fails, or outputs NaN/∞.</exception>
+    /// <exception cref="Mdp.MdpFormatException">The encoder declares another feature size, fails, or outputs NaN/∞.</exception>
     public LatentMatrix Encode(float[] features, int rows, int columns)
     {
         ArgumentNullException.ThrowIfNull(features);
-        return Encode(rows, columns, "", (name, start, count) => OnnxModel.Rows(name, features, start, count, columns));
+        var shape = RowShape(columns, [], "");
+        return Encode(rows, shape, (name, start, count) =>
+            NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(features.AsMemory(start * columns, count * columns), [count, .. shape])));
     }
 
-    /// <summary>Runs the encoder over <paramref name="rows"/> rows of <paramref name="width"/> features, each batch's input made by <paramref name="batch"/> (input name, first row, row count).</summary>
-    private LatentMatrix Encode(int rows, int width, string hint, Func<string, int, int, NamedOnnxValue> batch)
+    /// <summary>
+    /// The shape one observation takes at the encoder's input: its declared dimensions after the batch (<c>[features]</c>,
+    /// or <c>[C, H, W]</c> for an image encoder), a symbolic one taken from <paramref name="given"/> (a file's row shape) or,
+    /// when it is the only one, from <paramref name="width"/>; checked against <paramref name="width"/> values per observation.
+    /// </summary>
+    private int[] RowShape(int width, IReadOnlyList<int> given, string hint)
     {
         var (name, meta) = encoder.Inputs[0];
-        if (meta.Dimensions[1] > 0 && meta.Dimensions[1] != width)
+        var declared = meta.Dimensions.Skip(1).ToArray();
+        string Shown(IEnumerable<int> dims) => "[" + string.Join(", ", dims.Select(d => d > 0 ? d.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?")) + "]";
+        if (given.Count > 1)
         {
-            throw encoder.Error($"input '{name}' declares {meta.Dimensions[1]} features per row, but the observations have {width}{hint}", "give the encoder the features it was trained on");
+            // A file of tensors [N, d1, …, dk] must match the encoder's input shape dimension by dimension.
+            if (given.Count != declared.Length || declared.Where((d, i) => d > 0 && d != given[i]).Any())
+            {
+                var transposed = given.Count == 3 && declared.Length == 3 && given[2] == declared[0] && given[0] == declared[1] && given[1] == declared[2];
+                throw encoder.Error($"input '{name}' takes {Shown(declared)} per observation, but the features are {Shown(given)}{hint}",
+                    transposed ? "the file looks like [N, H, W, C]: save it as [N, C, H, W] with x.transpose(0, 3, 1, 2)" : "give the encoder the inputs it was exported for");
+            }
+
+            return [.. given];
         }
 
+        var unknown = declared.Count(d => d <= 0);
+        var known = declared.Where(d => d > 0).Aggregate(1L, (a, b) => a * b);
+        if (unknown > 1 || (unknown == 1 && width % known != 0) || (unknown == 0 && known != width))
+        {
+            throw encoder.Error($"input '{name}' takes {Shown(declared)} = {(unknown == 0 ? known.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?")} values per observation, but the observations have {width}{hint}",
+                unknown > 1 ? "export the encoder with only the batch dimension dynamic (dynamic_axes={'input': {0: 'batch'}})" : "give the encoder the features it was trained on (docs/formats.md: features are read row-major, images as C, H, W)");
+        }
+
+        return [.. declared.Select(d => d > 0 ? d : (int)(width / known))];
+    }
+
+    /// <summary>Runs the encoder over <paramref name="rows"/> rows of one observation's <paramref name="shape"/>, each batch's input made by <paramref name="batch"/> (input name, first row, row count).</summary>
+    private LatentMatrix Encode(int rows, int[] shape, Func<string, int, int, NamedOnnxValue> batch)
+    {
+        var (name, _) = encoder.Inputs[0];
         var (z, dim) = encoder.Run(rows, BatchSize, (start, count) => [batch(name, start, count)]);
         return new LatentMatrix(z, rows, dim, $"ONNX encoder {encoder.Path}");
     }

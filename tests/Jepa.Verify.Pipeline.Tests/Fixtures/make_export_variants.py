@@ -171,3 +171,13 @@ with torch.no_grad():
     export(res_encoder, (x,), ["obs"], os.path.join(folder, "encoder.onnx"), 14)
     export(res_transition, (z, onehot[:n]), ["z", "action"], os.path.join(folder, "transition.onnx"), 14)
     export(res_aux, (z,), ["z"], os.path.join(folder, "aux_head.onnx"), 14)
+
+# image/: a convolutional encoder as PyTorch users write one, input [n, 3, 32, 32] (C, H, W), untrained (seed 0): once
+# with a dynamic batch, once with the batch fixed at 9 (torch.onnx.export without dynamic_axes).
+torch.manual_seed(0)
+conv = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(8, 8, 3, stride=2, padding=1), nn.ReLU(),
+                     nn.Flatten(), nn.Linear(8 * 8 * 8, 16))
+images = torch.rand(9, 3, 32, 32)
+folder = os.path.join(out, "image")
+export(conv, (images,), ["pixels"], os.path.join(folder, "encoder.onnx"), 14)
+torch.onnx.export(conv, (images,), os.path.join(folder, "encoder_static.onnx"), input_names=["pixels"], output_names=["z"], opset_version=14)
