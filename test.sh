@@ -53,5 +53,35 @@ for project in $(find tests properties -name '*.csproj' | sort); do
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + total - executed))
 done
 
+# The Python bridge (python/) and the PyTorch example (examples/pytorch/), with Debian's python3-torch, python3-onnx,
+# python3-numpy and python3-pytest: test-time dependencies only (the tool never needs them), installed when we can.
+python_tests() {
+  local missing
+  mapfile -t missing < <(jv_missing "${JV_PYTHON_TEST_PACKAGES[@]}")
+  if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "the Python tests need Debian's ${missing[*]}; run: sudo apt-get install -y ${missing[*]} (counted as one failure)"
+      return 1
+    fi
+    echo "installing ${missing[*]} for the Python tests ..."
+    if ! jv_apt_install "${missing[@]}"; then
+      echo "apt-get could not install ${missing[*]} (counted as one failure)"
+      return 1
+    fi
+  fi
+  JEPA_VERIFY="$JV_PUBLISHED_CLI" PYTHONPATH="$JV_ROOT/python" PYTHONDONTWRITEBYTECODE=1 \
+    /usr/bin/python3 -m pytest "$JV_ROOT/python/tests" -q -p no:cacheprovider --junitxml="$results/python.xml"
+}
+python_tests
+rc=$?
+if [ -f "$results/python.xml" ]; then
+  suite="$(grep -o '<testsuite [^>]*>' "$results/python.xml" | head -1)"
+  t=$(attr tests "$suite"); e=$(attr errors "$suite"); f=$(attr failures "$suite"); s=$(attr skipped "$suite")
+  passed=$((passed + t - e - f - s)); failed=$((failed + e + f)); skipped=$((skipped + s))
+  if [ "$rc" -ne 0 ] && [ $((e + f)) -eq 0 ]; then failed=$((failed + 1)); fi
+else
+  failed=$((failed + 1))
+fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -12,6 +12,8 @@ JV_APT_PACKAGES=(libz3-4 cvc5 fonts-dejavu-core)
 # Native AOT (it starts in about 10 ms instead of 0.2 s, and runs faster, docs/benchmarks.md); without them
 # it is built ReadyToRun, which runs every command the same, more slowly.
 JV_APT_OPTIONAL=(gcc zlib1g-dev)
+# Test-time only (./test.sh): the Python bridge's and the PyTorch example's tests. The tool never needs them.
+JV_PYTHON_TEST_PACKAGES=(python3-torch python3-onnx python3-numpy python3-pytest)
 
 jv_require_dotnet() {
   if ! command -v dotnet >/dev/null 2>&1; then
