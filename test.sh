@@ -64,10 +64,12 @@ python_tests() {
       return 1
     fi
     echo "installing ${missing[*]} for the Python tests ..."
+    local start=$SECONDS
     if ! jv_apt_install "${missing[@]}"; then
       echo "apt-get could not install ${missing[*]} (counted as one failure)"
       return 1
     fi
+    echo "installed them in $((SECONDS - start)) s"
   fi
   JEPA_VERIFY="$JV_PUBLISHED_CLI" PYTHONPATH="$JV_ROOT/python" PYTHONDONTWRITEBYTECODE=1 \
     /usr/bin/python3 -m pytest "$JV_ROOT/python/tests" -q -p no:cacheprovider --junitxml="$results/python.xml"

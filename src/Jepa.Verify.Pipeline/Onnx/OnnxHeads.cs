@@ -30,6 +30,12 @@ internal sealed class OnnxHeads
 
     private static readonly HashSet<string> ShapeOnly = ["Identity", "Reshape", "Flatten", "Squeeze", "Unsqueeze"];
 
+    private static readonly Dictionary<string, HeadActivation> Activations = new()
+    {
+        ["Relu"] = HeadActivation.Relu, ["Tanh"] = HeadActivation.Tanh, ["Sigmoid"] = HeadActivation.Sigmoid, ["Softplus"] = HeadActivation.Softplus,
+        ["Mish"] = HeadActivation.Mish, ["LeakyRelu"] = HeadActivation.LeakyRelu, ["Elu"] = HeadActivation.Elu,
+    };
+
     private static readonly HashSet<string> ScalarOps = ["Mul", "Add", "Sub", "Div", "Pow", "Tanh", "Erf", "Sigmoid", "Softplus", "Exp", "Neg", "Sqrt"];
 
     private readonly OnnxGraph graph;
@@ -164,26 +170,10 @@ internal sealed class OnnxHeads
             case "Cast":
                 Bind(node, node.Attributes.GetValueOrDefault("to", 1) is 1 or 11 ? x : throw Unsupported(node, "casts the latent to a non-float type"));
                 return;
-            case "Relu":
-                Bind(node, x.Then(HeadLayer.Elementwise(x.Width, HeadActivation.Relu)));
-                return;
-            case "Tanh":
-                Bind(node, x.Then(HeadLayer.Elementwise(x.Width, HeadActivation.Tanh)));
-                return;
-            case "Sigmoid":
-                Bind(node, x.Then(HeadLayer.Elementwise(x.Width, HeadActivation.Sigmoid)));
-                return;
-            case "Softplus":
-                Bind(node, x.Then(HeadLayer.Elementwise(x.Width, HeadActivation.Softplus)));
-                return;
-            case "Mish":
-                Bind(node, x.Then(HeadLayer.Elementwise(x.Width, HeadActivation.Mish)));
-                return;
-            case "LeakyRelu":
-                Bind(node, x.Then(HeadLayer.Elementwise(x.Width, HeadActivation.LeakyRelu, node.Attributes.GetValueOrDefault("alpha", 0.01))));
-                return;
-            case "Elu":
-                Bind(node, x.Then(HeadLayer.Elementwise(x.Width, HeadActivation.Elu, node.Attributes.GetValueOrDefault("alpha", 1.0))));
+            case var op when Activations.TryGetValue(op, out var activation):
+                // LeakyRelu's negative slope (ONNX default 0.01) and Elu's α (default 1) are the activation's parameter.
+                var alpha = node.Attributes.GetValueOrDefault("alpha", activation == HeadActivation.LeakyRelu ? 0.01 : 1.0);
+                Bind(node, x.Then(HeadLayer.Elementwise(x.Width, activation, activation is HeadActivation.LeakyRelu or HeadActivation.Elu ? alpha : 0)));
                 return;
             case "Gemm" or "MatMul":
                 Bind(node, x.Then(Affine(node, x.Width)));
