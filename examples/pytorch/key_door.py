@@ -112,7 +112,7 @@ def main():
     paths = jv.export_jepa(encoder, transition, aux_head, images, len(MOVES), os.path.join(out, "model"))
     cli = jv.find_cli()
     command = [cli, "assess", mdp_path, "--encoder", paths[0], "--transition", paths[1], "--aux-head", paths[2]]
-    print("$ jepa-verify assess", " ".join(os.path.relpath(p, out) if os.path.isabs(p) else p for p in command[2:]))
+    print("$ jepa-verify", " ".join(command[1:]))
     result = subprocess.run(command, text=True, capture_output=True)
     print(result.stdout, end="")
     print(result.stderr, end="", file=sys.stderr)
