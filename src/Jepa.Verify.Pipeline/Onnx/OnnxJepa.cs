@@ -252,15 +252,15 @@ public sealed class OnnxJepa : IDisposable
     }
 
     /// <summary>
-    /// The transition model and aux head as chains the certificate can bound (<see cref="OnnxHeads"/>), checked against
-    /// ONNX Runtime: the chains must reproduce <paramref name="next"/> and <paramref name="aux"/> (what the runtime
+    /// The transition model and aux head as graphs the certificate can bound (<see cref="OnnxHeads"/>), checked against
+    /// ONNX Runtime: the graphs must reproduce <paramref name="next"/> and <paramref name="aux"/> (what the runtime
     /// computed) to 1e-4 relative, or there is no certificate.
     /// </summary>
     /// <param name="data">The transitions the runtime predicted.</param>
     /// <param name="latents">The encoder's latents.</param>
     /// <param name="next">The runtime's T̂(z_from, a) per transition.</param>
     /// <param name="aux">The runtime's P̂(z) per observation.</param>
-    /// <returns>The chains, or why there are none (one line).</returns>
+    /// <returns>The heads, or why there are none (one line).</returns>
     public ((IHead Transition, IHead AuxHead)? Heads, string? Why) Heads(TrainingData data, LatentMatrix latents, float[] next, float[] aux)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -295,13 +295,13 @@ public sealed class OnnxJepa : IDisposable
             : ((t, p), null);
     }
 
-    /// <summary>The largest relative difference between <paramref name="chain"/> and the runtime's values from <paramref name="offset"/>.</summary>
-    private static double Gap(double[] chain, float[] runtime, int offset)
+    /// <summary>The largest relative difference between <paramref name="head"/> and the runtime's values from <paramref name="offset"/>.</summary>
+    private static double Gap(double[] head, float[] runtime, int offset)
     {
         double worst = 0;
-        for (var k = 0; k < chain.Length; k++)
+        for (var k = 0; k < head.Length; k++)
         {
-            worst = Math.Max(worst, Math.Abs(chain[k] - runtime[offset + k]) / (1 + Math.Abs(runtime[offset + k])));
+            worst = Math.Max(worst, Math.Abs(head[k] - runtime[offset + k]) / (1 + Math.Abs(runtime[offset + k])));
         }
 
         return worst;

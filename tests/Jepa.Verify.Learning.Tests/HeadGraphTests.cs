@@ -1,0 +1,93 @@
+using Jepa.Verify.Learning.Certify;
+using Jepa.Verify.Learning.Tensors;
+using Xunit;
+
+namespace Jepa.Verify.Learning.Tests;
+
+/// <summary>Tests for <see cref="HeadGraph"/>: its evaluation and the soundness and tightness of its composed Lipschitz bound.</summary>
+public sealed class HeadGraphTests
+{
+    private static HeadLayer Affine(SeededRandom random, int inputs, int outputs) =>
+        HeadLayer.Affine(inputs, outputs, [.. Enumerable.Range(0, inputs * outputs).Select(_ => random.NextGaussian() / Math.Sqrt(inputs))],
+            [.. Enumerable.Range(0, outputs).Select(_ => random.NextGaussian() * 0.1)]);
+
+    /// <summary>A residual transition z + MLP(concat(z, embed(a))) over the input [z (d), one-hot a (k)], with the given activation.</summary>
+    private static HeadGraph Residual(SeededRandom random, int d, int k, HeadActivation activation)
+    {
+        var mlp = new HeadChain([Affine(random, d + 3, 12), HeadLayer.Elementwise(12, activation, 0.1), Affine(random, 12, d)]);
+        return new HeadGraph(d + k,
+        [
+            new HeadGraph.Slice(0, d),
+            new HeadGraph.Slice(d, k),
+            new HeadGraph.Apply(1, new HeadChain([Affine(random, k, 3)])),
+            new HeadGraph.Join([0, 2], d + 3),
+            new HeadGraph.Apply(3, mlp),
+            new HeadGraph.Sum(0, 4, 1, d),
+        ]);
+    }
+
+    [Theory]
+    [InlineData(HeadActivation.Relu)]
+    [InlineData(HeadActivation.GeluErf)]
+    [InlineData(HeadActivation.Silu)]
+    [InlineData(HeadActivation.LeakyRelu)]
+    [InlineData(HeadActivation.Mish)]
+    public void TheComposedBoundHoldsOnRandomPairsForAFixedAction(HeadActivation activation)
+    {
+        // 200 random graphs, 50 pairs each: ‖G(z, a) − G(z′, a)‖ ≤ L·‖z − z′‖ with L the bound over the latent columns.
+        var random = new SeededRandom(7);
+        const int d = 4, k = 3;
+        for (var g = 0; g < 200; g++)
+        {
+            IHead graph = Residual(random, d, k, activation);
+            var bound = graph.Lipschitz(d);
+            for (var p = 0; p < 50; p++)
+            {
+                var a = (int)(random.NextDouble() * k);
+                double[] z = [.. Enumerable.Range(0, d).Select(_ => random.NextGaussian() * 3)];
+                double[] w = [.. z.Select(v => v + (random.NextGaussian() * (p % 2 == 0 ? 1e-3 : 2)))];
+                var (gz, gw) = (graph.EvaluateTransition(z, a, k), graph.EvaluateTransition(w, a, k));
+                var output = Math.Sqrt(gz.Zip(gw, (x, y) => (x - y) * (x - y)).Sum());
+                var input = Math.Sqrt(z.Zip(w, (x, y) => (x - y) * (x - y)).Sum());
+                Assert.True(output <= (bound * input) + 1e-12, $"graph {g}, pair {p}: {output} > {bound} × {input}");
+            }
+        }
+    }
+
+    [Fact]
+    public void AGraphThatIsOneChainGetsTheChainsBoundAndValues()
+    {
+        var random = new SeededRandom(3);
+        var chain = new HeadChain([Affine(random, 6, 8), HeadLayer.Elementwise(8, HeadActivation.Relu), Affine(random, 8, 4)]);
+        var graph = new HeadGraph(6, [new HeadGraph.Slice(0, 6), new HeadGraph.Apply(0, chain)]);
+        Assert.Equal(chain.Lipschitz(4), graph.Lipschitz(4), 1e-9);
+        double[] x = [1, -2, 0.5, 3, 1, 0];
+        Assert.Equal(chain.Evaluate(x), graph.Evaluate(x));
+    }
+
+    [Fact]
+    public void SumsAddConcatenationsTakeTheRootOfSquaresAndTheActionAloneIsConstant()
+    {
+        var scale = (double s, int n) => new HeadChain([HeadLayer.Affine(n, n, [.. Enumerable.Range(0, n * n).Select(i => i % (n + 1) == 0 ? s : 0.0)])]);
+        // [z (2), a (2)]: 3z + 4z = 7z; concat(3z, 4z) has constant 5; a function of the action alone has constant 0.
+        var sum = new HeadGraph(4, [new HeadGraph.Slice(0, 2), new HeadGraph.Apply(0, scale(3, 2)), new HeadGraph.Apply(0, scale(4, 2)), new HeadGraph.Sum(1, 2, 1, 2)]);
+        var join = new HeadGraph(4, [new HeadGraph.Slice(0, 2), new HeadGraph.Apply(0, scale(3, 2)), new HeadGraph.Apply(0, scale(4, 2)), new HeadGraph.Join([1, 2], 4)]);
+        var action = new HeadGraph(4, [new HeadGraph.Slice(2, 2), new HeadGraph.Apply(0, scale(9, 2))]);
+        Assert.InRange(sum.Lipschitz(2), 7, 7 * (1 + 1e-9));
+        Assert.InRange(join.Lipschitz(2), 5, 5 * (1 + 1e-9));
+        Assert.Equal(0, action.Lipschitz(2));
+        Assert.Throws<ArgumentException>(() => new HeadGraph(4, [new HeadGraph.Slice(0, 2), new HeadGraph.Sum(0, 1, 1, 2)]));
+    }
+
+    [Fact]
+    public void AChainThatStartsWithALayerNormCountsEveryColumn()
+    {
+        // LayerNorm mixes its inputs: a fixed input column still moves the output once a latent column moves, so the
+        // first affine layer after it is not restricted to the latent columns.
+        var random = new SeededRandom(5);
+        var chain = new HeadChain([HeadLayer.Normalise([1, 1, 1, 1], [0, 0, 0, 0], 1e-5), Affine(random, 4, 2)]);
+        var restricted = new HeadChain([Affine(random, 4, 2)]);
+        Assert.True(chain.Lipschitz(2) >= chain.Lipschitz(4) * (1 - 1e-12), "the bound over 2 of 4 columns after a LayerNorm is the bound over all 4");
+        Assert.True(restricted.Lipschitz(2) <= restricted.Lipschitz(4));
+    }
+}
