@@ -296,4 +296,17 @@ public sealed class AssessCommandTests
         Assert.Contains("dynamic_axes", fixedBatch.Error, StringComparison.Ordinal);
         Directory.Delete(dir, recursive: true);
     }
+
+    [Fact]
+    public void BoundTightnessIsTheMinimumAndMedianOfBoundOverDistance()
+    {
+        var j = CliRun.Of("assess", Counting, "--encoder", Fixture("encoder.onnx"), "--transition", Fixture("transition.onnx"), "--aux-head", Fixture("aux_head.onnx"), "--pairs", "--json").Json;
+        var ratios = j.GetProperty("pairs").EnumerateArray().Select(p => p.GetProperty("bound").GetDouble() / p.GetProperty("distance").GetDouble()).Order().ToArray();
+        Assert.Equal(36, ratios.Length);
+        Assert.All(ratios, r => Assert.InRange(r, 0, 1));
+        var tightness = j.GetProperty("bound_tightness");
+        Assert.Equal(ratios[0], tightness.GetProperty("min").GetDouble(), 5);
+        Assert.Equal((ratios[17] + ratios[18]) / 2, tightness.GetProperty("median").GetDouble(), 5);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, CliRun.Of("assess", Counting, "--latents", Fixture("latents.npy"), "--json").Json.GetProperty("bound_tightness").ValueKind);
+    }
 }

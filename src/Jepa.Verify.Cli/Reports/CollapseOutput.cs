@@ -103,7 +103,7 @@ internal static class CollapseOutput
             return;
         }
 
-        sb.AppendLine($"  certificate: {c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified{(c.RolledOutPairs > 0 ? $" ({c.RolledOutPairs} by rollouts)" : "")}; min certified distance {(c.MinCertifiedDistance is { } m ? $"{Num(m)} × scale" : "n/a")}");
+        sb.AppendLine($"  certificate: {c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified{(c.RolledOutPairs > 0 ? $" ({c.RolledOutPairs} by rollouts)" : "")}; min certified distance {(c.MinCertifiedDistance is { } m ? $"{Num(m)} × scale" : "n/a")}{(c.TightnessMedian is { } med ? $"; bound/distance min {Num(c.TightnessMin)}, median {Num(med)}" : "")}");
         sb.AppendLine($"  L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Num(c.MaxResidualDyn)}, e_P {Num(c.MaxResidualAux)}; required residual {Num(c.RequiredResidual)}{(c.RequiredResidualExact ? "" : " (at least)")}");
         var uncertified = c.Hardest.Where(p => p.Bound == 0).Select(p => (Pair: p, Witness: analysis.Result.Witness(p.A, p.B)))
             .OrderBy(x => x.Witness?.Actions.Length ?? int.MaxValue).ThenBy(x => x.Pair.A).ThenBy(x => x.Pair.B);
@@ -134,7 +134,8 @@ internal static class CollapseOutput
 
     /// <summary>
     /// The verdict and certificate fields: <c>verdict</c>, <c>certified_pairs</c>, <c>rolled_out_pairs</c>, <c>min_certified_distance</c>, <c>lipschitz_transition</c>,
-    /// <c>lipschitz_aux</c>, <c>required_residual</c>, <c>required_residual_exact</c>, <c>certificate_sweeps</c>, <c>no_certificate</c>,
+    /// <c>lipschitz_aux</c>, <c>required_residual</c>, <c>required_residual_exact</c>, <c>certificate_sweeps</c>, <c>bound_tightness</c> ({min, median} of
+    /// bound/distance over the non-equivalent pairs), <c>no_certificate</c>,
     /// <c>hardest_pairs</c> and, with <c>--pairs</c>, <c>pairs</c> (<c>max_residual_*</c> are written by the caller).
     /// </summary>
     public static void CertificateJson(Utf8JsonWriter w, Separation separation, MdpModel mdp)
@@ -149,6 +150,18 @@ internal static class CollapseOutput
         JsonText.NumberOrNull(w, "required_residual", c?.RequiredResidual);
         JsonText.BooleanOrNull(w, "required_residual_exact", c?.RequiredResidualExact);
         JsonText.NumberOrNull(w, "certificate_sweeps", c?.Sweeps);
+        if (c?.TightnessMedian is { } median)
+        {
+            w.WriteStartObject("bound_tightness");
+            JsonText.NumberOrNull(w, "min", c.TightnessMin);
+            w.WriteNumber("median", median);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("bound_tightness");
+        }
+
         JsonText.StringOrNull(w, "no_certificate", separation.NoCertificate);
         WritePairs(w, "hardest_pairs", c?.Hardest ?? [], mdp);
         if (c is { Pairs.Length: > 0 })

@@ -125,6 +125,7 @@ public static class Certificate
         var listed = ImmutableArray.CreateBuilder<CertifiedPair>();
         var hardest = new PriorityQueue<CertifiedPair, (double, int, int)>(Comparer<(double, int, int)>.Create((x, y) => y.CompareTo(x)));
         var relative = scale > 0 ? 1 / scale : 1;
+        var tightness = new float[bounds.Length]; // bound/distance per non-equivalent pair (0 when the distance is 0: the bound is too)
         for (int a = 0, at = 0; a < n; a++)
         {
             for (var b = a + 1; b < n; b++, at++)
@@ -134,14 +135,15 @@ public static class Certificate
                     continue;
                 }
 
-                nonEquivalent++;
                 var bound = bounds[at];
+                var distance = Norm(z.AsSpan(a * d, d), z.AsSpan(b * d, d));
+                tightness[nonEquivalent++] = distance > 0 ? (float)(bound / distance) : 0;
                 certified += bound > 0 ? 1 : 0;
                 sum += bound;
                 min = Math.Min(min, bound);
                 if (listPairs || hardest.Count < 10 || bound < hardest.Peek().Bound / relative)
                 {
-                    var pair = new CertifiedPair(a, b, Norm(z.AsSpan(a * d, d), z.AsSpan(b * d, d)) * relative, bound * relative);
+                    var pair = new CertifiedPair(a, b, distance * relative, bound * relative);
                     if (listPairs)
                     {
                         listed.Add(pair);
@@ -156,10 +158,27 @@ public static class Certificate
             }
         }
 
+        double? tightMin = null, tightMedian = null;
+        if (nonEquivalent > 0)
+        {
+            tightMedian = Median(tightness.AsSpan(0, (int)nonEquivalent), out var smallest);
+            tightMin = smallest;
+        }
+
         double? maxDyn = residualDyn.Any(double.IsFinite) ? residualDyn.Where(double.IsFinite).Max() : null;
         return new CertificateReport(scale, nonEquivalent, certified, nonEquivalent == 0 ? null : min * relative, lipschitzT, lipschitzP, maxDyn,
             n == 0 ? null : residualAux.Max(), nonEquivalent == 0 || double.IsNaN(required) ? null : required, exact, sweeps, listed.ToImmutable(),
-            [.. hardest.UnorderedItems.Select(x => x.Element).OrderBy(x => x.Bound).ThenBy(x => x.A).ThenBy(x => x.B)], sum * relative, rolledOut);
+            [.. hardest.UnorderedItems.Select(x => x.Element).OrderBy(x => x.Bound).ThenBy(x => x.A).ThenBy(x => x.B)], sum * relative, rolledOut,
+            tightMin, tightMedian);
+    }
+
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count), and their minimum; sorts them in place.</summary>
+    private static double Median(Span<float> values, out double min)
+    {
+        values.Sort();
+        min = values[0];
+        var mid = values.Length / 2;
+        return values.Length % 2 == 1 ? values[mid] : (values[mid - 1] + (double)values[mid]) / 2;
     }
 
     /// <summary>The successor of every (observation, action) (−1 when unobserved) and its residual e_T (NaN when unobserved).</summary>

@@ -21,6 +21,8 @@ namespace Jepa.Verify.Learning.Certify;
 /// <param name="Hardest">The non-equivalent pairs with the smallest bounds (at most 10), smallest first.</param>
 /// <param name="BoundSum">The sum of the relative bounds over the non-equivalent pairs (training's progress measure).</param>
 /// <param name="RolledOutPairs">Pairs the per-step clause left at 0 and the rollout clause (<see cref="RolloutClause"/>) certified.</param>
+/// <param name="TightnessMin">The smallest bound/distance over the non-equivalent pairs (0 where a pair is not certified), or null when there are none.</param>
+/// <param name="TightnessMedian">The median bound/distance over the non-equivalent pairs: how much of the true distances the certificate proves.</param>
 public sealed record CertificateReport(
     double Scale,
     long NonEquivalentPairs,
@@ -36,7 +38,9 @@ public sealed record CertificateReport(
     ImmutableArray<CertifiedPair> Pairs,
     ImmutableArray<CertifiedPair> Hardest,
     double BoundSum,
-    long RolledOutPairs)
+    long RolledOutPairs,
+    double? TightnessMin = null,
+    double? TightnessMedian = null)
 {
     /// <summary>Every non-equivalent pair has a positive certified lower bound.</summary>
     public bool Certified => CertifiedPairs == NonEquivalentPairs;
