@@ -102,7 +102,7 @@ public sealed record Assessment(
         }
 
         // The ONNX heads are read and checked against the runtime only when a certificate is possible (Separation.Of).
-        Func<((IHead, IHead)?, string?)>? heads = model is not null && next is not null && aux is not null
+        Func<(CertifiedHeads?, string?)>? heads = model is not null && next is not null && aux is not null
             ? () => model.Heads(data, latents, next, aux)
             : null;
         var why = model is null

@@ -1,3 +1,4 @@
+using Jepa.Verify.Learning.Autograd;
 using Jepa.Verify.Learning.Certify;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
@@ -79,7 +80,7 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
     /// <param name="options">Tolerance, limits, and whether to list every pair.</param>
     /// <param name="requiredResidual">Whether the certificate searches the required residual.</param>
     public static Separation Of(IReadOnlyList<float> latents, int latentDim, TrainingData data, IReadOnlyList<float> auxTargets,
-        Func<((IHead Transition, IHead AuxHead)? Heads, string? Why)>? heads, string? noHeads, IDistinguishedPairs pairs,
+        Func<(CertifiedHeads? Heads, string? Why)>? heads, string? noHeads, IDistinguishedPairs pairs,
         IReadOnlyDictionary<string, System.Collections.Immutable.ImmutableArray<string?>>? labels, CollapseOptions options, bool requiredResidual = true)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -100,24 +101,32 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
             return new Separation(collapse, null, "the latents are not all finite", HeadsGiven: true);
         }
 
-        var (chains, why) = heads();
-        if (chains is not var (transition, auxHead))
+        var (read, why) = heads();
+        if (read is null)
         {
             return new Separation(collapse, null, why ?? "the heads could not be read", HeadsGiven: true);
         }
 
-        return new Separation(collapse, Certifier.Compute(latents, latentDim, data, auxTargets, transition, auxHead, pairs, collapse.Scale, options.ListPairs, requiredResidual), null, HeadsGiven: true);
+        return new Separation(collapse, Certifier.Compute(latents, latentDim, data, read.Targets(auxTargets), read.Transition, read.AuxHead, pairs, collapse.Scale, options.ListPairs, requiredResidual), null, HeadsGiven: true);
     }
 
     /// <summary>
-    /// The heads of one of our models as chains (every layer has a bound), or why there are none: a two-hot aux head
-    /// outputs logits over bins, not an aux value, so no Lipschitz bound relates its output to the aux.
+    /// The heads of one of our models as chains (every layer has a bound). A two-hot aux head outputs logits over bins; its
+    /// chain ends with their softmax expectation, the expected bin, which predicts <c>clamp(symlog(p))</c>: the certificate
+    /// measures its aux gaps and residuals in that space.
     /// </summary>
-    public static ((IHead Transition, IHead AuxHead)? Heads, string? Why) HeadsOf(PJepaModel model)
+    public static (CertifiedHeads? Heads, string? Why) HeadsOf(PJepaModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return model.Shape.TwoHot is null
-            ? ((HeadChain.FromModule(model.Transition), (IHead)HeadChain.FromModule(model.AuxHead)), null)
-            : (null, "the aux head is a two-hot classifier (logits over bins), for which the certificate has no bound; train with --aux-loss mse for a certificate");
+        var transition = HeadChain.FromModule(model.Transition);
+        if (model.Shape.TwoHot is not { } bins)
+        {
+            return (new CertifiedHeads(transition, HeadChain.FromModule(model.AuxHead)), null);
+        }
+
+        var aux = HeadChain.FromModule(model.AuxHead);
+        var values = Enumerable.Range(0, bins.Count).Select(i => (double)(bins.Min + (i * bins.Spacing))).ToArray();
+        var decoded = new HeadChain([.. aux.Layers, HeadLayer.SoftmaxExpectation(values)]);
+        return (new CertifiedHeads(transition, decoded, p => Math.Clamp(TwoHotBins.Symlog((float)p), bins.Min, bins.Max), "symlog"), null);
     }
 }

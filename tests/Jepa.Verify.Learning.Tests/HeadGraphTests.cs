@@ -90,4 +90,27 @@ public sealed class HeadGraphTests
         Assert.True(chain.Lipschitz(2) >= chain.Lipschitz(4) * (1 - 1e-12), "the bound over 2 of 4 columns after a LayerNorm is the bound over all 4");
         Assert.True(restricted.Lipschitz(2) <= restricted.Lipschitz(4));
     }
+
+    [Fact]
+    public void ASoftmaxExpectationsBoundHoldsOnRandomPairs()
+    {
+        // A two-hot decoding Σ softmax(ℓ)ᵢ·bᵢ after an affine map: ‖Δv‖ ≤ (max b − min b)/2 · ‖W‖ · ‖Δz‖, on 2,000 pairs,
+        // some near the bins' sharpest softmax (large logits) and some tiny steps where the gradient bound is tight.
+        var random = new SeededRandom(11);
+        for (var g = 0; g < 40; g++)
+        {
+            double[] bins = [.. Enumerable.Range(0, 9).Select(i => (i - 4) * (0.5 + random.NextDouble()))];
+            var chain = new HeadChain([Affine(random, 3, 9), HeadLayer.SoftmaxExpectation(bins)]);
+            var bound = chain.Lipschitz(3);
+            for (var p = 0; p < 50; p++)
+            {
+                var scale = p % 3 == 0 ? 20 : 1;
+                double[] z = [.. Enumerable.Range(0, 3).Select(_ => random.NextGaussian() * scale)];
+                double[] w = [.. z.Select(v => v + (random.NextGaussian() * (p % 2 == 0 ? 1e-4 : 1)))];
+                var output = Math.Abs(chain.Evaluate(z)[0] - chain.Evaluate(w)[0]);
+                var input = Math.Sqrt(z.Zip(w, (x, y) => (x - y) * (x - y)).Sum());
+                Assert.True(output <= (bound * input) + 1e-12, $"chain {g}, pair {p}: {output} > {bound} × {input}");
+            }
+        }
+    }
 }

@@ -68,7 +68,7 @@ public sealed class OnnxExportTests
         Assert.True(Math.Abs(expected - actual) <= (1e-5 * Math.Abs(expected)) + 1e-8, $"{actual} vs {expected}");
 
     [Fact]
-    public void ATwoHotAuxHeadIsNeitherExportedNorCertified()
+    public void ATwoHotAuxHeadIsNotExportedButIsCertifiedInSymlogSpace()
     {
         var data = TrainingData.FromMdp(MdpLoader.Load(Fixtures.Example("counting.json")));
         var model = new PJepaModel(ModelShape.For(data, new PJepaConfig(TwoHot: new Learning.Autograd.TwoHotBins()), 1));
@@ -76,8 +76,20 @@ public sealed class OnnxExportTests
         var ex = Assert.Throws<NotSupportedException>(() => OnnxExport.Write(model, dir));
         Assert.Contains("two-hot", ex.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(dir));
+
+        // The aux head's chain ends with the softmax expectation over the 101 bins on [−10, 10] (constant 10), and predicts
+        // clamp(symlog(p)): the certificate's aux targets are those.
         var (heads, why) = Separation.HeadsOf(model);
-        Assert.Null(heads);
-        Assert.Contains("two-hot classifier", why, StringComparison.Ordinal);
+        Assert.Null(why);
+        var aux = Assert.IsType<Learning.Certify.HeadChain>(heads!.AuxHead);
+        Assert.Equal(Learning.Certify.HeadLayerKind.SoftmaxExpectation, aux.Layers[^1].Kind);
+        Assert.Equal(1, aux.Outputs);
+        Assert.Equal("symlog", heads.AuxTargetName);
+        Assert.Equal(Math.Log(2), heads.AuxTarget!(1), 6);
+        Assert.Equal(10, heads.AuxTarget!(1e9), 6);
+        var logits = HeadChainOf(model);
+        Assert.InRange(aux.Lipschitz(16), 0, logits.Lipschitz(16) * 10 * (1 + 1e-9));
     }
+
+    private static Learning.Certify.HeadChain HeadChainOf(PJepaModel model) => Learning.Certify.HeadChain.FromModule(model.AuxHead);
 }

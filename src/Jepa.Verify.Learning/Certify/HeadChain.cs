@@ -165,7 +165,7 @@ public sealed class HeadChain : IHead
             {
                 HeadLayerKind.Affine => SoundNorm(Weights(layer, first ? columns : null)),
                 HeadLayerKind.Activation => ActivationConstant(layer.Activation, layer.Alpha),
-                _ => NormaliseConstant(layer),
+                _ => MixingConstant(layer),
             };
             first &= layer.Kind == HeadLayerKind.Activation;
         }
@@ -220,7 +220,7 @@ public sealed class HeadChain : IHead
                     pending = pending is { } p ? Times(p, range) : range;
                     break;
                 default:
-                    bound *= RunBound(run, between) * Trailing(pending) * NormaliseConstant(layer);
+                    bound *= RunBound(run, between) * Trailing(pending) * MixingConstant(layer);
                     (pending, first) = (null, false);
                     run.Clear();
                     between.Clear();
@@ -334,7 +334,13 @@ public sealed class HeadChain : IHead
         ? Matrix<double>.Build.Dense(layer.Outputs, layer.Inputs, (i, j) => layer.Weight[(i * layer.Inputs) + j])
         : Matrix<double>.Build.Dense(layer.Outputs, columns.Length, (i, j) => layer.Weight[(i * layer.Inputs) + columns[j]]);
 
-    private static double NormaliseConstant(HeadLayer layer) => layer.Weight.Max(Math.Abs) / Math.Sqrt(layer.Eps);
+    /// <summary>
+    /// The constant of a layer that mixes its inputs: a layer normalisation's max|γ|/√ε, a softmax expectation's
+    /// (max b − min b)/2 (both rounded up by a relative 1e-12).
+    /// </summary>
+    private static double MixingConstant(HeadLayer layer) => (layer.Kind == HeadLayerKind.SoftmaxExpectation
+        ? (layer.Weight.Max() - layer.Weight.Min()) / 2
+        : layer.Weight.Max(Math.Abs) / Math.Sqrt(layer.Eps)) * (1 + 1e-12);
 
     /// <summary>The spectral norm from an SVD, rounded up by the SVD's backward error (see the remarks on the type).</summary>
     private static double SoundNorm(Matrix<double> w)
@@ -372,6 +378,20 @@ public sealed class HeadChain : IHead
 
             case HeadLayerKind.Activation:
                 return [.. x.Select(v => Activate(layer.Activation, v, layer.Alpha))];
+            case HeadLayerKind.SoftmaxExpectation:
+            {
+                var max = x.Max();
+                double total = 0, weighted = 0;
+                for (var i = 0; i < x.Length; i++)
+                {
+                    var p = Math.Exp(x[i] - max);
+                    total += p;
+                    weighted += p * layer.Weight[i];
+                }
+
+                return [weighted / total];
+            }
+
             default:
             {
                 var mean = x.Average();

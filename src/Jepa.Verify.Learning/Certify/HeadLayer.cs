@@ -41,6 +41,18 @@ public sealed record HeadLayer(HeadLayerKind Kind, int Inputs, int Outputs, Immu
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation"),
     });
 
+    /// <summary>A two-hot head's decoding: the softmax of its inputs (logits over the bins) times the bin values <paramref name="bins"/>, summed.</summary>
+    public static HeadLayer SoftmaxExpectation(IReadOnlyList<double> bins)
+    {
+        ArgumentNullException.ThrowIfNull(bins);
+        if (bins.Count < 2 || bins.Any(b => !double.IsFinite(b)))
+        {
+            throw new ArgumentException("a softmax expectation needs at least 2 finite bin values", nameof(bins));
+        }
+
+        return new HeadLayer(HeadLayerKind.SoftmaxExpectation, bins.Count, 1, [.. bins], []);
+    }
+
     /// <summary>A layer normalisation with scale <paramref name="gamma"/>, shift <paramref name="beta"/> and epsilon <paramref name="eps"/> (&gt; 0).</summary>
     public static HeadLayer Normalise(IReadOnlyList<double> gamma, IReadOnlyList<double> beta, double eps)
     {

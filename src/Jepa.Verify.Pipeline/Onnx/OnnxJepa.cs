@@ -261,7 +261,7 @@ public sealed class OnnxJepa : IDisposable
     /// <param name="next">The runtime's T̂(z_from, a) per transition.</param>
     /// <param name="aux">The runtime's P̂(z) per observation.</param>
     /// <returns>The heads, or why there are none (one line).</returns>
-    public ((IHead Transition, IHead AuxHead)? Heads, string? Why) Heads(TrainingData data, LatentMatrix latents, float[] next, float[] aux)
+    public (CertifiedHeads? Heads, string? Why) Heads(TrainingData data, LatentMatrix latents, float[] next, float[] aux)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(latents);
@@ -292,7 +292,7 @@ public sealed class OnnxJepa : IDisposable
 
         return worst > 1e-4
             ? (null, $"the graphs as read for the certificate differ from ONNX Runtime's outputs by {worst:G3} (relative); they hold something this reader does not model")
-            : ((t, p), null);
+            : (new CertifiedHeads(t, p), null);
     }
 
     /// <summary>The largest relative difference between <paramref name="head"/> and the runtime's values from <paramref name="offset"/>.</summary>
