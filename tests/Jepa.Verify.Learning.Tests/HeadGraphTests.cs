@@ -113,4 +113,57 @@ public sealed class HeadGraphTests
             }
         }
     }
+
+    [Fact]
+    public void TheLocalLayerNormBoundHoldsAlongEverySegmentAndAnEndpointsVarianceWouldNot()
+    {
+        // Affine → LayerNorm → Mish → Affine, as TD-MPC2's heads. For random segments (some through a point where the
+        // LayerNorm's input has almost no variance), every pair of points on the segment obeys the local constant; the
+        // constant taken from an endpoint's variance instead of the minimum is broken on some segment.
+        var random = new SeededRandom(13);
+        var brokenByEndpoint = 0;
+        for (var g = 0; g < 60; g++)
+        {
+            var first = Affine(random, 4, 8);
+            var chain = new HeadChain([first, HeadLayer.Normalise([.. Enumerable.Range(0, 8).Select(_ => 0.5 + random.NextDouble())], new double[8], 1e-5),
+                HeadLayer.Elementwise(8, HeadActivation.Mish), Affine(random, 8, 2)]);
+            double[] z0 = [.. Enumerable.Range(0, 4).Select(_ => random.NextGaussian())];
+            double[] z1 = [.. Enumerable.Range(0, 4).Select(_ => random.NextGaussian())];
+            if (g % 2 == 0)
+            {
+                // Through a point whose pre-LayerNorm input has the same value everywhere: z0 mirrored about a solution of W z + b = c·1.
+                var w = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(8, 4, (r, c) => first.Weight[(r * 4) + c]);
+                var flat = w.Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(8, r => 0.3 - first.Bias[r]));
+                z1 = [.. z0.Select((v, k) => (2 * flat[k]) - v)];
+            }
+
+            var local = chain.LocalLipschitz(z0, z1, 4);
+            Assert.True(local <= chain.Lipschitz(4) * (1 + 1e-12));
+            var endpoint = chain.Lipschitz(4) * Math.Min(1, Factor(chain, z0, z0));
+            double[] At(double t) => [.. z0.Select((v, k) => v + (t * (z1[k] - v)))];
+            var worst = 0.0;
+            for (var p = 0; p < 400; p++)
+            {
+                var (t, u) = (random.NextDouble(), random.NextDouble());
+                if (p % 4 == 0)
+                {
+                    (t, u) = (0.5 + ((random.NextDouble() - 0.5) * 1e-3), 0.5 + ((random.NextDouble() - 0.5) * 1e-3));
+                }
+
+                var (a, b) = (At(t), At(u));
+                var output = Math.Sqrt(chain.Evaluate(a).Zip(chain.Evaluate(b), (x, y) => (x - y) * (x - y)).Sum());
+                var input = Math.Sqrt(a.Zip(b, (x, y) => (x - y) * (x - y)).Sum());
+                Assert.True(output <= (local * input) + 1e-12, $"segment {g}: {output} > {local} × {input}");
+                worst = Math.Max(worst, input > 0 ? output / input : 0);
+            }
+
+            brokenByEndpoint += worst > endpoint ? 1 : 0;
+        }
+
+        Assert.True(brokenByEndpoint > 0, "the variance at an endpoint should be too optimistic on segments through a flat point");
+    }
+
+    /// <summary>The local factor of the first LayerNorm on the (degenerate) segment from a to b.</summary>
+    private static double Factor(HeadChain chain, double[] a, double[] b) =>
+        chain.LocalLipschitz(a, b, chain.Inputs) / chain.Lipschitz(chain.Inputs);
 }

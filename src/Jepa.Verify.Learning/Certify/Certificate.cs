@@ -96,6 +96,7 @@ public static class Certificate
 
         var lipschitzT = transition.Lipschitz(d) * lipschitzFactor;
         var lipschitzP = auxHead.Lipschitz(d) * lipschitzFactor;
+        var (localP, localT) = n <= LocalLimit ? LocalConstants(z, d, n, actions, transition, auxHead, lipschitzT, lipschitzP, lipschitzFactor) : (null, null);
         int[]? classOf = pairs.Classes is { } classes ? [.. classes.Take(n)] : null;
         bool Apart(int a, int b) => classOf is not null ? classOf[a] != classOf[b] : pairs.AreDistinguished(a, b);
 
@@ -106,15 +107,15 @@ public static class Certificate
             for (var b = a + 1; b < n; b++, at++)
             {
                 gaps[at] = Norm(p.AsSpan(a * k, k), p.AsSpan(b * k, k)) * Down;
-                bounds[at] = Step(gaps[at], residualAux[a], residualAux[b], lipschitzP);
+                bounds[at] = Step(gaps[at], residualAux[a], residualAux[b], localP?[at] ?? lipschitzP);
             }
         }
 
-        var sweeps = Iterate(bounds, n, actions, successor, residualDyn, lipschitzT);
+        var sweeps = Iterate(bounds, n, actions, successor, residualDyn, lipschitzT, localT);
         var rolledOut = RolloutClause.Raise(bounds, gaps, n, actions, successor, Apart, z, d, p, transition, auxHead, lipschitzT, lipschitzP);
         if (rolledOut > 0)
         {
-            sweeps += Iterate(bounds, n, actions, successor, residualDyn, lipschitzT);
+            sweeps += Iterate(bounds, n, actions, successor, residualDyn, lipschitzT, localT);
         }
 
         var (required, exact) = requiredResidual ? RequiredResidual(gaps, n, actions, successor, lipschitzT, lipschitzP, Apart) : (double.NaN, false);
@@ -202,7 +203,14 @@ public static class Certificate
     }
 
     /// <summary>Gauss–Seidel passes of the transition clause until no bound rises by more than 1e-6 relative; returns the passes made.</summary>
-    private static int Iterate(double[] bounds, int n, int actions, int[] successor, double[] residual, double lipschitz)
+    /// <param name="bounds">The pair bounds, raised in place.</param>
+    /// <param name="n">Observations.</param>
+    /// <param name="actions">Actions.</param>
+    /// <param name="successor">The successor of every (observation, action), or −1.</param>
+    /// <param name="residual">e_T of every (observation, action).</param>
+    /// <param name="lipschitz">The global L_T.</param>
+    /// <param name="local">L_T on each pair's segment, per action (<c>[pair · actions + action]</c>), or null for the global one everywhere.</param>
+    private static int Iterate(double[] bounds, int n, int actions, int[] successor, double[] residual, double lipschitz, double[]? local = null)
     {
         if (!(lipschitz > 0))
         {
@@ -229,7 +237,7 @@ public static class Certificate
                         var next = bounds[Position(rows, u, v)];
                         if (next > 0)
                         {
-                            best = Math.Max(best, Step(next, residual[(a * actions) + x], residual[(b * actions) + x], lipschitz));
+                            best = Math.Max(best, Step(next, residual[(a * actions) + x], residual[(b * actions) + x], local?[((long)at * actions) + x] ?? lipschitz));
                         }
                     }
 
@@ -248,6 +256,43 @@ public static class Certificate
         }
 
         return MaxSweeps;
+    }
+
+    /// <summary>Up to this many observations, every pair gets local Lipschitz constants along its segment (<see cref="LocalConstants"/>).</summary>
+    public const int LocalLimit = 1024;
+
+    /// <summary>
+    /// L_P and L_T (per action) on the segment between each pair's latents (<see cref="IHead.LocalLipschitz"/>), never above
+    /// the global ones: the mean-value inequality needs the heads' constant only there. Pairs are independent, so rows run
+    /// in parallel and the result does not depend on the order.
+    /// </summary>
+    private static (double[] P, double[] T) LocalConstants(double[] z, int d, int n, int actions, IHead transition, IHead auxHead,
+        double globalT, double globalP, double factor)
+    {
+        var rows = RowStarts(n);
+        var localP = new double[Triangle(n)];
+        var localT = new double[(long)Triangle(n) * actions];
+        Parallel.For(0, n, (int a) =>
+        {
+            var (from, to) = (new double[d + actions], new double[d + actions]);
+            for (var b = a + 1; b < n; b++)
+            {
+                var at = Position(rows, a, b);
+                var za = z.AsSpan(a * d, d);
+                var zb = z.AsSpan(b * d, d);
+                localP[at] = Math.Min(globalP, auxHead.LocalLipschitz(za, zb, d) * factor);
+                za.CopyTo(from);
+                zb.CopyTo(to);
+                for (var x = 0; x < actions; x++)
+                {
+                    Array.Clear(from, d, actions);
+                    Array.Clear(to, d, actions);
+                    (from[d + x], to[d + x]) = (1, 1);
+                    localT[((long)at * actions) + x] = Math.Min(globalT, transition.LocalLipschitz(from, to, d) * factor);
+                }
+            }
+        });
+        return (localP, localT);
     }
 
     /// <summary>max(0, (value − e1 − e2)/L), rounded down (0 when L is 0: a constant map says nothing about distances).</summary>

@@ -102,12 +102,49 @@ public sealed class HeadGraph : IHead
     }
 
     /// <inheritdoc/>
-    public double Lipschitz(int inputColumns)
+    public double Lipschitz(int inputColumns) => Bound(inputColumns, null, null);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Each chain whose input moves on a segment (an affine function of the head's input: slices, concatenations and sums
+    /// of such values, and chains of affine layers only) gets its local constant (<see cref="HeadChain.LocalLipschitz"/>),
+    /// the others their global one; they compose as in <see cref="Lipschitz"/>.
+    /// </remarks>
+    public double LocalLipschitz(ReadOnlySpan<double> from, ReadOnlySpan<double> to, int inputColumns) =>
+        Bound(inputColumns, Values(from), Values(to));
+
+    /// <summary>The value of every node at <paramref name="input"/>.</summary>
+    private double[][] Values(ReadOnlySpan<double> input)
+    {
+        if (input.Length != Inputs)
+        {
+            throw new ArgumentException($"the head takes {Inputs} values, got {input.Length}", nameof(input));
+        }
+
+        var values = new double[Nodes.Length][];
+        for (var i = 0; i < Nodes.Length; i++)
+        {
+            values[i] = Nodes[i] switch
+            {
+                Slice s => input.Slice(s.From, s.Count).ToArray(),
+                Apply a => a.Chain.Evaluate(values[a.Input]),
+                Sum s => [.. values[s.Left].Select((v, k) => v + (s.Sign * values[s.Right][k]))],
+                Join j => [.. j.Parts.SelectMany(p => values[p])],
+                _ => throw new InvalidOperationException("unknown node"),
+            };
+        }
+
+        return values;
+    }
+
+    /// <summary>The composed bound (see the remarks on the type), with local chain constants when both endpoints' values are given.</summary>
+    private double Bound(int inputColumns, double[][]? from, double[][]? to)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputColumns, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(inputColumns, Inputs);
         var constant = new double[Nodes.Length];
         var varying = new bool[Nodes.Length][];
+        var affine = new bool[Nodes.Length]; // the value is an affine function of the head's input
         for (var i = 0; i < Nodes.Length; i++)
         {
             switch (Nodes[i])
@@ -115,19 +152,24 @@ public sealed class HeadGraph : IHead
                 case Slice s:
                     varying[i] = [.. Enumerable.Range(s.From, s.Count).Select(c => c < inputColumns)];
                     constant[i] = varying[i].Any(v => v) ? 1 : 0;
+                    affine[i] = true;
                     break;
                 case Apply a:
                     int[] columns = [.. Enumerable.Range(0, a.Chain.Inputs).Where(c => varying[a.Input][c])];
-                    constant[i] = constant[a.Input] == 0 || columns.Length == 0 ? 0 : a.Chain.Lipschitz(columns) * constant[a.Input];
+                    var local = from is not null && to is not null && affine[a.Input] ? a.Chain.LocalFactor(from[a.Input], to[a.Input]) : 1;
+                    constant[i] = constant[a.Input] == 0 || columns.Length == 0 ? 0 : a.Chain.Lipschitz(columns) * local * constant[a.Input];
                     varying[i] = [.. Enumerable.Repeat(constant[i] > 0, a.Chain.Outputs)];
+                    affine[i] = affine[a.Input] && a.Chain.Layers.All(l => l.Kind == HeadLayerKind.Affine);
                     break;
                 case Sum s:
                     constant[i] = constant[s.Left] + constant[s.Right];
                     varying[i] = [.. varying[s.Left].Zip(varying[s.Right], (l, r) => l || r)];
+                    affine[i] = affine[s.Left] && affine[s.Right];
                     break;
                 case Join j:
                     constant[i] = Math.Sqrt(j.Parts.Sum(p => constant[p] * constant[p]));
                     varying[i] = [.. j.Parts.SelectMany(p => varying[p])];
+                    affine[i] = j.Parts.All(p => affine[p]);
                     break;
             }
 

@@ -19,6 +19,13 @@ public interface IHead
     /// <summary>A sound upper bound on the Lipschitz constant (2-norm) as a function of the first <paramref name="inputColumns"/> inputs, the others held fixed.</summary>
     double Lipschitz(int inputColumns);
 
+    /// <summary>
+    /// A sound upper bound on the Lipschitz constant on the segment between the inputs <paramref name="from"/> and
+    /// <paramref name="to"/> (only the first <paramref name="inputColumns"/> varying; they must agree on the rest): what the
+    /// mean-value inequality needs for that one pair. Never above <see cref="Lipschitz"/>; by default equal to it.
+    /// </summary>
+    double LocalLipschitz(ReadOnlySpan<double> from, ReadOnlySpan<double> to, int inputColumns) => Lipschitz(inputColumns);
+
     /// <summary>A transition model's prediction T̂(z, a): the head applied to <c>concat(z, onehot(a))</c>.</summary>
     /// <param name="latent">z.</param>
     /// <param name="action">a, in <c>0…actions−1</c>.</param>
