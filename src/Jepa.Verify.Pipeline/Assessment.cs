@@ -106,21 +106,37 @@ public sealed record Assessment(
             ? () => model.Heads(data, latents, next, aux)
             : null;
         var why = model is null
-            ? "latents alone: a certificate needs the transition model and the aux head"
+            ? "latents alone: a certificate needs the transition model and the aux head (--transition, --aux-head)"
             : "a certificate needs both the transition model and the aux head";
         var separation = Separation.Of(latents.Values, latents.Dim, data, data.Aux, heads, why, bisimulation.Pairs, mdp.Labels, options);
         return new Assessment(latents, lossDyn, maxDyn, lossAux, maxAux, lossTarget, separation) { AuxDim = data.AuxDim };
     }
 
-    /// <summary>Assesses the latents a model wrote to <paramref name="path"/> (<c>.npy</c> or CSV; <see cref="LatentsFile"/>); the premise is not measured.</summary>
-    /// <exception cref="MdpFormatException">The file cannot be read as latents of this MDP.</exception>
+    /// <summary>
+    /// Assesses the latents a model wrote to <paramref name="path"/> (<c>.npy</c> or CSV; <see cref="LatentsFile"/>); with
+    /// the model's ONNX heads, the premise is measured and the certificate computed on those latents.
+    /// </summary>
+    /// <param name="analysis">The MDP's analysis.</param>
+    /// <param name="path">The latents.</param>
+    /// <param name="lossTarget">The near-zero target of the premise.</param>
+    /// <param name="options">The collapse tolerance and limits.</param>
+    /// <param name="transition">The ONNX transition model, or null.</param>
+    /// <param name="auxHead">The ONNX aux head, or null.</param>
+    /// <exception cref="MdpFormatException">The file cannot be read as latents of this MDP, or a head breaks the contract.</exception>
     /// <exception cref="PipelineException">More observations than the collapse analysis compares.</exception>
-    public static Assessment OfLatentsFile(Analysis analysis, string path, double lossTarget, CollapseOptions options)
+    public static Assessment OfLatentsFile(Analysis analysis, string path, double lossTarget, CollapseOptions options, string? transition = null, string? auxHead = null)
     {
         ArgumentNullException.ThrowIfNull(analysis);
         Analysis.RequireComparable(analysis.Mdp, options);
         var mdp = analysis.Mdp;
-        return Run(mdp, analysis.Result, TrainingData.FromMdp(mdp), LatentsFile.Read(path, mdp), null, lossTarget, options);
+        var latents = LatentsFile.Read(path, mdp);
+        if (transition is null && auxHead is null)
+        {
+            return Run(mdp, analysis.Result, TrainingData.FromMdp(mdp), latents, null, lossTarget, options);
+        }
+
+        using var heads = OnnxJepa.Load(null, transition, auxHead);
+        return Run(mdp, analysis.Result, TrainingData.FromMdp(mdp), latents, heads, lossTarget, options);
     }
 
     /// <summary>Runs an ONNX JEPA (<see cref="OnnxJepa"/>) over the MDP and assesses it; the premise is measured when both heads are given.</summary>

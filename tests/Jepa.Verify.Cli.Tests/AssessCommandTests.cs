@@ -309,4 +309,27 @@ public sealed class AssessCommandTests
         Assert.Equal((ratios[17] + ratios[18]) / 2, tightness.GetProperty("median").GetDouble(), 5);
         Assert.Equal(System.Text.Json.JsonValueKind.Null, CliRun.Of("assess", Counting, "--latents", Fixture("latents.npy"), "--json").Json.GetProperty("bound_tightness").ValueKind);
     }
+
+    [Fact]
+    public void LatentsFromAFileWithTheOnnxHeadsGetTheEncodersCertificate()
+    {
+        // latents.npy is the fixture encoder's output: with the same heads, the same premise and the same certificate.
+        string[] heads = ["--transition", Fixture("transition.onnx"), "--aux-head", Fixture("aux_head.onnx"), "--json"];
+        var fromFile = CliRun.Of(["assess", Counting, "--latents", Fixture("latents.npy"), .. heads]);
+        var fromEncoder = CliRun.Of(["assess", Counting, "--encoder", Fixture("encoder.onnx"), .. heads]);
+        Assert.Equal(0, fromFile.ExitCode);
+        foreach (var key in new[] { "certified_pairs", "rolled_out_pairs" })
+        {
+            Assert.Equal(fromEncoder.Json.GetProperty(key).GetInt32(), fromFile.Json.GetProperty(key).GetInt32());
+        }
+
+        foreach (var key in new[] { "loss_dyn", "loss_aux", "lipschitz_transition", "lipschitz_aux", "min_certified_distance" })
+        {
+            // latents.npy is PyTorch's float32 output, the encoder's is ONNX Runtime's: equal to float32 rounding.
+            var (e, f) = (fromEncoder.Json.GetProperty(key).GetDouble(), fromFile.Json.GetProperty(key).GetDouble());
+            Assert.True(Math.Abs(e - f) <= 1e-4 * Math.Abs(e), $"{key}: encoder {e}, file {f}");
+        }
+
+        Assert.Equal(2, CliRun.Of("assess", Counting, "--latents", Fixture("latents.npy"), "--features", Fixture("latents.npy")).ExitCode);
+    }
 }

@@ -20,7 +20,7 @@ internal static class AssessCommand
         var latents = new Option<string?>("--latents") { Description = "The latents, one row per observation: a .npy float32/float64 matrix in the MDP's observation order, or a CSV id,z0,z1,… matched by id", HelpName = "Z.npy|Z.csv" }.NonEmpty();
         var encoder = new Option<string?>("--encoder") { Description = "An ONNX encoder, run by ONNX Runtime over the observations' features: input float32 [n, features] or [n, C, H, W] (any shape; each observation's features are read row-major into it), output [n, d]", HelpName = "E.onnx" }.NonEmpty();
         var features = new Option<string?>("--features") { Description = "The encoder's inputs, a .npy array [observations, features] or [observations, C, H, W] in observation order (default: the MDP's features, or one-hot ids when it has none); a warning says where it differs from the MDP's features", HelpName = "F.npy" }.NonEmpty();
-        var transition = new Option<string?>("--transition") { Description = "The ONNX transition model T̂(z, a): inputs the latent [n, d] and the action (one-hot float32 [n, actions] or int64 index [n] or [n, 1]), output [n, d]", HelpName = "T.onnx" }.NonEmpty();
+        var transition = new Option<string?>("--transition") { Description = "The ONNX transition model T̂(z, a), with --encoder or --latents: inputs the latent [n, d] and the action (one-hot float32 [n, actions] or int64 index [n] or [n, 1]), output [n, d]", HelpName = "T.onnx" }.NonEmpty();
         var auxHead = new Option<string?>("--aux-head") { Description = "The ONNX aux head P̂(z): input [n, d], output [n, aux]", HelpName = "P.onnx" }.NonEmpty();
         var defaults = new PJepaConfig();
         var lossTarget = new Option<double>("--loss-target") { Description = "Near-zero: the premise holds when L_dyn and L_p (measured with --transition and --aux-head) are both below this", DefaultValueFactory = _ => defaults.LossTarget, HelpName = "ε" };
@@ -45,9 +45,9 @@ internal static class AssessCommand
                 throw new UsageException("give the latents one way: --latents Z.npy|Z.csv, or --encoder E.onnx");
             }
 
-            if (encoderPath is null && (r.GetValue(features) ?? r.GetValue(transition) ?? r.GetValue(auxHead)) is not null)
+            if (encoderPath is null && r.GetValue(features) is not null)
             {
-                throw new UsageException("--features, --transition and --aux-head go with --encoder (the latents of --latents need no model)");
+                throw new UsageException("--features goes with --encoder (the latents of --latents need no encoder)");
             }
 
             if ((r.GetValue(transition) is null) != (r.GetValue(auxHead) is null))
@@ -75,7 +75,7 @@ internal static class AssessCommand
             Analysis.RequireComparable(mdp, collapse);
             var analysis = Analysis.Of(mdp, input.Options(r));
             var assessment = latentsPath is not null
-                ? Assessment.OfLatentsFile(analysis, latentsPath, target, collapse)
+                ? Assessment.OfLatentsFile(analysis, latentsPath, target, collapse, r.GetValue(transition), r.GetValue(auxHead))
                 : Assessment.OfOnnx(analysis, encoderPath!, r.GetValue(transition), r.GetValue(auxHead), r.GetValue(features), target, collapse);
 
             requirement ??= Requirement.Default(assessment.Separation.HeadsGiven);

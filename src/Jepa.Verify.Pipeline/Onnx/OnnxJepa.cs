@@ -23,16 +23,18 @@ public sealed class OnnxJepa : IDisposable
     /// <summary>Rows per ONNX Runtime call.</summary>
     public const int BatchSize = 4096;
 
-    private readonly OnnxModel encoder;
+    private readonly OnnxModel? encoder;
     private readonly OnnxModel? transition;
     private readonly OnnxModel? auxHead;
 
-    private OnnxJepa(OnnxModel encoder, OnnxModel? transition, OnnxModel? auxHead)
+    private OnnxJepa(OnnxModel? encoder, OnnxModel? transition, OnnxModel? auxHead)
     {
         this.encoder = encoder;
         this.transition = transition;
         this.auxHead = auxHead;
     }
+
+    private OnnxModel Encoder => encoder ?? throw new InvalidOperationException("no encoder was loaded");
 
     /// <summary>True when the transition model was given.</summary>
     public bool HasTransition => transition is not null;
@@ -41,18 +43,18 @@ public sealed class OnnxJepa : IDisposable
     public bool HasAuxHead => auxHead is not null;
 
     /// <summary>Loads the graphs and checks their inputs against the contract.</summary>
-    /// <param name="encoderPath">The encoder (required).</param>
+    /// <param name="encoderPath">The encoder, or null when the latents come from a file (only the heads are run).</param>
     /// <param name="transitionPath">The transition model, or null.</param>
     /// <param name="auxHeadPath">The aux head, or null.</param>
     /// <exception cref="Mdp.MdpFormatException">A file is not an ONNX model, or an input breaks the contract (the message names it and says what the graph declares).</exception>
-    public static OnnxJepa Load(string encoderPath, string? transitionPath, string? auxHeadPath)
+    public static OnnxJepa Load(string? encoderPath, string? transitionPath, string? auxHeadPath)
     {
         var models = new List<OnnxModel>();
         try
         {
-            var e = Add(models, OnnxModel.Load(encoderPath, "--encoder"));
-            e.RequireInputCount(1, "the encoder takes one, the observations' features");
-            e.RequireInput<float>(0, "the observations' features", 2, 3, 4, 5, 6);
+            var e = encoderPath is null ? null : Add(models, OnnxModel.Load(encoderPath, "--encoder"));
+            e?.RequireInputCount(1, "the encoder takes one, the observations' features");
+            e?.RequireInput<float>(0, "the observations' features", 2, 3, 4, 5, 6);
             var t = transitionPath is null ? null : Add(models, OnnxModel.Load(transitionPath, "--transition"));
             if (t is not null)
             {
@@ -151,6 +153,7 @@ public sealed class OnnxJepa : IDisposable
     /// </summary>
     private int[] RowShape(int width, IReadOnlyList<int> given, string hint)
     {
+        var encoder = Encoder;
         var (name, meta) = encoder.Inputs[0];
         var declared = meta.Dimensions.Skip(1).ToArray();
         string Shown(IEnumerable<int> dims) => "[" + string.Join(", ", dims.Select(d => d > 0 ? d.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?")) + "]";
@@ -181,6 +184,7 @@ public sealed class OnnxJepa : IDisposable
     /// <summary>Runs the encoder over <paramref name="rows"/> rows of one observation's <paramref name="shape"/>, each batch's input made by <paramref name="batch"/> (input name, first row, row count).</summary>
     private LatentMatrix Encode(int rows, int[] shape, Func<string, int, int, NamedOnnxValue> batch)
     {
+        var encoder = Encoder;
         var (name, _) = encoder.Inputs[0];
         var (z, dim) = encoder.Run(rows, BatchSize, (start, count) => [batch(name, start, count)]);
         return new LatentMatrix(z, rows, dim, $"ONNX encoder {encoder.Path}");
@@ -310,7 +314,7 @@ public sealed class OnnxJepa : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        encoder.Dispose();
+        encoder?.Dispose();
         transition?.Dispose();
         auxHead?.Dispose();
     }
