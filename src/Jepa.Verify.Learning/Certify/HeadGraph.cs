@@ -78,28 +78,7 @@ public sealed class HeadGraph : IHead
     public int Outputs => Nodes[^1].Width;
 
     /// <inheritdoc/>
-    public double[] Evaluate(ReadOnlySpan<double> input)
-    {
-        if (input.Length != Inputs)
-        {
-            throw new ArgumentException($"the head takes {Inputs} values, got {input.Length}", nameof(input));
-        }
-
-        var values = new double[Nodes.Length][];
-        for (var i = 0; i < Nodes.Length; i++)
-        {
-            values[i] = Nodes[i] switch
-            {
-                Slice s => input.Slice(s.From, s.Count).ToArray(),
-                Apply a => a.Chain.Evaluate(values[a.Input]),
-                Sum s => [.. values[s.Left].Select((v, k) => v + (s.Sign * values[s.Right][k]))],
-                Join j => [.. j.Parts.SelectMany(p => values[p])],
-                _ => throw new InvalidOperationException("unknown node"),
-            };
-        }
-
-        return values[^1];
-    }
+    public double[] Evaluate(ReadOnlySpan<double> input) => Values(input)[^1];
 
     /// <inheritdoc/>
     public double Lipschitz(int inputColumns) => Bound(inputColumns, null, null);
