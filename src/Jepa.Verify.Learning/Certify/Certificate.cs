@@ -269,26 +269,27 @@ public static class Certificate
     private static (double[] P, double[] T) LocalConstants(double[] z, int d, int n, int actions, IHead transition, IHead auxHead,
         double globalT, double globalP, double factor)
     {
+        // Each head prepares what one input alone determines (its first LayerNorm's input) once; a pair then costs O(width).
+        var aux = auxHead.PrepareLocal([.. Enumerable.Range(0, n).Select(o => z.AsSpan(o * d, d).ToArray())], d);
+        var dyn = transition.PrepareLocal([.. Enumerable.Range(0, n * actions).Select(i =>
+        {
+            var input = new double[d + actions];
+            z.AsSpan(i / actions * d, d).CopyTo(input);
+            input[d + (i % actions)] = 1;
+            return input;
+        })], d);
         var rows = RowStarts(n);
         var localP = new double[Triangle(n)];
-        var localT = new double[(long)Triangle(n) * actions];
+        var localT = new double[Triangle(n) * actions];
         Parallel.For(0, n, (int a) =>
         {
-            var (from, to) = (new double[d + actions], new double[d + actions]);
             for (var b = a + 1; b < n; b++)
             {
                 var at = Position(rows, a, b);
-                var za = z.AsSpan(a * d, d);
-                var zb = z.AsSpan(b * d, d);
-                localP[at] = Math.Min(globalP, auxHead.LocalLipschitz(za, zb, d) * factor);
-                za.CopyTo(from);
-                zb.CopyTo(to);
+                localP[at] = Math.Min(globalP, aux.Between(a, b) * factor);
                 for (var x = 0; x < actions; x++)
                 {
-                    Array.Clear(from, d, actions);
-                    Array.Clear(to, d, actions);
-                    (from[d + x], to[d + x]) = (1, 1);
-                    localT[((long)at * actions) + x] = Math.Min(globalT, transition.LocalLipschitz(from, to, d) * factor);
+                    localT[(at * actions) + x] = Math.Min(globalT, dyn.Between((a * actions) + x, (b * actions) + x) * factor);
                 }
             }
         });

@@ -56,9 +56,17 @@ public sealed class HeadChain : IHead
 
         Layers = [.. layers];
         bounds = new Dictionary<string, double>(StringComparer.Ordinal);
+        firstNorm = new Lazy<(HeadLayer, double, double)>(() =>
+        {
+            var norm = Layers.First(l => l.Kind == HeadLayerKind.LayerNorm);
+            return (norm, MixingConstant(norm), norm.Weight.Max(Math.Abs));
+        });
     }
 
     private readonly Dictionary<string, double> bounds;
+
+    /// <summary>The first layer normalisation, its global constant and max|γ|, found once (the certificate asks per pair).</summary>
+    private readonly Lazy<(HeadLayer Norm, double Global, double Scale)> firstNorm;
 
     /// <summary>The layers, in order.</summary>
     public ImmutableArray<HeadLayer> Layers { get; }
@@ -184,24 +192,54 @@ public sealed class HeadChain : IHead
         Lipschitz(inputColumns) * LocalFactor(from.ToArray(), to.ToArray());
 
     /// <summary>The ratio (≤ 1) of the first layer normalisation's constant along the segment to its global one; 1 when there is none reachable through affine layers.</summary>
-    internal double LocalFactor(double[] from, double[] to)
+    internal double LocalFactor(double[] from, double[] to) => NormFactor(NormInput(from), NormInput(to));
+
+    /// <summary>The input of the first layer normalisation when only affine layers come before it, or null.</summary>
+    internal double[]? NormInput(double[] input)
     {
-        var (x0, x1) = (from, to);
+        var x = input;
         foreach (var layer in Layers)
         {
             switch (layer.Kind)
             {
                 case HeadLayerKind.Affine:
-                    (x0, x1) = (Apply(layer, x0), Apply(layer, x1));
+                    x = Apply(layer, x);
                     continue;
                 case HeadLayerKind.LayerNorm:
-                    return Math.Min(1, LayerNormConstant(layer, x0, x1) / MixingConstant(layer));
+                    return x;
                 default:
-                    return 1;
+                    return null;
             }
         }
 
-        return 1;
+        return null;
+    }
+
+    /// <summary>The local factor between two points given by <see cref="NormInput"/> (1 when there are none).</summary>
+    internal double NormFactor(double[]? a, double[]? b)
+    {
+        if (a is null || b is null)
+        {
+            return 1;
+        }
+
+        var (norm, global, scale) = firstNorm.Value;
+        return Math.Min(1, LayerNormConstant(scale, norm.Eps, a, b) / global);
+    }
+
+    /// <inheritdoc/>
+    public ILocalBounds PrepareLocal(IReadOnlyList<double[]> inputs, int inputColumns)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var global = Lipschitz(inputColumns);
+        var points = inputs.Select(NormInput).ToArray();
+        return points.All(p => p is null) ? new GlobalBounds(global) : new PreparedBounds(this, global, points);
+    }
+
+    /// <summary>A chain's local bounds from each input's first-LayerNorm input, computed once.</summary>
+    private sealed class PreparedBounds(HeadChain chain, double global, double[]?[] points) : ILocalBounds
+    {
+        public double Between(int i, int j) => global * chain.NormFactor(points[i], points[j]);
     }
 
     /// <summary>
@@ -209,7 +247,7 @@ public sealed class HeadChain : IHead
     /// σ²(t) = ‖c(t)‖²/n, minimal at t* = clamp(−⟨c0, c1⟩/‖c1‖², 0, 1). The minimum is lowered by 1e-9·(‖c0‖² + ‖c1‖²)/n, far
     /// more than the rounding of the endpoints and of the sums, and the constant raised by a relative 1e-12.
     /// </summary>
-    private static double LayerNormConstant(HeadLayer layer, double[] x0, double[] x1)
+    private static double LayerNormConstant(double scale, double eps, double[] x0, double[] x1)
     {
         var n = x0.Length;
         var (m0, m1) = (x0.Average(), x1.Average());
@@ -226,7 +264,7 @@ public sealed class HeadChain : IHead
         var t = c1c1 > 0 ? Math.Clamp(-c0c1 / c1c1, 0, 1) : 0;
         var minimum = (c0c0 + (2 * t * c0c1) + (t * t * c1c1)) / n;
         var variance = Math.Max(0, minimum - (1e-9 * (c0c0 + c1c1) / n));
-        return layer.Weight.Max(Math.Abs) / Math.Sqrt(variance + layer.Eps) * (1 + 1e-12);
+        return scale / Math.Sqrt(variance + eps) * (1 + 1e-12);
     }
 
     /// <summary>The product of the layers' constants: spectral norms, activation constants, layer normalisations' <c>max|γ|/√ε</c>.</summary>

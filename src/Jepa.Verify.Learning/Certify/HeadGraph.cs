@@ -81,7 +81,7 @@ public sealed class HeadGraph : IHead
     public double[] Evaluate(ReadOnlySpan<double> input) => Values(input)[^1];
 
     /// <inheritdoc/>
-    public double Lipschitz(int inputColumns) => Bound(inputColumns, null, null);
+    public double Lipschitz(int inputColumns) => Bound(inputColumns, _ => 1);
 
     /// <inheritdoc/>
     /// <remarks>
@@ -89,8 +89,63 @@ public sealed class HeadGraph : IHead
     /// of such values, and chains of affine layers only) gets its local constant (<see cref="HeadChain.LocalLipschitz"/>),
     /// the others their global one; they compose as in <see cref="Lipschitz"/>.
     /// </remarks>
-    public double LocalLipschitz(ReadOnlySpan<double> from, ReadOnlySpan<double> to, int inputColumns) =>
-        Bound(inputColumns, Values(from), Values(to));
+    public double LocalLipschitz(ReadOnlySpan<double> from, ReadOnlySpan<double> to, int inputColumns)
+    {
+        var (a, b) = (NormInputs(Values(from)), NormInputs(Values(to)));
+        return Bound(inputColumns, node => Nodes[node] is Apply apply ? apply.Chain.NormFactor(a[node], b[node]) : 1);
+    }
+
+    /// <inheritdoc/>
+    public ILocalBounds PrepareLocal(IReadOnlyList<double[]> inputs, int inputColumns)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var points = inputs.Select(i => NormInputs(Values(i))).ToArray();
+        return new PreparedBounds(this, inputColumns, points);
+    }
+
+    /// <summary>For each chain whose input moves affinely with the head's input, the input of its first LayerNorm at these node values (null elsewhere).</summary>
+    private double[]?[] NormInputs(double[][] values)
+    {
+        var affine = Affine();
+        var points = new double[]?[Nodes.Length];
+        for (var i = 0; i < Nodes.Length; i++)
+        {
+            if (Nodes[i] is Apply a && affine[a.Input])
+            {
+                points[i] = a.Chain.NormInput(values[a.Input]);
+            }
+        }
+
+        return points;
+    }
+
+    /// <summary>Whether each node's value is an affine function of the head's input (slices, and joins, sums and affine chains of such values).</summary>
+    private bool[] Affine()
+    {
+        var affine = new bool[Nodes.Length];
+        for (var i = 0; i < Nodes.Length; i++)
+        {
+            affine[i] = Nodes[i] switch
+            {
+                Slice => true,
+                Apply a => affine[a.Input] && a.Chain.Layers.All(l => l.Kind == HeadLayerKind.Affine),
+                Sum s => affine[s.Left] && affine[s.Right],
+                Join j => j.Parts.All(p => affine[p]),
+                _ => false,
+            };
+        }
+
+        return affine;
+    }
+
+    /// <summary>A graph's local bounds from each input's first-LayerNorm inputs, computed once.</summary>
+    private sealed class PreparedBounds(HeadGraph graph, int inputColumns, double[]?[][] points) : ILocalBounds
+    {
+        private readonly double[] chains = graph.ChainConstants(inputColumns);
+
+        public double Between(int i, int j) =>
+            graph.Compose(inputColumns, chains, node => graph.Nodes[node] is Apply apply ? apply.Chain.NormFactor(points[i][node], points[j][node]) : 1);
+    }
 
     /// <summary>The value of every node at <paramref name="input"/>.</summary>
     private double[][] Values(ReadOnlySpan<double> input)
@@ -116,43 +171,57 @@ public sealed class HeadGraph : IHead
         return values;
     }
 
-    /// <summary>The composed bound (see the remarks on the type), with local chain constants when both endpoints' values are given.</summary>
-    private double Bound(int inputColumns, double[][]? from, double[][]? to)
+    /// <summary>The composed bound (see the remarks on the type), each chain's constant multiplied by <paramref name="local"/> of its node (≤ 1).</summary>
+    private double Bound(int inputColumns, Func<int, double> local) => Compose(inputColumns, ChainConstants(inputColumns), local);
+
+    /// <summary>
+    /// Each chain's global constant over the input coordinates that vary with the first <paramref name="inputColumns"/> inputs
+    /// (0 for a chain on a constant value); 0 for the other nodes. Depends only on the weights and the columns.
+    /// </summary>
+    private double[] ChainConstants(int inputColumns)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputColumns, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(inputColumns, Inputs);
-        var constant = new double[Nodes.Length];
+        var chains = new double[Nodes.Length];
         var varying = new bool[Nodes.Length][];
-        var affine = new bool[Nodes.Length]; // the value is an affine function of the head's input
         for (var i = 0; i < Nodes.Length; i++)
         {
             switch (Nodes[i])
             {
                 case Slice s:
                     varying[i] = [.. Enumerable.Range(s.From, s.Count).Select(c => c < inputColumns)];
-                    constant[i] = varying[i].Any(v => v) ? 1 : 0;
-                    affine[i] = true;
                     break;
                 case Apply a:
                     int[] columns = [.. Enumerable.Range(0, a.Chain.Inputs).Where(c => varying[a.Input][c])];
-                    var local = from is not null && to is not null && affine[a.Input] ? a.Chain.LocalFactor(from[a.Input], to[a.Input]) : 1;
-                    constant[i] = constant[a.Input] == 0 || columns.Length == 0 ? 0 : a.Chain.Lipschitz(columns) * local * constant[a.Input];
-                    varying[i] = [.. Enumerable.Repeat(constant[i] > 0, a.Chain.Outputs)];
-                    affine[i] = affine[a.Input] && a.Chain.Layers.All(l => l.Kind == HeadLayerKind.Affine);
+                    chains[i] = columns.Length == 0 ? 0 : a.Chain.Lipschitz(columns);
+                    varying[i] = [.. Enumerable.Repeat(chains[i] > 0, a.Chain.Outputs)];
                     break;
                 case Sum s:
-                    constant[i] = constant[s.Left] + constant[s.Right];
                     varying[i] = [.. varying[s.Left].Zip(varying[s.Right], (l, r) => l || r)];
-                    affine[i] = affine[s.Left] && affine[s.Right];
                     break;
                 case Join j:
-                    constant[i] = Math.Sqrt(j.Parts.Sum(p => constant[p] * constant[p]));
                     varying[i] = [.. j.Parts.SelectMany(p => varying[p])];
-                    affine[i] = j.Parts.All(p => affine[p]);
                     break;
             }
+        }
 
-            constant[i] *= 1 + 1e-12;
+        return chains;
+    }
+
+    /// <summary>The composition rules of the remarks: a slice 1 (0 when none of it varies), a chain its constant times its input's, a sum the sum, a join the root of the squares.</summary>
+    private double Compose(int inputColumns, double[] chains, Func<int, double> local)
+    {
+        var constant = new double[Nodes.Length];
+        for (var i = 0; i < Nodes.Length; i++)
+        {
+            constant[i] = Nodes[i] switch
+            {
+                Slice s => s.From < inputColumns ? 1 : 0,
+                Apply a => chains[i] * Math.Min(1, local(i)) * constant[a.Input],
+                Sum s => constant[s.Left] + constant[s.Right],
+                Join j => Math.Sqrt(j.Parts.Sum(p => constant[p] * constant[p])),
+                _ => 0,
+            } * (1 + 1e-12);
         }
 
         return constant[^1];

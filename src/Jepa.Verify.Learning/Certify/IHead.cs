@@ -26,6 +26,13 @@ public interface IHead
     /// </summary>
     double LocalLipschitz(ReadOnlySpan<double> from, ReadOnlySpan<double> to, int inputColumns) => Lipschitz(inputColumns);
 
+    /// <summary>
+    /// <see cref="LocalLipschitz"/> for many pairs of <paramref name="inputs"/>: whatever each input alone determines is
+    /// computed once here, so that a pair costs little more than the layer normalisation's width. By default every pair
+    /// gets the global constant.
+    /// </summary>
+    ILocalBounds PrepareLocal(IReadOnlyList<double[]> inputs, int inputColumns) => new GlobalBounds(Lipschitz(inputColumns));
+
     /// <summary>A transition model's prediction T̂(z, a): the head applied to <c>concat(z, onehot(a))</c>.</summary>
     /// <param name="latent">z.</param>
     /// <param name="action">a, in <c>0…actions−1</c>.</param>
@@ -37,4 +44,18 @@ public interface IHead
         input[latent.Length + action] = 1;
         return Evaluate(input);
     }
+}
+
+/// <summary>Lipschitz bounds on the segments between prepared inputs (<see cref="IHead.PrepareLocal"/>); thread-safe.</summary>
+public interface ILocalBounds
+{
+    /// <summary>A sound upper bound on the head's Lipschitz constant on the segment between inputs <paramref name="i"/> and <paramref name="j"/>.</summary>
+    double Between(int i, int j);
+}
+
+/// <summary>The global constant for every pair.</summary>
+internal sealed class GlobalBounds(double constant) : ILocalBounds
+{
+    /// <inheritdoc/>
+    public double Between(int i, int j) => constant;
 }
