@@ -26,12 +26,15 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
         : Certificate is { Certified: true } ? SeparationVerdict.Certified
         : SeparationVerdict.Apart;
 
+    /// <summary>The space the certificate measured aux values in when not the aux itself (<c>symlog</c> for a two-hot head), or null.</summary>
+    public string? AuxSpace { get; init; }
+
     /// <summary>The exit code under the default requirement (<see cref="Requirement.Default"/>): certified when heads were given, apart otherwise.</summary>
     public int ExitCode => ExitCodeUnder(null);
 
     /// <summary>
     /// 0 when <paramref name="requirement"/> is met, 1 collapsed, 3 apart but short of it — including heads that gave no
-    /// certificate (a two-hot head, an op without a bound) and latents alone under <c>certified</c>: less information
+    /// certificate (an op without a bound) and latents alone under <c>certified</c>: less information
     /// never passes where more could fail.
     /// </summary>
     /// <param name="requirement">What must hold; null for the default.</param>
@@ -107,7 +110,10 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
             return new Separation(collapse, null, why ?? "the heads could not be read", HeadsGiven: true);
         }
 
-        return new Separation(collapse, Certifier.Compute(latents, latentDim, data, read.Targets(auxTargets), read.Transition, read.AuxHead, pairs, collapse.Scale, options.ListPairs, requiredResidual), null, HeadsGiven: true);
+        return new Separation(collapse, Certifier.Compute(latents, latentDim, data, read.Targets(auxTargets), read.Transition, read.AuxHead, pairs, collapse.Scale, options.ListPairs, requiredResidual), null, HeadsGiven: true)
+        {
+            AuxSpace = read.AuxTargetName,
+        };
     }
 
     /// <summary>

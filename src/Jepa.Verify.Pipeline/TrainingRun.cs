@@ -42,7 +42,7 @@ public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Separ
         Analysis.RequireComparable(mdp, collapse);
         // Joint training stops once certified (or keeps going while it certifies more pairs); the ablations stop at the loss target.
         var pairs = analysis.Result.Pairs;
-        // A two-hot aux head has no certificate: such runs stop at the loss target.
+        // A two-hot aux head's runs stop at the loss target; their certificate (in symlog space) is computed once, at the end.
         Func<PJepaModel, float[], (bool, long, double)>? goal = config is { Mode: TrainingMode.Joint, TwoHot: null }
             ? (model, latents) =>
             {

@@ -104,7 +104,7 @@ internal static class CollapseOutput
         }
 
         sb.AppendLine($"  certificate: {c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified{(c.RolledOutPairs > 0 ? $" ({c.RolledOutPairs} by rollouts)" : "")}; min certified distance {(c.MinCertifiedDistance is { } m ? $"{Num(m)} × scale" : "n/a")}{(c.TightnessMedian is { } med ? $"; bound/distance min {Num(c.TightnessMin)}, median {Num(med)}" : "")}");
-        sb.AppendLine($"  L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Num(c.MaxResidualDyn)}, e_P {Num(c.MaxResidualAux)}; required residual {Num(c.RequiredResidual)}{(c.RequiredResidualExact ? "" : " (at least)")}");
+        sb.AppendLine($"  L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Num(c.MaxResidualDyn)}, e_P {Num(c.MaxResidualAux)}{(separation.AuxSpace is { } space ? $" (aux in {space} space)" : "")}; required residual {Num(c.RequiredResidual)}{(c.RequiredResidualExact ? "" : " (at least)")}");
         var uncertified = c.Hardest.Where(p => p.Bound == 0).Select(p => (Pair: p, Witness: analysis.Result.Witness(p.A, p.B)))
             .OrderBy(x => x.Witness?.Actions.Length ?? int.MaxValue).ThenBy(x => x.Pair.A).ThenBy(x => x.Pair.B);
         foreach (var (pair, witness) in uncertified.Take(5))
@@ -163,6 +163,7 @@ internal static class CollapseOutput
         }
 
         JsonText.StringOrNull(w, "no_certificate", separation.NoCertificate);
+        JsonText.StringOrNull(w, "certificate_aux_space", separation.AuxSpace);
         WritePairs(w, "hardest_pairs", c?.Hardest ?? [], mdp);
         if (c is { Pairs.Length: > 0 })
         {
