@@ -38,13 +38,15 @@ def run(*args, cli=None):
 
 
 def assess(mdp, encoder=None, transition=None, aux_head=None, latents=None, features=None, require=None,
-           min_certified_fraction=None, loss_target=None, cli=None):
+           min_certified_fraction=None, loss_target=None, aux_bins=None, aux_range=None, cli=None):
     """`jepa-verify assess` on an MDP file and a model (ONNX files, or a latents .npy/.csv); returns its JSON report
-    as a dict, with "exit_code" (0 when `require` is met, 1 collapsed, 3 apart but short of it) and "warnings"."""
+    as a dict, with "exit_code" (0 when `require` is met, 1 collapsed, 3 apart but short of it) and "warnings".
+    aux_bins (and aux_range "MIN,MAX", default "-10,10"): the aux head outputs logits over two-hot bins of symlog(aux),
+    as TD-MPC2's reward head does."""
     args = ["assess", mdp]
     for flag, value in (("--encoder", encoder), ("--transition", transition), ("--aux-head", aux_head), ("--latents", latents),
                         ("--features", features), ("--require", require), ("--min-certified-fraction", min_certified_fraction),
-                        ("--loss-target", loss_target)):
+                        ("--loss-target", loss_target), ("--aux-bins", aux_bins), ("--aux-range", aux_range)):
         if value is not None:
             args += [flag, value]
     code, report = run(*args, cli=cli)

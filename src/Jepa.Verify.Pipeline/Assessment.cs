@@ -1,3 +1,4 @@
+using Jepa.Verify.Learning.Autograd;
 using Jepa.Verify.Learning.Certify;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
@@ -85,16 +86,31 @@ public sealed record Assessment(
         if (model is { HasAuxHead: true })
         {
             var (p, width) = model.PredictAux(latents);
-            if (width != data.AuxDim)
+            var targets = data.Aux;
+            var decoded = p;
+            if (model.AuxBins is { } bins)
             {
-                throw new MdpFormatException(new SourceLocation(mdp.Source, 0), $"the aux head outputs {width} value(s) per observation, but the aux values have {data.AuxDim}", "give the aux head that predicts this MDP's aux");
+                // Logits over two-hot bins: the prediction is the expected bin, the target clamp(symlog(p)).
+                if (width != bins.Count || data.AuxDim != 1)
+                {
+                    throw new MdpFormatException(new SourceLocation(mdp.Source, 0), $"--aux-bins {bins.Count}: the aux head outputs {width} value(s) per observation and the aux values have {data.AuxDim}; a two-hot head gives one logit per bin for a scalar aux", "give --aux-bins the head's number of outputs");
+                }
+
+                decoded = [.. Enumerable.Range(0, latents.Rows).Select(o => (float)OnnxJepa.ExpectedBin(bins, p.AsSpan(o * width, width)))];
+                targets = [.. data.Aux.Select(v => (float)OnnxJepa.SymlogTarget(bins, v))];
+                width = 1;
+            }
+            else if (width != data.AuxDim)
+            {
+                throw new MdpFormatException(new SourceLocation(mdp.Source, 0), $"the aux head outputs {width} value(s) per observation, but the aux values have {data.AuxDim}",
+                    data.AuxDim == 1 && width > 1 ? $"if it outputs logits over two-hot bins (TD-MPC2's reward head), pass --aux-bins {width}" : "give the aux head that predicts this MDP's aux");
             }
 
             aux = p;
             var perObservation = new double[latents.Rows];
             for (var o = 0; o < latents.Rows; o++)
             {
-                perObservation[o] = SquaredDistance(p, o, data.Aux, o, width);
+                perObservation[o] = SquaredDistance(decoded, o, targets, o, width);
             }
 
             (lossAux, _) = MeanAndMax(data.TransitionCount, i => perObservation[data.From[i]]);
@@ -124,7 +140,8 @@ public sealed record Assessment(
     /// <param name="auxHead">The ONNX aux head, or null.</param>
     /// <exception cref="MdpFormatException">The file cannot be read as latents of this MDP, or a head breaks the contract.</exception>
     /// <exception cref="PipelineException">More observations than the collapse analysis compares.</exception>
-    public static Assessment OfLatentsFile(Analysis analysis, string path, double lossTarget, CollapseOptions options, string? transition = null, string? auxHead = null)
+    /// <param name="bins">The aux head outputs logits over these two-hot bins (decoded as the expected bin, in symlog space), or null.</param>
+    public static Assessment OfLatentsFile(Analysis analysis, string path, double lossTarget, CollapseOptions options, string? transition = null, string? auxHead = null, TwoHotBins? bins = null)
     {
         ArgumentNullException.ThrowIfNull(analysis);
         Analysis.RequireComparable(analysis.Mdp, options);
@@ -135,7 +152,7 @@ public sealed record Assessment(
             return Run(mdp, analysis.Result, TrainingData.FromMdp(mdp), latents, null, lossTarget, options);
         }
 
-        using var heads = OnnxJepa.Load(null, transition, auxHead);
+        using var heads = OnnxJepa.Load(null, transition, auxHead, bins);
         return Run(mdp, analysis.Result, TrainingData.FromMdp(mdp), latents, heads, lossTarget, options);
     }
 
@@ -149,12 +166,13 @@ public sealed record Assessment(
     /// <param name="options">The collapse tolerance and limits.</param>
     /// <exception cref="MdpFormatException">A graph breaks the contract, fails, or outputs NaN/∞.</exception>
     /// <exception cref="PipelineException">More observations than the collapse analysis compares.</exception>
-    public static Assessment OfOnnx(Analysis analysis, string encoder, string? transition, string? auxHead, string? featuresPath, double lossTarget, CollapseOptions options)
+    /// <param name="bins">The aux head outputs logits over these two-hot bins (decoded as the expected bin, in symlog space), or null.</param>
+    public static Assessment OfOnnx(Analysis analysis, string encoder, string? transition, string? auxHead, string? featuresPath, double lossTarget, CollapseOptions options, TwoHotBins? bins = null)
     {
         ArgumentNullException.ThrowIfNull(analysis);
         Analysis.RequireComparable(analysis.Mdp, options);
         var data = TrainingData.FromMdp(analysis.Mdp);
-        using var model = OnnxJepa.Load(encoder, transition, auxHead);
+        using var model = OnnxJepa.Load(encoder, transition, auxHead, bins);
         LatentMatrix latents;
         string? warning = null;
         if (featuresPath is null)

@@ -332,4 +332,24 @@ public sealed class AssessCommandTests
 
         Assert.Equal(2, CliRun.Of("assess", Counting, "--latents", Fixture("latents.npy"), "--features", Fixture("latents.npy")).ExitCode);
     }
+
+    [Fact]
+    public void ATwoHotRewardHeadExportedAsLogitsIsCertifiedWithAuxBins()
+    {
+        // make_export_variants.py: TD-MPC2's reward head (101 logits over symlog bins on [-10, 10], soft cross-entropy),
+        // trained jointly in PyTorch and exported as it is.
+        string[] model = ["assess", Counting, "--encoder", Variant("twohot", "encoder.onnx"), "--transition", Variant("twohot", "transition_onehot_17.onnx"),
+            "--aux-head", Variant("twohot", "aux_logits_17.onnx")];
+        var plain = CliRun.Of(model);
+        Assert.Equal(2, plain.ExitCode);
+        Assert.Contains("pass --aux-bins 101", plain.Error, StringComparison.Ordinal);
+        var run = CliRun.Of([.. model, "--aux-bins", "101", "--json"]);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("certified", run.Json.GetProperty("verdict").GetString());
+        Assert.Equal(36, run.Json.GetProperty("certified_pairs").GetInt32());
+        Assert.Equal("symlog", run.Json.GetProperty("certificate_aux_space").GetString());
+        Assert.True(run.Json.GetProperty("loss_aux").GetDouble() < 1e-4, "the expected bin predicts clamp(symlog(p))");
+        Assert.Equal(2, CliRun.Of([.. model, "--aux-bins", "11"]).ExitCode);
+        Assert.Equal(2, CliRun.Of("assess", Counting, "--latents", Fixture("latents.npy"), "--aux-bins", "101").ExitCode);
+    }
 }

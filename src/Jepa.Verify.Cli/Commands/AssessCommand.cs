@@ -29,10 +29,12 @@ internal static class AssessCommand
         var require = new Option<string?>("--require") { Description = "What passes (exit 0): certified (every non-equivalent pair has a certified bound; the default with --transition and --aux-head) or apart (no pair within the tolerance; the default for latents or an encoder alone). Latents alone are never certified", HelpName = "certified|apart" };
         require.AcceptOnlyFromAmong("certified", "apart");
         var fraction = new Option<double?>("--min-certified-fraction") { Description = "At least this fraction (0–1) of the non-equivalent pairs must be certified, under either --require", HelpName = "f" };
+        var auxBins = new Option<int?>("--aux-bins") { Description = "The aux head outputs logits over this many two-hot bins of symlog(aux), as TD-MPC2's reward head (the paper's reference code): decoded as the expected bin and certified in symlog space", HelpName = "N" };
+        var auxRange = new Option<string>("--aux-range") { Description = "With --aux-bins: the bins' range in symlog units", DefaultValueFactory = _ => "-10,10", HelpName = "MIN,MAX" };
         var command = new Command("assess", "Check a model trained elsewhere: do its latents keep the non-bisimilar observations apart, and (with --transition and --aux-head) are its losses near zero on this MDP and is the separation certified? Exit 0 when --require is met (certified with heads, apart for latents or an encoder alone), 1 unhealthy collapse, 2 bad input, 3 apart but short of --require (heads that give no certificate, and latents alone under certified, included).");
         input.AddTo(command, analysis: true);
         var pairs = new Option<bool>("--pairs") { Description = "List every non-equivalent pair with its latent distance and certified bound (as train --pairs)" };
-        foreach (var o in new Option[] { latents, encoder, features, transition, auxHead, lossTarget, tolerance, require, fraction, pairs, json })
+        foreach (var o in new Option[] { latents, encoder, features, transition, auxHead, auxBins, auxRange, lossTarget, tolerance, require, fraction, pairs, json })
         {
             command.Options.Add(o);
         }
@@ -71,12 +73,20 @@ internal static class AssessCommand
             var requirement = r.GetValue(require) is { } level
                 ? new Requirement(Requirement.ParseLevel(level)!.Value, r.GetValue(fraction))
                 : r.GetValue(fraction) is { } only ? new Requirement(RequirementLevel.Apart, only) : null;
+            Learning.Autograd.TwoHotBins? bins = null;
+            if (r.GetValue(auxBins) is { } count)
+            {
+                bins = r.GetValue(auxHead) is null
+                    ? throw new UsageException("--aux-bins says how to read the aux head's outputs; give --aux-head (and --transition)")
+                    : TrainCommand.ParseBins(count, r.GetValue(auxRange)!);
+            }
+
             var mdp = input.Load(r);
             Analysis.RequireComparable(mdp, collapse);
             var analysis = Analysis.Of(mdp, input.Options(r));
             var assessment = latentsPath is not null
-                ? Assessment.OfLatentsFile(analysis, latentsPath, target, collapse, r.GetValue(transition), r.GetValue(auxHead))
-                : Assessment.OfOnnx(analysis, encoderPath!, r.GetValue(transition), r.GetValue(auxHead), r.GetValue(features), target, collapse);
+                ? Assessment.OfLatentsFile(analysis, latentsPath, target, collapse, r.GetValue(transition), r.GetValue(auxHead), bins)
+                : Assessment.OfOnnx(analysis, encoderPath!, r.GetValue(transition), r.GetValue(auxHead), r.GetValue(features), target, collapse, bins);
 
             requirement ??= Requirement.Default(assessment.Separation.HeadsGiven);
             foreach (var warning in assessment.Warnings)

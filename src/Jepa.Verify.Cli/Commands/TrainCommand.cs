@@ -211,7 +211,7 @@ internal static class TrainCommand
     }
 
     /// <summary>The <c>--aux-bins</c> and <c>--aux-range MIN,MAX</c> options as two-hot bins.</summary>
-    private static TwoHotBins ParseBins(int count, string range)
+    internal static TwoHotBins ParseBins(int count, string range)
     {
         var parts = range.Split(',', StringSplitOptions.TrimEntries);
         if (parts.Length != 2

@@ -71,6 +71,9 @@ public sealed class HeadChain : IHead
     /// <summary>The layers, in order.</summary>
     public ImmutableArray<HeadLayer> Layers { get; }
 
+    /// <summary>A chain of the given layers.</summary>
+    public static HeadChain FromLayers(params HeadLayer[] layers) => new(layers);
+
     /// <summary>Input width.</summary>
     public int Inputs => Layers[0].Inputs;
 

@@ -1,3 +1,4 @@
+using Jepa.Verify.Learning.Autograd;
 using Jepa.Verify.Learning.Certify;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Pipeline.Latents;
@@ -27,14 +28,35 @@ public sealed class OnnxJepa : IDisposable
     private readonly OnnxModel? transition;
     private readonly OnnxModel? auxHead;
 
-    private OnnxJepa(OnnxModel? encoder, OnnxModel? transition, OnnxModel? auxHead)
+    private OnnxJepa(OnnxModel? encoder, OnnxModel? transition, OnnxModel? auxHead, TwoHotBins? auxBins)
     {
+        AuxBins = auxBins;
         this.encoder = encoder;
         this.transition = transition;
         this.auxHead = auxHead;
     }
 
     private OnnxModel Encoder => encoder ?? throw new InvalidOperationException("no encoder was loaded");
+
+    /// <summary>The two-hot bins the aux head's logits are over, or null when it outputs aux values.</summary>
+    public TwoHotBins? AuxBins { get; }
+
+    /// <summary>The expected bin of <paramref name="logits"/> (softmax-weighted bin values, in symlog units), in double.</summary>
+    public static double ExpectedBin(TwoHotBins bins, ReadOnlySpan<float> logits)
+    {
+        ArgumentNullException.ThrowIfNull(bins);
+        double[] x = [.. logits.ToArray().Select(v => (double)v)];
+        return HeadChain.FromLayers(HeadLayer.SoftmaxExpectation(BinValues(bins))).Evaluate(x)[0];
+    }
+
+    /// <summary>What a two-hot head predicts of the aux value <paramref name="aux"/>: clamp(symlog(aux), min, max).</summary>
+    public static double SymlogTarget(TwoHotBins bins, double aux)
+    {
+        ArgumentNullException.ThrowIfNull(bins);
+        return Math.Clamp(Math.Sign(aux) * Math.Log(1 + Math.Abs(aux)), bins.Min, bins.Max);
+    }
+
+    private static double[] BinValues(TwoHotBins bins) => [.. Enumerable.Range(0, bins.Count).Select(i => bins.Min + (i * (double)bins.Spacing))];
 
     /// <summary>True when the transition model was given.</summary>
     public bool HasTransition => transition is not null;
@@ -47,7 +69,8 @@ public sealed class OnnxJepa : IDisposable
     /// <param name="transitionPath">The transition model, or null.</param>
     /// <param name="auxHeadPath">The aux head, or null.</param>
     /// <exception cref="Mdp.MdpFormatException">A file is not an ONNX model, or an input breaks the contract (the message names it and says what the graph declares).</exception>
-    public static OnnxJepa Load(string? encoderPath, string? transitionPath, string? auxHeadPath)
+    /// <param name="auxBins">The aux head outputs logits over these two-hot bins, or null for aux values.</param>
+    public static OnnxJepa Load(string? encoderPath, string? transitionPath, string? auxHeadPath, TwoHotBins? auxBins = null)
     {
         var models = new List<OnnxModel>();
         try
@@ -73,7 +96,7 @@ public sealed class OnnxJepa : IDisposable
             var p = auxHeadPath is null ? null : Add(models, OnnxModel.Load(auxHeadPath, "--aux-head"));
             p?.RequireInputCount(1, "the aux head takes one, the latent");
             p?.RequireInput<float>(0, "the latent", 2);
-            return new OnnxJepa(e, t, p);
+            return new OnnxJepa(e, t, p, auxBins);
         }
         catch
         {
@@ -294,9 +317,19 @@ public sealed class OnnxJepa : IDisposable
             worst = Math.Max(worst, Gap(p.Evaluate(z.AsSpan(o * d, d)), aux, o * p.Outputs));
         }
 
-        return worst > 1e-4
-            ? (null, $"the graphs as read for the certificate differ from ONNX Runtime's outputs by {worst:G3} (relative); they hold something this reader does not model")
-            : (new CertifiedHeads(t, p), null);
+        if (worst > 1e-4)
+        {
+            return (null, $"the graphs as read for the certificate differ from ONNX Runtime's outputs by {worst:G3} (relative); they hold something this reader does not model");
+        }
+
+        if (AuxBins is not { } bins)
+        {
+            return (new CertifiedHeads(t, p), null);
+        }
+
+        // A two-hot head: its logits, then their expected bin, which predicts clamp(symlog(p)) (docs/certificate.md).
+        var decoded = new HeadGraph(p.Inputs, [.. p.Nodes, new HeadGraph.Apply(p.Nodes.Length - 1, HeadChain.FromLayers(HeadLayer.SoftmaxExpectation(BinValues(bins))))]);
+        return (new CertifiedHeads(t, decoded, v => SymlogTarget(bins, v), "symlog"), null);
     }
 
     /// <summary>The largest relative difference between <paramref name="head"/> and the runtime's values from <paramref name="offset"/>.</summary>

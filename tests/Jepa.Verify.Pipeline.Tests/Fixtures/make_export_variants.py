@@ -181,3 +181,35 @@ images = torch.rand(9, 3, 32, 32)
 folder = os.path.join(out, "image")
 export(conv, (images,), ["pixels"], os.path.join(folder, "encoder.onnx"), 14)
 torch.onnx.export(conv, (images,), os.path.join(folder, "encoder_static.onnx"), input_names=["pixels"], output_names=["z"], opset_version=14)
+
+# twohot/: TD-MPC2's reward head, as the paper's reference code trains it: logits over 101 bins of symlog(r) on
+# [-10, 10], soft cross-entropy against the two-hot target, jointly with the latent transition loss (seed 0).
+bins = torch.linspace(-10, 10, 101)
+
+
+def two_hot(r):
+    y = torch.clamp(torch.sign(r) * torch.log1p(r.abs()), -10, 10)
+    position = (y - bins[0]) / (bins[1] - bins[0])
+    lower = torch.clamp(position.floor().long(), 0, 99)
+    upper_weight = (position - lower).clamp(0, 1)
+    target = torch.zeros(r.shape[0], 101)
+    target[torch.arange(r.shape[0]), lower] = 1 - upper_weight
+    target[torch.arange(r.shape[0]), lower + 1] += upper_weight
+    return target
+
+
+torch.manual_seed(0)
+th_encoder = nn.Sequential(nn.Linear(n, 32), nn.ReLU(), nn.Linear(32, d))
+th_transition = nn.Sequential(nn.Linear(d + k, 32), nn.ReLU(), nn.Linear(32, d))
+th_aux = nn.Sequential(nn.Linear(d, 32), nn.ReLU(), nn.Linear(32, 101))
+opt = torch.optim.Adam([*th_encoder.parameters(), *th_transition.parameters(), *th_aux.parameters()], lr=1e-3)
+target = two_hot(aux[frm, 0])
+for step in range(6000):
+    z = th_encoder(x)
+    l_dyn = ((th_transition(torch.cat([z[frm], onehot], 1)) - z[to]) ** 2).sum(1).mean()
+    l_aux = -(target * torch.log_softmax(th_aux(z[frm]), 1)).sum(1).mean()
+    opt.zero_grad()
+    (l_dyn + l_aux).backward()
+    opt.step()
+print(f"two-hot: L_dyn {l_dyn.item():.3g}, cross-entropy {l_aux.item():.3g}")
+export_all(os.path.join(out, "twohot"), th_encoder, th_transition, th_aux, [("transition_onehot_17.onnx", 17), ("aux_logits_17.onnx", 17)])
