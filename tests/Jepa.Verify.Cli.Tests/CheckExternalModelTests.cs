@@ -67,6 +67,41 @@ public sealed class CheckExternalModelTests
     }
 
     [Fact]
+    public void LatentsWithTheOnnxHeadsAndATwoHotHeadAreCertifiedInACheck()
+    {
+        var dir = Folder();
+        var config = Path.Combine(dir, "latents-heads.check.json");
+        File.WriteAllText(config, """
+            {"environment": {"file": "counting.json"}, "model": {"latents": "latents.npy", "onnx": {"transition": "transition.onnx", "aux_head": "aux_head.onnx"}}, "prove": false}
+            """);
+        var run = CliRun.Of("check", config, "--json", "--quiet");
+        Assert.Equal(0, run.ExitCode);
+        var statuses = run.Json.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("status").GetString());
+        Assert.Equal("pass", statuses["certify latents"]);
+        Assert.Equal("pass", statuses["assess latents"]);
+
+        // TD-MPC2's two-hot reward head, exported as logits, read with "aux_bins".
+        foreach (var f in new[] { "encoder.onnx", "transition_onehot_17.onnx", "aux_logits_17.onnx" })
+        {
+            File.Copy(Path.Combine(TestFiles.Root, "tests", "Jepa.Verify.Pipeline.Tests", "Fixtures", "variants", "twohot", f), Path.Combine(dir, "th_" + f));
+        }
+
+        File.WriteAllText(config, """
+            {"environment": {"file": "counting.json"}, "prove": false,
+             "model": {"onnx": {"encoder": "th_encoder.onnx", "transition": "th_transition_onehot_17.onnx", "aux_head": "th_aux_logits_17.onnx", "aux_bins": 101, "aux_range": [-10, 10]}}}
+            """);
+        var twoHot = CliRun.Of("check", config, "--json", "--quiet");
+        Assert.Equal(0, twoHot.ExitCode);
+        Assert.Contains("36 of 36 non-equivalent pairs certified", twoHot.Json.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "certify onnx").GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        File.WriteAllText(config, """{"environment": {"file": "counting.json"}, "model": {"latents": "latents.npy", "onnx": {"aux_bins": 101}}}""");
+        var bad = CliRun.Of("check", config, "--quiet");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("\"model.onnx.aux_bins\" says how to read the aux head, but there is none", bad.Error, StringComparison.Ordinal);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
     public void ThresholdsRequireDecidesTheCertifyCaseAndLatentsAloneNeverPassCertified()
     {
         var dir = Folder();
@@ -104,7 +139,7 @@ public sealed class CheckExternalModelTests
 
     [Theory]
     [InlineData("""{"environment": {"file": "counting.json"}, "model": {"latents": "latents.npy"}, "seeds": [1]}""", "\"seeds\" is given, but \"model\" names a model trained elsewhere")]
-    [InlineData("""{"environment": {"file": "counting.json"}, "model": {"latents": "latents.npy", "onnx": {"encoder": "encoder.onnx"}}}""", "\"model\" has both \"onnx\" and \"latents\"")]
+    [InlineData("""{"environment": {"file": "counting.json"}, "model": {"latents": "latents.npy", "onnx": {"encoder": "encoder.onnx"}}}""", "\"model\" has both \"latents\" and \"onnx.encoder\"")]
     [InlineData("""{"environment": {"file": "counting.json"}, "model": {"onnx": {"transition": "transition.onnx"}}}""", "add \"encoder\"")]
     [InlineData("""{"environment": {"file": "counting.json"}, "model": {"onnx": {"encoder": "nope.onnx"}}}""", "nope.onnx")]
     [InlineData("""{"environment": {"file": "counting.json"}, "model": {"latents": "latents.npy", "latent_dim": 4}}""", "latent_dim")]

@@ -142,27 +142,70 @@ public static class CheckConfigReader
             }
         }
 
-        if (model.Get("latents") is { } latents)
+        var latents = model.Get("latents") is { } latentsNode ? Resolve(f, folder, latentsNode, "\"model.latents\"", mustExist: true) : null;
+        if (model.Get("onnx") is not { } onnx)
         {
-            if (model.Get("onnx") is { } both)
-            {
-                throw new MdpFormatException(f.At(both), "\"model\" has both \"onnx\" and \"latents\"", "give the latents one way");
-            }
-
-            return new ExternalModel("latents", Resolve(f, folder, latents, "\"model.latents\"", mustExist: true), null, null, null);
+            return new ExternalModel("latents", latents, null, null, null);
         }
 
-        var onnx = model.Get("onnx")!;
         f.Expect(onnx, JsonKind.Object, "\"model.onnx\"", "write {\"encoder\": \"encoder.onnx\", \"transition\": \"transition.onnx\", \"aux_head\": \"aux_head.onnx\"}");
-        f.AllowOnly(onnx, "\"model.onnx\"", "encoder", "transition", "aux_head");
-        var encoder = f.Require(onnx, "encoder", "\"model.onnx\"", "add \"encoder\": \"encoder.onnx\"");
+        f.AllowOnly(onnx, "\"model.onnx\"", "encoder", "transition", "aux_head", "aux_bins", "aux_range");
+        var encoder = latents is null ? f.Require(onnx, "encoder", "\"model.onnx\"", "add \"encoder\": \"encoder.onnx\"") : null;
         string? Optional(string key) => onnx.Get(key) is { } node ? Resolve(f, folder, node, $"\"model.onnx.{key}\"", mustExist: true) : null;
         if ((onnx.Get("transition") is null) != (onnx.Get("aux_head") is null))
         {
             throw new MdpFormatException(f.At(onnx), "\"model.onnx\" names only one head; the premise (both losses) and the certificate need \"transition\" and \"aux_head\" together", "add the other head, or remove this one");
         }
 
-        return new ExternalModel("onnx", null, Resolve(f, folder, encoder, "\"model.onnx.encoder\"", mustExist: true), Optional("transition"), Optional("aux_head"));
+        Learning.Autograd.TwoHotBins? bins = null;
+        if (onnx.Get("aux_bins") is { } binsNode)
+        {
+            var count = (int)f.Integer(binsNode, "\"model.onnx.aux_bins\"", 2, 1 << 16);
+            var (min, max) = (-10.0, 10.0);
+            if (onnx.Get("aux_range") is { } range)
+            {
+                f.Expect(range, JsonKind.Array, "\"model.onnx.aux_range\"", "write [-10, 10]");
+                if (range.Items.Count != 2)
+                {
+                    throw new MdpFormatException(f.At(range), "\"model.onnx.aux_range\" needs two numbers", "write [-10, 10]");
+                }
+
+                (min, max) = (f.Number(range.Items[0], "\"model.onnx.aux_range\"", -1e6, 1e6), f.Number(range.Items[1], "\"model.onnx.aux_range\"", -1e6, 1e6));
+            }
+
+            bins = new Learning.Autograd.TwoHotBins(count, (float)min, (float)max);
+            if (bins.Problem() is { } problem)
+            {
+                throw new MdpFormatException(f.At(binsNode), problem, "give at least 2 bins and aux_range [min, max] with min < max");
+            }
+
+            if (onnx.Get("aux_head") is null)
+            {
+                throw new MdpFormatException(f.At(binsNode), "\"model.onnx.aux_bins\" says how to read the aux head, but there is none", "add \"transition\" and \"aux_head\", or remove \"aux_bins\"");
+            }
+        }
+        else if (onnx.Get("aux_range") is { } stray)
+        {
+            throw new MdpFormatException(f.At(stray), "\"model.onnx.aux_range\" goes with \"aux_bins\"", "add \"aux_bins\" or remove \"aux_range\"");
+        }
+
+        if (latents is not null)
+        {
+            // Latents from the user's own pipeline, with only the heads as ONNX.
+            if (onnx.Get("encoder") is { } both)
+            {
+                throw new MdpFormatException(f.At(both), "\"model\" has both \"latents\" and \"onnx.encoder\"", "give the latents one way");
+            }
+
+            if (onnx.Get("transition") is null)
+            {
+                throw new MdpFormatException(f.At(onnx), "\"model.onnx\" beside \"latents\" names no heads", "add \"transition\" and \"aux_head\", or remove \"onnx\"");
+            }
+
+            return new ExternalModel("latents", latents, null, Optional("transition"), Optional("aux_head"), bins);
+        }
+
+        return new ExternalModel("onnx", null, Resolve(f, folder, encoder!, "\"model.onnx.encoder\"", mustExist: true), Optional("transition"), Optional("aux_head"), bins);
     }
 
     private static (string Description, Func<MdpModel> Build, string? File) Environment(JsonFields f, string folder, JsonNode node, string? auxFile)

@@ -278,8 +278,8 @@ public static class CheckRunner
     {
         var collapse = new CollapseOptions(config.Tolerance);
         return external.Latents is { } latents
-            ? Assessment.OfLatentsFile(analysis, latents, config.Training.LossTarget, collapse)
-            : Assessment.OfOnnx(analysis, external.Encoder!, external.Transition, external.AuxHead, null, config.Training.LossTarget, collapse);
+            ? Assessment.OfLatentsFile(analysis, latents, config.Training.LossTarget, collapse, external.Transition, external.AuxHead, external.AuxBins)
+            : Assessment.OfOnnx(analysis, external.Encoder!, external.Transition, external.AuxHead, null, config.Training.LossTarget, collapse, external.AuxBins);
     }
 
     private static CheckCase AssessCase(ExternalModel external, Assessment a, double seconds)
@@ -290,7 +290,7 @@ public static class CheckRunner
         {
             true => new CheckCase(name, null, CheckStatus.Pass, $"{source}; L_dyn {Text(a.LossDyn)}, L_p {Text(a.LossAux)}: both below {Num(a.LossTarget)}", "", seconds),
             false => new CheckCase(name, null, CheckStatus.Fail, $"{source}; L_dyn {Text(a.LossDyn)}, L_p {Text(a.LossAux)}: not both below the loss target {Num(a.LossTarget)}", "", seconds),
-            null => new CheckCase(name, null, CheckStatus.Pass, $"{source}; the premise is not measured (give \"transition\" and \"aux_head\" in \"model.onnx\")", "", seconds),
+            null => new CheckCase(name, null, CheckStatus.Pass, $"{source}; the premise is not measured (give \"transition\" and \"aux_head\" in \"model.onnx\", beside \"latents\" too)", "", seconds),
         };
     }
 
