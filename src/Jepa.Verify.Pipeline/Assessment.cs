@@ -96,8 +96,10 @@ public sealed record Assessment(
                     throw new MdpFormatException(new SourceLocation(mdp.Source, 0), $"--aux-bins {bins.Count}: the aux head outputs {width} value(s) per observation and the aux values have {data.AuxDim}; a two-hot head gives one logit per bin for a scalar aux", "give --aux-bins the head's number of outputs");
                 }
 
-                decoded = [.. Enumerable.Range(0, latents.Rows).Select(o => (float)OnnxJepa.ExpectedBin(bins, p.AsSpan(o * width, width)))];
-                targets = [.. data.Aux.Select(v => (float)OnnxJepa.SymlogTarget(bins, v))];
+                var expectation = new HeadChain([HeadLayer.SoftmaxExpectation(bins.Values())]);
+                var logits = p.Select(v => (double)v).ToArray();
+                decoded = [.. Enumerable.Range(0, latents.Rows).Select(o => (float)expectation.Evaluate(logits.AsSpan(o * width, width))[0])];
+                targets = [.. data.Aux.Select(v => (float)bins.Target(v))];
                 width = 1;
             }
             else if (width != data.AuxDim)

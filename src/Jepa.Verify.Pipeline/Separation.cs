@@ -1,4 +1,3 @@
-using Jepa.Verify.Learning.Autograd;
 using Jepa.Verify.Learning.Certify;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
@@ -130,9 +129,6 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
             return (new CertifiedHeads(transition, HeadChain.FromModule(model.AuxHead)), null);
         }
 
-        var aux = HeadChain.FromModule(model.AuxHead);
-        var values = Enumerable.Range(0, bins.Count).Select(i => (double)(bins.Min + (i * bins.Spacing))).ToArray();
-        var decoded = new HeadChain([.. aux.Layers, HeadLayer.SoftmaxExpectation(values)]);
-        return (new CertifiedHeads(transition, decoded, p => Math.Clamp(TwoHotBins.Symlog((float)p), bins.Min, bins.Max), "symlog"), null);
+        return (CertifiedHeads.TwoHot(transition, HeadChain.FromModule(model.AuxHead), bins), null);
     }
 }

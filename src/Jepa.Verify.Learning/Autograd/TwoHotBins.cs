@@ -44,6 +44,12 @@ public sealed record TwoHotBins(int Count = 101, float Min = -10f, float Max = 1
         return Math.Max(0, Term(1 - upper, logits[lower]) + Term(upper, logits[lower + 1]));
     }
 
+    /// <summary>The bins' values in symlog units, lowest first: <c>Min + i·Spacing</c> in float, as <see cref="Decode"/> weighs them.</summary>
+    public double[] Values() => [.. Enumerable.Range(0, Count).Select(i => (double)(Min + (i * Spacing)))];
+
+    /// <summary>What a two-hot head's expected bin predicts of the aux value <paramref name="aux"/>: clamp(symlog(aux), min, max), in double.</summary>
+    public double Target(double aux) => Math.Clamp(Math.Sign(aux) * Math.Log(1 + Math.Abs(aux)), Min, Max);
+
     /// <summary><c>sign(x)·ln(1 + |x|)</c>: compresses large magnitudes, the identity's slope at 0.</summary>
     public static float Symlog(float x) => MathF.Sign(x) * MathF.Log(1f + MathF.Abs(x));
 

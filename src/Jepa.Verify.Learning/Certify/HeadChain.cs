@@ -71,9 +71,6 @@ public sealed class HeadChain : IHead
     /// <summary>The layers, in order.</summary>
     public ImmutableArray<HeadLayer> Layers { get; }
 
-    /// <summary>A chain of the given layers.</summary>
-    public static HeadChain FromLayers(params HeadLayer[] layers) => new(layers);
-
     /// <summary>Input width.</summary>
     public int Inputs => Layers[0].Inputs;
 
@@ -184,19 +181,6 @@ public sealed class HeadChain : IHead
         return bound;
     }
 
-    /// <summary>
-    /// A sound upper bound on the Lipschitz constant of the chain on the segment between the inputs
-    /// <paramref name="from"/> and <paramref name="to"/> (only the first <paramref name="inputColumns"/> varying): the
-    /// global bound with the first layer normalisation's constant max|γ|/√ε replaced by max|γ|/√(σ²_min + ε), where σ²_min
-    /// is the smallest variance of its input along the segment — when only affine layers come before it, that input moves
-    /// on a segment too, and its variance is a convex quadratic in the segment's parameter with a closed-form minimum.
-    /// </summary>
-    public double LocalLipschitz(ReadOnlySpan<double> from, ReadOnlySpan<double> to, int inputColumns) =>
-        Lipschitz(inputColumns) * LocalFactor(from.ToArray(), to.ToArray());
-
-    /// <summary>The ratio (≤ 1) of the first layer normalisation's constant along the segment to its global one; 1 when there is none reachable through affine layers.</summary>
-    internal double LocalFactor(double[] from, double[] to) => NormFactor(NormInput(from), NormInput(to));
-
     /// <summary>The input of the first layer normalisation when only affine layers come before it, or null.</summary>
     internal double[]? NormInput(double[] input)
     {
@@ -231,6 +215,12 @@ public sealed class HeadChain : IHead
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The global bound with the first layer normalisation's constant max|γ|/√ε replaced, per pair, by max|γ|/√(σ²_min + ε),
+    /// where σ²_min is the smallest variance of its input along the pair's segment: when only affine layers come before
+    /// it, that input moves on a segment too, and its variance is a convex quadratic in the segment's parameter with a
+    /// closed-form minimum (<see cref="LayerNormConstant"/>). Each input's LayerNorm input is computed once here.
+    /// </remarks>
     public ILocalBounds PrepareLocal(IReadOnlyList<double[]> inputs, int inputColumns)
     {
         ArgumentNullException.ThrowIfNull(inputs);

@@ -86,27 +86,21 @@ public sealed class HeadGraph : IHead
     /// <inheritdoc/>
     /// <remarks>
     /// Each chain whose input moves on a segment (an affine function of the head's input: slices, concatenations and sums
-    /// of such values, and chains of affine layers only) gets its local constant (<see cref="HeadChain.LocalLipschitz"/>),
+    /// of such values, and chains of affine layers only) gets its local constant (<see cref="HeadChain.PrepareLocal"/>),
     /// the others their global one; they compose as in <see cref="Lipschitz"/>.
     /// </remarks>
-    public double LocalLipschitz(ReadOnlySpan<double> from, ReadOnlySpan<double> to, int inputColumns)
-    {
-        var (a, b) = (NormInputs(Values(from)), NormInputs(Values(to)));
-        return Bound(inputColumns, node => Nodes[node] is Apply apply ? apply.Chain.NormFactor(a[node], b[node]) : 1);
-    }
-
     /// <inheritdoc/>
     public ILocalBounds PrepareLocal(IReadOnlyList<double[]> inputs, int inputColumns)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        var points = inputs.Select(i => NormInputs(Values(i))).ToArray();
+        var affine = Affine();
+        var points = inputs.Select(i => NormInputs(Values(i), affine)).ToArray();
         return new PreparedBounds(this, inputColumns, points);
     }
 
     /// <summary>For each chain whose input moves affinely with the head's input, the input of its first LayerNorm at these node values (null elsewhere).</summary>
-    private double[]?[] NormInputs(double[][] values)
+    private double[]?[] NormInputs(double[][] values, bool[] affine)
     {
-        var affine = Affine();
         var points = new double[]?[Nodes.Length];
         for (var i = 0; i < Nodes.Length; i++)
         {

@@ -22,9 +22,10 @@ public interface IHead
     /// <summary>
     /// A sound upper bound on the Lipschitz constant on the segment between the inputs <paramref name="from"/> and
     /// <paramref name="to"/> (only the first <paramref name="inputColumns"/> varying; they must agree on the rest): what the
-    /// mean-value inequality needs for that one pair. Never above <see cref="Lipschitz"/>; by default equal to it.
+    /// mean-value inequality needs for that one pair. Never above <see cref="Lipschitz"/>: <see cref="PrepareLocal"/> on the two inputs.
     /// </summary>
-    double LocalLipschitz(ReadOnlySpan<double> from, ReadOnlySpan<double> to, int inputColumns) => Lipschitz(inputColumns);
+    double LocalLipschitz(ReadOnlySpan<double> from, ReadOnlySpan<double> to, int inputColumns) =>
+        PrepareLocal([from.ToArray(), to.ToArray()], inputColumns).Between(0, 1);
 
     /// <summary>
     /// <see cref="LocalLipschitz"/> for many pairs of <paramref name="inputs"/>: whatever each input alone determines is

@@ -41,23 +41,6 @@ public sealed class OnnxJepa : IDisposable
     /// <summary>The two-hot bins the aux head's logits are over, or null when it outputs aux values.</summary>
     public TwoHotBins? AuxBins { get; }
 
-    /// <summary>The expected bin of <paramref name="logits"/> (softmax-weighted bin values, in symlog units), in double.</summary>
-    public static double ExpectedBin(TwoHotBins bins, ReadOnlySpan<float> logits)
-    {
-        ArgumentNullException.ThrowIfNull(bins);
-        double[] x = [.. logits.ToArray().Select(v => (double)v)];
-        return HeadChain.FromLayers(HeadLayer.SoftmaxExpectation(BinValues(bins))).Evaluate(x)[0];
-    }
-
-    /// <summary>What a two-hot head predicts of the aux value <paramref name="aux"/>: clamp(symlog(aux), min, max).</summary>
-    public static double SymlogTarget(TwoHotBins bins, double aux)
-    {
-        ArgumentNullException.ThrowIfNull(bins);
-        return Math.Clamp(Math.Sign(aux) * Math.Log(1 + Math.Abs(aux)), bins.Min, bins.Max);
-    }
-
-    private static double[] BinValues(TwoHotBins bins) => [.. Enumerable.Range(0, bins.Count).Select(i => bins.Min + (i * (double)bins.Spacing))];
-
     /// <summary>True when the transition model was given.</summary>
     public bool HasTransition => transition is not null;
 
@@ -328,8 +311,7 @@ public sealed class OnnxJepa : IDisposable
         }
 
         // A two-hot head: its logits, then their expected bin, which predicts clamp(symlog(p)) (docs/certificate.md).
-        var decoded = new HeadGraph(p.Inputs, [.. p.Nodes, new HeadGraph.Apply(p.Nodes.Length - 1, HeadChain.FromLayers(HeadLayer.SoftmaxExpectation(BinValues(bins))))]);
-        return (new CertifiedHeads(t, decoded, v => SymlogTarget(bins, v), "symlog"), null);
+        return (CertifiedHeads.TwoHot(t, p, bins), null);
     }
 
     /// <summary>The largest relative difference between <paramref name="head"/> and the runtime's values from <paramref name="offset"/>.</summary>
