@@ -10,8 +10,9 @@ namespace Jepa.Verify.Smt.Z3;
 /// <summary>
 /// Z3 in-process through its C API: each query gets a fresh context with an error handler that
 /// never aborts the process, the text is evaluated with <c>Z3_eval_smtlib2_string</c>, and every
-/// Z3 error becomes a <see cref="SolverException"/>. The timeout is passed to Z3 for each check and
-/// covers the whole text (parsing included): past it, <c>Z3_interrupt</c> stops whatever runs.
+/// Z3 error becomes a <see cref="SolverException"/>. The timeout covers the whole text: the checks are run one at a
+/// time with what is left of it, none starts once it is spent, and <c>Z3_interrupt</c> stops a check that runs past it.
+/// Reading a check's definitions cannot be interrupted, so a text can run past the limit by that reading time.
 /// </summary>
 public sealed unsafe class Z3Solver : ISolver
 {
@@ -107,9 +108,8 @@ public sealed unsafe class Z3Solver : ISolver
 
     private static string Eval(IntPtr context, string text, long timeoutMs)
     {
-        // Z3 honours :timeout per check; the text as a whole gets the same limit: past it (and a short grace, so a
-        // single check stops by its own timeout and says so), a timer interrupts Z3, again every 50 ms, since an
-        // interrupt stops only the step that runs and the text's later checks would start afresh. Z3 runs on the
+        // Z3 honours :timeout per check; past the limit (and a short grace, so a check stops by its own timeout and says
+        // so), a timer interrupts Z3, again every 50 ms, since an interrupt stops only the step that runs. Z3 runs on the
         // calling thread: a Task.Run here waited for a thread-pool thread, and when the pool was busy (parallel
         // tests, training on every core) the wait ran out before Z3 even started, so a fast query came back
         // "canceled" (exit 2, and exit 70 once the timeout escaped from a later call).
