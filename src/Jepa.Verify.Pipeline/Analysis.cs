@@ -1,3 +1,4 @@
+using Jepa.Verify.Learning.Collapse;
 using System.Collections.Immutable;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Bisimulation;
@@ -68,14 +69,38 @@ public sealed record Analysis(MdpModel Mdp, ConditionReport Report, int[] Keys, 
     }
 
     /// <summary>Refuses, before any analysis, training or encoding, an MDP with more observations than the collapse analysis compares.</summary>
+    /// <param name="mdp">The MDP.</param>
+    /// <param name="collapse">The collapse options (the all-pairs limit, and whether every pair is to be listed).</param>
+    /// <param name="withHeads">
+    /// Whether the model's heads are given: then a class-level certificate may let the analysis skip pairs, up to
+    /// <see cref="CollapseAnalysis.MaxObservationsWithClassBounds"/> observations.
+    /// </param>
     /// <exception cref="PipelineException">With the count and the limit.</exception>
-    public static void RequireComparable(MdpModel mdp, Learning.Collapse.CollapseOptions collapse)
+    public static void RequireComparable(MdpModel mdp, CollapseOptions collapse, bool withHeads = false)
     {
         ArgumentNullException.ThrowIfNull(mdp);
         ArgumentNullException.ThrowIfNull(collapse);
-        if (mdp.ObservationCount > collapse.MaxObservations)
+        var n = mdp.ObservationCount;
+        if (withHeads && n > collapse.MaxObservations && n <= CollapseAnalysis.MaxObservationsWithClassBounds)
         {
-            throw new PipelineException($"{mdp.Source} has {mdp.ObservationCount} observations; the collapse analysis compares all pairs and is limited to {collapse.MaxObservations}");
+            if (collapse.ListPairs)
+            {
+                throw new PipelineException($"{mdp.Source} has {n} observations; listing every non-equivalent pair (--pairs) is for at most {Learning.Certify.Certificate.PairLimit}");
+            }
+
+            return;
+        }
+
+        if (n > collapse.MaxObservations)
+        {
+            throw new PipelineException(withHeads
+                ? $"{mdp.Source} has {n} observations; the collapse analysis is limited to {CollapseAnalysis.MaxObservationsWithClassBounds} with a class-level certificate"
+                : $"{mdp.Source} has {n} observations; the collapse analysis compares all pairs up to {collapse.MaxObservations}, and with the model's transition model and aux head up to {CollapseAnalysis.MaxObservationsWithClassBounds} (a class-level certificate lets it skip pairs)");
+        }
+
+        if (collapse.ListPairs && n > Learning.Certify.Certificate.PairLimit)
+        {
+            throw new PipelineException($"{mdp.Source} has {n} observations; listing every non-equivalent pair (--pairs) is for at most {Learning.Certify.Certificate.PairLimit}");
         }
     }
 

@@ -146,7 +146,7 @@ public sealed record Assessment(
     public static Assessment OfLatentsFile(Analysis analysis, string path, double lossTarget, CollapseOptions options, string? transition = null, string? auxHead = null, TwoHotBins? bins = null)
     {
         ArgumentNullException.ThrowIfNull(analysis);
-        Analysis.RequireComparable(analysis.Mdp, options);
+        Analysis.RequireComparable(analysis.Mdp, options, withHeads: transition is not null && auxHead is not null);
         var mdp = analysis.Mdp;
         var latents = LatentsFile.Read(path, mdp);
         if (transition is null && auxHead is null)
@@ -172,7 +172,7 @@ public sealed record Assessment(
     public static Assessment OfOnnx(Analysis analysis, string encoder, string? transition, string? auxHead, string? featuresPath, double lossTarget, CollapseOptions options, TwoHotBins? bins = null)
     {
         ArgumentNullException.ThrowIfNull(analysis);
-        Analysis.RequireComparable(analysis.Mdp, options);
+        Analysis.RequireComparable(analysis.Mdp, options, withHeads: transition is not null && auxHead is not null);
         var data = TrainingData.FromMdp(analysis.Mdp);
         using var model = OnnxJepa.Load(encoder, transition, auxHead, bins);
         LatentMatrix latents;

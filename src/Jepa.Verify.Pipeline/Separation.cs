@@ -87,32 +87,41 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        var collapse = CollapseAnalysis.Analyze(latents, latentDim, pairs, labels, options);
-        if (heads is null)
+        ArgumentNullException.ThrowIfNull(pairs);
+        // The certificate comes first: above Certificate.PairLimit observations its class-level bounds let the collapse
+        // analysis skip the class pairs it has put apart (the analysis's figures are the same).
+        var (certificate, why, auxSpace) = heads is null ? (null, noHeads ?? "no transition model and aux head were given", null) : Certify(latents, latentDim, data, auxTargets, heads, pairs, options, requiredResidual);
+        var bounds = certificate?.Level?.Bounds;
+        if (bounds is null && data.Observations > options.MaxObservations)
         {
-            return new Separation(collapse, null, noHeads ?? "no transition model and aux head were given");
+            throw new PipelineException($"{data.Observations} observations: the collapse analysis compares all pairs up to {options.MaxObservations}; above that it skips the pairs a class-level certificate puts apart, and there is none ({why})");
         }
 
-        if (data.Observations > Certifier.MaxObservations)
+        var collapse = CollapseAnalysis.Analyze(latents, latentDim, pairs, labels, options, bounds);
+        return new Separation(collapse, certificate, why, HeadsGiven: heads is not null) { AuxSpace = auxSpace };
+    }
+
+    private static (CertificateReport? Certificate, string? Why, string? AuxSpace) Certify(IReadOnlyList<float> latents, int latentDim, TrainingData data,
+        IReadOnlyList<float> auxTargets, Func<(CertifiedHeads? Heads, string? Why)> heads, IDistinguishedPairs pairs, CollapseOptions options, bool requiredResidual)
+    {
+        if (data.Observations > Certifier.PairLimit && pairs.Classes is null)
         {
-            return new Separation(collapse, null, $"{data.Observations} observations; the certificate keeps a bound per pair and is limited to {Certifier.MaxObservations}", HeadsGiven: true);
+            return (null, $"{data.Observations} observations; above {Certifier.PairLimit} the certificate bounds pairs of bisimulation classes, which needs a partition (a complete MDP, or --missing sink)", null);
         }
 
         if (latents.Any(v => !float.IsFinite(v)))
         {
-            return new Separation(collapse, null, "the latents are not all finite", HeadsGiven: true);
+            return (null, "the latents are not all finite", null);
         }
 
         var (read, why) = heads();
         if (read is null)
         {
-            return new Separation(collapse, null, why ?? "the heads could not be read", HeadsGiven: true);
+            return (null, why ?? "the heads could not be read", null);
         }
 
-        return new Separation(collapse, Certifier.Compute(latents, latentDim, data, read.Targets(auxTargets), read.Transition, read.AuxHead, pairs, collapse.Scale, options.ListPairs, requiredResidual), null, HeadsGiven: true)
-        {
-            AuxSpace = read.AuxTargetName,
-        };
+        var scale = CollapseAnalysis.RmsNorm(latents, latentDim);
+        return (Certifier.Compute(latents, latentDim, data, read.Targets(auxTargets), read.Transition, read.AuxHead, pairs, scale, options.ListPairs, requiredResidual), null, read.AuxTargetName);
     }
 
     /// <summary>

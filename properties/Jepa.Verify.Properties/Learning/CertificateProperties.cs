@@ -67,8 +67,42 @@ public sealed class CertificateProperties
         Assert.DoesNotContain(reports, r => r.Pairs.Any(p => p.Bound > p.Distance));
     }
 
+    [Property(Arbitrary = new[] { typeof(LearningArbitraries) }, MaxTest = 30, EndSize = 12)]
+    public Property EveryClassLevelBoundIsAtMostTheLatentDistanceAndAtMostThePairLevelsBound(CertificateCase c, bool refine, bool representatives)
+    {
+        // The class level forced on small MDPs (pair limit 0), with the refinement and the representatives' certificate
+        // on or off: every bound still at most its distance; and without the representatives (whose residuals are measured
+        // against other successors) never above the pair level's, which uses each pair's own residuals and constants.
+        var classLevel = Certify(c, lipschitzFactor: 1, pairLimit: 0, refineLimit: refine ? ClassCertificate.RefineLimit : 0, representativeLimit: representatives ? ClassCertificate.RepresentativeLimit : 0);
+        var pairLevel = Certify(c, lipschitzFactor: 1).Pairs.ToDictionary(p => (p.A, p.B), p => p.Bound);
+        var broken = classLevel.Pairs.Where(p => p.Bound > p.Distance).ToList();
+        var above = representatives ? [] : classLevel.Pairs.Where(p => p.Bound > (pairLevel[(p.A, p.B)] * (1 + 1e-5)) + 1e-12).ToList();
+        return (classLevel.Level is not null && classLevel.Pairs.Length == pairLevel.Count && broken.Count == 0 && above.Count == 0)
+            .Label($"{c.Kind}, refine {refine}: {broken.Count} bounds above their distance (e.g. {broken.FirstOrDefault()}), {above.Count} above the pair level's (e.g. {above.FirstOrDefault()})");
+    }
+
+    [Property(Arbitrary = new[] { typeof(MdpArbitraries) }, MaxTest = 40, EndSize = 16)]
+    public Property AtZeroResidualTheClassLevelCertifiesEveryNonBisimilarPair(MdpSpec spec)
+    {
+        var report = Certify(new CertificateCase(spec, CertificateModelKind.Quotient, 0), lipschitzFactor: 1, pairLimit: 0, refineLimit: 0);
+        return (report.Certified && report.Level!.CertifiedByClass == report.NonEquivalentPairs)
+            .Label($"{report.CertifiedPairs} of {report.NonEquivalentPairs} certified, {report.Level?.CertifiedByClass} by classes");
+    }
+
+    [Fact]
+    public void AHalvedLipschitzConstantIsCaughtAtTheClassLevelToo()
+    {
+        var cases = LearningArbitraries.CertificateCase().Generator.Sample(10, new Rnd(PropertyRuns.DefaultSeed), 40).Select(c => c with { Kind = CertificateModelKind.Quotient }).ToList();
+        foreach (var representatives in new[] { 0, ClassCertificate.RepresentativeLimit })
+        {
+            Assert.Contains(cases, c => Certify(c, lipschitzFactor: 0.5, pairLimit: 0, representativeLimit: representatives).Pairs.Any(p => p.Bound > p.Distance));
+            Assert.DoesNotContain(cases, c => Certify(c, lipschitzFactor: 1, pairLimit: 0, representativeLimit: representatives).Pairs.Any(p => p.Bound > p.Distance));
+        }
+    }
+
     /// <summary>Builds the case's model and certifies it, listing every non-equivalent pair (scale 1: absolute distances).</summary>
-    internal static CertificateReport Certify(CertificateCase c, double lipschitzFactor)
+    internal static CertificateReport Certify(CertificateCase c, double lipschitzFactor, int pairLimit = Certificate.PairLimit, int refineLimit = ClassCertificate.RefineLimit,
+        int representativeLimit = ClassCertificate.RepresentativeLimit)
     {
         var spec = c.Spec;
         var transitions = new List<Transition>();
@@ -104,7 +138,7 @@ public sealed class CertificateProperties
                 break;
         }
 
-        return Certificate.Compute(latents, dim, data, data.Aux, transition, auxHead, pairs, scale: 1, listPairs: true, requiredResidual: true, lipschitzFactor);
+        return Certificate.Compute(latents, dim, data, data.Aux, transition, auxHead, pairs, scale: 1, listPairs: true, requiredResidual: true, lipschitzFactor, pairLimit, representativeLimit, refineLimit);
     }
 
     /// <summary>One-hot class latents; T̂ a ReLU layer with one unit per (class, action) firing only on that pair; P̂ affine.</summary>

@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Jepa.Verify.Learning.Certify;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Tensors;
 using Jepa.Verify.Mdp.Bisimulation;
@@ -40,6 +41,54 @@ public sealed class CollapseScanProperties
                 && report.ClusterOf.SequenceEqual(expected.ClusterOf))
             .Label($"scan: {report.NonEquivalentPairs} pairs, {report.Violations} violations, min {report.MinNonEquivalentDistance}, {report.Clusters} clusters; " +
                    $"plain: {expected.NonEquivalent}, {expected.Violations}, {expected.Min}, {expected.ClusterOf.DefaultIfEmpty(-1).Max() + 1}");
+    }
+
+    [Property(Arbitrary = new[] { typeof(LearningArbitraries) }, MaxTest = 60)]
+    public Property WithSoundClassBoundsTheScanReportsWhatTheFullScanReports(LatentCase c)
+    {
+        // Class bounds as a certificate gives them: at most each class pair's smallest distance, some exactly it, some
+        // half of it, some 0; the analysis that skips pairs with them must report exactly what the full scan reports.
+        var random = new SeededRandom((ulong)c.Seed);
+        var latents = new float[c.Rows * c.Dim];
+        for (var i = 0; i < latents.Length; i++)
+        {
+            latents[i] = random.NextInt(5) * 0.5f;
+        }
+
+        var pairs = Partition.FromLabels([.. Enumerable.Range(0, c.Rows).Select(_ => random.NextInt(c.Classes))]);
+        var classes = pairs.ClassOf.ToArray(); // the partition's own numbering, which the bounds are indexed by
+        var m = classes.DefaultIfEmpty(-1).Max() + 1;
+        var rows = Certificate.RowStarts(m);
+        var bounds = Enumerable.Repeat(double.PositiveInfinity, m * (m - 1) / 2).ToArray();
+        for (var a = 0; a < c.Rows; a++)
+        {
+            for (var b = 0; b < c.Rows; b++)
+            {
+                if (classes[a] < classes[b])
+                {
+                    var at = Certificate.Position(rows, classes[a], classes[b]);
+                    var distance = Certificate.Norm([.. latents.AsSpan(a * c.Dim, c.Dim).ToArray().Select(v => (double)v)], [.. latents.AsSpan(b * c.Dim, c.Dim).ToArray().Select(v => (double)v)]);
+                    bounds[at] = Math.Min(bounds[at], distance);
+                }
+            }
+        }
+
+        for (var i = 0; i < bounds.Length; i++)
+        {
+            bounds[i] = double.IsFinite(bounds[i]) ? bounds[i] * (random.NextInt(3) / 2.0) : 0;
+        }
+
+        var options = new CollapseOptions(Tolerance: 0.2, MaxListedPairs: 7);
+        var skipping = CollapseAnalysis.Analyze(latents, c.Dim, pairs, options: options, classBounds: new ClassBounds(bounds, rows));
+        var full = CollapseAnalysis.Analyze(latents, c.Dim, pairs, options: options);
+        return (skipping.NonEquivalentPairs == full.NonEquivalentPairs
+                && skipping.Violations == full.Violations
+                && Equals(skipping.MinNonEquivalentDistance, full.MinNonEquivalentDistance)
+                && skipping.OffendingPairs.SequenceEqual(full.OffendingPairs)
+                && skipping.ClusterOf.SequenceEqual(full.ClusterOf)
+                && Equals(skipping.Metrics?.SeparationRatio, full.Metrics?.SeparationRatio))
+            .Label($"skipping: {skipping.NonEquivalentPairs} pairs, {skipping.Violations} violations, min {skipping.MinNonEquivalentDistance}, {skipping.Clusters} clusters; " +
+                   $"full: {full.NonEquivalentPairs}, {full.Violations}, {full.MinNonEquivalentDistance}, {full.Clusters}");
     }
 
     /// <summary>The reference: every pair in order, distances summed term by term.</summary>

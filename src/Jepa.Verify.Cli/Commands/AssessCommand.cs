@@ -82,7 +82,7 @@ internal static class AssessCommand
             }
 
             var mdp = input.Load(r);
-            Analysis.RequireComparable(mdp, collapse);
+            Analysis.RequireComparable(mdp, collapse, withHeads: r.GetValue(transition) is not null && r.GetValue(auxHead) is not null);
             var analysis = Analysis.Of(mdp, input.Options(r));
             var assessment = latentsPath is not null
                 ? Assessment.OfLatentsFile(analysis, latentsPath, target, collapse, r.GetValue(transition), r.GetValue(auxHead), bins)

@@ -104,6 +104,11 @@ internal static class CollapseOutput
         }
 
         sb.AppendLine($"  certificate: {c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified{(c.RolledOutPairs > 0 ? $" ({c.RolledOutPairs} by rollouts)" : "")}; min certified distance {(c.MinCertifiedDistance is { } m ? $"{Num(m)} × scale" : "n/a")}{(c.TightnessMedian is { } med ? $"; bound/distance min {Num(c.TightnessMin)}, median {Num(med)}" : "")}");
+        if (c.Level is { } level)
+        {
+            sb.AppendLine($"  certificate level: {level.Summary}");
+        }
+
         sb.AppendLine($"  L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Num(c.MaxResidualDyn)}, e_P {Num(c.MaxResidualAux)}{(separation.AuxSpace is { } space ? $" (aux in {space} space)" : "")}; required residual {Num(c.RequiredResidual)}{(c.RequiredResidualExact ? "" : " (at least)")}");
         var uncertified = c.Hardest.Where(p => p.Bound == 0).Select(p => (Pair: p, Witness: analysis.Result.Witness(p.A, p.B)))
             .OrderBy(x => x.Witness?.Actions.Length ?? int.MaxValue).ThenBy(x => x.Pair.A).ThenBy(x => x.Pair.B);
@@ -135,7 +140,8 @@ internal static class CollapseOutput
     /// <summary>
     /// The verdict and certificate fields: <c>verdict</c>, <c>certified_pairs</c>, <c>rolled_out_pairs</c>, <c>min_certified_distance</c>, <c>lipschitz_transition</c>,
     /// <c>lipschitz_aux</c>, <c>required_residual</c>, <c>required_residual_exact</c>, <c>certificate_sweeps</c>, <c>bound_tightness</c> ({min, median} of
-    /// bound/distance over the non-equivalent pairs), <c>no_certificate</c>,
+    /// bound/distance over the non-equivalent pairs), <c>certificate_level</c> (null when every pair has its own bound; the
+    /// class level's counts otherwise), <c>no_certificate</c>,
     /// <c>hardest_pairs</c> and, with <c>--pairs</c>, <c>pairs</c> (<c>max_residual_*</c> are written by the caller).
     /// </summary>
     public static void CertificateJson(Utf8JsonWriter w, Separation separation, MdpModel mdp)
@@ -160,6 +166,22 @@ internal static class CollapseOutput
         else
         {
             w.WriteNull("bound_tightness");
+        }
+
+        if (c?.Level is { } level)
+        {
+            w.WriteStartObject("certificate_level");
+            w.WriteNumber("classes", level.Classes);
+            w.WriteNumber("certified_by_class", level.CertifiedByClass);
+            w.WriteNumber("refined", level.Refined);
+            w.WriteNumber("certified_by_refinement", level.CertifiedByRefinement);
+            w.WriteNumber("unrefined", level.Unrefined);
+            w.WriteNumber("tightness_sampled", level.TightnessSampled);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("certificate_level");
         }
 
         JsonText.StringOrNull(w, "no_certificate", separation.NoCertificate);

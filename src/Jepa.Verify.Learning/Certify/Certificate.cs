@@ -29,13 +29,16 @@ namespace Jepa.Verify.Learning.Certify;
 /// each pair, the best word length by a max-gap recursion over k, and stops when no longer word can raise the minimum
 /// over pairs (or after <see cref="MaxWordLength"/> steps; then the value found suffices but may not be the largest).
 /// </para>
-/// Written here: no library computes bisimulation-style bounds over pairs. Memory is a few doubles per pair of
-/// observations, so it refuses more than <see cref="MaxObservations"/> observations.
+/// <para>
+/// Memory is a few doubles per pair of observations, so above <see cref="PairLimit"/> observations the bounds are kept
+/// per pair of bisimulation classes instead (<see cref="ClassCertificate"/>), which needs the relation to be a partition.
+/// </para>
+/// Written here: no library computes bisimulation-style bounds over pairs.
 /// </remarks>
 public static class Certificate
 {
-    /// <summary>The most observations certified (the bounds are n²/2 doubles, three times over for the required residual).</summary>
-    public const int MaxObservations = 4096;
+    /// <summary>The most observations certified pair by pair (the bounds are n²/2 doubles, three times over for the required residual); above, class by class.</summary>
+    public const int PairLimit = 4096;
 
     /// <summary>The longest action word the required-residual search follows.</summary>
     public const int MaxWordLength = 64;
@@ -58,14 +61,20 @@ public static class Certificate
     /// <param name="scale">The latent scale relative numbers are divided by (the collapse report's).</param>
     /// <param name="listPairs">Whether to list every non-equivalent pair.</param>
     /// <param name="requiredResidual">Whether to search the required residual (training's stop test skips it; it is then reported as null).</param>
-    /// <exception cref="ArgumentException">Sizes that do not fit, or more than <see cref="MaxObservations"/> observations.</exception>
+    /// <exception cref="ArgumentException">Sizes that do not fit, or more than <see cref="PairLimit"/> observations without a partition (or with more than <see cref="ClassCertificate.MaxClasses"/> classes).</exception>
     public static CertificateReport Compute(IReadOnlyList<float> latents, int latentDim, TrainingData data, IReadOnlyList<float> auxTargets,
         IHead transition, IHead auxHead, IDistinguishedPairs pairs, double scale, bool listPairs = false, bool requiredResidual = true) =>
         Compute(latents, latentDim, data, auxTargets, transition, auxHead, pairs, scale, listPairs, requiredResidual, lipschitzFactor: 1);
 
-    /// <summary>As the public overload, with both Lipschitz bounds multiplied by <paramref name="lipschitzFactor"/>: the properties set it below 1 to check that an unsound constant is caught.</summary>
+    /// <summary>
+    /// As the public overload, with both Lipschitz bounds multiplied by <paramref name="lipschitzFactor"/> (the properties set
+    /// it below 1 to check that an unsound constant is caught), and the class level used above <paramref name="pairLimit"/>
+    /// observations, its representatives certified up to <paramref name="representativeLimit"/> classes and at most
+    /// <paramref name="refineLimit"/> pairs refined (the tests lower them).
+    /// </summary>
     internal static CertificateReport Compute(IReadOnlyList<float> latents, int latentDim, TrainingData data, IReadOnlyList<float> auxTargets,
-        IHead transition, IHead auxHead, IDistinguishedPairs pairs, double scale, bool listPairs, bool requiredResidual, double lipschitzFactor)
+        IHead transition, IHead auxHead, IDistinguishedPairs pairs, double scale, bool listPairs, bool requiredResidual, double lipschitzFactor,
+        int pairLimit = PairLimit, int representativeLimit = ClassCertificate.RepresentativeLimit, int refineLimit = ClassCertificate.RefineLimit)
     {
         ArgumentNullException.ThrowIfNull(latents);
         ArgumentNullException.ThrowIfNull(data);
@@ -80,44 +89,32 @@ public static class Certificate
             throw new ArgumentException($"sizes do not fit: {latents.Count} latent values for {n} × {d}, {auxTargets.Count} aux values, T̂ {transition.Inputs} → {transition.Outputs} (expected {d + actions} → {d}), P̂ {auxHead.Inputs} → {auxHead.Outputs} (expected {d} → {k}), {pairs.Size} observations in the relation");
         }
 
-        if (n > MaxObservations)
+        int[]? classOf = pairs.Classes is { } classes ? [.. classes.Take(n)] : null;
+        if (n > pairLimit && classOf is null)
         {
-            throw new ArgumentException($"the certificate keeps a bound per pair and is limited to {MaxObservations} observations, got {n}", nameof(data));
+            throw new ArgumentException($"above {pairLimit} observations the certificate keeps a bound per pair of bisimulation classes, which needs a partition (a complete MDP, or missing transitions sent to a sink), got {n} observations and the finite-data relation", nameof(pairs));
         }
 
-        var z = latents.Select(v => (double)v).ToArray();
+        var z = new double[latents.Count];
+        for (var i = 0; i < z.Length; i++)
+        {
+            z[i] = latents[i];
+        }
+
         var p = auxTargets.Select(v => (double)v).ToArray();
         var (successor, residualDyn) = TransitionResiduals(z, d, data, transition);
         var residualAux = new double[n];
-        for (var o = 0; o < n; o++)
-        {
-            residualAux[o] = Norm(auxHead.Evaluate(z.AsSpan(o * d, d)), p.AsSpan(o * k, k)) * Up;
-        }
-
+        Parallel.For(0, n, o => residualAux[o] = Norm(auxHead.Evaluate(z.AsSpan(o * d, d)), p.AsSpan(o * k, k)) * Up);
         var lipschitzT = transition.Lipschitz(d) * lipschitzFactor;
         var lipschitzP = auxHead.Lipschitz(d) * lipschitzFactor;
-        var (localP, localT) = n <= LocalLimit ? LocalConstants(z, d, n, actions, transition, auxHead, lipschitzT, lipschitzP, lipschitzFactor) : (null, null);
-        int[]? classOf = pairs.Classes is { } classes ? [.. classes.Take(n)] : null;
+        if (n > pairLimit)
+        {
+            return ClassCertificate.Compute(z, d, n, actions, p, k, classOf!, successor, residualDyn, residualAux, transition, auxHead, lipschitzT, lipschitzP, lipschitzFactor,
+                scale, requiredResidual, listPairs, representativeLimit, refineLimit);
+        }
+
         bool Apart(int a, int b) => classOf is not null ? classOf[a] != classOf[b] : pairs.AreDistinguished(a, b);
-
-        var bounds = new double[Triangle(n)];
-        var gaps = new double[bounds.Length];
-        for (int a = 0, at = 0; a < n; a++)
-        {
-            for (var b = a + 1; b < n; b++, at++)
-            {
-                gaps[at] = Norm(p.AsSpan(a * k, k), p.AsSpan(b * k, k)) * Down;
-                bounds[at] = Step(gaps[at], residualAux[a], residualAux[b], localP?[at] ?? lipschitzP);
-            }
-        }
-
-        var sweeps = Iterate(bounds, n, actions, successor, residualDyn, lipschitzT, localT);
-        var rolledOut = RolloutClause.Raise(bounds, gaps, n, actions, successor, Apart, z, d, p, transition, auxHead, lipschitzT, lipschitzP);
-        if (rolledOut > 0)
-        {
-            sweeps += Iterate(bounds, n, actions, successor, residualDyn, lipschitzT, localT);
-        }
-
+        var (bounds, gaps, sweeps, rolledOut) = PairLevel(z, d, n, actions, p, k, successor, residualDyn, residualAux, transition, auxHead, lipschitzT, lipschitzP, lipschitzFactor, Apart);
         var (required, exact) = requiredResidual ? RequiredResidual(gaps, n, actions, successor, lipschitzT, lipschitzP, Apart) : (double.NaN, false);
 
         long nonEquivalent = 0, certified = 0;
@@ -173,8 +170,39 @@ public static class Certificate
             tightMin, tightMedian);
     }
 
+    /// <summary>
+    /// Every pair's bound: the aux clause with local L_P, Gauss–Seidel passes of the transition clause with local L_T, the
+    /// rollout clause, and passes again; also each pair's aux gap (rounded down), the passes made and the pairs the
+    /// rollouts certified.
+    /// </summary>
+    internal static (double[] Bounds, double[] Gaps, int Sweeps, long RolledOut) PairLevel(double[] z, int d, int n, int actions, double[] p, int k,
+        int[] successor, double[] residualDyn, double[] residualAux, IHead transition, IHead auxHead, double lipschitzT, double lipschitzP, double factor,
+        Func<int, int, bool> apart)
+    {
+        var (localP, localT) = n <= LocalLimit ? LocalConstants(z, d, n, actions, transition, auxHead, lipschitzT, lipschitzP, factor) : (null, null);
+        var bounds = new double[Triangle(n)];
+        var gaps = new double[bounds.Length];
+        for (int a = 0, at = 0; a < n; a++)
+        {
+            for (var b = a + 1; b < n; b++, at++)
+            {
+                gaps[at] = Norm(p.AsSpan(a * k, k), p.AsSpan(b * k, k)) * Down;
+                bounds[at] = Step(gaps[at], residualAux[a], residualAux[b], localP?[at] ?? lipschitzP);
+            }
+        }
+
+        var sweeps = Iterate(bounds, n, actions, successor, residualDyn, lipschitzT, localT);
+        var rolledOut = RolloutClause.Raise(bounds, gaps, n, actions, successor, apart, z, d, p, transition, auxHead, lipschitzT, lipschitzP);
+        if (rolledOut > 0)
+        {
+            sweeps += Iterate(bounds, n, actions, successor, residualDyn, lipschitzT, localT);
+        }
+
+        return (bounds, gaps, sweeps, rolledOut);
+    }
+
     /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count), and their minimum; sorts them in place.</summary>
-    private static double Median(Span<float> values, out double min)
+    internal static double Median(Span<float> values, out double min)
     {
         values.Sort();
         min = values[0];
@@ -190,13 +218,14 @@ public static class Certificate
         var residual = new double[successor.Length];
         Array.Fill(successor, -1);
         Array.Fill(residual, double.NaN);
+        var errors = new double[data.TransitionCount];
+        Parallel.For(0, data.TransitionCount, t =>
+            errors[t] = Norm(transition.EvaluateTransition(z.AsSpan(data.From[t] * d, d), data.Action[t], actions), z.AsSpan(data.To[t] * d, d)) * Up);
         for (var t = 0; t < data.TransitionCount; t++)
         {
-            var (from, a, to) = (data.From[t], data.Action[t], data.To[t]);
-            var e = Norm(transition.EvaluateTransition(z.AsSpan(from * d, d), a, actions), z.AsSpan(to * d, d)) * Up;
-            var slot = (from * actions) + a;
-            successor[slot] = to;
-            residual[slot] = double.IsNaN(residual[slot]) ? e : Math.Max(residual[slot], e);
+            var slot = (data.From[t] * actions) + data.Action[t];
+            successor[slot] = data.To[t];
+            residual[slot] = double.IsNaN(residual[slot]) ? errors[t] : Math.Max(residual[slot], errors[t]);
         }
 
         return (successor, residual);
@@ -210,7 +239,7 @@ public static class Certificate
     /// <param name="residual">e_T of every (observation, action).</param>
     /// <param name="lipschitz">The global L_T.</param>
     /// <param name="local">L_T on each pair's segment, per action (<c>[pair · actions + action]</c>), or null for the global one everywhere.</param>
-    private static int Iterate(double[] bounds, int n, int actions, int[] successor, double[] residual, double lipschitz, double[]? local = null)
+    internal static int Iterate(double[] bounds, int n, int actions, int[] successor, double[] residual, double lipschitz, double[]? local = null)
     {
         if (!(lipschitz > 0))
         {
@@ -310,7 +339,7 @@ public static class Certificate
 
     /// <summary>The largest uniform residual that certifies every separated pair (see the remarks), and whether the search finished.</summary>
     /// <remarks>Each word length is one pass over the pairs, rows in parallel (a pass reads only the previous length's values, so the result does not depend on the schedule).</remarks>
-    private static (double Value, bool Exact) RequiredResidual(double[] gaps, int n, int actions, int[] successor, double lipschitzT, double lipschitzP, Func<int, int, bool> apart)
+    internal static (double Value, bool Exact) RequiredResidual(double[] gaps, int n, int actions, int[] successor, double lipschitzT, double lipschitzP, Func<int, int, bool> apart)
     {
         if (!(lipschitzP > 0))
         {

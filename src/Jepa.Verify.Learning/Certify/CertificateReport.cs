@@ -44,4 +44,42 @@ public sealed record CertificateReport(
 {
     /// <summary>Every non-equivalent pair has a positive certified lower bound.</summary>
     public bool Certified => CertifiedPairs == NonEquivalentPairs;
+
+    /// <summary>
+    /// Null when every pair was bounded on its own (up to <see cref="Certificate.PairLimit"/> observations); otherwise the
+    /// class level's figures: then <see cref="TightnessMin"/> and <see cref="TightnessMedian"/> are over a sample.
+    /// </summary>
+    public CertificateLevel? Level { get; init; }
+}
+
+/// <summary>Where a class-level certificate's bounds came from (<see cref="ClassCertificate"/>).</summary>
+/// <param name="Classes">The bisimulation classes bounded pairwise.</param>
+/// <param name="CertifiedByClass">Non-equivalent pairs certified by their class pair's bound.</param>
+/// <param name="Refined">Pairs of members of class pairs bounded by 0, bounded again pair by pair.</param>
+/// <param name="CertifiedByRefinement">Of those, pairs certified.</param>
+/// <param name="Unrefined">Pairs of members of class pairs bounded by 0 that did not fit the refinement's limit: not certified.</param>
+/// <param name="TightnessSampled">The non-equivalent pairs drawn (with a fixed seed) to measure bound over distance.</param>
+public sealed record CertificateLevel(int Classes, long CertifiedByClass, long Refined, long CertifiedByRefinement, long Unrefined, int TightnessSampled)
+{
+    /// <summary>Whether the classes' representatives got the pair-level certificate (up to <see cref="Certificate.PairLimit"/> classes), whose bounds less the classes' radii bound their members.</summary>
+    public bool Representatives { get; init; }
+
+    /// <summary>The class pairs' bounds, which the collapse analysis uses to skip pairs already apart.</summary>
+    public ClassBounds? Bounds { get; init; }
+
+    /// <summary>One line for reports: which level the bounds came from.</summary>
+    public string Summary =>
+        FormattableString.Invariant($"bounds per pair of {Classes} bisimulation classes{(Representatives ? " (from their representatives' pair-level certificate less the classes' radii, and the classes' worst residuals)" : " (from the classes' worst residuals)")}: {CertifiedByClass} pairs certified by their classes' bound, {CertifiedByRefinement} of {Refined} refined pair by pair{(Unrefined > 0 ? $", {Unrefined} past the refinement's limit left at 0" : "")}; bound/distance over {TightnessSampled} sampled pairs");
+}
+
+/// <summary>The class-level bounds: a lower bound on the latent distance of every pair of members of two classes.</summary>
+public sealed class ClassBounds
+{
+    private readonly double[] bounds;
+    private readonly long[] rows;
+
+    internal ClassBounds(double[] bounds, long[] rows) => (this.bounds, this.rows) = (bounds, rows);
+
+    /// <summary>The bound (absolute, not relative) for classes <paramref name="c"/> ≠ <paramref name="e"/>.</summary>
+    public double this[int c, int e] => bounds[Certificate.Position(rows, c, e)];
 }

@@ -21,9 +21,14 @@ public static class CollapseAnalysis
     /// <param name="pairs">Which observations must be apart: a <see cref="Partition"/> (its size may exceed the latent count by a sink, which is ignored) or the finite-data <see cref="DistinguishabilityRelation"/> (then purity and spreads are left null). Take it from <see cref="BisimulationResult.Pairs"/>.</param>
     /// <param name="labels">Ground-truth labels to measure cluster purity against (may be empty).</param>
     /// <param name="options">Thresholds, or null for <see cref="CollapseOptions.Default"/>.</param>
-    /// <exception cref="ArgumentException">When sizes do not fit or there are more observations than <see cref="CollapseOptions.MaxObservations"/>.</exception>
+    /// <param name="classBounds">
+    /// A certificate's class-level bounds (<see cref="Certify.CertificateLevel.Bounds"/>) for this partition, or null: with
+    /// them, class pairs already apart are not compared (<see cref="PairScan.RunByClass"/>; the report is the same) and
+    /// up to <see cref="MaxObservationsWithClassBounds"/> observations are analysed.
+    /// </param>
+    /// <exception cref="ArgumentException">When sizes do not fit or there are more observations than <see cref="CollapseOptions.MaxObservations"/> (<see cref="MaxObservationsWithClassBounds"/> with class bounds).</exception>
     public static CollapseReport Analyze(IReadOnlyList<float> latents, int latentDim, IDistinguishedPairs pairs,
-        IReadOnlyDictionary<string, ImmutableArray<string?>>? labels = null, CollapseOptions? options = null)
+        IReadOnlyDictionary<string, ImmutableArray<string?>>? labels = null, CollapseOptions? options = null, Certify.ClassBounds? classBounds = null)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         var n = Count(latents, latentDim);
@@ -33,8 +38,16 @@ public static class CollapseAnalysis
         }
 
         int[]? classOf = pairs.Classes is { } classes ? [.. classes.Take(n)] : null;
-        return Core(latents, latentDim, n, pairs.AreDistinguished, classOf, labels, options);
+        if (classBounds is not null && classOf is null)
+        {
+            throw new ArgumentException("class bounds need a partition", nameof(classBounds));
+        }
+
+        return Core(latents, latentDim, n, pairs.AreDistinguished, classOf, labels, options, classBounds);
     }
+
+    /// <summary>The most observations analysed with a certificate's class bounds (the pairs within classes are still all compared).</summary>
+    public const int MaxObservationsWithClassBounds = 4_000_000;
 
     private static int Count(IReadOnlyList<float> latents, int latentDim)
     {
@@ -49,7 +62,7 @@ public static class CollapseAnalysis
     }
 
     private static CollapseReport Core(IReadOnlyList<float> latents, int d, int n, Func<int, int, bool> apart, int[]? classOf,
-        IReadOnlyDictionary<string, ImmutableArray<string?>>? labels, CollapseOptions? options)
+        IReadOnlyDictionary<string, ImmutableArray<string?>>? labels, CollapseOptions? options, Certify.ClassBounds? classBounds)
     {
         options ??= CollapseOptions.Default;
         if (!(options.Tolerance >= 0) || !double.IsFinite(options.Tolerance))
@@ -57,10 +70,11 @@ public static class CollapseAnalysis
             throw new ArgumentException($"the tolerance must be a finite number >= 0, got {options.Tolerance}", nameof(options));
         }
 
-        if (n > options.MaxObservations)
+        if (n > (classBounds is null ? options.MaxObservations : MaxObservationsWithClassBounds))
         {
-            throw new ArgumentException(
-                $"the collapse analysis compares all pairs and is limited to {options.MaxObservations} observations, got {n}; analyse a sample or raise the limit",
+            throw new ArgumentException(classBounds is null
+                ? $"the collapse analysis compares all pairs and is limited to {options.MaxObservations} observations, got {n}; analyse a sample or raise the limit"
+                : $"the collapse analysis with class bounds is limited to {MaxObservationsWithClassBounds} observations, got {n}; analyse a sample",
                 nameof(latents));
         }
 
@@ -71,7 +85,9 @@ public static class CollapseAnalysis
         }
 
         var scale = RmsNorm(latents, d);
-        var scan = PairScan.Run(z, d, n, scale, options, apart, classOf);
+        var scan = classBounds is not null
+            ? PairScan.RunByClass(z, d, n, scale, options, classOf!, (c, e) => classBounds[c, e])
+            : PairScan.Run(z, d, n, scale, options, apart, classOf);
         var offending = scan.Offending;
         var clusters = scan.Clusters;
         var nonEquivalent = scan.NonEquivalent;

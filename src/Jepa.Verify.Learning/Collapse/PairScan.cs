@@ -79,6 +79,104 @@ internal sealed class PairScan
         return total;
     }
 
+    /// <summary>
+    /// The same figures as <see cref="Run"/> without comparing pairs a certificate has already put apart: with
+    /// <paramref name="bound"/> a lower bound on the distance of every pair of members of two classes, a class pair whose
+    /// bound is above the tolerance holds no violation and joins no cluster, and is compared only when it might hold the
+    /// smallest distance (its bound below the smallest distance found so far). Every pair within a class is compared.
+    /// </summary>
+    /// <param name="z">Row-major latents, <c>[n × d]</c>.</param>
+    /// <param name="d">The latent dimension.</param>
+    /// <param name="n">The number of rows.</param>
+    /// <param name="scale">The RMS norm distances are divided by.</param>
+    /// <param name="options">The tolerance and how many violations to list.</param>
+    /// <param name="classOf">Each row's class.</param>
+    /// <param name="bound">A lower bound on ‖zᵤ − zᵥ‖ (absolute, not relative) for every u in class c and v in class e, c &lt; e.</param>
+    /// <remarks>
+    /// The smallest distance stays exact: after the class pairs that must be compared, the class pair with the smallest
+    /// bound is compared, and then every class pair whose bound is below the smallest distance found; any other pair's
+    /// distance is at least its bound, which is at least that minimum.
+    /// </remarks>
+    public static PairScan RunByClass(double[] z, int d, int n, double scale, CollapseOptions options, int[] classOf, Func<int, int, double> bound)
+    {
+        var m = n == 0 ? 0 : classOf.Max() + 1;
+        var members = Certify.ClassCertificate.Members(classOf, n, m);
+        var total = new PairScan { clusters = new UnionFind(n) };
+        // Strictly above the tolerance with room for the scan's own rounding: such pairs are never close.
+        var far = options.Tolerance * scale * (1 + 1e-6);
+        var scanned = new HashSet<long>();
+        var first = new List<(int C, int E)>();
+        var rest = new List<(int C, int E, double Bound)>();
+        for (var c = 0; c < m; c++)
+        {
+            if (members[c].Length == 0)
+            {
+                continue;
+            }
+
+            first.Add((c, c));
+            for (var e = c + 1; e < m; e++)
+            {
+                if (members[e].Length == 0)
+                {
+                    continue;
+                }
+
+                var b = bound(c, e);
+                if (b > far && scale > 0 && double.IsFinite(scale))
+                {
+                    rest.Add((c, e, b));
+                }
+                else
+                {
+                    first.Add((c, e));
+                }
+            }
+        }
+
+        total.ScanBlocks(z, d, n, scale, options, classOf, members, first);
+        if (rest.Count > 0 && !double.IsNaN(total.MinSquared))
+        {
+            var smallest = rest.MinBy(x => (x.Bound, x.C, x.E));
+            total.ScanBlocks(z, d, n, scale, options, classOf, members, [(smallest.C, smallest.E)]);
+            var limit = Math.Sqrt(total.MinSquared);
+            total.ScanBlocks(z, d, n, scale, options, classOf, members, [.. rest.Where(x => x.Bound < limit && (x.C, x.E) != (smallest.C, smallest.E)).Select(x => (x.C, x.E))]);
+        }
+
+        // Every pair in different classes is non-equivalent, compared or not.
+        long sameClass = members.Sum(x => (long)x.Length * (x.Length - 1) / 2);
+        total.NonEquivalent = ((long)n * (n - 1) / 2) - sameClass;
+        total.Offending = [.. total.worst.UnorderedItems.Select(x => x.Element).Order(Closer)];
+        return total;
+    }
+
+    /// <summary>Compares every pair of members of each class pair in <paramref name="blocks"/> (c = e: the pairs within a class), on all cores.</summary>
+    private void ScanBlocks(double[] z, int d, int n, double scale, CollapseOptions options, int[] classOf, int[][] members, List<(int C, int E)> blocks)
+    {
+        var gate = new object();
+        var loose = Loose(scale, options);
+        Parallel.For(0, blocks.Count, () => new PairScan(), (i, _, local) =>
+        {
+            var (c, e) = blocks[i];
+            var (rows, columns) = (members[c], members[e]);
+            for (var x = 0; x < rows.Length; x++)
+            {
+                for (var y = c == e ? x + 1 : 0; y < columns.Length; y++)
+                {
+                    local.Compare(z, d, n, scale, loose, options, null, classOf, Math.Min(rows[x], columns[y]), Math.Max(rows[x], columns[y]));
+                }
+            }
+
+            return local;
+        }, local =>
+        {
+            lock (gate)
+            {
+                Add(local, options.MaxListedPairs);
+            }
+        });
+    }
+
     /// <summary>The <paramref name="t"/>-th tile pair (row ≤ column) of the upper triangle, row by row.</summary>
     private static (int Row, int Column) Unrank(long t, int tiles)
     {
@@ -107,44 +205,49 @@ internal sealed class PairScan
     {
         var rowEnd = Math.Min(n, rowStart + Tile);
         var columnEnd = Math.Min(n, columnStart + Tile);
-        var span = z.AsSpan();
-        // A pair is close when its relative distance is not above the tolerance (NaN counts as close). The squared
-        // distance is compared with a slightly loose square of the threshold first, so only pairs near it (or NaN) pay
-        // for the exact test; with no usable scale every pair takes the exact test.
-        var loose = scale > 0 && double.IsFinite(scale) ? Math.BitIncrement(Math.Pow(options.Tolerance * scale, 2) * (1 + 1e-9)) : double.PositiveInfinity;
-        var minSquared = MinSquared;
-        var maxSame = MaxSameSquared;
+        var loose = Loose(scale, options);
         for (var a = rowStart; a < rowEnd; a++)
         {
-            var za = span.Slice(a * d, d);
             for (var b = Math.Max(columnStart, a + 1); b < columnEnd; b++)
             {
-                var squared = SquaredDistance(za, span.Slice(b * d, d));
-                var dist = double.NaN;
-                var close = !(squared > loose) && !((dist = CollapseAnalysis.Relative(Math.Sqrt(squared), scale)) > options.Tolerance);
-                if (close)
-                {
-                    (clusters ??= new UnionFind(n)).Union(a, b);
-                }
-
-                if (classOf is not null ? classOf[a] == classOf[b] : !apart(a, b))
-                {
-                    maxSame = squared > maxSame ? squared : maxSame;
-                    continue;
-                }
-
-                NonEquivalent++;
-                minSquared = double.IsNaN(squared) || double.IsNaN(minSquared) ? double.NaN : Math.Min(minSquared, squared);
-                if (close)
-                {
-                    Violations++;
-                    Keep(new OffendingPair(a, b, dist), options.MaxListedPairs);
-                }
+                Compare(z, d, n, scale, loose, options, apart, classOf, a, b);
             }
         }
+    }
 
-        MinSquared = minSquared;
-        MaxSameSquared = maxSame;
+    /// <summary>
+    /// A pair is close when its relative distance is not above the tolerance (NaN counts as close). The squared distance
+    /// is compared with this slightly loose square of the threshold first, so only pairs near it (or NaN) pay for the
+    /// exact test; with no usable scale every pair takes the exact test.
+    /// </summary>
+    private static double Loose(double scale, CollapseOptions options) =>
+        scale > 0 && double.IsFinite(scale) ? Math.BitIncrement(Math.Pow(options.Tolerance * scale, 2) * (1 + 1e-9)) : double.PositiveInfinity;
+
+    /// <summary>Compares pair (a, b), a &lt; b, and tallies it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Compare(double[] z, int d, int n, double scale, double loose, CollapseOptions options, Func<int, int, bool>? apart, int[]? classOf, int a, int b)
+    {
+        var squared = SquaredDistance(z.AsSpan(a * d, d), z.AsSpan(b * d, d));
+        var dist = double.NaN;
+        var close = !(squared > loose) && !((dist = CollapseAnalysis.Relative(Math.Sqrt(squared), scale)) > options.Tolerance);
+        if (close)
+        {
+            (clusters ??= new UnionFind(n)).Union(a, b);
+        }
+
+        if (classOf is not null ? classOf[a] == classOf[b] : !apart!(a, b))
+        {
+            MaxSameSquared = squared > MaxSameSquared ? squared : MaxSameSquared;
+            return;
+        }
+
+        NonEquivalent++;
+        MinSquared = double.IsNaN(squared) || double.IsNaN(MinSquared) ? double.NaN : Math.Min(MinSquared, squared);
+        if (close)
+        {
+            Violations++;
+            Keep(new OffendingPair(a, b, dist), options.MaxListedPairs);
+        }
     }
 
     /// <summary>‖x − y‖², a vector of coordinates at a time (written out: TensorPrimitives.Distance's dispatch cost more than the sum at d = 32).</summary>

@@ -236,7 +236,7 @@ public static class CheckRunner
                 : new CheckCase(name, seed, CheckStatus.Inconclusive, $"apart, but no certificate: {separation.NoCertificate}; required: {requirement}");
         }
 
-        var numbers = $"{c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified{(c.RolledOutPairs > 0 ? $" ({c.RolledOutPairs} by rollouts)" : "")}; min bound {Text(c.MinCertifiedDistance)}; bound/distance min {Text(c.TightnessMin)}, median {Text(c.TightnessMedian)}; L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Text(c.MaxResidualDyn)}, e_P {Text(c.MaxResidualAux)}; required residual {Text(c.RequiredResidual)}";
+        var numbers = $"{c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified{(c.RolledOutPairs > 0 ? $" ({c.RolledOutPairs} by rollouts)" : "")}; min bound {Text(c.MinCertifiedDistance)}; bound/distance min {Text(c.TightnessMin)}, median {Text(c.TightnessMedian)}; L_T {Num(c.LipschitzTransition)}, L_P {Num(c.LipschitzAux)}; max residual e_T {Text(c.MaxResidualDyn)}, e_P {Text(c.MaxResidualAux)}; required residual {Text(c.RequiredResidual)}{(c.Level is { } level ? $"; {level.Summary}" : "")}";
         var hint = kind is null ? "raise training.steps" : "train the model further, or with the Lipschitz penalty, and export it again";
         return (separation.Verdict, met) switch
         {
