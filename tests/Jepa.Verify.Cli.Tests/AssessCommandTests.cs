@@ -1,5 +1,6 @@
 using Jepa.Verify.Cli.Commands;
 using Jepa.Verify.Mdp.Tests;
+using Jepa.Verify.Pipeline.Latents;
 using Xunit;
 
 namespace Jepa.Verify.Cli.Tests;
@@ -106,7 +107,51 @@ public sealed class AssessCommandTests
         var file = TestFiles.Write("big.json", json);
         var run = CliRun.Of("assess", file, "--latents", Fixture("latents.npy"));
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("has 200001 observations; the collapse analysis compares all pairs and is limited to 200000", run.Error, StringComparison.Ordinal);
+        Assert.Contains("has 200001 observations; the collapse analysis compares all pairs up to 200000, and with the model's transition model and aux head up to 4000000", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AReplayBufferOfRepeatedStatesIsCertifiedAtTheClassLevel()
+    {
+        // The counting MDP with every state seen 500 times (4,500 observations: past the pair level's 4,096), each copy
+        // with the PyTorch fixture's latent for its state and the fixture's ONNX heads: one bound per pair of classes,
+        // from the representatives' certificate (the fixture's own 36 of 36), for all 9,000,000 member pairs.
+        const int copies = 500;
+        var (latents, _, d) = NpyFile.Read(Fixture("latents.npy"));
+        var counting = CliRun.Of("classes", Counting, "--json").Json;
+        Assert.Equal(9, counting.GetProperty("classes").GetInt32());
+        string Id(int count, int copy) => $"c{count}_{copy}";
+        var observations = Enumerable.Range(0, 9 * copies).Select(o => $"{{\"id\": \"{Id(o / copies, o % copies)}\", \"aux\": {(o / copies == 4 ? 1 : 0)}}}");
+        var transitions = Enumerable.Range(0, 9 * copies).SelectMany(o => new[] { ("inc", Math.Min(8, (o / copies) + 1)), ("dec", Math.Max(0, (o / copies) - 1)) }
+            .Select((x, a) => $"{{\"from\": \"{Id(o / copies, o % copies)}\", \"action\": \"{x.Item1}\", \"to\": \"{Id(x.Item2, ((o % copies) * 7 + a + 1) % copies)}\"}}"));
+        var dir = Directory.CreateTempSubdirectory("jv-replay-").FullName;
+        var file = Path.Combine(dir, "replay.json");
+        File.WriteAllText(file, $"{{\"actions\": [\"inc\", \"dec\"], \"observations\": [{string.Join(", ", observations)}], \"transitions\": [{string.Join(", ", transitions)}]}}");
+        var z = Path.Combine(dir, "z.npy");
+        WriteNpy(z, [9 * copies, d], [.. Enumerable.Range(0, 9 * copies).SelectMany(o => latents.Skip(o / copies * d).Take(d))]);
+
+        var run = CliRun.Of("assess", file, "--latents", z, "--transition", Fixture("transition.onnx"), "--aux-head", Fixture("aux_head.onnx"), "--json");
+        Assert.Equal(0, run.ExitCode);
+        var json = run.Json;
+        Assert.Equal("certified", json.GetProperty("verdict").GetString());
+        Assert.Equal(36L * copies * copies, json.GetProperty("certified_pairs").GetInt64());
+        var level = json.GetProperty("certificate_level");
+        Assert.Equal(9, level.GetProperty("classes").GetInt32());
+        Assert.Equal(36L * copies * copies, level.GetProperty("certified_by_class").GetInt64());
+        Assert.Equal(100_000, level.GetProperty("tightness_sampled").GetInt32());
+        Assert.InRange(json.GetProperty("bound_tightness").GetProperty("median").GetDouble(), 1e-6, 1);
+        Assert.Equal(0, json.GetProperty("violations").GetInt32());
+
+        // The same 9 states once each: the pair level, the same smallest bound (the copies' radii are 0).
+        var once = CliRun.Of("assess", Counting, "--latents", Fixture("latents.npy"), "--transition", Fixture("transition.onnx"), "--aux-head", Fixture("aux_head.onnx"), "--json").Json;
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, once.GetProperty("certificate_level").ValueKind);
+        Assert.Equal(once.GetProperty("min_certified_distance").GetDouble(), json.GetProperty("min_certified_distance").GetDouble(), 12);
+        Assert.Equal(once.GetProperty("min_nonequivalent_distance").GetDouble(), json.GetProperty("min_nonequivalent_distance").GetDouble(), 12);
+
+        // Listing every pair is refused at this size, before any work; latents alone past the limit are refused too.
+        var listing = CliRun.Of("assess", file, "--latents", z, "--transition", Fixture("transition.onnx"), "--aux-head", Fixture("aux_head.onnx"), "--pairs");
+        Assert.Equal(2, listing.ExitCode);
+        Assert.Contains("listing every non-equivalent pair (--pairs) is for at most 4096", listing.Error, StringComparison.Ordinal);
     }
 
     [Fact]
