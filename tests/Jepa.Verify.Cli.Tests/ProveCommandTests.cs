@@ -58,9 +58,9 @@ public sealed class ProveCommandTests
         var run = CliRun.Of("prove", "--general", "--json");
         Assert.Equal(0, run.ExitCode);
         var obligations = run.Json.GetProperty("obligations").EnumerateArray().ToList();
-        Assert.Equal(24, obligations.Count);
+        Assert.Equal(32, obligations.Count);
         Assert.All(obligations, o => Assert.Equal(o.GetProperty("expected").GetString(), o.GetProperty("status").GetString()));
-        Assert.Contains("verdict: verified (24 of 24 as expected)", CliRun.Of("prove", "--general").Out);
+        Assert.Contains("verdict: verified (32 of 32 as expected)", CliRun.Of("prove", "--general").Out);
     }
 
     [Fact]
