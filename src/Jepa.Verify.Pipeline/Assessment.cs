@@ -120,8 +120,14 @@ public sealed record Assessment(
         }
 
         // The ONNX heads are read and checked against the runtime only when a certificate is possible (Separation.Of).
+        // The predictions are dropped once the heads are checked against them (at scale they are the largest array).
         Func<(CertifiedHeads?, string?)>? heads = model is not null && next is not null && aux is not null
-            ? () => model.Heads(data, latents, next, aux)
+            ? () =>
+            {
+                var read = model.Heads(data, latents, next!, aux!);
+                (next, aux) = (null, null);
+                return read;
+            }
             : null;
         var why = model is null
             ? "latents alone: a certificate needs the transition model and the aux head (--transition, --aux-head)"

@@ -81,16 +81,17 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
     /// <param name="labels">Labels for purity figures.</param>
     /// <param name="options">Tolerance, limits, and whether to list every pair.</param>
     /// <param name="requiredResidual">Whether the certificate searches the required residual.</param>
+    /// <param name="directional">Whether the certificate may spend a forward pass per pair on directional bounds (training's stop test does not).</param>
     public static Separation Of(IReadOnlyList<float> latents, int latentDim, TrainingData data, IReadOnlyList<float> auxTargets,
         Func<(CertifiedHeads? Heads, string? Why)>? heads, string? noHeads, IDistinguishedPairs pairs,
-        IReadOnlyDictionary<string, System.Collections.Immutable.ImmutableArray<string?>>? labels, CollapseOptions options, bool requiredResidual = true)
+        IReadOnlyDictionary<string, System.Collections.Immutable.ImmutableArray<string?>>? labels, CollapseOptions options, bool requiredResidual = true, bool directional = true)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(pairs);
         // The certificate comes first: above Certificate.PairLimit observations its class-level bounds let the collapse
         // analysis skip the class pairs it has put apart (the analysis's figures are the same).
-        var (certificate, why, auxSpace) = heads is null ? (null, noHeads ?? "no transition model and aux head were given", null) : Certify(latents, latentDim, data, auxTargets, heads, pairs, options, requiredResidual);
+        var (certificate, why, auxSpace) = heads is null ? (null, noHeads ?? "no transition model and aux head were given", null) : Certify(latents, latentDim, data, auxTargets, heads, pairs, options, requiredResidual, directional);
         var bounds = certificate?.Level?.Bounds;
         if (bounds is null && data.Observations > options.MaxObservations)
         {
@@ -102,7 +103,7 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
     }
 
     private static (CertificateReport? Certificate, string? Why, string? AuxSpace) Certify(IReadOnlyList<float> latents, int latentDim, TrainingData data,
-        IReadOnlyList<float> auxTargets, Func<(CertifiedHeads? Heads, string? Why)> heads, IDistinguishedPairs pairs, CollapseOptions options, bool requiredResidual)
+        IReadOnlyList<float> auxTargets, Func<(CertifiedHeads? Heads, string? Why)> heads, IDistinguishedPairs pairs, CollapseOptions options, bool requiredResidual, bool directional)
     {
         if (data.Observations > Certifier.PairLimit && pairs.Classes is null)
         {
@@ -121,7 +122,7 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
         }
 
         var scale = CollapseAnalysis.RmsNorm(latents, latentDim);
-        return (Certifier.Compute(latents, latentDim, data, read.Targets(auxTargets), read.Transition, read.AuxHead, pairs, scale, options.ListPairs, requiredResidual), null, read.AuxTargetName);
+        return (Certifier.Compute(latents, latentDim, data, read.Targets(auxTargets), read.Transition, read.AuxHead, pairs, scale, options.ListPairs, requiredResidual, directional), null, read.AuxTargetName);
     }
 
     /// <summary>

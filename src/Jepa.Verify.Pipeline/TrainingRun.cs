@@ -46,7 +46,7 @@ public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Separ
         Func<PJepaModel, float[], (bool, long, double)>? goal = config is { Mode: TrainingMode.Joint, TwoHot: null }
             ? (model, latents) =>
             {
-                var s = Separation.Of(latents, config.LatentDim, data, data.Aux, () => Separation.HeadsOf(model), null, pairs, null, collapse with { ListPairs = false }, requiredResidual: false);
+                var s = Separation.Of(latents, config.LatentDim, data, data.Aux, () => Separation.HeadsOf(model), null, pairs, null, collapse with { ListPairs = false }, requiredResidual: false, directional: false);
                 return (s.Verdict == SeparationVerdict.Certified, s.Certificate?.CertifiedPairs ?? 0, s.Certificate?.BoundSum ?? 0);
             }
             : null;

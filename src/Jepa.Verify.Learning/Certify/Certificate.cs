@@ -61,10 +61,11 @@ public static class Certificate
     /// <param name="scale">The latent scale relative numbers are divided by (the collapse report's).</param>
     /// <param name="listPairs">Whether to list every non-equivalent pair.</param>
     /// <param name="requiredResidual">Whether to search the required residual (training's stop test skips it; it is then reported as null).</param>
+    /// <param name="directional">Whether pairs may get directional bounds along their segments (<see cref="SegmentBound"/>, within its budget; training's stop test skips them for speed).</param>
     /// <exception cref="ArgumentException">Sizes that do not fit, or more than <see cref="PairLimit"/> observations without a partition (or with more than <see cref="ClassCertificate.MaxClasses"/> classes).</exception>
     public static CertificateReport Compute(IReadOnlyList<float> latents, int latentDim, TrainingData data, IReadOnlyList<float> auxTargets,
-        IHead transition, IHead auxHead, IDistinguishedPairs pairs, double scale, bool listPairs = false, bool requiredResidual = true) =>
-        Compute(latents, latentDim, data, auxTargets, transition, auxHead, pairs, scale, listPairs, requiredResidual, lipschitzFactor: 1);
+        IHead transition, IHead auxHead, IDistinguishedPairs pairs, double scale, bool listPairs = false, bool requiredResidual = true, bool directional = true) =>
+        Compute(latents, latentDim, data, auxTargets, transition, auxHead, pairs, scale, listPairs, requiredResidual, lipschitzFactor: 1, directional: directional);
 
     /// <summary>
     /// As the public overload, with both Lipschitz bounds multiplied by <paramref name="lipschitzFactor"/> (the properties set
@@ -74,7 +75,7 @@ public static class Certificate
     /// </summary>
     internal static CertificateReport Compute(IReadOnlyList<float> latents, int latentDim, TrainingData data, IReadOnlyList<float> auxTargets,
         IHead transition, IHead auxHead, IDistinguishedPairs pairs, double scale, bool listPairs, bool requiredResidual, double lipschitzFactor,
-        int pairLimit = PairLimit, int representativeLimit = ClassCertificate.RepresentativeLimit, int refineLimit = ClassCertificate.RefineLimit)
+        int pairLimit = PairLimit, int representativeLimit = ClassCertificate.RepresentativeLimit, int refineLimit = ClassCertificate.RefineLimit, bool directional = true)
     {
         ArgumentNullException.ThrowIfNull(latents);
         ArgumentNullException.ThrowIfNull(data);
@@ -110,11 +111,11 @@ public static class Certificate
         if (n > pairLimit)
         {
             return ClassCertificate.Compute(z, d, n, actions, p, k, classOf!, successor, residualDyn, residualAux, transition, auxHead, lipschitzT, lipschitzP, lipschitzFactor,
-                scale, requiredResidual, listPairs, representativeLimit, refineLimit);
+                scale, requiredResidual, listPairs, representativeLimit, refineLimit, directional);
         }
 
         bool Apart(int a, int b) => classOf is not null ? classOf[a] != classOf[b] : pairs.AreDistinguished(a, b);
-        var (bounds, gaps, sweeps, rolledOut) = PairLevel(z, d, n, actions, p, k, successor, residualDyn, residualAux, transition, auxHead, lipschitzT, lipschitzP, lipschitzFactor, Apart);
+        var (bounds, gaps, sweeps, rolledOut) = PairLevel(z, d, n, actions, p, k, successor, residualDyn, residualAux, transition, auxHead, lipschitzT, lipschitzP, lipschitzFactor, Apart, directional);
         var (required, exact) = requiredResidual ? RequiredResidual(gaps, n, actions, successor, lipschitzT, lipschitzP, Apart) : (double.NaN, false);
 
         long nonEquivalent = 0, certified = 0;
@@ -177,9 +178,9 @@ public static class Certificate
     /// </summary>
     internal static (double[] Bounds, double[] Gaps, int Sweeps, long RolledOut) PairLevel(double[] z, int d, int n, int actions, double[] p, int k,
         int[] successor, double[] residualDyn, double[] residualAux, IHead transition, IHead auxHead, double lipschitzT, double lipschitzP, double factor,
-        Func<int, int, bool> apart)
+        Func<int, int, bool> apart, bool directional)
     {
-        var (localP, localT) = n <= LocalLimit ? LocalConstants(z, d, n, actions, transition, auxHead, lipschitzT, lipschitzP, factor) : (null, null);
+        var (localP, localT) = n <= LocalLimit ? LocalConstants(z, d, n, actions, transition, auxHead, lipschitzT, lipschitzP, factor, directional) : (null, null);
         var bounds = new double[Triangle(n)];
         var gaps = new double[bounds.Length];
         for (int a = 0, at = 0; a < n; a++)
@@ -296,17 +297,17 @@ public static class Certificate
     /// in parallel and the result does not depend on the order.
     /// </summary>
     private static (double[] P, double[] T) LocalConstants(double[] z, int d, int n, int actions, IHead transition, IHead auxHead,
-        double globalT, double globalP, double factor)
+        double globalT, double globalP, double factor, bool directional)
     {
         // Each head prepares what one input alone determines (its first LayerNorm's input) once; a pair then costs O(width).
-        var aux = auxHead.PrepareLocal([.. Enumerable.Range(0, n).Select(o => z.AsSpan(o * d, d).ToArray())], d);
+        var aux = auxHead.PrepareLocal([.. Enumerable.Range(0, n).Select(o => z.AsSpan(o * d, d).ToArray())], d, directional ? Triangle(n) : 0);
         var dyn = transition.PrepareLocal([.. Enumerable.Range(0, n * actions).Select(i =>
         {
             var input = new double[d + actions];
             z.AsSpan(i / actions * d, d).CopyTo(input);
             input[d + (i % actions)] = 1;
             return input;
-        })], d);
+        })], d, directional ? Triangle(n) * actions : 0);
         var rows = RowStarts(n);
         var localP = new double[Triangle(n)];
         var localT = new double[Triangle(n) * actions];

@@ -75,10 +75,11 @@ internal static class ClassCertificate
     /// <param name="listPairs">Whether to list every non-equivalent pair with its bound (the tests do; reports refuse it at this size).</param>
     /// <param name="representativeLimit">Up to this many classes the representatives get the pair-level certificate (<see cref="RepresentativeLimit"/>; the tests vary it).</param>
     /// <param name="refineLimit">The most member pairs refined (the tests lower it).</param>
+    /// <param name="directional">Whether the representatives' pairs may get directional bounds.</param>
     /// <exception cref="ArgumentException">More than <see cref="MaxClasses"/> classes.</exception>
     public static CertificateReport Compute(double[] z, int d, int n, int actions, double[] p, int k, int[] classOf, int[] successor,
         double[] residualDyn, double[] residualAux, IHead transition, IHead auxHead, double lipschitzT, double lipschitzP, double factor,
-        double scale, bool requiredResidual, bool listPairs, int representativeLimit, int refineLimit)
+        double scale, bool requiredResidual, bool listPairs, int representativeLimit, int refineLimit, bool directional)
     {
         var m = n == 0 ? 0 : classOf.Max() + 1;
         if (m > MaxClasses)
@@ -127,7 +128,7 @@ internal static class ClassCertificate
         var bounds = new double[(long)m * (m - 1) / 2];
         var (representative, radius) = Representatives(z, d, n, classOf, m);
         var (quotient, quotientRows, _) = m <= representativeLimit
-            ? Representatives(z, d, actions, p, k, representative, classSuccessor, transition, auxHead, residualAux, lipschitzT, lipschitzP, factor)
+            ? Representatives(z, d, actions, p, k, representative, classSuccessor, transition, auxHead, residualAux, lipschitzT, lipschitzP, factor, directional)
             : (null, null, 0);
         Parallel.For(0, m, c =>
         {
@@ -153,7 +154,21 @@ internal static class ClassCertificate
             ? Certificate.RequiredResidual(SpreadFreeGaps(p, k, m, n, first, classOf, rows), m, actions, classSuccessor, lipschitzT, lipschitzP, (a, b) => first[a] >= 0 && first[b] >= 0)
             : (double.NaN, false);
 
-        var refined = Refine(bounds, rows, z, d, n, actions, p, k, classOf, successor, residualDyn, residualAux, lipschitzT, lipschitzP, size, refineLimit);
+        // A class whose every member has the class's worst residuals gains nothing member by member.
+        var uniform = Enumerable.Repeat(true, m).ToArray();
+        for (var o = 0; o < n; o++)
+        {
+            var c = classOf[o];
+            var spread = Certificate.Norm(p.AsSpan(o * k, k), p.AsSpan(first[c] * k, k));
+            uniform[c] &= (residualAux[o] + spread) * Up >= auxResidual[c] * (1 - 1e-9);
+            for (var x = 0; x < actions && uniform[c]; x++)
+            {
+                var e = residualDyn[(o * actions) + x];
+                uniform[c] &= double.IsNaN(e) || e >= classResidual[(c * actions) + x] * (1 - 1e-9);
+            }
+        }
+
+        var refined = Refine(bounds, rows, z, d, n, actions, p, k, classOf, successor, residualDyn, residualAux, lipschitzT, lipschitzP, size, uniform, refineLimit);
         var report = Report(bounds, rows, refined, z, d, n, classOf, first, size, m, scale, lipschitzT, lipschitzP, residualDyn, residualAux,
             required, exact, sweeps, quotient is not null);
         if (!listPairs)
@@ -235,7 +250,7 @@ internal static class ClassCertificate
     /// </summary>
     private static (double[] Bounds, long[] Rows, long RolledOut) Representatives(double[] z, int d, int actions, double[] p, int k,
         (int[] Observation, int[] Index) representative, int[] classSuccessor, IHead transition, IHead auxHead, double[] residualAux,
-        double lipschitzT, double lipschitzP, double factor)
+        double lipschitzT, double lipschitzP, double factor, bool directional)
     {
         var classes = Enumerable.Range(0, representative.Observation.Length).Where(c => representative.Observation[c] >= 0).ToArray();
         var q = classes.Length;
@@ -261,7 +276,7 @@ internal static class ClassCertificate
                 : Certificate.Norm(transition.EvaluateTransition(zq.AsSpan(i * d, d), x, actions), zq.AsSpan(successor[slot] * d, d)) * Up;
         });
 
-        var (bounds, _, _, rolledOut) = Certificate.PairLevel(zq, d, q, actions, pq, k, successor, residual, auxq, transition, auxHead, lipschitzT, lipschitzP, factor, (a, b) => true);
+        var (bounds, _, _, rolledOut) = Certificate.PairLevel(zq, d, q, actions, pq, k, successor, residual, auxq, transition, auxHead, lipschitzT, lipschitzP, factor, (a, b) => true, directional);
         return (bounds, Certificate.RowStarts(q), rolledOut);
     }
 
@@ -296,9 +311,13 @@ internal static class ClassCertificate
     /// <summary>Member pairs refined at the pair level: the observations, their bounds, and the class pairs they cover.</summary>
     private sealed record Refinement(int[] A, int[] B, double[] Bounds, Dictionary<long, int> Index, HashSet<long> ClassPairs, long Skipped);
 
-    /// <summary>Refines the member pairs of class pairs bounded by 0, in class-pair order, while they fit the limit.</summary>
+    /// <summary>
+    /// Refines the member pairs of class pairs bounded by 0, in class-pair order, while they fit the limit; a pair of
+    /// classes whose members all have their class's worst residuals (<paramref name="uniform"/>) is left as it is: each
+    /// member pair would start from, and stay at, the class bound.
+    /// </summary>
     private static Refinement Refine(double[] classBounds, long[] rows, double[] z, int d, int n, int actions, double[] p, int k, int[] classOf,
-        int[] successor, double[] residualDyn, double[] residualAux, double lipschitzT, double lipschitzP, long[] size, int limit)
+        int[] successor, double[] residualDyn, double[] residualAux, double lipschitzT, double lipschitzP, long[] size, bool[] uniform, int limit)
     {
         var m = size.Length;
         var members = Members(classOf, n, m);
@@ -309,7 +328,7 @@ internal static class ClassCertificate
         {
             for (var e = c + 1; e < m; e++)
             {
-                if (size[c] == 0 || size[e] == 0 || classBounds[Certificate.Position(rows, c, e)] > 0)
+                if (size[c] == 0 || size[e] == 0 || classBounds[Certificate.Position(rows, c, e)] > 0 || (uniform[c] && uniform[e]))
                 {
                     continue;
                 }

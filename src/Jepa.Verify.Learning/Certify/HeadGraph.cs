@@ -87,15 +87,20 @@ public sealed class HeadGraph : IHead
     /// <remarks>
     /// Each chain whose input moves on a segment (an affine function of the head's input: slices, concatenations and sums
     /// of such values, and chains of affine layers only) gets its local constant (<see cref="HeadChain.PrepareLocal"/>),
-    /// the others their global one; they compose as in <see cref="Lipschitz"/>.
+    /// the others their global one; they compose as in <see cref="Lipschitz"/>. Every constant then bounds, for the pair
+    /// at hand, ‖value(x₁) − value(x₀)‖/‖x₁ − x₀‖, so when the pairs fit <see cref="HeadChain.DirectionalBudget"/> such a
+    /// chain may also take its directional bound along its input's segment (<see cref="SegmentBound"/>) times that
+    /// segment's length over the pair's, whichever is smaller.
     /// </remarks>
-    /// <inheritdoc/>
-    public ILocalBounds PrepareLocal(IReadOnlyList<double[]> inputs, int inputColumns)
+    public ILocalBounds PrepareLocal(IReadOnlyList<double[]> inputs, int inputColumns, long pairs = 0)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var affine = Affine();
-        var points = inputs.Select(i => NormInputs(Values(i), affine)).ToArray();
-        return new PreparedBounds(this, inputColumns, points);
+        var values = inputs.Select(i => Values(i)).ToArray();
+        var points = values.Select(v => NormInputs(v, affine)).ToArray();
+        var work = Nodes.Select((node, i) => node is Apply a && affine[a.Input] ? a.Chain.SegmentWork : 0).Sum();
+        var directional = pairs > 0 && work > 0 && pairs * SegmentBound.Pieces * 4 * work <= HeadChain.DirectionalBudget;
+        return new PreparedBounds(this, inputColumns, points, directional ? (inputs, values, affine) : null);
     }
 
     /// <summary>For each chain whose input moves affinely with the head's input, the input of its first LayerNorm at these node values (null elsewhere).</summary>
@@ -132,13 +137,24 @@ public sealed class HeadGraph : IHead
         return affine;
     }
 
-    /// <summary>A graph's local bounds from each input's first-LayerNorm inputs, computed once.</summary>
-    private sealed class PreparedBounds(HeadGraph graph, int inputColumns, double[]?[][] points) : ILocalBounds
+    /// <summary>A graph's local bounds from each input's first-LayerNorm inputs, computed once, and the node values for the directional bounds.</summary>
+    private sealed class PreparedBounds(HeadGraph graph, int inputColumns, double[]?[][] points, (IReadOnlyList<double[]> Inputs, double[][][] Values, bool[] Affine)? segments) : ILocalBounds
     {
         private readonly double[] chains = graph.ChainConstants(inputColumns);
 
-        public double Between(int i, int j) =>
-            graph.Compose(inputColumns, chains, node => graph.Nodes[node] is Apply apply ? apply.Chain.NormFactor(points[i][node], points[j][node]) : 1);
+        public double Between(int i, int j)
+        {
+            Func<int, double>? direct = null;
+            if (segments is var (inputs, values, affine))
+            {
+                var length = Certificate.Norm(inputs[i], inputs[j]);
+                direct = node => graph.Nodes[node] is Apply apply && affine[apply.Input] && length > 0
+                    ? apply.Chain.Directional(values[i][apply.Input], values[j][apply.Input]) * Certificate.Norm(values[i][apply.Input], values[j][apply.Input]) / length * (1 + 1e-12)
+                    : double.PositiveInfinity;
+            }
+
+            return graph.Compose(inputColumns, chains, node => graph.Nodes[node] is Apply apply ? apply.Chain.NormFactor(points[i][node], points[j][node]) : 1, direct);
+        }
     }
 
     /// <summary>The value of every node at <paramref name="input"/>.</summary>
@@ -202,8 +218,11 @@ public sealed class HeadGraph : IHead
         return chains;
     }
 
-    /// <summary>The composition rules of the remarks: a slice 1 (0 when none of it varies), a chain its constant times its input's, a sum the sum, a join the root of the squares.</summary>
-    private double Compose(int inputColumns, double[] chains, Func<int, double> local)
+    /// <summary>
+    /// The composition rules of the remarks: a slice 1 (0 when none of it varies), a chain its constant times its input's
+    /// (or <paramref name="direct"/>'s bound for the node when smaller), a sum the sum, a join the root of the squares.
+    /// </summary>
+    private double Compose(int inputColumns, double[] chains, Func<int, double> local, Func<int, double>? direct = null)
     {
         var constant = new double[Nodes.Length];
         for (var i = 0; i < Nodes.Length; i++)
@@ -211,7 +230,7 @@ public sealed class HeadGraph : IHead
             constant[i] = Nodes[i] switch
             {
                 Slice s => s.From < inputColumns ? 1 : 0,
-                Apply a => chains[i] * Math.Min(1, local(i)) * constant[a.Input],
+                Apply a => Math.Min(chains[i] * Math.Min(1, local(i)) * constant[a.Input], direct?.Invoke(i) ?? double.PositiveInfinity),
                 Sum s => constant[s.Left] + constant[s.Right],
                 Join j => Math.Sqrt(j.Parts.Sum(p => constant[p] * constant[p])),
                 _ => 0,

@@ -21,18 +21,23 @@ public interface IHead
 
     /// <summary>
     /// A sound upper bound on the Lipschitz constant on the segment between the inputs <paramref name="from"/> and
-    /// <paramref name="to"/> (only the first <paramref name="inputColumns"/> varying; they must agree on the rest): what the
-    /// mean-value inequality needs for that one pair. Never above <see cref="Lipschitz"/>: <see cref="PrepareLocal"/> on the two inputs.
+    /// <paramref name="to"/> (only the first <paramref name="inputColumns"/> varying; they must agree on the rest), or on the
+    /// directional derivative along it: what the mean-value inequality needs for that one pair. Never above
+    /// <see cref="Lipschitz"/>: <see cref="PrepareLocal"/> on the two inputs.
     /// </summary>
     double LocalLipschitz(ReadOnlySpan<double> from, ReadOnlySpan<double> to, int inputColumns) =>
-        PrepareLocal([from.ToArray(), to.ToArray()], inputColumns).Between(0, 1);
+        PrepareLocal([from.ToArray(), to.ToArray()], inputColumns, pairs: 1).Between(0, 1);
 
     /// <summary>
     /// <see cref="LocalLipschitz"/> for many pairs of <paramref name="inputs"/>: whatever each input alone determines is
     /// computed once here, so that a pair costs little more than the layer normalisation's width. By default every pair
     /// gets the global constant.
     /// </summary>
-    ILocalBounds PrepareLocal(IReadOnlyList<double[]> inputs, int inputColumns) => new GlobalBounds(Lipschitz(inputColumns));
+    /// <param name="inputs">The inputs.</param>
+    /// <param name="inputColumns">How many leading columns vary.</param>
+    /// <param name="pairs">How many pairs will be asked for (0: unknown): a chain spends a per-pair forward pass on the
+    /// directional bound (<see cref="SegmentBound"/>) only when they fit its budget.</param>
+    ILocalBounds PrepareLocal(IReadOnlyList<double[]> inputs, int inputColumns, long pairs = 0) => new GlobalBounds(Lipschitz(inputColumns));
 
     /// <summary>A transition model's prediction T̂(z, a): the head applied to <c>concat(z, onehot(a))</c>.</summary>
     /// <param name="latent">z.</param>
@@ -50,7 +55,7 @@ public interface IHead
 /// <summary>Lipschitz bounds on the segments between prepared inputs (<see cref="IHead.PrepareLocal"/>); thread-safe.</summary>
 public interface ILocalBounds
 {
-    /// <summary>A sound upper bound on the head's Lipschitz constant on the segment between inputs <paramref name="i"/> and <paramref name="j"/>.</summary>
+    /// <summary>A sound bound for the mean-value inequality on the segment between inputs <paramref name="i"/> and <paramref name="j"/>: on the head's Lipschitz constant there, or on its directional derivative along it.</summary>
     double Between(int i, int j);
 }
 

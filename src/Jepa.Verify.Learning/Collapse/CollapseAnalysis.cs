@@ -230,23 +230,21 @@ public static class CollapseAnalysis
             return new CollapseMetrics(0, null, null, ratio, null);
         }
 
-        var centred = (double[])z.Clone();
-        for (var k = 0; k < d; k++)
+        var mean = new double[d];
+        for (var i = 0; i < n; i++)
         {
-            double mean = 0;
-            for (var i = 0; i < n; i++)
+            for (var k = 0; k < d; k++)
             {
-                mean += z[(i * d) + k];
-            }
-
-            mean /= n;
-            for (var i = 0; i < n; i++)
-            {
-                centred[(i * d) + k] -= mean;
+                mean[k] += z[(i * d) + k];
             }
         }
 
-        var covariance = SquaredSingularValues(centred, n, d).Select(v => Math.Max(0, v) / n).ToArray();
+        for (var k = 0; k < d; k++)
+        {
+            mean[k] /= n;
+        }
+
+        var covariance = SquaredSingularValues(z, n, d, mean).Select(v => Math.Max(0, v) / n).ToArray();
         double? lidar = null, probe = null;
         if (classOf is not null && classes is > 1)
         {
@@ -292,8 +290,10 @@ public static class CollapseAnalysis
     /// are fewer rows than columns, of <c>ZZᵀ</c> (<c>n×n</c>), which has the same non-zero eigenvalues, so a 2,000-wide
     /// latent of 9 observations costs a 9×9 decomposition.
     /// </summary>
-    internal static double[] SquaredSingularValues(double[] z, int n, int d)
+    internal static double[] SquaredSingularValues(double[] z, int n, int d, double[]? mean = null)
     {
+        // With a mean, the rows are centred on the fly (no copy of the latents).
+        double At(int i, int k) => z[(i * d) + k] - (mean?[k] ?? 0);
         var rows = n < d;
         var m = rows ? n : d;
         var g = new double[m * m];
@@ -306,7 +306,7 @@ public static class CollapseAnalysis
                     double dot = 0;
                     for (var k = 0; k < d; k++)
                     {
-                        dot += z[(i * d) + k] * z[(j * d) + k];
+                        dot += At(i, k) * At(j, k);
                     }
 
                     g[(i * n) + j] = g[(j * n) + i] = dot;
@@ -315,14 +315,20 @@ public static class CollapseAnalysis
         }
         else
         {
+            var row = new double[d];
             for (var i = 0; i < n; i++)
             {
+                for (var k = 0; k < d; k++)
+                {
+                    row[k] = At(i, k);
+                }
+
                 for (var a = 0; a < d; a++)
                 {
-                    var za = z[(i * d) + a];
+                    var za = row[a];
                     for (var b = a; b < d; b++)
                     {
-                        g[(a * d) + b] += za * z[(i * d) + b];
+                        g[(a * d) + b] += za * row[b];
                     }
                 }
             }

@@ -80,10 +80,12 @@ internal sealed class PairScan
     }
 
     /// <summary>
-    /// The same figures as <see cref="Run"/> without comparing pairs a certificate has already put apart: with
-    /// <paramref name="bound"/> a lower bound on the distance of every pair of members of two classes, a class pair whose
-    /// bound is above the tolerance holds no violation and joins no cluster, and is compared only when it might hold the
-    /// smallest distance (its bound below the smallest distance found so far). Every pair within a class is compared.
+    /// The same figures as <see cref="Run"/> without comparing pairs known to be apart: with <paramref name="bound"/> a lower
+    /// bound on the distance of every pair of members of two classes (a certificate's), raised where it is smaller by the
+    /// geometric bound ‖z(r_c) − z(r_e)‖ − ρ_c − ρ_e (each class's first member r and the largest distance ρ of its members from
+    /// it: the triangle inequality), a class pair whose bound is above the tolerance holds no violation and joins no cluster,
+    /// and is compared only when it might hold the smallest distance (its bound below the smallest found so far). Every
+    /// pair within a class is compared.
     /// </summary>
     /// <param name="z">Row-major latents, <c>[n × d]</c>.</param>
     /// <param name="d">The latent dimension.</param>
@@ -95,52 +97,53 @@ internal sealed class PairScan
     /// <remarks>
     /// The smallest distance stays exact: after the class pairs that must be compared, the class pair with the smallest
     /// bound is compared, and then every class pair whose bound is below the smallest distance found; any other pair's
-    /// distance is at least its bound, which is at least that minimum.
+    /// distance is at least its bound, which is at least that minimum. The class pairs are enumerated again for each
+    /// stage rather than kept (there may be 10⁸ of them).
     /// </remarks>
     public static PairScan RunByClass(double[] z, int d, int n, double scale, CollapseOptions options, int[] classOf, Func<int, int, double> bound)
     {
         var m = n == 0 ? 0 : classOf.Max() + 1;
         var members = Certify.ClassCertificate.Members(classOf, n, m);
-        var total = new PairScan { clusters = new UnionFind(n) };
-        // Strictly above the tolerance with room for the scan's own rounding: such pairs are never close.
-        var far = options.Tolerance * scale * (1 + 1e-6);
-        var scanned = new HashSet<long>();
-        var first = new List<(int C, int E)>();
-        var rest = new List<(int C, int E, double Bound)>();
-        for (var c = 0; c < m; c++)
+        var radius = new double[m];
+        for (var o = 0; o < n; o++)
         {
-            if (members[c].Length == 0)
-            {
-                continue;
-            }
+            var r = members[classOf[o]][0];
+            radius[classOf[o]] = Math.Max(radius[classOf[o]], Math.Sqrt(SquaredDistance(z.AsSpan(o * d, d), z.AsSpan(r * d, d))));
+        }
 
-            first.Add((c, c));
-            for (var e = c + 1; e < m; e++)
-            {
-                if (members[e].Length == 0)
-                {
-                    continue;
-                }
+        double Bound(int c, int e)
+        {
+            var between = Math.Sqrt(SquaredDistance(z.AsSpan(members[c][0] * d, d), z.AsSpan(members[e][0] * d, d)));
+            // Rounded down for the three square roots and sums: a relative 1e-12 of their size.
+            var geometric = (between - radius[c] - radius[e]) - (1e-12 * (between + radius[c] + radius[e]));
+            return Math.Max(bound(c, e), geometric);
+        }
 
-                var b = bound(c, e);
-                if (b > far && scale > 0 && double.IsFinite(scale))
+        var total = new PairScan { clusters = new UnionFind(n) };
+        var usable = scale > 0 && double.IsFinite(scale);
+        // Strictly above the tolerance with room for the scan's own rounding: such pairs are never close.
+        var far = usable ? options.Tolerance * scale * (1 + 1e-6) : double.PositiveInfinity;
+        var present = Enumerable.Range(0, m).Where(c => members[c].Length > 0).ToArray();
+        total.ScanBlocks(z, d, n, scale, options, classOf, members, present, (c, e) => c == e || !(Bound(c, e) > far));
+
+        // The class pair with the smallest bound among the rest, then every one whose bound is below the minimum found.
+        var smallest = (Bound: double.PositiveInfinity, C: -1, E: -1);
+        foreach (var c in present)
+        {
+            foreach (var e in present)
+            {
+                if (e > c && Bound(c, e) is var b && b > far && (b, c, e).CompareTo(smallest) < 0)
                 {
-                    rest.Add((c, e, b));
-                }
-                else
-                {
-                    first.Add((c, e));
+                    smallest = (b, c, e);
                 }
             }
         }
 
-        total.ScanBlocks(z, d, n, scale, options, classOf, members, first);
-        if (rest.Count > 0 && !double.IsNaN(total.MinSquared))
+        if (smallest.C >= 0 && !double.IsNaN(total.MinSquared))
         {
-            var smallest = rest.MinBy(x => (x.Bound, x.C, x.E));
-            total.ScanBlocks(z, d, n, scale, options, classOf, members, [(smallest.C, smallest.E)]);
+            total.ScanBlocks(z, d, n, scale, options, classOf, members, present, (c, e) => (c, e) == (smallest.C, smallest.E));
             var limit = Math.Sqrt(total.MinSquared);
-            total.ScanBlocks(z, d, n, scale, options, classOf, members, [.. rest.Where(x => x.Bound < limit && (x.C, x.E) != (smallest.C, smallest.E)).Select(x => (x.C, x.E))]);
+            total.ScanBlocks(z, d, n, scale, options, classOf, members, present, (c, e) => c != e && (c, e) != (smallest.C, smallest.E) && Bound(c, e) is var b && b > far && b < limit);
         }
 
         // Every pair in different classes is non-equivalent, compared or not.
@@ -150,26 +153,41 @@ internal sealed class PairScan
         return total;
     }
 
-    /// <summary>Compares every pair of members of each class pair in <paramref name="blocks"/> (c = e: the pairs within a class), on all cores.</summary>
-    private void ScanBlocks(double[] z, int d, int n, double scale, CollapseOptions options, int[] classOf, int[][] members, List<(int C, int E)> blocks)
+    /// <summary>
+    /// Compares every pair of members of each class pair c ≤ e that <paramref name="chosen"/> picks (c = e: the pairs within a
+    /// class). The rows of classes are split into one contiguous range per core, each with its own tallies, merged at the
+    /// end (order-free, so the result does not depend on the schedule).
+    /// </summary>
+    private void ScanBlocks(double[] z, int d, int n, double scale, CollapseOptions options, int[] classOf, int[][] members, int[] present, Func<int, int, bool> chosen)
     {
         var gate = new object();
         var loose = Loose(scale, options);
-        Parallel.For(0, blocks.Count, () => new PairScan(), (i, _, local) =>
+        var parts = Math.Max(1, Math.Min(present.Length, Environment.ProcessorCount * 4));
+        Parallel.For(0, parts, part =>
         {
-            var (c, e) = blocks[i];
-            var (rows, columns) = (members[c], members[e]);
-            for (var x = 0; x < rows.Length; x++)
+            var local = new PairScan();
+            for (var x = part; x < present.Length; x += parts)
             {
-                for (var y = c == e ? x + 1 : 0; y < columns.Length; y++)
+                var c = present[x];
+                for (var y = x; y < present.Length; y++)
                 {
-                    local.Compare(z, d, n, scale, loose, options, null, classOf, Math.Min(rows[x], columns[y]), Math.Max(rows[x], columns[y]));
+                    var e = present[y];
+                    if (!chosen(c, e))
+                    {
+                        continue;
+                    }
+
+                    var (rows, columns) = (members[c], members[e]);
+                    for (var i = 0; i < rows.Length; i++)
+                    {
+                        for (var j = c == e ? i + 1 : 0; j < columns.Length; j++)
+                        {
+                            local.Compare(z, d, n, scale, loose, options, null, classOf, Math.Min(rows[i], columns[j]), Math.Max(rows[i], columns[j]));
+                        }
+                    }
                 }
             }
 
-            return local;
-        }, local =>
-        {
             lock (gate)
             {
                 Add(local, options.MaxListedPairs);

@@ -203,11 +203,6 @@ public sealed class OnnxJepa : IDisposable
     {
         var t = transition ?? throw new InvalidOperationException("no transition model was loaded");
         var m = data.TransitionCount;
-        var from = new float[(long)m * latents.Dim];
-        for (var i = 0; i < m; i++)
-        {
-            Array.Copy(latents.Values, data.From[i] * latents.Dim, from, i * latents.Dim, latents.Dim);
-        }
 
         var (zName, _) = t.Inputs[0];
         var (aName, aMeta) = t.Inputs[1];
@@ -241,7 +236,14 @@ public sealed class OnnxJepa : IDisposable
                 action = NamedOnnxValue.CreateFromTensor(aName, new DenseTensor<float>(a, [count, data.Actions]));
             }
 
-            return [OnnxModel.Rows(zName, from, start, count, latents.Dim), action];
+            // Each batch's source latents are gathered here: no copy of a latent per transition for all of them at once.
+            var from = new float[count * latents.Dim];
+            for (var i = 0; i < count; i++)
+            {
+                Array.Copy(latents.Values, data.From[start + i] * latents.Dim, from, i * latents.Dim, latents.Dim);
+            }
+
+            return [OnnxModel.Rows(zName, from, 0, count, latents.Dim), action];
         });
         if (dim != latents.Dim)
         {
@@ -287,18 +289,32 @@ public sealed class OnnxJepa : IDisposable
             return (null, whyT ?? whyP);
         }
 
+        // Every row is compared, on all cores (a row's latent converted on the way: no double copy of all latents).
         var d = latents.Dim;
-        var z = latents.Values.Select(v => (double)v).ToArray();
-        var worst = 0.0;
-        for (var i = 0; i < data.TransitionCount; i++)
+        double[] Row(int o)
         {
-            worst = Math.Max(worst, Gap(((IHead)t).EvaluateTransition(z.AsSpan(data.From[i] * d, d), data.Action[i], data.Actions), next, i * d));
+            var row = new double[d];
+            for (var k = 0; k < d; k++)
+            {
+                row[k] = latents.Values[(o * d) + k];
+            }
+
+            return row;
         }
 
-        for (var o = 0; o < latents.Rows; o++)
+        var gate = new object();
+        var worst = 0.0;
+        void Keep(double local)
         {
-            worst = Math.Max(worst, Gap(p.Evaluate(z.AsSpan(o * d, d)), aux, o * p.Outputs));
+            lock (gate)
+            {
+                worst = Math.Max(worst, local);
+            }
         }
+
+        Parallel.For(0, data.TransitionCount, () => 0.0,
+            (i, _, local) => Math.Max(local, Gap(((IHead)t).EvaluateTransition(Row(data.From[i]), data.Action[i], data.Actions), next, i * d)), Keep);
+        Parallel.For(0, latents.Rows, () => 0.0, (o, _, local) => Math.Max(local, Gap(p.Evaluate(Row(o)), aux, o * p.Outputs)), Keep);
 
         if (worst > 1e-4)
         {
