@@ -73,11 +73,12 @@ public sealed class SegmentBoundTests
     }
 
     [Fact]
-    public void TheDirectionalBoundHoldsOnEverySubsegmentOfRandomChainsAndIsNotLoose()
+    public void TheDirectionalBoundHoldsBetweenAnyTwoPointsOfRandomChainsAndIsNotLoose()
     {
         // Chains with every activation, LayerNorms after affine layers and after activations (the box path), and a
-        // two-hot decoding at the end; segments short and long. The bound must hold between any two points of the
-        // segment, and half of it must fail somewhere (it is not vacuous).
+        // two-hot decoding at the end; segments short and long. For two points of a segment, the bound on their own
+        // segment (a mean of the directional derivative) times their distance must cover their outputs' distance, and
+        // half of it must fail somewhere (it is not vacuous).
         var random = new SeededRandom(17);
         var halvedFails = 0;
         for (var g = 0; g < 80; g++)
@@ -112,23 +113,23 @@ public sealed class SegmentBoundTests
             double[] z0 = [.. Enumerable.Range(0, 5).Select(_ => random.NextGaussian())];
             var reach = g % 2 == 0 ? 0.05 : 1.0;
             double[] z1 = [.. z0.Select(v => v + (reach * random.NextGaussian()))];
-            var bound = ((IHead)chain).LocalLipschitz(z0, z1, 5);
-            var directional = chain.Directional(z0, z1);
-            Assert.True(bound <= directional && bound <= chain.Lipschitz(5) * (1 + 1e-12));
+            var whole = ((IHead)chain).LocalLipschitz(z0, z1, 5);
+            Assert.True(whole <= chain.Directional(z0, z1) && whole <= chain.Lipschitz(5) * (1 + 1e-12));
             double[] At(double t) => [.. z0.Select((v, k) => v + (t * (z1[k] - v)))];
-            var worst = 0.0;
-            for (var p = 0; p < 300; p++)
+            var halved = false;
+            for (var p = 0; p < 60; p++)
             {
                 var t = random.NextDouble();
-                var u = p % 2 == 0 ? t + ((random.NextDouble() - 0.5) * 1e-4) : random.NextDouble();
+                var u = p % 2 == 0 ? t + ((random.NextDouble() - 0.5) * 1e-3) : random.NextDouble();
                 var (a, b) = (At(t), At(u));
+                var bound = chain.Directional(a, b);
                 var output = Math.Sqrt(chain.Evaluate(a).Zip(chain.Evaluate(b), (x, y) => (x - y) * (x - y)).Sum());
                 var input = Math.Sqrt(a.Zip(b, (x, y) => (x - y) * (x - y)).Sum());
-                Assert.True(output <= (directional * input) + 1e-12, $"chain {g} ({kind}): {output} > {directional} × {input}");
-                worst = Math.Max(worst, input > 0 ? output / input : 0);
+                Assert.True(output <= (bound * input) + 1e-12, $"chain {g} ({kind}): {output} > {bound} × {input}");
+                halved |= output > bound / 2 * input;
             }
 
-            halvedFails += worst > directional / 2 ? 1 : 0;
+            halvedFails += halved ? 1 : 0;
         }
 
         Assert.True(halvedFails > 40, $"half the directional bound failed on only {halvedFails} of 80 chains: the bound is loose");

@@ -245,6 +245,9 @@ public sealed class HeadChain : IHead
     /// <summary>Multiply–adds of one forward pass: a quarter of what one piece of a directional bound costs.</summary>
     internal long SegmentWork => segment.Value.Work;
 
+    /// <summary>What <see cref="SegmentBound"/> needs of the layers.</summary>
+    internal SegmentBound.Prepared Prepared => segment.Value;
+
     /// <summary>The directional bound along the segment between two inputs (<see cref="SegmentBound"/>).</summary>
     internal double Directional(double[] from, double[] to) => SegmentBound.Directional(segment.Value, from, to);
 

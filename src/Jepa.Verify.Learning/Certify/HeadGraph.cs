@@ -87,20 +87,39 @@ public sealed class HeadGraph : IHead
     /// <remarks>
     /// Each chain whose input moves on a segment (an affine function of the head's input: slices, concatenations and sums
     /// of such values, and chains of affine layers only) gets its local constant (<see cref="HeadChain.PrepareLocal"/>),
-    /// the others their global one; they compose as in <see cref="Lipschitz"/>. Every constant then bounds, for the pair
-    /// at hand, ‖value(x₁) − value(x₀)‖/‖x₁ − x₀‖, so when the pairs fit <see cref="HeadChain.DirectionalBudget"/> such a
-    /// chain may also take its directional bound along its input's segment (<see cref="SegmentBound"/>) times that
-    /// segment's length over the pair's, whichever is smaller.
+    /// the others their global one; they compose as in <see cref="Lipschitz"/>. When the pairs fit
+    /// <see cref="HeadChain.DirectionalBudget"/>, each pair also gets the whole graph's directional bound along its segment
+    /// (<see cref="SegmentBound"/>, through <see cref="Propagate"/>), and the smaller is taken.
     /// </remarks>
     public ILocalBounds PrepareLocal(IReadOnlyList<double[]> inputs, int inputColumns, long pairs = 0)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var affine = Affine();
-        var values = inputs.Select(i => Values(i)).ToArray();
-        var points = values.Select(v => NormInputs(v, affine)).ToArray();
-        var work = Nodes.Select((node, i) => node is Apply a && affine[a.Input] ? a.Chain.SegmentWork : 0).Sum();
-        var directional = pairs > 0 && work > 0 && pairs * SegmentBound.Pieces * 4 * work <= HeadChain.DirectionalBudget;
-        return new PreparedBounds(this, inputColumns, points, directional ? (inputs, values, affine) : null);
+        var points = inputs.Select(i => NormInputs(Values(i), affine)).ToArray();
+        var directional = pairs > 0 && pairs * SegmentBound.Pieces * 4 * Work <= HeadChain.DirectionalBudget;
+        return new PreparedBounds(this, inputColumns, points, directional ? inputs : null);
+    }
+
+    /// <summary>Multiply–adds of one forward pass.</summary>
+    internal long Work => Nodes.Sum(node => node is Apply a ? a.Chain.SegmentWork : 0);
+
+    /// <summary>A flow (<see cref="SegmentBound.Flow"/>) through the graph: slices, chains, sums and joins of the node flows.</summary>
+    internal SegmentBound.Flow Propagate(SegmentBound.Flow input)
+    {
+        var flows = new SegmentBound.Flow[Nodes.Length];
+        for (var i = 0; i < Nodes.Length; i++)
+        {
+            flows[i] = Nodes[i] switch
+            {
+                Slice s => input.Slice(s.From, s.Count),
+                Apply a => flows[a.Input].Through(a.Chain.Prepared),
+                Sum s => flows[s.Left].Plus(flows[s.Right], s.Sign),
+                Join j => SegmentBound.Flow.Join([.. j.Parts.Select(p => flows[p])]),
+                _ => throw new InvalidOperationException("unknown node"),
+            };
+        }
+
+        return flows[^1];
     }
 
     /// <summary>For each chain whose input moves affinely with the head's input, the input of its first LayerNorm at these node values (null elsewhere).</summary>
@@ -137,23 +156,15 @@ public sealed class HeadGraph : IHead
         return affine;
     }
 
-    /// <summary>A graph's local bounds from each input's first-LayerNorm inputs, computed once, and the node values for the directional bounds.</summary>
-    private sealed class PreparedBounds(HeadGraph graph, int inputColumns, double[]?[][] points, (IReadOnlyList<double[]> Inputs, double[][][] Values, bool[] Affine)? segments) : ILocalBounds
+    /// <summary>A graph's local bounds from each input's first-LayerNorm inputs, computed once, and the inputs for the directional bounds.</summary>
+    private sealed class PreparedBounds(HeadGraph graph, int inputColumns, double[]?[][] points, IReadOnlyList<double[]>? inputs) : ILocalBounds
     {
         private readonly double[] chains = graph.ChainConstants(inputColumns);
 
         public double Between(int i, int j)
         {
-            Func<int, double>? direct = null;
-            if (segments is var (inputs, values, affine))
-            {
-                var length = Certificate.Norm(inputs[i], inputs[j]);
-                direct = node => graph.Nodes[node] is Apply apply && affine[apply.Input] && length > 0
-                    ? apply.Chain.Directional(values[i][apply.Input], values[j][apply.Input]) * Certificate.Norm(values[i][apply.Input], values[j][apply.Input]) / length * (1 + 1e-12)
-                    : double.PositiveInfinity;
-            }
-
-            return graph.Compose(inputColumns, chains, node => graph.Nodes[node] is Apply apply ? apply.Chain.NormFactor(points[i][node], points[j][node]) : 1, direct);
+            var bound = graph.Compose(inputColumns, chains, node => graph.Nodes[node] is Apply apply ? apply.Chain.NormFactor(points[i][node], points[j][node]) : 1);
+            return inputs is null ? bound : Math.Min(bound, SegmentBound.Directional(inputs[i], inputs[j], graph.Propagate));
         }
     }
 
@@ -218,11 +229,8 @@ public sealed class HeadGraph : IHead
         return chains;
     }
 
-    /// <summary>
-    /// The composition rules of the remarks: a slice 1 (0 when none of it varies), a chain its constant times its input's
-    /// (or <paramref name="direct"/>'s bound for the node when smaller), a sum the sum, a join the root of the squares.
-    /// </summary>
-    private double Compose(int inputColumns, double[] chains, Func<int, double> local, Func<int, double>? direct = null)
+    /// <summary>The composition rules of the remarks: a slice 1 (0 when none of it varies), a chain its constant times its input's, a sum the sum, a join the root of the squares.</summary>
+    private double Compose(int inputColumns, double[] chains, Func<int, double> local)
     {
         var constant = new double[Nodes.Length];
         for (var i = 0; i < Nodes.Length; i++)
@@ -230,7 +238,7 @@ public sealed class HeadGraph : IHead
             constant[i] = Nodes[i] switch
             {
                 Slice s => s.From < inputColumns ? 1 : 0,
-                Apply a => Math.Min(chains[i] * Math.Min(1, local(i)) * constant[a.Input], direct?.Invoke(i) ?? double.PositiveInfinity),
+                Apply a => chains[i] * Math.Min(1, local(i)) * constant[a.Input],
                 Sum s => constant[s.Left] + constant[s.Right],
                 Join j => Math.Sqrt(j.Parts.Sum(p => constant[p] * constant[p])),
                 _ => 0,

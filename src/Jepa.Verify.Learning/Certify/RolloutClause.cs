@@ -28,6 +28,13 @@ namespace Jepa.Verify.Learning.Certify;
 /// ‖W‖·‖x‖, under 1e-11 of the output's scale for the widths used here), carry it through the later steps' L_T and add
 /// L_P times it to the residual.
 /// </para>
+/// <para>
+/// Local constants along the rollout: where both heads can carry a flow (<see cref="SegmentBound"/>: chains and graphs),
+/// each word is also tried with the rolled-out function's own directional bound along the pair's segment in place of
+/// L_P·L_T^k (the mean-value inequality for F on that segment), and with residuals from interval evaluation of F at each
+/// latent (a box that holds the exact value whatever the rounding, so no allowance is carried through L_T); the larger
+/// bound is kept. This costs (2 + pieces)·(k + 1) forward passes a word, within <see cref="LocalBudget"/>.
+/// </para>
 /// Written here: no library computes this bound.
 /// </remarks>
 internal static class RolloutClause
@@ -43,6 +50,9 @@ internal static class RolloutClause
 
     /// <summary>The most shortest words tried per pair (the best bound is kept).</summary>
     public const int MaxWords = 8;
+
+    /// <summary>The most multiply–adds one certificate spends on local rollout bounds (see the remarks).</summary>
+    public const long LocalBudget = 2_000_000_000;
 
     private const byte Unknown = byte.MaxValue;
 
@@ -85,6 +95,8 @@ internal static class RolloutClause
 
         var depth = Depths(gaps, n, actions, successor, rows, bounds, apart, open);
         var rollouts = new Rollouts(z, d, p, actions, transition, auxHead, lipschitzT, lipschitzP);
+        var (workT, workP) = (SegmentBound.Work(transition), SegmentBound.Work(auxHead));
+        var localBudget = workT >= 0 && workP >= 0 ? LocalBudget : 0;
         var word = new List<int>();
         var stack = new Stack<(int U, int V, int Step, int Action)>();
         long raised = 0;
@@ -123,7 +135,15 @@ internal static class RolloutClause
                         }
 
                         words++;
-                        best = Math.Max(best, Certificate.Step(gaps[Certificate.Position(rows, u, v)], residualA, residualB, lipschitz));
+                        var gap = gaps[Certificate.Position(rows, u, v)];
+                        best = Math.Max(best, Certificate.Step(gap, residualA, residualB, lipschitz));
+                        var cost = (2 + SegmentBound.Pieces) * ((length * workT) + workP);
+                        if (localBudget >= cost)
+                        {
+                            localBudget -= cost;
+                            best = Math.Max(best, LocalBound(a, b, word, u, v, gap));
+                        }
+
                         continue;
                     }
 
@@ -149,6 +169,33 @@ internal static class RolloutClause
         }
 
         return raised;
+
+        // The word's bound with the rolled-out function's directional bound and interval residuals.
+        double LocalBound(int a, int b, List<int> word, int endA, int endB, double gap)
+        {
+            double? Residual(int o, int end)
+            {
+                if (SegmentBound.Rollout(SegmentBound.Flow.Point(z.AsSpan(o * d, d).ToArray()), word, actions, transition, auxHead) is not { } flow)
+                {
+                    return null;
+                }
+
+                var (lo, hi) = flow.Box;
+                var k = auxHead.Outputs;
+                double s = 0;
+                for (var i = 0; i < k; i++)
+                {
+                    var target = p[(end * k) + i];
+                    var far = Math.Max(Math.Abs(lo[i] - target), Math.Abs(hi[i] - target));
+                    s += far * far;
+                }
+
+                return Math.Sqrt(s) * (1 + 1e-12);
+            }
+
+            var constant = SegmentBound.Directional(z.AsSpan(a * d, d), z.AsSpan(b * d, d), flow => SegmentBound.Rollout(flow, word, actions, transition, auxHead));
+            return Residual(a, endA) is { } ra && Residual(b, endB) is { } rb && double.IsFinite(constant) ? Certificate.Step(gap, ra, rb, constant) : 0;
+        }
     }
 
     /// <summary>

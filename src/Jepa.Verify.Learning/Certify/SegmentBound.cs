@@ -1,10 +1,11 @@
 namespace Jepa.Verify.Learning.Certify;
 
 /// <summary>
-/// A bound on a chain's directional derivative along one pair's segment: sup over t of ‖J(x(t))·u‖ with
-/// x(t) = x₀ + t·(x₁ − x₀) and u the segment's unit direction. The mean-value inequality needs no more:
-/// ‖f(x₁) − f(x₀)‖ = ‖∫₀¹ J(x(t))·(x₁ − x₀) dt‖ ≤ sup_t ‖J(x(t))·u‖ · ‖x₁ − x₀‖, so it may stand for the Lipschitz
-/// constant in the certificate's two inequalities for that pair.
+/// A bound on the mean of a chain's directional derivative along one pair's segment: ∫₀¹ ‖J(x(t))·u‖ dt with
+/// x(t) = x₀ + t·(x₁ − x₀) and u the segment's unit direction. The mean-value inequality in integral form needs no more:
+/// ‖f(x₁) − f(x₀)‖ = ‖∫₀¹ J(x(t))·(x₁ − x₀) dt‖ ≤ ‖x₁ − x₀‖·∫₀¹ ‖J(x(t))·u‖ dt, so it may stand for the Lipschitz constant
+/// in the certificate's two inequalities for that pair (between its two endpoints only: a steep stretch inside the
+/// segment is averaged, not bounded).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -26,7 +27,7 @@ namespace Jepa.Verify.Learning.Certify;
 /// <c>max|γ|/σ_min·ρ</c>; the two-hot decoding's gradient p⊙(b − v) likewise, plus <c>(max b − min b)/2·ρ</c>.</item>
 /// </list>
 /// <para>
-/// The piece's bound is ‖v‖ + ρ at the end; the segment's is the largest piece's. Rounding: each matrix–vector product
+/// The piece's bound is ‖v‖ + ρ at the end, a bound on sup ‖J·u‖ over the piece; the segment's is the pieces' mean. Rounding: each matrix–vector product
 /// adds (k + 2)·2⁻⁵³·‖W‖_F·‖v‖ to the radius (and the same per row to the value boxes), and the result is raised by a
 /// relative 1e-9. A property checks the bound against finite differences along random segments of random chains.
 /// </para>
@@ -80,8 +81,15 @@ internal static class SegmentBound
         public long Work { get; }
     }
 
-    /// <summary>sup over the segment of ‖J(x(t))·u‖ (0 when the two inputs coincide).</summary>
-    public static double Directional(Prepared chain, ReadOnlySpan<double> x0, ReadOnlySpan<double> x1, int pieces = Pieces)
+    /// <summary>A bound on ∫₀¹ ‖J(x(t))·u‖ dt along the segment (0 when the two inputs coincide).</summary>
+    public static double Directional(Prepared chain, ReadOnlySpan<double> x0, ReadOnlySpan<double> x1, int pieces = Pieces) =>
+        Directional(x0, x1, flow => flow.Through(chain), pieces);
+
+    /// <summary>
+    /// A bound on ∫₀¹ ‖J(x(t))·u‖ dt along the segment for the function whose propagation is <paramref name="through"/> (a chain, a
+    /// graph, a rollout of several heads; null when it cannot be propagated: then +∞). 0 when the two inputs coincide.
+    /// </summary>
+    public static double Directional(ReadOnlySpan<double> x0, ReadOnlySpan<double> x1, Func<Flow, Flow?> through, int pieces = Pieces)
     {
         var n = x0.Length;
         var direction = new double[n];
@@ -99,7 +107,7 @@ internal static class SegmentBound
         }
 
         var u = direction.Select(v => v / length).ToArray();
-        double best = 0;
+        double total = 0;
         for (var j = 0; j < pieces; j++)
         {
             var at = (j + 0.5) / pieces;
@@ -111,91 +119,225 @@ internal static class SegmentBound
                 generator[i] = direction[i] / (2 * pieces);
             }
 
-            best = Math.Max(best, Piece(chain, centre, generator, u));
+            if (through(Flow.Segment(centre, generator, u)) is not { } result)
+            {
+                return double.PositiveInfinity;
+            }
+
+            total += result.Bound;
         }
 
-        return best * (1 + 1e-9);
+        // ‖f(x₁) − f(x₀)‖ ≤ ‖x₁ − x₀‖·∫₀¹ ‖J(x(t))·u‖ dt ≤ ‖x₁ − x₀‖·(1/P)·Σ sup over piece j: the pieces' mean.
+        return total / pieces * (1 + 1e-9);
     }
 
-    /// <summary>The bound on one piece: the values x = centre + s·generator, s ∈ [−1, 1]; the tangent starts at u exactly.</summary>
-    private static double Piece(Prepared chain, double[] centre, double[] generator, double[] u)
+    /// <summary>Multiply–adds of one forward pass of <paramref name="head"/>, or −1 when it cannot carry a flow.</summary>
+    public static long Work(IHead head) => head switch
     {
-        // Values: a segment (exact) until the first non-affine layer, then a box.
-        double[] c = centre, g = generator;
-        double[]? slack = null; // per coordinate, how far rounding may have moved the segment's centre
-        double[]? lo = null, hi = null;
-        double[] v = u;
-        double rho = 0;
-        for (var l = 0; l < chain.Layers.Length; l++)
+        HeadChain chain => chain.SegmentWork,
+        HeadGraph graph => graph.Work,
+        _ => -1,
+    };
+
+    /// <summary>
+    /// A rollout of <paramref name="word"/> from a flow of latents through T̂ (each step's input the latents and the
+    /// action's one-hot), then P̂; null when a head cannot carry a flow.
+    /// </summary>
+    public static Flow? Rollout(Flow latents, IReadOnlyList<int> word, int actions, IHead transition, IHead auxHead)
+    {
+        Flow? flow = latents;
+        foreach (var x in word)
         {
-            var layer = chain.Layers[l];
-            switch (layer.Kind)
+            var onehot = new double[actions];
+            onehot[x] = 1;
+            flow = Through(transition, Flow.Join([flow!, Flow.Constant(onehot)]));
+            if (flow is null)
             {
-                case HeadLayerKind.Affine:
-                {
-                    var k = layer.Inputs;
-                    var rounding = (k + 2) * Unit;
-                    var next = MatVec(layer, v, bias: false);
-                    rho = (chain.Norm[l] * rho) + (rounding * chain.Frobenius[l] * Norm2(v));
-                    v = next;
-                    if (lo is null)
-                    {
-                        // The segment stays a segment; the products' rounding is carried as a per-coordinate slack.
-                        var (c1, g1) = (MatVec(layer, c, bias: true), MatVec(layer, g, bias: false));
-                        var carried = slack is null ? new double[layer.Outputs] : AbsMatVec(chain.Abs[l], layer, slack);
-                        var (cn, gn) = (Norm2(c), Norm2(g));
-                        slack = [.. carried.Select((x, i) => x + (rounding * ((chain.RowNorm[l][i] * (cn + gn)) + Math.Abs(layer.Bias[i]))))];
-                        (c, g) = (c1, g1);
-                    }
-                    else
-                    {
-                        var (mid, rad) = MidRad(lo, hi!);
-                        var m1 = MatVec(layer, mid, bias: true);
-                        var r1 = AbsMatVec(chain.Abs[l], layer, rad);
-                        var midNorm = Norm2(mid);
-                        for (var i = 0; i < m1.Length; i++)
-                        {
-                            r1[i] += rounding * ((chain.RowNorm[l][i] * (midNorm + Norm2(rad))) + Math.Abs(layer.Bias[i]));
-                        }
-
-                        (lo, hi) = (m1.Select((m, i) => m - r1[i]).ToArray(), m1.Select((m, i) => m + r1[i]).ToArray());
-                    }
-
-                    break;
-                }
-
-                case HeadLayerKind.Activation:
-                {
-                    (lo, hi) = Box(c, g, slack, lo, hi);
-                    var width = lo.Length;
-                    var nextLo = new double[width];
-                    var nextHi = new double[width];
-                    var next = new double[width];
-                    double steepest = 0, spread = 0;
-                    for (var i = 0; i < width; i++)
-                    {
-                        var (sl, sh) = ActivationRange.Slope(layer.Activation, layer.Alpha, lo[i], hi![i]);
-                        next[i] = (sl + sh) / 2 * v[i];
-                        var r = (sh - sl) / 2 * v[i];
-                        spread += r * r;
-                        steepest = Math.Max(steepest, Math.Max(Math.Abs(sl), Math.Abs(sh)));
-                        (nextLo[i], nextHi[i]) = ActivationRange.Value(layer.Activation, layer.Alpha, lo[i], hi[i]);
-                    }
-
-                    (v, rho, lo, hi) = (next, (steepest * rho) + Math.Sqrt(spread), nextLo, nextHi);
-                    break;
-                }
-
-                case HeadLayerKind.LayerNorm:
-                    (v, rho, lo, hi) = LayerNorm(layer, c, g, slack, lo, hi, v, rho);
-                    break;
-                default:
-                    (v, rho, lo, hi) = SoftmaxExpectation(layer, Box(c, g, slack, lo, hi), v, rho);
-                    break;
+                return null;
             }
         }
 
-        return Norm2(v) + rho;
+        return Through(auxHead, flow!);
+    }
+
+    /// <summary>A flow through <paramref name="head"/>: a chain's layers, or a graph's nodes; null for another kind of head.</summary>
+    public static Flow? Through(IHead head, Flow flow) => head switch
+    {
+        HeadChain chain => flow.Through(chain.Prepared),
+        HeadGraph graph => graph.Propagate(flow),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Values and a tangent on their way through a head, for one piece of a segment (x = centre + s·generator,
+    /// s ∈ [−1, 1]) or one point: the values as a segment (exact, with a per-coordinate rounding slack) until the first
+    /// non-affine layer, then as a box; the tangent as a vector and a radius around it (see the remarks on the type).
+    /// Immutable: each step returns a new flow.
+    /// </summary>
+    internal sealed class Flow
+    {
+        private Flow(double[]? c, double[]? g, double[]? slack, double[]? lo, double[]? hi, double[] v, double rho) =>
+            (C, G, Slack, Lo, Hi, V, Rho) = (c, g, slack, lo, hi, v, rho);
+
+        /// <summary>The segment's centre, generator and rounding slack (null once a box).</summary>
+        public double[]? C { get; }
+
+        /// <summary>See <see cref="C"/>.</summary>
+        public double[]? G { get; }
+
+        /// <summary>See <see cref="C"/>; null for none.</summary>
+        public double[]? Slack { get; }
+
+        /// <summary>The box (null while a segment).</summary>
+        public double[]? Lo { get; }
+
+        /// <summary>See <see cref="Lo"/>.</summary>
+        public double[]? Hi { get; }
+
+        /// <summary>The tangent's vector.</summary>
+        public double[] V { get; }
+
+        /// <summary>The tangent's radius (2-norm) around <see cref="V"/>.</summary>
+        public double Rho { get; }
+
+        /// <summary>The width.</summary>
+        public int Width => V.Length;
+
+        /// <summary>A bound on the tangent's norm.</summary>
+        public double Bound => Norm2(V) + Rho;
+
+        /// <summary>The values as a box (a segment's with its slack).</summary>
+        public (double[] Lo, double[] Hi) Box => SegmentBound.Box(C!, G!, Slack, Lo, Hi);
+
+        /// <summary>A piece of a segment, the tangent starting at <paramref name="direction"/> exactly.</summary>
+        public static Flow Segment(double[] centre, double[] generator, double[] direction) => new(centre, generator, null, null, null, direction, 0);
+
+        /// <summary>A point (a segment of no length) with no tangent: a rollout's value, for its rounding.</summary>
+        public static Flow Point(double[] value) => new(value, new double[value.Length], null, null, null, new double[value.Length], 0);
+
+        /// <summary>Constants (the one-hot action of a transition's input): no width, no tangent.</summary>
+        public static Flow Constant(double[] value) => Point(value);
+
+        /// <summary>Coordinates <paramref name="from"/>…<paramref name="from"/>+<paramref name="count"/>−1.</summary>
+        public Flow Slice(int from, int count) => C is not null
+            ? new(C[from..(from + count)], G![from..(from + count)], Slack?[from..(from + count)], null, null, V[from..(from + count)], Rho)
+            : new(null, null, null, Lo![from..(from + count)], Hi![from..(from + count)], V[from..(from + count)], Rho);
+
+        /// <summary>This plus <paramref name="sign"/> times <paramref name="other"/> (both functions of the same piece).</summary>
+        public Flow Plus(Flow other, int sign)
+        {
+            var v = V.Select((x, i) => x + (sign * other.V[i])).ToArray();
+            var rho = Rho + other.Rho;
+            if (C is not null && other.C is not null)
+            {
+                double[]? slack = Slack is null && other.Slack is null ? null : [.. Enumerable.Range(0, Width).Select(i => (Slack?[i] ?? 0) + (other.Slack?[i] ?? 0))];
+                return new(C.Select((x, i) => x + (sign * other.C[i])).ToArray(), G!.Select((x, i) => x + (sign * other.G![i])).ToArray(), slack, null, null, v, rho);
+            }
+
+            var (a, b) = (Box, other.Box);
+            var lo = a.Lo.Select((x, i) => x + (sign > 0 ? b.Lo[i] : -b.Hi[i])).ToArray();
+            var hi = a.Hi.Select((x, i) => x + (sign > 0 ? b.Hi[i] : -b.Lo[i])).ToArray();
+            return new(null, null, null, Widen(lo, -1), Widen(hi, 1), v, rho);
+        }
+
+        /// <summary>The concatenation of <paramref name="parts"/> (the radius the root of the squares: they err in different coordinates).</summary>
+        public static Flow Join(IReadOnlyList<Flow> parts)
+        {
+            var v = parts.SelectMany(p => p.V).ToArray();
+            var rho = Math.Sqrt(parts.Sum(p => p.Rho * p.Rho));
+            if (parts.All(p => p.C is not null))
+            {
+                double[]? slack = parts.All(p => p.Slack is null) ? null : [.. parts.SelectMany(p => p.Slack ?? new double[p.Width])];
+                return new([.. parts.SelectMany(p => p.C!)], [.. parts.SelectMany(p => p.G!)], slack, null, null, v, rho);
+            }
+
+            return new(null, null, null, [.. parts.SelectMany(p => p.Box.Lo)], [.. parts.SelectMany(p => p.Box.Hi)], v, rho);
+        }
+
+        /// <summary>Through every layer of <paramref name="chain"/>.</summary>
+        public Flow Through(Prepared chain)
+        {
+            double[]? c = C, g = G, slack = Slack, lo = Lo, hi = Hi;
+            var v = V;
+            var rho = Rho;
+            for (var l = 0; l < chain.Layers.Length; l++)
+            {
+                var layer = chain.Layers[l];
+                switch (layer.Kind)
+                {
+                    case HeadLayerKind.Affine:
+                    {
+                        var k = layer.Inputs;
+                        var rounding = (k + 2) * Unit;
+                        var next = MatVec(layer, v, bias: false);
+                        rho = (chain.Norm[l] * rho) + (rounding * chain.Frobenius[l] * Norm2(v));
+                        v = next;
+                        if (lo is null)
+                        {
+                            // The segment stays a segment; the products' rounding is carried as a per-coordinate slack.
+                            var (c1, g1) = (MatVec(layer, c!, bias: true), MatVec(layer, g!, bias: false));
+                            var carried = slack is null ? new double[layer.Outputs] : AbsMatVec(chain.Abs[l], layer, slack);
+                            var (cn, gn) = (Norm2(c!), Norm2(g!));
+                            slack = [.. carried.Select((x, i) => x + (rounding * ((chain.RowNorm[l][i] * (cn + gn)) + Math.Abs(layer.Bias[i]))))];
+                            (c, g) = (c1, g1);
+                        }
+                        else
+                        {
+                            var (mid, rad) = MidRad(lo, hi!);
+                            var m1 = MatVec(layer, mid, bias: true);
+                            var r1 = AbsMatVec(chain.Abs[l], layer, rad);
+                            var (midNorm, radNorm) = (Norm2(mid), Norm2(rad));
+                            for (var i = 0; i < m1.Length; i++)
+                            {
+                                r1[i] += rounding * ((chain.RowNorm[l][i] * (midNorm + radNorm)) + Math.Abs(layer.Bias[i]));
+                            }
+
+                            (lo, hi) = (m1.Select((m, i) => m - r1[i]).ToArray(), m1.Select((m, i) => m + r1[i]).ToArray());
+                        }
+
+                        break;
+                    }
+
+                    case HeadLayerKind.Activation:
+                    {
+                        (lo, hi) = SegmentBound.Box(c!, g!, slack, lo, hi);
+                        var width = lo.Length;
+                        var nextLo = new double[width];
+                        var nextHi = new double[width];
+                        var next = new double[width];
+                        double steepest = 0, spread = 0;
+                        for (var i = 0; i < width; i++)
+                        {
+                            var (sl, sh) = ActivationRange.Slope(layer.Activation, layer.Alpha, lo[i], hi![i]);
+                            next[i] = (sl + sh) / 2 * v[i];
+                            var r = (sh - sl) / 2 * v[i];
+                            spread += r * r;
+                            steepest = Math.Max(steepest, Math.Max(Math.Abs(sl), Math.Abs(sh)));
+                            (nextLo[i], nextHi[i]) = ActivationRange.Value(layer.Activation, layer.Alpha, lo[i], hi[i]);
+                        }
+
+                        (v, rho, lo, hi) = (next, (steepest * rho) + Math.Sqrt(spread), nextLo, nextHi);
+                        break;
+                    }
+
+                    case HeadLayerKind.LayerNorm:
+                        (v, rho, lo, hi) = LayerNorm(layer, c, g, slack, lo, hi, v, rho);
+                        break;
+                    default:
+                        (v, rho, lo, hi) = SoftmaxExpectation(layer, SegmentBound.Box(c!, g!, slack, lo, hi), v, rho);
+                        break;
+                }
+
+                if (lo is not null)
+                {
+                    (c, g, slack) = (null, null, null);
+                }
+            }
+
+            return new(c, g, slack, lo, hi, v, rho);
+        }
+
+        private static double[] Widen(double[] x, int direction) => [.. x.Select(v => v + (direction * 1e-15 * (1 + Math.Abs(v))))];
     }
 
     /// <summary>The box of a segment (centre ± |generator|, widened by the rounding slack), or the box itself.</summary>
@@ -210,7 +352,7 @@ internal static class SegmentBound
     }
 
     /// <summary>A layer normalisation over a segment or box of inputs, with the tangent.</summary>
-    private static (double[] V, double Rho, double[] Lo, double[] Hi) LayerNorm(HeadLayer layer, double[] c, double[] g, double[]? slack, double[]? lo, double[]? hi, double[] v, double rho)
+    private static (double[] V, double Rho, double[] Lo, double[] Hi) LayerNorm(HeadLayer layer, double[]? c, double[]? g, double[]? slack, double[]? lo, double[]? hi, double[] v, double rho)
     {
         var n = layer.Inputs;
         double varMin, varMax;
@@ -218,13 +360,13 @@ internal static class SegmentBound
         if (lo is null)
         {
             // A segment: c(s) = c0 + s·c1 for s ∈ [−1, 1] after centring; σ² is a convex quadratic in s.
-            var (m0, m1) = (c.Average(), g.Average());
+            var (m0, m1) = (c!.Average(), g!.Average());
             double aa = 0, ab = 0, bb = 0, slackSq = 0;
             cLo = new double[n];
             cHi = new double[n];
             for (var i = 0; i < n; i++)
             {
-                var (a, b) = (c[i] - m0, g[i] - m1);
+                var (a, b) = (c![i] - m0, g![i] - m1);
                 aa += a * a;
                 ab += a * b;
                 bb += b * b;
@@ -363,11 +505,22 @@ internal static class SegmentBound
         }
 
         (vLo, vHi) = (Math.Max(bMin, vLo - (1e-12 * (1 + Math.Abs(vLo)))), Math.Min(bMax, vHi + (1e-12 * (1 + Math.Abs(vHi)))));
+        // The gradient sums to 0 for every p (Σ pᵢ(bᵢ − v) = v − v), so a common shift of the logits' tangent changes
+        // nothing: shifting by its p-weighted mean first keeps interval arithmetic from charging for that common mode.
+        double weight = 0, shift = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var w = (pLo[i] + pHi[i]) / 2;
+            weight += w;
+            shift += w * v[i];
+        }
+
+        shift = weight > 0 ? shift / weight : 0;
         double tLo = 0, tHi = 0;
         for (var i = 0; i < n; i++)
         {
             var (gLo, gHi) = Product(pLo[i], pHi[i], bins[i] - vHi, bins[i] - vLo);
-            var (p, q) = (gLo * v[i], gHi * v[i]);
+            var (p, q) = (gLo * (v[i] - shift), gHi * (v[i] - shift));
             tLo += Math.Min(p, q);
             tHi += Math.Max(p, q);
         }
