@@ -19,12 +19,7 @@ public sealed class CollapseScanProperties
     public Property TheTiledScanReportsWhatThePlainLoopReports(LatentCase c)
     {
         var random = new SeededRandom((ulong)c.Seed);
-        var latents = new float[c.Rows * c.Dim];
-        for (var i = 0; i < latents.Length; i++)
-        {
-            latents[i] = random.NextInt(5) * 0.5f;
-        }
-
+        var latents = Grid(c, random);
         if (c.WithNaN && latents.Length > 0)
         {
             latents[random.NextInt(latents.Length)] = float.NaN;
@@ -49,11 +44,7 @@ public sealed class CollapseScanProperties
         // Class bounds as a certificate gives them: at most each class pair's smallest distance, some exactly it, some
         // half of it, some 0; the analysis that skips pairs with them must report exactly what the full scan reports.
         var random = new SeededRandom((ulong)c.Seed);
-        var latents = new float[c.Rows * c.Dim];
-        for (var i = 0; i < latents.Length; i++)
-        {
-            latents[i] = random.NextInt(5) * 0.5f;
-        }
+        var latents = Grid(c, random);
 
         var pairs = Partition.FromLabels([.. Enumerable.Range(0, c.Rows).Select(_ => random.NextInt(c.Classes))]);
         var classes = pairs.ClassOf.ToArray(); // the partition's own numbering, which the bounds are indexed by
@@ -90,6 +81,9 @@ public sealed class CollapseScanProperties
             .Label($"skipping: {skipping.NonEquivalentPairs} pairs, {skipping.Violations} violations, min {skipping.MinNonEquivalentDistance}, {skipping.Clusters} clusters; " +
                    $"full: {full.NonEquivalentPairs}, {full.Violations}, {full.MinNonEquivalentDistance}, {full.Clusters}");
     }
+
+    /// <summary>Latents on a coarse grid (multiples of 0.5 up to 2), so that duplicates and ties are common.</summary>
+    private static float[] Grid(LatentCase c, SeededRandom random) => [.. Enumerable.Range(0, c.Rows * c.Dim).Select(_ => random.NextInt(5) * 0.5f)];
 
     /// <summary>The reference: every pair in order, distances summed term by term.</summary>
     private static (long NonEquivalent, long Violations, double? Min, List<OffendingPair> Offending, int[] ClusterOf) Plain(

@@ -128,7 +128,7 @@ internal static class ClassCertificate
         var bounds = new double[(long)m * (m - 1) / 2];
         var (representative, radius) = Representatives(z, d, n, classOf, m);
         var (quotient, quotientRows, _) = m <= representativeLimit
-            ? Representatives(z, d, actions, p, k, representative, classSuccessor, transition, auxHead, residualAux, lipschitzT, lipschitzP, factor, directional)
+            ? RepresentativeBounds(z, d, actions, p, k, representative, classSuccessor, transition, auxHead, residualAux, lipschitzT, lipschitzP, factor, directional)
             : (null, null, 0);
         Parallel.For(0, m, c =>
         {
@@ -248,7 +248,7 @@ internal static class ClassCertificate
     /// Its bounds are lower bounds on d(r_C, r_D) by the certificate's own proof, which holds for any successor map whose
     /// residuals are measured against it. Returns the bounds (with their row starts) and the pairs rollouts raised.
     /// </summary>
-    private static (double[] Bounds, long[] Rows, long RolledOut) Representatives(double[] z, int d, int actions, double[] p, int k,
+    private static (double[] Bounds, long[] Rows, long RolledOut) RepresentativeBounds(double[] z, int d, int actions, double[] p, int k,
         (int[] Observation, int[] Index) representative, int[] classSuccessor, IHead transition, IHead auxHead, double[] residualAux,
         double lipschitzT, double lipschitzP, double factor, bool directional)
     {
