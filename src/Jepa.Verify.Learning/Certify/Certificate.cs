@@ -193,7 +193,7 @@ public static class Certificate
         }
 
         var sweeps = Iterate(bounds, n, actions, successor, residualDyn, lipschitzT, localT);
-        var rolledOut = RolloutClause.Raise(bounds, gaps, n, actions, successor, apart, z, d, p, transition, auxHead, lipschitzT, lipschitzP);
+        var rolledOut = RolloutClause.Raise(bounds, gaps, n, actions, successor, apart, z, d, p, transition, auxHead, lipschitzT, lipschitzP, directional);
         if (rolledOut > 0)
         {
             sweeps += Iterate(bounds, n, actions, successor, residualDyn, lipschitzT, localT);

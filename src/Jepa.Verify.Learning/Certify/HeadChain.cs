@@ -70,10 +70,11 @@ public sealed class HeadChain : IHead
     private readonly Lazy<SegmentBound.Prepared> segment;
 
     /// <summary>
-    /// The most multiply–adds the directional bounds (<see cref="SegmentBound"/>) may cost one certificate's local
-    /// constants; above, pairs keep the LayerNorm-only local constant.
+    /// The most multiply–adds the directional bounds (<see cref="SegmentBound"/>) may cost one head's local constants in
+    /// one certificate: they fix how many pieces each segment is cut into (<see cref="SegmentBound.PiecesFor"/>); when not
+    /// even the fewest fit, pairs keep the LayerNorm-only local constant.
     /// </summary>
-    public const long DirectionalBudget = 4_000_000_000;
+    public const long DirectionalBudget = 1_000_000_000;
 
     /// <summary>The first layer normalisation, its global constant and max|γ|, found once (the certificate asks per pair).</summary>
     private readonly Lazy<(HeadLayer Norm, double Global, double Scale)> firstNorm;
@@ -231,15 +232,15 @@ public sealed class HeadChain : IHead
     /// it, that input moves on a segment too, and its variance is a convex quadratic in the segment's parameter with a
     /// closed-form minimum (<see cref="LayerNormConstant"/>). Each input's LayerNorm input is computed once here. When
     /// <paramref name="pairs"/> pairs fit <see cref="DirectionalBudget"/>, each also gets the directional bound along its
-    /// segment (<see cref="SegmentBound"/>), and the smaller is taken.
+    /// segment (<see cref="SegmentBound"/>, with as many pieces as the budget allows), and the smaller is taken.
     /// </remarks>
     public ILocalBounds PrepareLocal(IReadOnlyList<double[]> inputs, int inputColumns, long pairs = 0)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var global = Lipschitz(inputColumns);
         var points = inputs.Select(NormInput).ToArray();
-        var directional = pairs > 0 && pairs * SegmentBound.Pieces * 4 * segment.Value.Work <= DirectionalBudget;
-        return points.All(p => p is null) && !directional ? new GlobalBounds(global) : new PreparedBounds(this, global, points, directional ? inputs : null);
+        var pieces = SegmentBound.PiecesFor(pairs, segment.Value.Work, DirectionalBudget);
+        return points.All(p => p is null) && pieces == 0 ? new GlobalBounds(global) : new PreparedBounds(this, global, points, pieces > 0 ? inputs : null, pieces);
     }
 
     /// <summary>Multiply–adds of one forward pass: a quarter of what one piece of a directional bound costs.</summary>
@@ -252,12 +253,12 @@ public sealed class HeadChain : IHead
     internal double Directional(double[] from, double[] to) => SegmentBound.Directional(segment.Value, from, to);
 
     /// <summary>A chain's local bounds from each input's first-LayerNorm input, computed once, and the inputs for the directional bound.</summary>
-    private sealed class PreparedBounds(HeadChain chain, double global, double[]?[] points, IReadOnlyList<double[]>? inputs) : ILocalBounds
+    private sealed class PreparedBounds(HeadChain chain, double global, double[]?[] points, IReadOnlyList<double[]>? inputs, int pieces) : ILocalBounds
     {
         public double Between(int i, int j)
         {
             var bound = global * chain.NormFactor(points[i], points[j]);
-            return inputs is null ? bound : Math.Min(bound, SegmentBound.Directional(chain.segment.Value, inputs[i], inputs[j]));
+            return inputs is null ? bound : Math.Min(bound, SegmentBound.Directional(chain.segment.Value, inputs[i], inputs[j], pieces));
         }
     }
 

@@ -96,8 +96,8 @@ public sealed class HeadGraph : IHead
         ArgumentNullException.ThrowIfNull(inputs);
         var affine = Affine();
         var points = inputs.Select(i => NormInputs(Values(i), affine)).ToArray();
-        var directional = pairs > 0 && pairs * SegmentBound.Pieces * 4 * Work <= HeadChain.DirectionalBudget;
-        return new PreparedBounds(this, inputColumns, points, directional ? inputs : null);
+        var pieces = SegmentBound.PiecesFor(pairs, Work, HeadChain.DirectionalBudget);
+        return new PreparedBounds(this, inputColumns, points, pieces > 0 ? inputs : null, pieces);
     }
 
     /// <summary>Multiply–adds of one forward pass.</summary>
@@ -157,14 +157,14 @@ public sealed class HeadGraph : IHead
     }
 
     /// <summary>A graph's local bounds from each input's first-LayerNorm inputs, computed once, and the inputs for the directional bounds.</summary>
-    private sealed class PreparedBounds(HeadGraph graph, int inputColumns, double[]?[][] points, IReadOnlyList<double[]>? inputs) : ILocalBounds
+    private sealed class PreparedBounds(HeadGraph graph, int inputColumns, double[]?[][] points, IReadOnlyList<double[]>? inputs, int pieces) : ILocalBounds
     {
         private readonly double[] chains = graph.ChainConstants(inputColumns);
 
         public double Between(int i, int j)
         {
             var bound = graph.Compose(inputColumns, chains, node => graph.Nodes[node] is Apply apply ? apply.Chain.NormFactor(points[i][node], points[j][node]) : 1);
-            return inputs is null ? bound : Math.Min(bound, SegmentBound.Directional(inputs[i], inputs[j], graph.Propagate));
+            return inputs is null ? bound : Math.Min(bound, SegmentBound.Directional(inputs[i], inputs[j], graph.Propagate, pieces));
         }
     }
 

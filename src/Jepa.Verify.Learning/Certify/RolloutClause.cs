@@ -70,8 +70,9 @@ internal static class RolloutClause
     /// <param name="auxHead">P̂.</param>
     /// <param name="lipschitzT">L_T.</param>
     /// <param name="lipschitzP">L_P.</param>
+    /// <param name="local">Whether words may also be tried with local constants along the rollout (see the remarks; training's stop test does not).</param>
     public static long Raise(double[] bounds, double[] gaps, int n, int actions, int[] successor, Func<int, int, bool> apart,
-        double[] z, int d, double[] p, IHead transition, IHead auxHead, double lipschitzT, double lipschitzP)
+        double[] z, int d, double[] p, IHead transition, IHead auxHead, double lipschitzT, double lipschitzP, bool local = true)
     {
         if (!(lipschitzT > 0) || !(lipschitzP > 0) || n < 2)
         {
@@ -96,7 +97,7 @@ internal static class RolloutClause
         var depth = Depths(gaps, n, actions, successor, rows, bounds, apart, open);
         var rollouts = new Rollouts(z, d, p, actions, transition, auxHead, lipschitzT, lipschitzP);
         var (workT, workP) = (SegmentBound.Work(transition), SegmentBound.Work(auxHead));
-        var localBudget = workT >= 0 && workP >= 0 ? LocalBudget : 0;
+        var localBudget = local && workT >= 0 && workP >= 0 ? LocalBudget : 0;
         var word = new List<int>();
         var stack = new Stack<(int U, int V, int Step, int Action)>();
         long raised = 0;

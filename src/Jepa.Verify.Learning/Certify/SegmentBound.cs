@@ -36,8 +36,28 @@ namespace Jepa.Verify.Learning.Certify;
 /// </remarks>
 internal static class SegmentBound
 {
-    /// <summary>Pieces per segment.</summary>
+    /// <summary>The fewest pieces a segment is cut into (fewer than this, and no directional bound is worth its cost).</summary>
     public const int Pieces = 8;
+
+    /// <summary>The most pieces a segment is cut into: the intervals' looseness shrinks with a piece's length.</summary>
+    public const int MaxPieces = 256;
+
+    /// <summary>
+    /// How many pieces each of <paramref name="pairs"/> segments gets so that all of them together stay within
+    /// <paramref name="budget"/> multiply–adds (four forward passes of <paramref name="work"/> a piece), at most
+    /// <see cref="MaxPieces"/>; 0 when not even <see cref="Pieces"/> fit. The same for every pair, so the result does not
+    /// depend on the order they are asked in.
+    /// </summary>
+    public static int PiecesFor(long pairs, long work, long budget)
+    {
+        if (pairs <= 0 || work <= 0)
+        {
+            return 0;
+        }
+
+        var pieces = budget / (pairs * 4 * work);
+        return pieces < Pieces ? 0 : (int)Math.Min(pieces, MaxPieces);
+    }
 
     private const double Unit = 1.0 / (1L << 53);
 
