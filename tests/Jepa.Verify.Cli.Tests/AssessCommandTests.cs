@@ -111,6 +111,23 @@ public sealed class AssessCommandTests
     }
 
     [Fact]
+    public void BenchCertifyWritesAReplayBufferInputThatAssessReadsAndNeverOverwritesOne()
+    {
+        var dir = Path.Combine(Directory.CreateTempSubdirectory("jv-write-").FullName, "input");
+        var write = CliRun.Of("bench", "certify", "--states", "12", "--copies", "3", "--write", dir, "--json");
+        Assert.Equal(0, write.ExitCode);
+        Assert.Equal(36, write.Json.GetProperty("observations").GetInt32());
+        var assess = CliRun.Of("assess", Path.Combine(dir, "mdp.json"), "--latents", Path.Combine(dir, "latents.npy"),
+            "--transition", Path.Combine(dir, "transition.onnx"), "--aux-head", Path.Combine(dir, "aux_head.onnx"), "--json").Json;
+        Assert.Equal(12, assess.GetProperty("classes").GetInt32());
+        Assert.Equal(36 * 35 / 2 - (12 * 3), assess.GetProperty("nonequivalent_pairs").GetInt32());
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, assess.GetProperty("certified_pairs").ValueKind);
+        var again = CliRun.Of("bench", "certify", "--states", "12", "--copies", "3", "--write", dir);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("already holds mdp.json", again.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AReplayBufferOfRepeatedStatesIsCertifiedAtTheClassLevel()
     {
         // The counting MDP with every state seen 500 times (4,500 observations: past the pair level's 4,096), each copy

@@ -44,7 +44,7 @@ internal static class BenchCertifyCommand
 
             if (r.GetValue(write) is { } directory)
             {
-                return WriteScaleInput(io, directory, n, k, v, s, r.GetValue(copies));
+                return WriteScaleInput(io, directory, n, k, v, s, r.GetValue(copies), json);
             }
 
             if (n < 2 || n > Certificate.PairLimit || k < 1 || v < 1 || r.GetValue(repeat) < 1)
@@ -116,7 +116,7 @@ internal static class BenchCertifyCommand
     /// of a state are bisimilar, their latents the state's, and copy i of s goes under action a to a copy of T(s, a) drawn
     /// from a fixed hash — with the model's heads as ONNX.
     /// </summary>
-    private static int WriteScaleInput(CommandIo io, string directory, int states, int actions, int auxValues, int seed, int copies)
+    private static int WriteScaleInput(CommandIo io, string directory, int states, int actions, int auxValues, int seed, int copies, bool json)
     {
         if (states < 2 || actions < 1 || auxValues < 1 || copies < 1 || (long)states * copies > CollapseAnalysis.MaxObservationsWithClassBounds)
         {
@@ -124,12 +124,22 @@ internal static class BenchCertifyCommand
         }
 
         OutputPath.EnsureDirectory("--write", directory);
+        if (new[] { "mdp.json", "latents.npy", "transition.onnx", "aux_head.onnx", "encoder.onnx" }.FirstOrDefault(f => File.Exists(Path.Combine(directory, f))) is { } existing)
+        {
+            throw new UsageException($"--write {directory}: it already holds {existing}, which this would overwrite; name a new or empty directory");
+        }
+
         var model = RandomMdps.Complete(states, actions, auxValues, seed);
         var clock = Stopwatch.StartNew();
         var run = Pipeline.TrainingRun.Of(model, new BisimulationOptions(), new PJepaConfig(Seed: 0), new CollapseOptions());
         var c = run.Separation.Certificate;
-        io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"trained on {states} states × {actions} actions in {clock.Elapsed.TotalSeconds:F1} s ({run.Result.Steps} steps): {run.Separation.VerdictText}, {c?.CertifiedPairs}/{c?.NonEquivalentPairs} pairs certified"));
+        var trained = clock.Elapsed.TotalSeconds;
+        if (!json)
+        {
+            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"trained on {states} states × {actions} actions in {trained:F1} s ({run.Result.Steps} steps): {run.Separation.VerdictText}, {c?.CertifiedPairs}/{c?.NonEquivalentPairs} pairs certified"));
+        }
+
         Pipeline.Onnx.OnnxExport.Write(run.Result.Model, directory);
         File.Delete(Path.Combine(directory, "encoder.onnx")); // the latents stand for the encoder at this scale
 
@@ -179,7 +189,30 @@ internal static class BenchCertifyCommand
             }
         }
 
-        io.Out.WriteLine($"wrote {path} ({n} observations), latents.npy, transition.onnx and aux_head.onnx to {directory}");
+        if (json)
+        {
+            io.Out.Write(JsonText.Write(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("benchmark", "certify-write");
+                w.WriteString("directory", directory);
+                w.WriteNumber("states", states);
+                w.WriteNumber("copies", copies);
+                w.WriteNumber("observations", n);
+                w.WriteNumber("actions", actions);
+                w.WriteNumber("training_seconds", Math.Round(trained, 2));
+                w.WriteNumber("training_steps", run.Result.Steps);
+                w.WriteString("verdict", run.Separation.VerdictKey);
+                JsonText.NumberOrNull(w, "certified_pairs", c?.CertifiedPairs);
+                JsonText.NumberOrNull(w, "nonequivalent_pairs", c?.NonEquivalentPairs);
+                w.WriteEndObject();
+            }));
+        }
+        else
+        {
+            io.Out.WriteLine($"wrote {path} ({n} observations), latents.npy, transition.onnx and aux_head.onnx to {directory}");
+        }
+
         return ExitCodes.Ok;
     }
 
