@@ -110,6 +110,11 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
             return (null, $"{data.Observations} observations; above {Certifier.PairLimit} the certificate bounds pairs of bisimulation classes, which needs a partition (a complete MDP, or --missing sink)", null);
         }
 
+        if (data.Observations > Certifier.PairLimit && pairs.Classes!.Value.Take(data.Observations).Max() + 1 is var count && count > Certifier.MaxClasses)
+        {
+            return (null, $"{data.Observations} observations in {count} bisimulation classes; above {Certifier.PairLimit} observations the certificate bounds pairs of classes and is limited to {Certifier.MaxClasses} classes", null);
+        }
+
         if (latents.Any(v => !float.IsFinite(v)))
         {
             return (null, "the latents are not all finite", null);

@@ -40,6 +40,9 @@ public static class Certificate
     /// <summary>The most observations certified pair by pair (the bounds are n²/2 doubles, three times over for the required residual); above, class by class.</summary>
     public const int PairLimit = 4096;
 
+    /// <summary>The most bisimulation classes the class level (above <see cref="PairLimit"/> observations) bounds pairwise.</summary>
+    public const int MaxClasses = ClassCertificate.MaxClasses;
+
     /// <summary>The longest action word the required-residual search follows.</summary>
     public const int MaxWordLength = 64;
 
