@@ -80,12 +80,17 @@ internal static class RolloutClause
         }
 
         var rows = Certificate.RowStarts(n);
+        var (workT, workP) = (SegmentBound.Work(transition), SegmentBound.Work(auxHead));
+        var localBudget = local && workT >= 0 && workP >= 0 ? LocalBudget : 0;
+        // The pairs a word is tried for: those at 0, and with local constants those bounded by less than half their distance.
+        bool Candidate(int a, int b, long at) => apart(a, b) && gaps[at] == 0
+            && (bounds[at] == 0 || (localBudget > 0 && bounds[at] < 0.5 * Certificate.Norm(z.AsSpan(a * d, d), z.AsSpan(b * d, d))));
         var open = 0L;
         for (int a = 0, at = 0; a < n; a++)
         {
             for (var b = a + 1; b < n; b++, at++)
             {
-                open += bounds[at] == 0 && gaps[at] == 0 && apart(a, b) ? 1 : 0;
+                open += Candidate(a, b, at) ? 1 : 0;
             }
         }
 
@@ -94,77 +99,88 @@ internal static class RolloutClause
             return 0;
         }
 
-        var depth = Depths(gaps, n, actions, successor, rows, bounds, apart, open);
+        var depth = Depths(gaps, n, actions, successor, rows, Candidate, open);
         var rollouts = new Rollouts(z, d, p, actions, transition, auxHead, lipschitzT, lipschitzP);
-        var (workT, workP) = (SegmentBound.Work(transition), SegmentBound.Work(auxHead));
-        var localBudget = local && workT >= 0 && workP >= 0 ? LocalBudget : 0;
         var word = new List<int>();
         var stack = new Stack<(int U, int V, int Step, int Action)>();
         long raised = 0;
-        for (int a = 0, at = 0; a < n; a++)
+        // Pass 0: the pairs the per-step clause left at 0, with both kinds of rollout bound. Pass 1 (local constants only):
+        // pairs it bounded by less than half their distance, whose word may do better — after pass 0, so that they never
+        // take the evaluation budget from a pair without a bound.
+        for (var pass = 0; pass < (localBudget > 0 ? 2 : 1); pass++)
         {
-            for (var b = a + 1; b < n; b++, at++)
+            for (int a = 0, at = 0; a < n; a++)
             {
-                var length = depth[at];
-                if (bounds[at] > 0 || length == 0 || length == Unknown || !apart(a, b))
+                for (var b = a + 1; b < n; b++, at++)
                 {
-                    continue;
-                }
-
-                // Shortest words in action order, up to MaxWords of them: at each step, the actions whose successor pair is one step closer.
-                var lipschitz = lipschitzP;
-                for (var i = 0; i < length; i++)
-                {
-                    lipschitz *= lipschitzT * (1 + 1e-12);
-                }
-
-                var best = 0.0;
-                var words = 0;
-                stack.Clear();
-                word.Clear();
-                stack.Push((a, b, 0, 0));
-                while (stack.Count > 0 && words < MaxWords)
-                {
-                    var (u, v, step, x) = stack.Pop();
-                    word.RemoveRange(step, word.Count - step);
-                    if (step == length)
+                    var length = depth[at];
+                    var eligible = pass == 0
+                        ? bounds[at] == 0
+                        : bounds[at] > 0 && bounds[at] < 0.5 * Certificate.Norm(z.AsSpan(a * d, d), z.AsSpan(b * d, d));
+                    if (!eligible || length == 0 || length == Unknown || !apart(a, b))
                     {
-                        var (ra, rb) = (rollouts.Residual(a, word, successor), rollouts.Residual(b, word, successor));
-                        if (ra is not { } residualA || rb is not { } residualB)
-                        {
-                            return raised; // the evaluation budget is spent
-                        }
-
-                        words++;
-                        var gap = gaps[Certificate.Position(rows, u, v)];
-                        best = Math.Max(best, Certificate.Step(gap, residualA, residualB, lipschitz));
-                        var cost = (2 + SegmentBound.Pieces) * ((length * workT) + workP);
-                        if (localBudget >= cost)
-                        {
-                            localBudget -= cost;
-                            best = Math.Max(best, LocalBound(a, b, word, u, v, gap));
-                        }
-
                         continue;
                     }
 
-                    for (; x < actions; x++)
+                    // Shortest words in action order, up to MaxWords of them: at each step, the actions whose successor pair is one step closer.
+                    var lipschitz = lipschitzP;
+                    for (var i = 0; i < length; i++)
                     {
-                        var (su, sv) = (successor[(u * actions) + x], successor[(v * actions) + x]);
-                        if (su >= 0 && sv >= 0 && su != sv && depth[Certificate.Position(rows, su, sv)] == length - step - 1)
+                        lipschitz *= lipschitzT * (1 + 1e-12);
+                    }
+
+                    var best = bounds[at];
+                    var words = 0;
+                    stack.Clear();
+                    word.Clear();
+                    stack.Push((a, b, 0, 0));
+                    while (stack.Count > 0 && words < MaxWords)
+                    {
+                        var (u, v, step, x) = stack.Pop();
+                        word.RemoveRange(step, word.Count - step);
+                        if (step == length)
                         {
-                            stack.Push((u, v, step, x + 1)); // the next sibling, after this subtree
-                            stack.Push((su, sv, step + 1, 0));
-                            word.Add(x);
-                            break;
+                            words++;
+                            var gap = gaps[Certificate.Position(rows, u, v)];
+                            if (pass == 0)
+                            {
+                                var (ra, rb) = (rollouts.Residual(a, word, successor), rollouts.Residual(b, word, successor));
+                                if (ra is not { } residualA || rb is not { } residualB)
+                                {
+                                    return raised; // the evaluation budget is spent
+                                }
+
+                                best = Math.Max(best, Certificate.Step(gap, residualA, residualB, lipschitz));
+                            }
+
+                            var cost = (2 + SegmentBound.Pieces) * ((length * workT) + workP);
+                            if (localBudget >= cost)
+                            {
+                                localBudget -= cost;
+                                best = Math.Max(best, LocalBound(a, b, word, u, v, gap));
+                            }
+
+                            continue;
+                        }
+
+                        for (; x < actions; x++)
+                        {
+                            var (su, sv) = (successor[(u * actions) + x], successor[(v * actions) + x]);
+                            if (su >= 0 && sv >= 0 && su != sv && depth[Certificate.Position(rows, su, sv)] == length - step - 1)
+                            {
+                                stack.Push((u, v, step, x + 1)); // the next sibling, after this subtree
+                                stack.Push((su, sv, step + 1, 0));
+                                word.Add(x);
+                                break;
+                            }
                         }
                     }
-                }
 
-                if (best > 0)
-                {
-                    bounds[at] = best;
-                    raised++;
+                    if (best > bounds[at])
+                    {
+                        raised += bounds[at] == 0 ? 1 : 0;
+                        bounds[at] = best;
+                    }
                 }
             }
         }
@@ -203,9 +219,9 @@ internal static class RolloutClause
     /// Per pair, the length of its shortest word to a pair with a positive gap (0 for those pairs, <see cref="Unknown"/>
     /// when none is found within <see cref="MaxLength"/> steps). Breadth-first by length, rows in parallel: a pass sets
     /// length r only from pairs of length r − 1, so the result does not depend on the schedule. Stops once every open
-    /// pair (apart, bound 0) has a length.
+    /// pair (a candidate: apart, at 0, or with local constants bounded by less than half its distance) has a length.
     /// </summary>
-    private static byte[] Depths(double[] gaps, int n, int actions, int[] successor, long[] rows, double[] bounds, Func<int, int, bool> apart, long open)
+    private static byte[] Depths(double[] gaps, int n, int actions, int[] successor, long[] rows, Func<int, int, long, bool> candidate, long open)
     {
         var depth = new byte[gaps.Length];
         for (var i = 0; i < gaps.Length; i++)
@@ -236,7 +252,7 @@ internal static class RolloutClause
                         {
                             depth[at] = (byte)r;
                             set[a]++;
-                            found[a] += bounds[at] == 0 && apart(a, b) ? 1 : 0;
+                            found[a] += candidate(a, b, at) ? 1 : 0;
                             break;
                         }
                     }
