@@ -214,9 +214,14 @@ public sealed class CertificateTests
         Assert.InRange(xy.Bound, 1 - 1e-7, 1);
         Assert.Equal(1, c.RolledOutPairs);
 
-        // (y, u) needs the step too, and the per-step clause suffices: B(v, u) − e_T(y) − e_T(u) = 1 − 0.6 − 0 = 0.4.
+        // (y, u) needs the step too. The per-step clause gives B(v, u) − e_T(y) − e_T(u) = 1 − 0.6 − 0 = 0.4, less than half
+        // the distance √(1 + 0.36), so the rollout with local constants is tried as well: F = P̂∘T̂ is the first coordinate,
+        // whose derivative along y–u is 1/‖y − u‖, and the rollout hits p exactly, so the bound is the distance itself.
         var yu = c.Pairs.Single(p => p.A == 1 && p.B == 2);
-        Assert.InRange(yu.Bound, 0.4 * (1 - 1e-7), 0.4 * (1 + 1e-7));
+        Assert.Equal(Math.Sqrt(1.36), yu.Distance, 6);
+        Assert.InRange(yu.Bound, yu.Distance * (1 - 1e-7), yu.Distance);
+        var perStep = Certificate.Compute([0f, 0.6f, 1f, 0.6f, 0f, 0f, 1f, 0f], 2, data, data.Aux, transition, auxHead, Partition.FromLabels([0, 1, 0, 2]), scale: 1, listPairs: true, directional: false);
+        Assert.InRange(perStep.Pairs.Single(p => p.A == 1 && p.B == 2).Bound, 0.4 * (1 - 1e-7), 0.4 * (1 + 1e-7));
 
         // (y, v) differ in aux, but P̂(y) = 1 misses p(y) = 0 by the whole gap, and they step to the same v: no bound.
         Assert.Equal(0, c.Pairs.Single(p => p.A == 1 && p.B == 3).Bound);
