@@ -100,6 +100,9 @@ internal static class ClassCertificate
         }
 
         // The quotient: each class's worst aux residual around its centre, its successors and its worst transition residuals.
+        // Each member's aux distance from its class's centre is kept: the spreads and the uniform test below use it too.
+        var memberSpread = new double[n];
+        var classSpread = new double[m];
         var auxResidual = new double[m];
         var classSuccessor = new int[m * actions];
         var classResidual = new double[m * actions];
@@ -107,7 +110,8 @@ internal static class ClassCertificate
         for (var o = 0; o < n; o++)
         {
             var c = classOf[o];
-            var spread = Certificate.Norm(p.AsSpan(o * k, k), p.AsSpan(first[c] * k, k));
+            var spread = memberSpread[o] = Certificate.Norm(p.AsSpan(o * k, k), p.AsSpan(first[c] * k, k));
+            classSpread[c] = Math.Max(classSpread[c], spread * Up);
             auxResidual[c] = Math.Max(auxResidual[c], (residualAux[o] + spread) * Up);
             for (var x = 0; x < actions; x++)
             {
@@ -127,9 +131,9 @@ internal static class ClassCertificate
         var rows = Certificate.RowStarts(m);
         var bounds = new double[(long)m * (m - 1) / 2];
         var (representative, radius) = Representatives(z, d, n, classOf, m);
-        var (quotient, quotientRows, _) = m <= representativeLimit
+        var (quotient, quotientRows) = m <= representativeLimit
             ? RepresentativeBounds(z, d, actions, p, k, representative, classSuccessor, transition, auxHead, residualAux, lipschitzT, lipschitzP, factor, directional)
-            : (null, null, 0);
+            : (null, null);
         Parallel.For(0, m, c =>
         {
             for (var e = c + 1; e < m && first[c] >= 0; e++)
@@ -151,7 +155,7 @@ internal static class ClassCertificate
 
         var sweeps = Certificate.Iterate(bounds, m, actions, classSuccessor, classResidual, lipschitzT);
         var (required, exact) = requiredResidual
-            ? Certificate.RequiredResidual(SpreadFreeGaps(p, k, m, n, first, classOf, rows), m, actions, classSuccessor, lipschitzT, lipschitzP, (a, b) => first[a] >= 0 && first[b] >= 0)
+            ? Certificate.RequiredResidual(SpreadFreeGaps(p, k, m, first, classSpread, rows), m, actions, classSuccessor, lipschitzT, lipschitzP, (a, b) => first[a] >= 0 && first[b] >= 0)
             : (double.NaN, false);
 
         // A class whose every member has the class's worst residuals gains nothing member by member.
@@ -159,8 +163,7 @@ internal static class ClassCertificate
         for (var o = 0; o < n; o++)
         {
             var c = classOf[o];
-            var spread = Certificate.Norm(p.AsSpan(o * k, k), p.AsSpan(first[c] * k, k));
-            uniform[c] &= (residualAux[o] + spread) * Up >= auxResidual[c] * (1 - 1e-9);
+            uniform[c] &= (residualAux[o] + memberSpread[o]) * Up >= auxResidual[c] * (1 - 1e-9);
             for (var x = 0; x < actions && uniform[c]; x++)
             {
                 var e = residualDyn[(o * actions) + x];
@@ -246,9 +249,9 @@ internal static class ClassCertificate
     /// The pair-level certificate (<see cref="Certificate.PairLevel"/>: local constants, rollouts) of the representatives as
     /// an MDP of their own: representative r_C goes under a to r_{C·a}, with residual ‖T̂(E r_C, a) − E r_{C·a}‖ and aux p(r_C).
     /// Its bounds are lower bounds on d(r_C, r_D) by the certificate's own proof, which holds for any successor map whose
-    /// residuals are measured against it. Returns the bounds (with their row starts) and the pairs rollouts raised.
+    /// residuals are measured against it. Returns the bounds with their row starts.
     /// </summary>
-    private static (double[] Bounds, long[] Rows, long RolledOut) RepresentativeBounds(double[] z, int d, int actions, double[] p, int k,
+    private static (double[] Bounds, long[] Rows) RepresentativeBounds(double[] z, int d, int actions, double[] p, int k,
         (int[] Observation, int[] Index) representative, int[] classSuccessor, IHead transition, IHead auxHead, double[] residualAux,
         double lipschitzT, double lipschitzP, double factor, bool directional)
     {
@@ -276,24 +279,17 @@ internal static class ClassCertificate
                 : Certificate.Norm(transition.EvaluateTransition(zq.AsSpan(i * d, d), x, actions), zq.AsSpan(successor[slot] * d, d)) * Up;
         });
 
-        var (bounds, _, _, rolledOut) = Certificate.PairLevel(zq, d, q, actions, pq, k, successor, residual, auxq, transition, auxHead, lipschitzT, lipschitzP, factor, (a, b) => true, directional);
-        return (bounds, Certificate.RowStarts(q), rolledOut);
+        var (bounds, _, _, _) = Certificate.PairLevel(zq, d, q, actions, pq, k, successor, residual, auxq, transition, auxHead, lipschitzT, lipschitzP, factor, (a, b) => true, directional);
+        return (bounds, Certificate.RowStarts(q));
     }
 
     /// <summary>
     /// The aux gap every member pair of each class pair has at least: the centres' gap less both classes' aux spreads (their
     /// members' largest distance from the centre), for the uniform-residual search (0 spread when aux values are exact).
     /// </summary>
-    private static double[] SpreadFreeGaps(double[] p, int k, int m, int n, int[] first, int[] classOf, long[] rows)
+    private static double[] SpreadFreeGaps(double[] p, int k, int m, int[] first, double[] spread, long[] rows)
     {
         var gaps = new double[(long)m * (m - 1) / 2];
-        var spread = new double[m];
-        for (var o = 0; o < n; o++)
-        {
-            var c = classOf[o];
-            spread[c] = Math.Max(spread[c], Certificate.Norm(p.AsSpan(o * k, k), p.AsSpan(first[c] * k, k)) * Up);
-        }
-
         Parallel.For(0, m, c =>
         {
             for (var e = c + 1; e < m; e++)

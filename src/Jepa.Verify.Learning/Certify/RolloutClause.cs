@@ -82,17 +82,25 @@ internal static class RolloutClause
         var rows = Certificate.RowStarts(n);
         var (workT, workP) = (SegmentBound.Work(transition), SegmentBound.Work(auxHead));
         var localBudget = local && workT >= 0 && workP >= 0 ? LocalBudget : 0;
-        // The pairs a word is tried for: those at 0, and with local constants those bounded by less than half their distance.
-        bool Candidate(int a, int b, long at) => apart(a, b) && gaps[at] == 0
-            && (bounds[at] == 0 || (localBudget > 0 && bounds[at] < 0.5 * Certificate.Norm(z.AsSpan(a * d, d), z.AsSpan(b * d, d))));
+        // The pairs a word is tried for: those at 0 (pass 0), and with local constants those the per-step clause bounded by
+        // less than half their distance (pass 1), each distance computed once here.
+        var loose = new bool[bounds.Length];
         var open = 0L;
         for (int a = 0, at = 0; a < n; a++)
         {
             for (var b = a + 1; b < n; b++, at++)
             {
-                open += Candidate(a, b, at) ? 1 : 0;
+                if (!apart(a, b) || gaps[at] != 0)
+                {
+                    continue;
+                }
+
+                loose[at] = localBudget > 0 && bounds[at] > 0 && bounds[at] < 0.5 * Certificate.Norm(z.AsSpan(a * d, d), z.AsSpan(b * d, d));
+                open += bounds[at] == 0 || loose[at] ? 1 : 0;
             }
         }
+
+        bool Candidate(int a, int b, long at) => apart(a, b) && gaps[at] == 0 && (bounds[at] == 0 || loose[at]);
 
         if (open == 0)
         {
@@ -114,9 +122,7 @@ internal static class RolloutClause
                 for (var b = a + 1; b < n; b++, at++)
                 {
                     var length = depth[at];
-                    var eligible = pass == 0
-                        ? bounds[at] == 0
-                        : bounds[at] > 0 && bounds[at] < 0.5 * Certificate.Norm(z.AsSpan(a * d, d), z.AsSpan(b * d, d));
+                    var eligible = pass == 0 ? bounds[at] == 0 : loose[at];
                     if (!eligible || length == 0 || length == Unknown || !apart(a, b))
                     {
                         continue;
