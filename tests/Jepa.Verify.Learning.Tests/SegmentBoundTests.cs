@@ -135,6 +135,118 @@ public sealed class SegmentBoundTests
         Assert.True(halvedFails > 40, $"half the directional bound failed on only {halvedFails} of 80 chains: the bound is loose");
     }
 
+    [Fact]
+    public void NarrowIntervalsAtTheTurningPointsGetNarrowRanges()
+    {
+        // Around Mish's, SiLU's and GELU's turning points the ranges come from a Taylor bound at the midpoint: sound on
+        // dense samples, and as narrow as the interval (no jump to the global extremum for an interval of width 1e-6).
+        (HeadActivation Kind, double[] Points)[] turns =
+        [
+            (HeadActivation.Mish, [-1.1924, -2.2564, 1.4905]),
+            (HeadActivation.Silu, [-1.2785, -2.3994, 2.3994]),
+            (HeadActivation.GeluErf, [-0.752, -1.414, 1.414]),
+            (HeadActivation.GeluTanh, [-0.752, -1.414, 1.414]),
+        ];
+        foreach (var (kind, points) in turns)
+        {
+            foreach (var point in points)
+            {
+                foreach (var half in new[] { 1e-6, 1e-3, 0.05 })
+                {
+                    var (lo, hi) = (point - half, point + half);
+                    var value = ActivationRange.Value(kind, 0, lo, hi);
+                    var slope = ActivationRange.Slope(kind, 0, lo, hi);
+                    for (var s = 0; s <= 2000; s++)
+                    {
+                        var x = lo + ((hi - lo) * s / 2000);
+                        Assert.InRange(HeadChain.Activate(kind, x), value.Lo, value.Hi);
+                        Assert.InRange(ActivationRange.Derivative(kind, 0, x), slope.Lo, slope.Hi);
+                    }
+
+                    Assert.True(value.Hi - value.Lo <= (4 * half) + 1e-9, $"{kind} value range on [{lo}, {hi}]: {value}");
+                    Assert.True(slope.Hi - slope.Lo <= (2 * half) + 1e-9, $"{kind} slope range on [{lo}, {hi}]: {slope}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void EveryPointOfAPieceMapsIntoTheFlowsBox()
+    {
+        // The affine form c + s·g + e carried through affine layers, activations, LayerNorms and a two-hot decoding must
+        // hold the chain's exact value at every point of the piece, long pieces and short.
+        var random = new SeededRandom(23);
+        for (var g = 0; g < 60; g++)
+        {
+            var kind = Kinds[g % Kinds.Length];
+            var alpha = kind switch { HeadActivation.LeakyRelu => 0.1, HeadActivation.Elu => 1.0, _ => 0 };
+            List<HeadLayer> layers = [Affine(random, 6, 16), Norm(random, 16), HeadLayer.Elementwise(16, kind, alpha), Affine(random, 16, 12)];
+            if (g % 2 == 0)
+            {
+                layers.AddRange([HeadLayer.Elementwise(12, HeadActivation.Mish), Norm(random, 12)]);
+            }
+
+            layers.Add(Affine(random, 12, 7));
+            if (g % 3 == 0)
+            {
+                layers.Add(HeadLayer.SoftmaxExpectation([.. Enumerable.Range(0, 7).Select(i => -3.0 + i)]));
+            }
+
+            if (g % 4 == 1)
+            {
+                layers.RemoveAt(1); // an activation straight after an affine layer
+            }
+
+            double[] centre = [.. Enumerable.Range(0, 6).Select(_ => random.NextGaussian())];
+            var reach = Math.Pow(10, -4 + (4 * random.NextDouble()));
+            double[] generator = [.. Enumerable.Range(0, 6).Select(_ => reach * random.NextGaussian())];
+            for (var length = 1; length <= layers.Count; length++)
+            {
+                // Every prefix: each layer's own output, not only the chain's.
+                var chain = new HeadChain([.. layers.Take(length)]);
+                var (lo, hi) = SegmentBound.Flow.Segment(centre, generator, new double[6]).Through(new SegmentBound.Prepared(chain)).Box;
+                for (var k = 0; k <= 200; k++)
+                {
+                    var s = -1 + (k / 100.0);
+                    var y = chain.Evaluate([.. centre.Select((c, i) => c + (s * generator[i]))]);
+                    for (var i = 0; i < y.Length; i++)
+                    {
+                        Assert.True(y[i] >= lo[i] && y[i] <= hi[i], $"chain {g} ({kind}) to layer {length}, reach {reach}: output {i} at s = {s} is {y[i]}, outside [{lo[i]}, {hi[i]}]");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void OnAShortPieceTheBoundIsTheDirectionalDerivative()
+    {
+        // A confident two-hot decoding after LayerNorm and Mish layers (the paper's aux head, small): on a piece of length
+        // 1e-7 the bound must be the exact ‖J·u‖ to a few parts in a thousand, not the decoding's global (max b − min b)/2
+        // times the slope ranges' spread.
+        var random = new SeededRandom(29);
+        for (var g = 0; g < 20; g++)
+        {
+            var layers = new List<HeadLayer>
+            {
+                Affine(random, 8, 32), Norm(random, 32), HeadLayer.Elementwise(32, HeadActivation.Mish),
+                Affine(random, 32, 32), Norm(random, 32), HeadLayer.Elementwise(32, HeadActivation.Mish),
+                HeadLayer.Affine(32, 21, [.. Enumerable.Range(0, 32 * 21).Select(_ => random.NextGaussian() * 3)], [.. Enumerable.Range(0, 21).Select(_ => random.NextGaussian())]),
+                HeadLayer.SoftmaxExpectation([.. Enumerable.Range(0, 21).Select(i => -10.0 + i)]),
+            };
+            var chain = new HeadChain(layers);
+            double[] x0 = [.. Enumerable.Range(0, 8).Select(_ => random.NextGaussian())];
+            double[] u = [.. Enumerable.Range(0, 8).Select(_ => random.NextGaussian())];
+            var norm = Math.Sqrt(u.Sum(v => v * v));
+            u = [.. u.Select(v => v / norm)];
+            double[] x1 = [.. x0.Select((v, i) => v + (1e-7 * u[i]))];
+            var bound = chain.Directional(x0, x1);
+            var h = 1e-5;
+            var derivative = Math.Abs(chain.Evaluate([.. x0.Select((v, i) => v + (h * u[i]))])[0] - chain.Evaluate([.. x0.Select((v, i) => v - (h * u[i]))])[0]) / (2 * h);
+            Assert.True(bound >= derivative * (1 - 1e-3) && bound <= (derivative * 1.01) + 1e-6, $"chain {g}: bound {bound} for a derivative of {derivative}");
+        }
+    }
+
     private static HeadLayer Affine(SeededRandom random, int inputs, int outputs) =>
         HeadLayer.Affine(inputs, outputs, [.. Enumerable.Range(0, inputs * outputs).Select(_ => random.NextGaussian() / Math.Sqrt(inputs))], [.. Enumerable.Range(0, outputs).Select(_ => random.NextGaussian() * 0.1)]);
 

@@ -12,7 +12,9 @@ namespace Jepa.Verify.Learning.Certify;
 /// <para>
 /// Mish, SiLU and GELU have one minimum of f and one minimum and one maximum of f′, each inside a window below
 /// (<see cref="Shape"/>), and are monotone between them; an interval that meets a window gets the extremum's bound
-/// (the global bounds of <see cref="HeadChain.DerivativeRange"/>, rounded outward), otherwise its endpoints' values.
+/// (the global bounds of <see cref="HeadChain.DerivativeRange"/>, rounded outward), narrowed by a Taylor bound from the
+/// interval's midpoint (f′ moves by at most sup|f″| per unit, f by at most the interval's steepest slope), otherwise its
+/// endpoints' values.
 /// A test samples random intervals densely and checks that every sampled value lies in the range given.
 /// </para>
 /// Endpoint values are widened by 1e-12·(1 + |v|) for their rounding.
@@ -23,16 +25,16 @@ internal static class ActivationRange
     /// Where a non-monotone activation turns: f's minimum lies in <c>ValueWindow</c> and is at least <c>ValueMin</c>; f′'s
     /// minimum lies in <c>SlopeMinWindow</c> (at least <c>SlopeMin</c>), its maximum in <c>SlopeMaxWindow</c> (at most <c>SlopeMax</c>).
     /// </summary>
-    private readonly record struct Shape((double Lo, double Hi) ValueWindow, double ValueMin, (double Lo, double Hi) SlopeMinWindow, double SlopeMin, (double Lo, double Hi) SlopeMaxWindow, double SlopeMax);
+    private readonly record struct Shape((double Lo, double Hi) ValueWindow, double ValueMin, (double Lo, double Hi) SlopeMinWindow, double SlopeMin, (double Lo, double Hi) SlopeMaxWindow, double SlopeMax, double Curvature);
 
-    // mish: min −0.30884 at −1.1924; mish′: −0.1125 at −2.2564, 1.0885 at 1.4905 (the test checks the windows).
-    private static readonly Shape Mish = new((-1.3, -1.1), -0.3089, (-2.4, -2.1), HeadChain.MishDerivativeMin, (1.3, 1.7), HeadChain.MishConstant);
+    // mish: min −0.30884 at −1.1924; mish′: −0.1125 at −2.2564, 1.0885 at 1.4905; |mish″| ≤ 0.6443 (the test checks the windows and the curvature).
+    private static readonly Shape Mish = new((-1.3, -1.1), -0.3089, (-2.4, -2.1), HeadChain.MishDerivativeMin, (1.3, 1.7), HeadChain.MishConstant, 0.65);
 
-    // SiLU: min −0.27846 at −1.2785; silu′: −0.0998 at −2.3994, 1.0998 at 2.3994.
-    private static readonly Shape Silu = new((-1.4, -1.15), -0.2785, (-2.6, -2.2), -0.1, (2.2, 2.6), 1.1);
+    // SiLU: min −0.27846 at −1.2785; silu′: −0.0998 at −2.3994, 1.0998 at 2.3994; |silu″| ≤ 0.5 (at 0).
+    private static readonly Shape Silu = new((-1.4, -1.15), -0.2785, (-2.6, -2.2), -0.1, (2.2, 2.6), 1.1, 0.51);
 
-    // GELU (erf and tanh forms): min −0.1700 near −0.752; gelu′: −0.1289 near −1.414, 1.1290 near 1.414.
-    private static readonly Shape Gelu = new((-0.85, -0.65), -0.171, (-1.7, -1.1), -0.13, (1.1, 1.7), 1.13);
+    // GELU (erf and tanh forms): min −0.1700 near −0.752; gelu′: −0.1289 near −1.414, 1.1290 near 1.414; |gelu″| ≤ 0.7979 (at 0).
+    private static readonly Shape Gelu = new((-0.85, -0.65), -0.171, (-1.7, -1.1), -0.13, (1.1, 1.7), 1.13, 0.80);
 
     /// <summary>The range of f over [<paramref name="lo"/>, <paramref name="hi"/>].</summary>
     public static (double Lo, double Hi) Value(HeadActivation kind, double alpha, double lo, double hi)
@@ -53,7 +55,11 @@ internal static class ActivationRange
                 var shape = ShapeOf(kind);
                 if (Meets(lo, hi, shape.ValueWindow))
                 {
-                    min = Math.Min(min, shape.ValueMin);
+                    // The minimum may lie inside: f(x) ≥ f(m) − max|f′|·r over [m − r, m + r], and never below the global minimum.
+                    var (m, r) = ((lo + hi) / 2, (hi - lo) / 2);
+                    var (sl, sh) = Slope(kind, alpha, lo, hi);
+                    var fm = HeadChain.Activate(kind, m, alpha);
+                    min = Math.Min(min, Math.Max(shape.ValueMin, fm - (1e-12 * (1 + Math.Abs(fm))) - (Math.Max(Math.Abs(sl), Math.Abs(sh)) * r * (1 + 1e-12))));
                 }
 
                 break;
@@ -88,7 +94,10 @@ internal static class ActivationRange
                 var shape = ShapeOf(kind);
                 var (a, b) = (Derivative(kind, alpha, lo), Derivative(kind, alpha, hi));
                 var (min, max) = Widen(Math.Min(a, b), Math.Max(a, b));
-                return (Meets(lo, hi, shape.SlopeMinWindow) ? Math.Min(min, shape.SlopeMin) : min, Meets(lo, hi, shape.SlopeMaxWindow) ? Math.Max(max, shape.SlopeMax) : max);
+                // An extremum of f′ may lie inside: f′(x) ∈ f′(m) ± sup|f″|·r over [m − r, m + r], within the global extremes.
+                var (m, r) = ((lo + hi) / 2, (hi - lo) / 2);
+                var (dLo, dHi) = Widen(Derivative(kind, alpha, m) - (shape.Curvature * r), Derivative(kind, alpha, m) + (shape.Curvature * r));
+                return (Meets(lo, hi, shape.SlopeMinWindow) ? Math.Min(min, Math.Max(shape.SlopeMin, dLo)) : min, Meets(lo, hi, shape.SlopeMaxWindow) ? Math.Max(max, Math.Min(shape.SlopeMax, dHi)) : max);
             }
 
             default:

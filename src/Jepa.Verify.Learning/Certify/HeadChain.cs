@@ -74,7 +74,7 @@ public sealed class HeadChain : IHead
     /// one certificate: they fix how many pieces each segment is cut into (<see cref="SegmentBound.PiecesFor"/>); when not
     /// even the fewest fit, pairs keep the LayerNorm-only local constant.
     /// </summary>
-    public const long DirectionalBudget = 1_000_000_000;
+    public const long DirectionalBudget = 10_000_000_000;
 
     /// <summary>The first layer normalisation, its global constant and max|γ|, found once (the certificate asks per pair).</summary>
     private readonly Lazy<(HeadLayer Norm, double Global, double Scale)> firstNorm;
