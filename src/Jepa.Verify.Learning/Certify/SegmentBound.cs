@@ -674,6 +674,11 @@ internal static class SegmentBound
     private static double[] MatVec(HeadLayer layer, double[] x, bool bias)
     {
         var y = new double[layer.Outputs];
+        if (!bias && Array.TrueForAll(x, v => v == 0))
+        {
+            return y; // a point's generator, a constant's tangent: nothing to multiply
+        }
+
         var w = layer.Weight.AsSpan();
         for (var i = 0; i < y.Length; i++)
         {
@@ -686,6 +691,11 @@ internal static class SegmentBound
     private static double[] AbsMatVec(double[] abs, HeadLayer layer, double[] x)
     {
         var y = new double[layer.Outputs];
+        if (Array.TrueForAll(x, v => v == 0))
+        {
+            return y;
+        }
+
         for (var i = 0; i < y.Length; i++)
         {
             // Non-negative terms: raised by the sum's own rounding bound.
