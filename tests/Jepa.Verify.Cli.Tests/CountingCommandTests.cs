@@ -46,6 +46,38 @@ public sealed class CountingCommandTests
     }
 
     [Fact]
+    public void EnvGridworldExportsTheKeyAndDoorWorldAndNamesBadOptions()
+    {
+        var path = TestFiles.Write("gridworld.json", "");
+        var run = CliRun.Of("env", "gridworld", "--channel-major", "--export", path, "--json");
+        Assert.Equal(0, run.ExitCode);
+        var j = run.Json;
+        Assert.Equal(("gridworld", 5, 60, 4, 240, 30), (j.GetProperty("environment").GetString(), j.GetProperty("size").GetInt32(),
+            j.GetProperty("observations").GetInt32(), j.GetProperty("actions").GetInt32(), j.GetProperty("transitions").GetInt32(), j.GetProperty("classes").GetInt32()));
+        Assert.Equal((16 * 16 * 3, "channel-major", path), (j.GetProperty("features").GetInt32(), j.GetProperty("pixel_layout").GetString(), j.GetProperty("written_to").GetString()));
+        var mdp = MdpLoader.Load(path);
+        Assert.Equal("true", mdp.Labels["key"][mdp.IndexOfObservation("x2y2k-t1")]);
+        var explain = CliRun.Of("explain", path, "x0y0-t0", "x0y1-t0");
+        Assert.Equal(0, explain.ExitCode);
+        Assert.Contains("x0y0-t0", explain.Out, StringComparison.Ordinal);
+
+        Assert.Contains("30 bisimulation classes", CliRun.Of("env", "gridworld", "--no-features").Out, StringComparison.Ordinal);
+        foreach (var (args, message) in new[]
+        {
+            (new[] { "--size", "3" }, "error: the grid size must be 4 to 32 cells, got 3"),
+            (["--walls", "7"], "error: walls must be 0 to 6 (a quarter of the cells) for a grid of size 5, got 7"),
+            (["--image-size", "4"], "error: the image size must be 5 (one pixel a cell) to 256 pixels, got 4"),
+            (["--size", "4", "--walls", "4", "--seed", "2"], "error: only 3 of 4 extra walls could be placed in a grid of size 4 with seed 2"),
+        })
+        {
+            var bad = CliRun.Of(["env", "gridworld", .. args]);
+            Assert.Equal(2, bad.ExitCode);
+            Assert.StartsWith(message, bad.Error.Trim(), StringComparison.Ordinal);
+            Assert.Single(bad.Error.Trim().Split('\n'));
+        }
+    }
+
+    [Fact]
     public void ExportedEnvironmentWorksWithEveryOtherCommand()
     {
         var path = TestFiles.Write("counting-images.json", "");
