@@ -1,11 +1,13 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Jepa.Verify.Learning.Autograd;
 using Jepa.Verify.Learning.Certify;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Learning.Modules;
 using Jepa.Verify.Mdp;
 using Jepa.Verify.Mdp.Bisimulation;
+using Jepa.Verify.Pipeline;
 using Jepa.Verify.Testing.Generators;
 using Xunit;
 
@@ -54,6 +56,45 @@ public sealed class CertificateProperties
         var caught = cases.Count(c => Certify(c, lipschitzFactor: 0.5).Pairs.Any(p => p.Bound > p.Distance));
         Assert.True(caught > 0, "no case exposed the halved Lipschitz constants");
         Assert.DoesNotContain(cases, c => Certify(c, lipschitzFactor: 1).Pairs.Any(p => p.Bound > p.Distance));
+    }
+
+    [Fact]
+    public void VarianceAtOneEndpointInsteadOfItsMinimumIsCaughtBySoundness()
+    {
+        // P̂ = Linear → LayerNorm → Linear, and two latents whose segment passes through the line of constant vectors near
+        // its far end: the LayerNorm's output flips sign there, so P̂ differs by about 2 across a segment of length 1.43,
+        // where the variance at the near end (1) would allow a slope of only 1. The certificate (local constants and
+        // directional bounds) is sound; with the segment restriction dropped (the variance at one end instead of its
+        // least along the segment and each piece) its bound exceeds the distance. The random LayerNorm and two-hot cases
+        // of the soundness property keep their variances away from 0 and do not expose this.
+        double[] z0 = [1, -1], z1 = [-0.01, 0.01];
+        var auxHead = new HeadChain([HeadLayer.Affine(2, 2, [1, 0, 0, 1]), HeadLayer.Normalise([1, 1], [0, 0], 1e-5), HeadLayer.Affine(2, 1, [1, 0])]);
+        var transition = new HeadChain([HeadLayer.Affine(3, 2, [1, 0, 0, 0, 1, 0])]); // T̂(z, a) = z: each observation its own successor
+        var b = new MdpBuilder("layernorm segment");
+        b.AddAction("stay");
+        foreach (var (id, z) in new[] { ("a", z0), ("b", z1) })
+        {
+            var (i, _) = b.AddObservation(id);
+            b.SetAux(i, AuxValue.Scalar((float)auxHead.Evaluate(z)[0]));
+            b.AddTransition(i, 0, i);
+        }
+
+        var mdp = b.Build();
+        var data = TrainingData.FromMdp(mdp);
+        float[] latents = [.. z0.Concat(z1).Select(v => (float)v)];
+        CertificateReport Run() => Certificate.Compute(latents, 2, data, data.Aux, transition, auxHead, Bisimilarity.Compute(mdp).Pairs, scale: 1, listPairs: true);
+        var sound = Run().Pairs.Single();
+        Assert.True(sound.Bound > 0 && sound.Bound <= sound.Distance, $"{sound}");
+        SegmentBound.VarianceAtEndpoint.Value = true;
+        try
+        {
+            var mutated = Run().Pairs.Single();
+            Assert.True(mutated.Bound > mutated.Distance, $"the mutation was not caught: {mutated}");
+        }
+        finally
+        {
+            SegmentBound.VarianceAtEndpoint.Value = false;
+        }
     }
 
     [Fact]
@@ -121,24 +162,30 @@ public sealed class CertificateProperties
         var pairs = Bisimilarity.Compute(spec.Table, spec.Keys).Pairs;
         float[] latents;
         int dim;
-        HeadChain transition, auxHead;
-        switch (c.Kind)
+        CertifiedHeads heads;
+        if (c.Kind == CertificateModelKind.Quotient)
         {
-            case CertificateModelKind.Quotient:
-                (latents, dim, transition, auxHead) = Quotient(spec, Bisimilarity.Compute(spec.Table, spec.Keys).Partition!);
-                break;
-            default:
-                var config = new PJepaConfig(Seed: (ulong)c.Seed, Steps: 300, LatentDim: 8, HiddenDim: 16);
-                var model = c.Kind == CertificateModelKind.Trained
-                    ? PJepaTrainer.Train(data, config).Model
-                    : new PJepaModel(ModelShape.For(data, config, data.AuxDim));
-                latents = model.EncodeAll(data);
-                dim = config.LatentDim;
-                (transition, auxHead) = (HeadChain.FromModule(model.Transition), HeadChain.FromModule(model.AuxHead));
-                break;
+            HeadChain transition, auxHead;
+            (latents, dim, transition, auxHead) = Quotient(spec, Bisimilarity.Compute(spec.Table, spec.Keys).Partition!);
+            heads = new CertifiedHeads(transition, auxHead);
+        }
+        else
+        {
+            var config = new PJepaConfig(Seed: (ulong)c.Seed, Steps: 300, LatentDim: 8, HiddenDim: 16);
+            if (c.Kind is CertificateModelKind.LayerNorm or CertificateModelKind.TwoHot)
+            {
+                config = config with { Activation = ActivationKind.Mish, LayerNorm = true, TwoHot = c.Kind == CertificateModelKind.TwoHot ? new TwoHotBins(21, -3f, 3f) : null };
+            }
+
+            var model = c.Kind == CertificateModelKind.Random
+                ? new PJepaModel(ModelShape.For(data, config, data.AuxDim))
+                : PJepaTrainer.Train(data, config).Model;
+            latents = model.EncodeAll(data);
+            dim = config.LatentDim;
+            heads = Separation.HeadsOf(model).Heads!;
         }
 
-        return Certificate.Compute(latents, dim, data, data.Aux, transition, auxHead, pairs, scale: 1, listPairs: true, requiredResidual: true, lipschitzFactor, pairLimit, representativeLimit, refineLimit);
+        return Certificate.Compute(latents, dim, data, heads.Targets(data.Aux), heads.Transition, heads.AuxHead, pairs, scale: 1, listPairs: true, requiredResidual: true, lipschitzFactor, pairLimit, representativeLimit, refineLimit);
     }
 
     /// <summary>One-hot class latents; T̂ a ReLU layer with one unit per (class, action) firing only on that pair; P̂ affine.</summary>

@@ -37,7 +37,7 @@ public static class LearningArbitraries
     /// <summary>Random complete MDPs (as <see cref="MdpArbitraries"/>) with a model kind and a seed.</summary>
     public static Arbitrary<CertificateCase> CertificateCase() =>
         (from spec in MdpArbitraries.MdpSpec().Generator
-         from kind in Gen.Elements(CertificateModelKind.Random, CertificateModelKind.Trained, CertificateModelKind.Quotient)
+         from kind in Gen.Elements(CertificateModelKind.Random, CertificateModelKind.Trained, CertificateModelKind.Quotient, CertificateModelKind.LayerNorm, CertificateModelKind.TwoHot)
          from seed in Gen.Choose(0, 1000)
          select new CertificateCase(spec, kind, seed)).ToArbitrary();
 }

@@ -281,7 +281,7 @@ public sealed class HeadChain : IHead
             c1c1 += c1 * c1;
         }
 
-        var t = c1c1 > 0 ? Math.Clamp(-c0c1 / c1c1, 0, 1) : 0;
+        var t = SegmentBound.VarianceAtEndpoint.Value ? 0 : c1c1 > 0 ? Math.Clamp(-c0c1 / c1c1, 0, 1) : 0;
         var minimum = (c0c0 + (2 * t * c0c1) + (t * t * c1c1)) / n;
         var variance = Math.Max(0, minimum - (1e-9 * (c0c0 + c1c1) / n));
         return scale / Math.Sqrt(variance + eps) * (1 + 1e-12);

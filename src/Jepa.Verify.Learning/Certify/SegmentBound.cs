@@ -68,6 +68,13 @@ internal static class SegmentBound
 
     private const double Unit = 1.0 / (1L << 53);
 
+    /// <summary>
+    /// A mutation for the soundness tests only: the least variance of a LayerNorm's input along a segment taken at one end
+    /// instead of its minimum (unsound). Flows with the async context, so it reaches the certificate's parallel loops
+    /// in the test that sets it and nowhere else.
+    /// </summary>
+    internal static readonly AsyncLocal<bool> VarianceAtEndpoint = new();
+
     /// <summary>What the bound needs of each layer, computed once per chain.</summary>
     internal sealed class Prepared
     {
@@ -440,7 +447,7 @@ internal static class SegmentBound
             (cLo[i], cHi[i]) = (a - Math.Abs(b) - e, a + Math.Abs(b) + e);
         }
 
-        var s = bb > 0 ? Math.Clamp(-ab / bb, -1, 1) : 0;
+        var s = VarianceAtEndpoint.Value ? -1 : bb > 0 ? Math.Clamp(-ab / bb, -1, 1) : 0;
         var least = (aa + (2 * s * ab) + (s * s * bb)) / n;
         var most = (aa + (2 * Math.Abs(ab)) + bb) / n;
         // The error's effect on ‖centred‖/√n is at most ‖e‖/√n: lower and raise the root by it.
