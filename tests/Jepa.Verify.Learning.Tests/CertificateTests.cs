@@ -1,4 +1,5 @@
 using Jepa.Verify.Learning.Certify;
+using Jepa.Verify.Learning.Tensors;
 using Jepa.Verify.Learning.Jepa;
 using Jepa.Verify.Learning.Modules;
 using Jepa.Verify.Mdp;
@@ -174,6 +175,48 @@ public sealed class CertificateTests
 
         // Every residual below the required one certifies: here ε < gap / 2 = 0.5 (a one-step word only adds to the denominator).
         Assert.InRange(c.RequiredResidual!.Value, 0.5 * (1 - 1e-6), 0.5);
+    }
+
+    [Fact]
+    public void RepeatedObservationsKeepTheirRepresentativesDirectionalBounds()
+    {
+        // Nine states with distinct aux values, each seen 12 times with the same latent (a replay buffer of 108 frames),
+        // P̂ = Linear → LayerNorm → Mish → Linear, 256 wide, with aux = P̂ exactly, T̂ the identity. Alone, the nine get
+        // directional bounds; the 108 have too many pairs for them (5,778 pairs: no 8 pieces fit the budget) and would keep
+        // only the LayerNorm factor. Through the representatives every member pair keeps its class pair's bound (radius 0);
+        // one copy of each moved by 0.05 in each coordinate (radius 0.1, and an aux residual) keeps it less the radii; every
+        // bound stays below its distance.
+        var random = new SeededRandom(41);
+        var auxHead = new HeadChain([
+            HeadLayer.Affine(4, 256, [.. Enumerable.Range(0, 4 * 256).Select(_ => random.NextGaussian() / 2)], [.. Enumerable.Range(0, 256).Select(_ => random.NextGaussian() * 0.1)]),
+            HeadLayer.Affine(256, 256, [.. Enumerable.Range(0, 256 * 256).Select(_ => random.NextGaussian() / 16)]),
+            HeadLayer.Normalise([.. Enumerable.Repeat(1.0, 256)], [.. Enumerable.Repeat(0.0, 256)], 1e-5),
+            HeadLayer.Elementwise(256, HeadActivation.Mish),
+            HeadLayer.Affine(256, 1, [.. Enumerable.Range(0, 256).Select(_ => random.NextGaussian() / 16)]),
+        ]);
+        var transition = new HeadChain([HeadLayer.Affine(5, 4, [1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0])]);
+        var states = Enumerable.Range(0, 9).Select(_ => Enumerable.Range(0, 4).Select(_ => random.NextGaussian()).ToArray()).ToArray();
+        var aux = states.Select(z => (float)auxHead.Evaluate(z)[0]).ToArray();
+        CertificateReport Certify(int copies, double shift)
+        {
+            var n = 9 * copies;
+            var data = TrainingData.FromArrays(n, null, 1, [.. Enumerable.Range(0, n).Select(o => new Transition(o, 0, o))], [.. Enumerable.Range(0, n).Select(o => aux[o % 9])]);
+            float[] latents = [.. Enumerable.Range(0, n).SelectMany(o => states[o % 9].Select(v => (float)(v + (o / 9 == 1 ? shift : 0))))];
+            return Certificate.Compute(latents, 4, data, data.Aux, transition, auxHead, Partition.FromLabels([.. Enumerable.Range(0, n).Select(o => o % 9)]), scale: 1, listPairs: true);
+        }
+
+        var single = Certify(1, 0).Pairs.ToDictionary(p => (p.A, p.B), p => p.Bound);
+        foreach (var shift in new[] { 0.0, 0.05 })
+        {
+            var replay = Certify(12, shift);
+            Assert.True(replay.Certified);
+            foreach (var pair in replay.Pairs)
+            {
+                var (ca, cb) = (Math.Min(pair.A % 9, pair.B % 9), Math.Max(pair.A % 9, pair.B % 9));
+                var floor = (single[(ca, cb)] * (1 - 1e-6)) - (2 * 2 * shift * 1.0001);
+                Assert.True(pair.Bound >= floor && pair.Bound <= pair.Distance, $"shift {shift}: {pair} against {floor}");
+            }
+        }
     }
 
     [Fact]

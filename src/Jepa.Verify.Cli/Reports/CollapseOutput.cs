@@ -103,7 +103,7 @@ internal static class CollapseOutput
             return;
         }
 
-        sb.AppendLine($"  certificate: {c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified{(c.RolledOutPairs > 0 ? $" ({c.RolledOutPairs} by rollouts)" : "")}; min certified distance {(c.MinCertifiedDistance is { } m ? $"{Num(m)} × scale" : "n/a")}{(c.TightnessMedian is { } med ? $"; bound/distance min {Num(c.TightnessMin)}, median {Num(med)}" : "")}");
+        sb.AppendLine($"  certificate: {c.CertifiedPairs} of {c.NonEquivalentPairs} non-equivalent pairs certified{Sources(c)}; min certified distance {(c.MinCertifiedDistance is { } m ? $"{Num(m)} × scale" : "n/a")}{(c.TightnessMedian is { } med ? $"; bound/distance min {Num(c.TightnessMin)}, median {Num(med)}" : "")}");
         if (c.Level is { } level)
         {
             sb.AppendLine($"  certificate level: {level.Summary}");
@@ -150,6 +150,7 @@ internal static class CollapseOutput
         var c = separation.Certificate;
         JsonText.NumberOrNull(w, "certified_pairs", c?.CertifiedPairs);
         JsonText.NumberOrNull(w, "rolled_out_pairs", c?.RolledOutPairs);
+        JsonText.NumberOrNull(w, "representative_pairs", c?.ByRepresentatives);
         JsonText.NumberOrNull(w, "min_certified_distance", c?.MinCertifiedDistance);
         JsonText.NumberOrNull(w, "lipschitz_transition", c?.LipschitzTransition);
         JsonText.NumberOrNull(w, "lipschitz_aux", c?.LipschitzAux);
@@ -207,6 +208,13 @@ internal static class CollapseOutput
         }
 
         w.WriteEndArray();
+    }
+
+    /// <summary>Where the certified pairs' bounds came from, when not only from the per-step clause: " (6 by rollouts, 800 by class representatives)".</summary>
+    private static string Sources(CertificateReport c)
+    {
+        string[] parts = [.. new[] { (c.RolledOutPairs, "by rollouts"), (c.ByRepresentatives, "by class representatives") }.Where(x => x.Item1 > 0).Select(x => $"{x.Item1} {x.Item2}")];
+        return parts.Length == 0 ? "" : $" ({string.Join(", ", parts)})";
     }
 
     /// <summary>A number as the reports print it (4 significant digits), or <c>n/a</c>.</summary>

@@ -119,6 +119,27 @@ public static class Certificate
 
         bool Apart(int a, int b) => classOf is not null ? classOf[a] != classOf[b] : pairs.AreDistinguished(a, b);
         var (bounds, gaps, sweeps, rolledOut) = PairLevel(z, d, n, actions, p, k, successor, residualDyn, residualAux, transition, auxHead, lipschitzT, lipschitzP, lipschitzFactor, Apart, directional);
+        long byRepresentatives = 0;
+        if (directional && classOf is not null
+            && ClassCertificate.RepresentativeFloor(z, d, n, actions, p, k, classOf, successor, transition, auxHead, residualAux, lipschitzT, lipschitzP, lipschitzFactor) is { } floor)
+        {
+            // d(o, o′) ≥ d(r_C, r_D) − ρ_C − ρ_D ≥ (the representatives' bound) − ρ_C − ρ_D: raise each pair to it, then let the
+            // per-step clause carry the raised bounds back along the transitions.
+            for (int a = 0, at = 0; a < n; a++)
+            {
+                for (var b = a + 1; b < n; b++, at++)
+                {
+                    if (classOf[a] != classOf[b] && floor(classOf[a], classOf[b]) is var f && f > bounds[at])
+                    {
+                        byRepresentatives += bounds[at] == 0 ? 1 : 0;
+                        bounds[at] = f;
+                    }
+                }
+            }
+
+            sweeps += Iterate(bounds, n, actions, successor, residualDyn, lipschitzT);
+        }
+
         var (required, exact) = requiredResidual ? RequiredResidual(gaps, n, actions, successor, lipschitzT, lipschitzP, Apart) : (double.NaN, false);
 
         long nonEquivalent = 0, certified = 0;
@@ -171,7 +192,7 @@ public static class Certificate
         return new CertificateReport(scale, nonEquivalent, certified, nonEquivalent == 0 ? null : min * relative, lipschitzT, lipschitzP, maxDyn,
             n == 0 ? null : residualAux.Max(), nonEquivalent == 0 || double.IsNaN(required) ? null : required, exact, sweeps, listed.ToImmutable(),
             [.. hardest.UnorderedItems.Select(x => x.Element).OrderBy(x => x.Bound).ThenBy(x => x.A).ThenBy(x => x.B)], sum * relative, rolledOut,
-            tightMin, tightMedian);
+            tightMin, tightMedian) { ByRepresentatives = byRepresentatives };
     }
 
     /// <summary>

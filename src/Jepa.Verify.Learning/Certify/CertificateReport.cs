@@ -50,6 +50,13 @@ public sealed record CertificateReport(
     /// class level's figures: then <see cref="TightnessMin"/> and <see cref="TightnessMedian"/> are over a sample.
     /// </summary>
     public CertificateLevel? Level { get; init; }
+
+    /// <summary>
+    /// Pairs bounded on their own that the per-pair clauses left at 0 and the class representatives' certificate (less the
+    /// two classes' radii; <see cref="ClassCertificate.RepresentativeFloor"/>) certified: observations repeated as a replay
+    /// buffer repeats them, whose pairs are too many for directional bounds each.
+    /// </summary>
+    public long ByRepresentatives { get; init; }
 }
 
 /// <summary>Where a class-level certificate's bounds came from (<see cref="ClassCertificate"/>).</summary>

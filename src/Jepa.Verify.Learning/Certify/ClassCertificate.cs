@@ -196,6 +196,50 @@ internal static class ClassCertificate
         return report with { Pairs = pairs.ToImmutable() };
     }
 
+    /// <summary>
+    /// For observations bounded pair by pair whose classes have several members (a replay buffer's repeated frames): per
+    /// class pair, the representatives' pair-level certificate (<see cref="RepresentativeBounds"/>, with directional bounds,
+    /// which the member pairs are too many for) less the two classes' radii, a lower bound on every member pair's distance
+    /// by the triangle inequality. Null when no class has two members, or there are more than
+    /// <see cref="RepresentativeLimit"/> classes.
+    /// </summary>
+    internal static Func<int, int, double>? RepresentativeFloor(double[] z, int d, int n, int actions, double[] p, int k, int[] classOf, int[] successor,
+        IHead transition, IHead auxHead, double[] residualAux, double lipschitzT, double lipschitzP, double factor)
+    {
+        var m = n == 0 ? 0 : classOf.Max() + 1;
+        if (m < 2 || m >= n || m > RepresentativeLimit)
+        {
+            return null;
+        }
+
+        // Each class's successor under each action: its members' common successor class (−1 when none, or when they differ).
+        var classSuccessor = Enumerable.Repeat(-2, m * actions).ToArray();
+        for (var o = 0; o < n; o++)
+        {
+            for (var x = 0; x < actions; x++)
+            {
+                var slot = (classOf[o] * actions) + x;
+                var next = successor[(o * actions) + x];
+                var target = next < 0 ? -1 : classOf[next];
+                classSuccessor[slot] = classSuccessor[slot] == -2 || classSuccessor[slot] == target ? target : -1;
+            }
+        }
+
+        for (var i = 0; i < classSuccessor.Length; i++)
+        {
+            classSuccessor[i] = Math.Max(classSuccessor[i], -1);
+        }
+
+        var (representative, radius) = Representatives(z, d, n, classOf, m);
+        var (bounds, rows) = RepresentativeBounds(z, d, actions, p, k, representative, classSuccessor, transition, auxHead, residualAux, lipschitzT, lipschitzP, factor, directional: true);
+        return (c, e) =>
+        {
+            var (i, j) = (representative.Index[c], representative.Index[e]);
+            var b = bounds[Certificate.Position(rows, Math.Min(i, j), Math.Max(i, j))];
+            return Certificate.Step(b, radius[c], radius[e], 1);
+        };
+    }
+
     /// <summary>Each class's representative (its member nearest the members' mean latent) and the class's radius around it, rounded up.</summary>
     private static ((int[] Observation, int[] Index) Representative, double[] Radius) Representatives(double[] z, int d, int n, int[] classOf, int m)
     {
