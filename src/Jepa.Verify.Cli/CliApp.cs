@@ -35,8 +35,14 @@ public static class CliApp
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            var command = parsed.CommandResult.Command;
-            var path = command == root ? "jepa-verify" : $"jepa-verify {command.Name}";
+            // The whole command path ("jepa-verify env gridworld"), so that the help it points to is the one that failed.
+            var names = new List<string>();
+            for (var result = parsed.CommandResult; result.Command != root; result = (System.CommandLine.Parsing.CommandResult)result.Parent!)
+            {
+                names.Insert(0, result.Command.Name);
+            }
+
+            var path = string.Join(' ', ["jepa-verify", .. names]);
             // The most specific error first: "Required command was not provided" only when nothing else is wrong.
             var error = parsed.Errors.OrderBy(e => e.Message.StartsWith("Required command", StringComparison.Ordinal)).First();
             stderr.WriteLine($"error: {Plain(error.Message)}; see '{path} --help'");

@@ -81,6 +81,15 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void AUsageErrorInASubcommandPointsToThatSubcommandsHelp()
+    {
+        var run = CliRun.Of("env", "gridworld", "--size", "x");
+        AssertOneLineError(run, "'x'");
+        Assert.EndsWith("; see 'jepa-verify env gridworld --help'", run.Error.Trim(), StringComparison.Ordinal);
+        Assert.EndsWith("; see 'jepa-verify bench bisim --help'", CliRun.Of("bench", "bisim", "--states", "many").Error.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OptionValuesAreValidatedBeforeWork()
     {
         var counting = TestFiles.Example("counting.json");
