@@ -102,6 +102,9 @@ public sealed class GridworldEnvironmentTests
         Assert.Contains("distractors must be 1 to 4", new GridworldOptions(Distractors: 0).Problem(), StringComparison.Ordinal);
         Assert.Contains("goal reward", new GridworldOptions(GoalReward: 0).Problem(), StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => GridworldEnvironment.Build(new GridworldOptions(Size: 3)));
+        Assert.Null(GridworldEnvironment.Problem(new GridworldOptions()));
+        Assert.StartsWith("only 3 of 4 extra walls could be placed", GridworldEnvironment.Problem(new GridworldOptions(Size: 4, Walls: 4, Seed: 2)), StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => GridworldEnvironment.Build(new GridworldOptions(Size: 4, Walls: 4, Seed: 2)));
     }
 
     private static int Label(MdpModel mdp, string name, int o) => int.Parse(mdp.Labels[name][o]!, System.Globalization.CultureInfo.InvariantCulture);

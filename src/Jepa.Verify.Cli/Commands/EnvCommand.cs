@@ -98,21 +98,12 @@ internal static class EnvCommand
         {
             var options = new GridworldOptions(r.GetValue(size), r.GetValue(walls), !r.GetValue(noKey), r.GetValue(reward), r.GetValue(distractors),
                 r.GetValue(image), r.GetValue(seed), !r.GetValue(noFeatures), r.GetValue(channelMajor));
-            if (options.Problem() is { } problem)
+            if (GridworldEnvironment.Problem(options) is { } problem)
             {
                 throw new UsageException(problem);
             }
 
-            MdpModel mdp;
-            try
-            {
-                mdp = GridworldEnvironment.Build(options);
-            }
-            catch (ArgumentException e)
-            {
-                throw new UsageException(e.Message.Split(" (Parameter", 2)[0]);
-            }
-
+            var mdp = GridworldEnvironment.Build(options);
             return Emit(io, mdp, "gridworld", r.GetValue(export), r.GetValue(json), options.ChannelMajor, w =>
             {
                 w.WriteNumber("size", options.Size);

@@ -61,6 +61,23 @@ public static class GridworldEnvironment
     public static Layout LayoutOf(GridworldOptions options)
     {
         Check(options);
+        var (layout, problem) = Place(options);
+        return layout ?? throw new ArgumentException(problem, nameof(options));
+    }
+
+    /// <summary>
+    /// What is wrong with these options, or null when they give an environment: <see cref="GridworldOptions.Problem"/>, or
+    /// extra walls the seed cannot place without cutting off the key, the door or the goal.
+    /// </summary>
+    public static string? Problem(GridworldOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Problem() ?? Place(options).Problem;
+    }
+
+    /// <summary>The middle wall with its door, and the extra walls placed by the seed; or why they do not fit.</summary>
+    private static (Layout? Layout, string? Problem) Place(GridworldOptions options)
+    {
         var n = options.Size;
         var wall = new bool[n * n];
         var (middle, door) = (n / 2, (n / 2, n / 2));
@@ -92,12 +109,9 @@ public static class GridworldEnvironment
             }
         }
 
-        if (placed < options.Walls)
-        {
-            throw new ArgumentException($"only {placed} of {options.Walls} extra walls could be placed in a grid of size {n} with seed {options.Seed} without cutting off the key, the door or the goal; ask for fewer walls or another seed", nameof(options));
-        }
-
-        return new Layout(n, [.. wall], key, door, goal);
+        return placed < options.Walls
+            ? (null, $"only {placed} of {options.Walls} extra walls could be placed in a grid of size {n} with seed {options.Seed} without cutting off the key, the door or the goal; ask for fewer walls or another seed")
+            : (new Layout(n, [.. wall], key, door, goal), null);
     }
 
     /// <summary>

@@ -104,9 +104,8 @@ internal static class ClassCertificate
         var memberSpread = new double[n];
         var classSpread = new double[m];
         var auxResidual = new double[m];
-        var classSuccessor = new int[m * actions];
+        var classSuccessor = ClassSuccessors(n, actions, classOf, successor, m);
         var classResidual = new double[m * actions];
-        Array.Fill(classSuccessor, -2); // −2: not seen yet; −1: no successor usable under this action
         for (var o = 0; o < n; o++)
         {
             var c = classOf[o];
@@ -116,16 +115,8 @@ internal static class ClassCertificate
             for (var x = 0; x < actions; x++)
             {
                 var slot = (c * actions) + x;
-                var next = successor[(o * actions) + x];
-                var target = next < 0 ? -1 : classOf[next];
-                classSuccessor[slot] = classSuccessor[slot] == -2 || classSuccessor[slot] == target ? target : -1;
-                classResidual[slot] = next < 0 ? double.NaN : Math.Max(double.IsNaN(classResidual[slot]) ? 0 : classResidual[slot], residualDyn[(o * actions) + x]);
+                classResidual[slot] = successor[(o * actions) + x] < 0 ? double.NaN : Math.Max(double.IsNaN(classResidual[slot]) ? 0 : classResidual[slot], residualDyn[(o * actions) + x]);
             }
-        }
-
-        for (var i = 0; i < classSuccessor.Length; i++)
-        {
-            classSuccessor[i] = classSuccessor[i] < 0 ? -1 : classSuccessor[i];
         }
 
         var rows = Certificate.RowStarts(m);
@@ -212,8 +203,25 @@ internal static class ClassCertificate
             return null;
         }
 
-        // Each class's successor under each action: its members' common successor class (−1 when none, or when they differ).
-        var classSuccessor = Enumerable.Repeat(-2, m * actions).ToArray();
+        var (representative, radius) = Representatives(z, d, n, classOf, m);
+        var (bounds, rows) = RepresentativeBounds(z, d, actions, p, k, representative, ClassSuccessors(n, actions, classOf, successor, m), transition, auxHead,
+            residualAux, lipschitzT, lipschitzP, factor, directional: true);
+        return (c, e) =>
+        {
+            var (i, j) = (representative.Index[c], representative.Index[e]);
+            var b = bounds[Certificate.Position(rows, Math.Min(i, j), Math.Max(i, j))];
+            return Certificate.Step(b, radius[c], radius[e], 1);
+        };
+    }
+
+    /// <summary>
+    /// Each class's successor under each action: its members' common successor class; −1 when a member has none, when
+    /// they differ, or when the class has no members.
+    /// </summary>
+    private static int[] ClassSuccessors(int n, int actions, int[] classOf, int[] successor, int m)
+    {
+        var classSuccessor = new int[m * actions];
+        Array.Fill(classSuccessor, -2); // −2: not seen yet
         for (var o = 0; o < n; o++)
         {
             for (var x = 0; x < actions; x++)
@@ -230,14 +238,7 @@ internal static class ClassCertificate
             classSuccessor[i] = Math.Max(classSuccessor[i], -1);
         }
 
-        var (representative, radius) = Representatives(z, d, n, classOf, m);
-        var (bounds, rows) = RepresentativeBounds(z, d, actions, p, k, representative, classSuccessor, transition, auxHead, residualAux, lipschitzT, lipschitzP, factor, directional: true);
-        return (c, e) =>
-        {
-            var (i, j) = (representative.Index[c], representative.Index[e]);
-            var b = bounds[Certificate.Position(rows, Math.Min(i, j), Math.Max(i, j))];
-            return Certificate.Step(b, radius[c], radius[e], 1);
-        };
+        return classSuccessor;
     }
 
     /// <summary>Each class's representative (its member nearest the members' mean latent) and the class's radius around it, rounded up.</summary>

@@ -481,8 +481,7 @@ internal static class SegmentBound
         var (g1, gRadius) = NormJacobianTimes(gamma, xLo, xHi, sigmaLo, sigmaHi, g);
 
         // The value at the centre, and J(ξ)·e: |(J w)ᵢ| ≤ |γᵢ|/σlo·(|wᵢ| + mean|w| + |x̂ᵢ|·|x̂·w|/n) (x̂ sums to 0).
-        var variance = c.Sum(x => (x - m0) * (x - m0)) / n;
-        var sigma = Math.Sqrt(variance + layer.Eps);
+        var sigma = Math.Sqrt((aa / n) + layer.Eps); // aa = Σ (cᵢ − mean c)², from the ranges above
         double reach = 0;
         var xMax = new double[n];
         for (var j = 0; j < n; j++)
