@@ -2,7 +2,9 @@
 
 The file is the JSON format every jepa-verify command reads (docs/formats.md): actions, observations (id, aux, labels,
 features) and transitions. Features are each observation's content, flattened row-major; images are given as
-[C, H, W] (PyTorch's order), so an ONNX encoder taking [N, C, H, W] reads them back in the same layout.
+[C, H, W] (PyTorch's order), so an ONNX encoder taking [N, C, H, W] reads them back in the same layout. The file's
+"feature_shape" records that shape (up to 3 dimensions), and `jepa-verify train` then reads [C, H, W] (or [H, W])
+features with its convolutional encoder.
 """
 import json
 import math
@@ -108,7 +110,14 @@ def mdp_from_step(step, starts, actions, aux, render=None, labels=None, ids=None
         observations.append(o)
     mdp = {"actions": [str(a) for a in actions], "observations": observations,
            "transitions": [{"from": names[f], "action": str(actions[a]), "to": names[t]} for f, a, t in transitions]}
+    _add_shape(mdp, feature_shape)
     return mdp
+
+
+def _add_shape(mdp, shape):
+    """Records the features' shape when jepa-verify can read it (1 to 3 dimensions, [C, H, W] for images)."""
+    if shape is not None and 1 <= len(shape) <= 3:
+        mdp["feature_shape"] = [int(d) for d in shape]
 
 
 def mdp_from_transitions(obs, actions, next_obs, aux=None, next_aux=None, rewards=None, num_actions=None,
@@ -199,13 +208,18 @@ def mdp_from_transitions(obs, actions, next_obs, aux=None, next_aux=None, reward
 
     observations = [{"id": f"o{i}", "aux": values[i], "features": _flatten(rows[i])} for i in range(n)]
     transitions = [{"from": f"o{f}", "action": names[a], "to": f"o{g}"} for (f, a), g in sorted(step.items())]
-    return {"actions": names, "observations": observations, "transitions": transitions}
+    mdp = {"actions": names, "observations": observations, "transitions": transitions}
+    _add_shape(mdp, [int(d) for d in obs.shape[1:]])
+    return mdp
 
 
 def write_mdp(mdp, path):
     """Writes the MDP as one line of JSON, an observation at a time (a large image MDP is never one string)."""
     with open(path, "w", encoding="utf-8") as f:
-        f.write('{"actions": ' + json.dumps(mdp["actions"]) + ', "observations": [')
+        f.write('{"actions": ' + json.dumps(mdp["actions"]))
+        if "feature_shape" in mdp:
+            f.write(', "feature_shape": ' + json.dumps(mdp["feature_shape"]))
+        f.write(', "observations": [')
         for i, o in enumerate(mdp["observations"]):
             f.write((", " if i else "") + json.dumps(o, separators=(",", ":")))
         f.write('], "transitions": [')

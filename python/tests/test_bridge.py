@@ -50,6 +50,11 @@ def test_bfs_with_a_cosmetic_distractor_merges_it_and_renders_chw_features(tmp_p
     classes = partition(path)
     assert len(classes) == 9
     assert ["c3-0", "c3-1"] in classes
+    # The render's [C, H, W] shape is recorded, and train reads such features with its convolutional encoder.
+    assert mdp["feature_shape"] == [3, 4, 4]
+    assert '"feature_shape": [3, 4, 4]' in open(path).read()
+    _, report = jv.run("train", path, "--steps", "20", "--step-cap", "20", "--stages", "4,8", "--quiet")
+    assert report["encoder"] == "conv"
 
 
 def test_bfs_refuses_shared_ids_and_too_many_states():
@@ -81,6 +86,7 @@ def test_a_replay_buffer_becomes_a_dataset_mdp_with_identical_observations_merge
     # r(o, a) per action becomes the observation's aux vector: count 3 steps onto 4 with inc.
     three = next(o for o in mdp["observations"] if o["features"][0] == pytest.approx(3 / 8))
     assert three["aux"] == [1.0, 0.0]
+    assert mdp["feature_shape"] == [1, 2]
     path = jv.write_mdp(mdp, str(tmp_path / "buffer.json"))
     assert len(partition(path)) == 9
 

@@ -41,6 +41,7 @@ public sealed class MdpBuilder
     private readonly Dictionary<int, ImmutableArray<float>> features = [];
     private readonly List<DuplicateId> duplicates = [];
     private readonly List<string> initial = [];
+    private ImmutableArray<int> featureShape = [];
     private bool built;
     private byte[] utf8 = new byte[256];
 
@@ -146,6 +147,12 @@ public sealed class MdpBuilder
     /// <summary>Sets the feature vector of an observation.</summary>
     public void SetFeatures(int observation, ImmutableArray<float> vector) => features[observation] = vector;
 
+    /// <summary>
+    /// Sets the shape of the feature vectors (<see cref="MdpModel.FeatureShape"/>): <c>[C, H, W]</c> for channel-major
+    /// images. The caller checks it against the vectors' lengths.
+    /// </summary>
+    public void SetFeatureShape(ImmutableArray<int> shape) => featureShape = shape;
+
     /// <summary>Names an initial observation (used for reachability).</summary>
     public void AddInitial(string id) => initial.Add(id);
 
@@ -236,7 +243,7 @@ public sealed class MdpBuilder
             observationIndex,
             new SourcePositions(map, [.. observationPositions]),
             positions,
-            new SourcePositions(map, [.. auxPositions]));
+            new SourcePositions(map, [.. auxPositions])) { FeatureShape = featureShape };
     }
 
     /// <summary>

@@ -90,6 +90,16 @@ public sealed class MdpModel
     /// <summary>Feature vectors per observation (a default element where the observation has none).</summary>
     public ImmutableArray<ImmutableArray<float>> Features { get; }
 
+    /// <summary>
+    /// The shape of every feature vector, as the file's <c>"feature_shape"</c> gives it: <c>[C, H, W]</c> for images in
+    /// channel-major order (PyTorch's layout of one observation), <c>[H, W]</c> for one-channel images, <c>[D]</c> for a
+    /// flat vector; empty when the file does not say. The reader checks that its product is every observation's length.
+    /// </summary>
+    public ImmutableArray<int> FeatureShape { get; init; } = [];
+
+    /// <summary>Whether <see cref="FeatureShape"/> says the features are images (<c>[C, H, W]</c> or <c>[H, W]</c>).</summary>
+    public bool HasImageFeatures => FeatureShape.Length is 2 or 3;
+
     /// <summary>Ids declared more than once in the input.</summary>
     public ImmutableArray<DuplicateId> Duplicates { get; }
 
@@ -144,13 +154,13 @@ public sealed class MdpModel
         }
 
         return new MdpModel(Source, Observations, Actions, Transitions, aux, labels ?? Labels, Features, Duplicates,
-            RepeatedTransitions, Initial, observationIndex, observationPositions, transitionPositions, positions);
+            RepeatedTransitions, Initial, observationIndex, observationPositions, transitionPositions, positions) { FeatureShape = FeatureShape };
     }
 
     /// <summary>A copy whose observations and aux values are located elsewhere (a dataset's observations are its aux file's rows).</summary>
     internal MdpModel WithPositions(SourcePositions observations, SourcePositions aux) =>
         new(Source, Observations, Actions, Transitions, Aux, Labels, Features, Duplicates,
-            RepeatedTransitions, Initial, observationIndex, observations, transitionPositions, aux);
+            RepeatedTransitions, Initial, observationIndex, observations, transitionPositions, aux) { FeatureShape = FeatureShape };
 
     /// <summary>A path as one POSIX shell word: as it is when it holds only safe characters, else in single quotes.</summary>
     public static string ShellWord(string text) =>

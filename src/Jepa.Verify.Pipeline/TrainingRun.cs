@@ -43,14 +43,15 @@ public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Separ
         // Joint training stops once certified (or keeps going while it certifies more pairs); the ablations stop at the loss target.
         var pairs = analysis.Result.Pairs;
         // A two-hot aux head's runs stop at the loss target; their certificate (in symlog space) is computed once, at the end.
-        Func<PJepaModel, float[], (bool, long, double)>? goal = config is { Mode: TrainingMode.Joint, TwoHot: null }
+        Func<PJepaModel, float[], CertificationScore>? goal = config is { Mode: TrainingMode.Joint, TwoHot: null }
             ? (model, latents) =>
             {
                 var s = Separation.Of(latents, config.LatentDim, data, data.Aux, () => Separation.HeadsOf(model), null, pairs, null, collapse with { ListPairs = false }, requiredResidual: false, directional: false);
-                return (s.Verdict == SeparationVerdict.Certified, s.Certificate?.CertifiedPairs ?? 0, s.Certificate?.BoundSum ?? 0);
+                return new CertificationScore(s.Verdict == SeparationVerdict.Certified, !s.Collapse.Separated, s.Certificate?.CertifiedPairs ?? 0, s.Certificate?.BoundSum ?? 0);
             }
             : null;
-        var result = PJepaTrainer.Train(data, config, progress, goal: goal);
+        var words = config is { Mode: TrainingMode.Joint, Horizon: > 1 } ? WitnessWords.For(analysis.Result, config.Seed) : null;
+        var result = PJepaTrainer.Train(data, config, progress, goal: goal, words: words);
         if (config.Mode == TrainingMode.RandomAux)
         {
             // The theorem is about the aux actually trained on: recompute the classes for the random map (float32

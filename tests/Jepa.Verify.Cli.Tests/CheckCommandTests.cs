@@ -181,6 +181,11 @@ public sealed class CheckCommandTests
     [InlineData("""{"seeds": [0]}""", "the config has no \"environment\"")]
     [InlineData("""{"environment": {"builtin": "counting"},}""", "invalid JSON")]
     [InlineData("", "c.check.json:1:1: the file is empty")]
+    [InlineData("""{"environment": {"builtin": "counting"}, "model": {"encoder": "cnn"}}""", "\"model.encoder\" is the string \"cnn\"; use one of \"auto\"")]
+    [InlineData("""{"environment": {"builtin": "counting"}, "model": {"stages": [16, 0]}}""", "\"model.stages\" must be an integer from 1 to 4096")]
+    [InlineData("""{"environment": {"builtin": "counting"}, "model": {"stages": []}}""", "\"model.stages\" is empty")]
+    [InlineData("""{"environment": {"builtin": "counting"}, "training": {"horizon": 0}}""", "\"training.horizon\" must be an integer from 1 to 64")]
+    [InlineData("""{"environment": {"builtin": "counting"}, "model": {"encoder": "conv"}, "prove": false}""", "does not say its features are images")]
     public void ABadConfigIsOneLineWithThePlaceAndExitCode2(string text, string expected)
     {
         var junit = Path.Combine(Path.GetTempPath(), "jepa-verify-tests", Guid.NewGuid().ToString("N"), "junit.xml");
@@ -189,6 +194,20 @@ public sealed class CheckCommandTests
         Assert.Contains(expected, run.Error);
         Assert.Single(run.Error.TrimEnd('\n').Split('\n'));
         Assert.False(File.Exists(junit));
+    }
+
+    [Fact]
+    public void TheImageEnvironmentIsReadByTheConvolutionalEncoderUnlessTheConfigAsksForTheMlp()
+    {
+        const string Config = """
+            {"environment": {"builtin": "counting-images", "families": 1, "layouts": 1, "size": 32}, "prove": false,
+             "model": {"latent_dim": 8, "stages": [4, 8]ENCODER}, "training": {"steps": 20}}
+            """;
+        var conv = CliRun.Of("check", TestFiles.Write("conv.check.json", Config.Replace("ENCODER", "", StringComparison.Ordinal)), "--quiet");
+        Assert.Contains(" steps (convolutional encoder on 3x32x32 images)", conv.Out, StringComparison.Ordinal);
+        var mlp = CliRun.Of("check", TestFiles.Write("mlp.check.json", Config.Replace("ENCODER", ", \"encoder\": \"mlp\"", StringComparison.Ordinal)), "--quiet");
+        Assert.Contains("[pass] train[seed=0]:", mlp.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("convolutional", mlp.Out, StringComparison.Ordinal);
     }
 
     private static string CopyExamples()

@@ -169,7 +169,7 @@ public sealed class TrainCommandTests
     }
 
     /// <summary>Counts 0–3 (inc/dec, aux 1 at 2) drawn as that many lit pixels on a 1×8×8 image.</summary>
-    private static string PixelMdp()
+    private static string PixelMdp(bool shape = false)
     {
         var observations = Enumerable.Range(0, 4).Select(c =>
         {
@@ -181,13 +181,14 @@ public sealed class TrainCommandTests
             $"{{\"from\": \"c{c}\", \"action\": \"inc\", \"to\": \"c{Math.Min(c + 1, 3)}\"}}",
             $"{{\"from\": \"c{c}\", \"action\": \"dec\", \"to\": \"c{Math.Max(c - 1, 0)}\"}}",
         });
-        return TestFiles.Write("pixels.json", $"{{\"actions\": [\"inc\", \"dec\"], \"observations\": [{string.Join(", ", observations)}], \"transitions\": [{string.Join(", ", transitions)}]}}");
+        return TestFiles.Write(shape ? "pixels-shaped.json" : "pixels.json", $"{{\"actions\": [\"inc\", \"dec\"],{(shape ? " \"feature_shape\": [1, 8, 8]," : "")} \"observations\": [{string.Join(", ", observations)}], \"transitions\": [{string.Join(", ", transitions)}]}}");
     }
 
     [Fact]
     public void TheConvolutionalEncoderTrainsOnImageFeatures()
     {
-        var run = CliRun.Of("train", PixelMdp(), "--image", "1x8x8", "--stages", "4,8", "--steps", "200", "--step-cap", "200", "--quiet", "--json");
+        // One-step losses: what is tested is that the aux loss falls through the convolutions within 200 steps.
+        var run = CliRun.Of("train", PixelMdp(), "--image", "1x8x8", "--stages", "4,8", "--steps", "200", "--step-cap", "200", "--horizon", "1", "--quiet", "--json");
         Assert.True(run.ExitCode is 0 or 1 or 3, run.Error);
         Assert.True(run.Json.GetProperty("loss_aux").GetDouble() < 0.1, run.Out);
     }
@@ -252,5 +253,32 @@ public sealed class TrainCommandTests
         var run = CliRun.Of("train", TestFiles.Example("counting.json"), "--image", "1x8x8", "--steps", "1", "--quiet");
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--image needs observations with \"features\"", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnImageFeatureShapeChoosesTheConvolutionalEncoderUnlessTheMlpIsAskedFor()
+    {
+        string[] common = ["--stages", "4,8", "--steps", "50", "--step-cap", "50", "--quiet"];
+        var auto = CliRun.Of(["train", PixelMdp(shape: true), .. common, "--json"]);
+        Assert.True(auto.ExitCode is 0 or 1 or 3, auto.Error);
+        Assert.Equal("conv", auto.Json.GetProperty("encoder").GetString());
+        Assert.Contains("convolutional encoder on 1x8x8 images", CliRun.Of(["train", PixelMdp(shape: true), .. common]).Out, StringComparison.Ordinal);
+        Assert.Equal("mlp", CliRun.Of(["train", PixelMdp(shape: true), .. common, "--encoder", "mlp", "--json"]).Json.GetProperty("encoder").GetString());
+        Assert.Equal("mlp", CliRun.Of(["train", PixelMdp(), .. common, "--json"]).Json.GetProperty("encoder").GetString());
+        Assert.Equal("conv", CliRun.Of(["train", PixelMdp(), .. common, "--image", "1x8x8", "--json"]).Json.GetProperty("encoder").GetString());
+    }
+
+    [Theory]
+    [InlineData(false, "--encoder conv", "does not say its features are images; add \"feature_shape\": [C, H, W]")]
+    [InlineData(false, "--encoder mlp --image 1x8x8", "--image reads the features with the convolutional encoder; drop it or --encoder mlp")]
+    [InlineData(true, "--save-onnx DIR", "--save-onnx cannot export the convolutional encoder yet, which")]
+    [InlineData(true, "--encoder cnn", "Argument 'cnn' not recognized")]
+    public void EncoderChoicesThatCannotBeHonouredAreUsageErrors(bool shape, string options, string message)
+    {
+        var extra = options.Replace("DIR", Path.Combine(Path.GetTempPath(), "jv-never-" + Guid.NewGuid().ToString("N")), StringComparison.Ordinal).Split(' ');
+        var run = CliRun.Of(["train", PixelMdp(shape), "--steps", "1", "--quiet", .. extra]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, run.Error, StringComparison.Ordinal);
+        Assert.Single(run.Error.Trim().Split('\n'));
     }
 }

@@ -84,6 +84,15 @@ public sealed class GridworldEnvironmentTests
                 Assert.Equal(interleaved.Features[3][(p * 3) + ch], planar.Features[3][(ch * plane) + p]);
             }
         }
+
+        // Channel-major pixels say they are [3, side, side] images (training reads them with the convolutional encoder).
+        Assert.Equal([3, 20, 20], planar.FeatureShape.ToArray());
+        Assert.Empty(interleaved.FeatureShape);
+        Assert.Empty(GridworldEnvironment.Build(options with { ChannelMajor = true, Features = false }).FeatureShape);
+        var counting = new Counting.CountingOptions(Families: 1, Layouts: 1, Size: 32);
+        Assert.Equal([3, 32, 32], Counting.CountingEnvironment.Exact(counting with { ChannelMajor = true }).FeatureShape.ToArray());
+        Assert.Equal([3, 32, 32], Counting.CountingEnvironment.Dataset(counting with { ChannelMajor = true }, 2, 3).FeatureShape.ToArray());
+        Assert.Empty(Counting.CountingEnvironment.Exact(counting).FeatureShape);
     }
 
     [Fact]

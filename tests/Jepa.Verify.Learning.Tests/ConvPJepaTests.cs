@@ -50,7 +50,7 @@ public sealed class ConvPJepaTests
     public void TrainingLearnsThroughTheConvolutionsAndTheModelFileKeepsTheEncoder()
     {
         var data = TrainingData.FromMdp(Pixels());
-        var config = new PJepaConfig(Seed: 1, Steps: 300, LatentDim: 8, HiddenDim: 32, LipschitzPenalty: 0, ImageEncoder: Image);
+        var config = new PJepaConfig(Seed: 1, Steps: 300, LatentDim: 8, HiddenDim: 32, LipschitzPenalty: 0, ImageEncoder: Image, Horizon: 1);
         var result = PJepaTrainer.Train(data, config);
         Assert.IsType<ConvEncoder>(result.Model.Encoder);
         var first = result.History[0];

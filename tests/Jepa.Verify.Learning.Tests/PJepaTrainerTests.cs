@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Jepa.Verify.Environments;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
@@ -95,9 +96,62 @@ public sealed class PJepaTrainerTests
     }
 
     [Fact]
+    public void AnUncertifiedRunEndsWithTheParametersOfItsBestEvaluation()
+    {
+        // LossTarget 0: the goal is asked at each budget limit only (100, 150, …, 300). Its best answer is at step 100;
+        // the later ones have a collapsed pair, so the run ends with step 100's parameters.
+        var config = new PJepaConfig(Seed: 3, Steps: 100, EvalEvery: 50, LossTarget: 0, StepCap: 300);
+        var asked = new List<int>();
+        var result = PJepaTrainer.Train(Data, config, goal: (_, _) =>
+        {
+            asked.Add(asked.Count);
+            return new CertificationScore(Certified: false, Collapsed: asked.Count > 1, Pairs: 30, BoundSum: 1);
+        });
+        Assert.Equal(5, asked.Count);
+        Assert.Equal(100, result.Steps);
+        Assert.Equal(300, result.StepsTrained);
+        // Bit-identical to a plain run of 100 steps: the same parameters, not merely close ones.
+        var plain = PJepaTrainer.Train(Data, config with { StepCap = 0 });
+        Assert.Equal(100, plain.StepsTrained);
+        Assert.Equal(plain.Latents.ToArray(), result.Latents.ToArray());
+        Assert.Equal(plain.LossDyn, result.LossDyn);
+    }
+
+    [Fact]
+    public void CertificationScoresRankApartBeforeMorePairsBeforeHigherBounds()
+    {
+        var collapsed = new CertificationScore(false, true, 100, 10);
+        var apart = new CertificationScore(false, false, 50, 1);
+        Assert.True(apart.Improves(collapsed));
+        Assert.False(collapsed.Improves(apart));
+        Assert.True((apart with { Pairs = 51 }).Improves(apart));
+        Assert.True((apart with { BoundSum = 1.02 }).Improves(apart));
+        Assert.False((apart with { BoundSum = 1.005 }).Improves(apart)); // within 1 %: noise
+        Assert.True(new CertificationScore(true, false, 1, 0).Improves(apart));
+        Assert.True(apart.Improves(null));
+    }
+
+    [Fact]
+    public void MultiStepTrainingIsSeededAndFollowsTheWordsItIsGiven()
+    {
+        // Counting: inc from count0 eight times reaches count8; the words walk both ends of a pair.
+        var config = new PJepaConfig(Seed: 1, Steps: 200, Horizon: 4, LossTarget: 0);
+        ImmutableArray<int>[] words = [[0, 0, 0, 0, 0], [8, 1, 1, 1, 1]];
+        var a = PJepaTrainer.Train(Data, config, words: words);
+        var b = PJepaTrainer.Train(Data, config, words: words);
+        Assert.Equal(a.Latents.ToArray(), b.Latents.ToArray());
+        Assert.NotEqual(a.Latents.ToArray(), PJepaTrainer.Train(Data, config).Latents.ToArray());
+        Assert.NotEqual(a.Latents.ToArray(), PJepaTrainer.Train(Data, config with { Horizon = 1 }, words: words).Latents.ToArray());
+        // Horizon 1 ignores the words: the one-step losses alone.
+        Assert.Equal(PJepaTrainer.Train(Data, config with { Horizon = 1 }).Latents.ToArray(), PJepaTrainer.Train(Data, config with { Horizon = 1 }, words: words).Latents.ToArray());
+        Assert.Equal("horizon must be between 1 and 64, got 0", (config with { Horizon = 0 }).Problem());
+    }
+
+    [Fact]
     public void StopGradientTargetIsAnOptionThatStillTrains()
     {
-        var result = PJepaTrainer.Train(Data, new PJepaConfig(Seed: 1, StopGradTarget: true));
+        // One-step losses: the stop-gradient comparison is with the paper's model.
+        var result = PJepaTrainer.Train(Data, new PJepaConfig(Seed: 1, StopGradTarget: true, Horizon: 1));
         Assert.Equal(TrainingStatus.Converged, result.Status);
         Assert.Equal(0, Analyse(result).Violations);
     }

@@ -192,4 +192,49 @@ public sealed class JsonReaderTests
         Assert.Equal(text, MdpJsonWriter.Write(again, "it's \"quoted\""));
         Assert.Contains("it's", text);
     }
+    private const string Images = """
+        {"actions": ["go"], "feature_shape": [1, 2, 2],
+         "observations": [{"id": "a", "aux": 1, "features": [0, 1, 2, 3]},
+                          {"id": "b", "aux": 0, "features": [3, 2, 1, 0]}],
+         "transitions": [{"from": "a", "action": "go", "to": "b"}]}
+        """;
+
+    [Fact]
+    public void FeatureShapeIsReadAndWrittenBack()
+    {
+        var mdp = MdpJsonReader.Read("images.json", System.Text.Encoding.UTF8.GetBytes(Images));
+        Assert.Equal([1, 2, 2], mdp.FeatureShape.ToArray());
+        Assert.True(mdp.HasImageFeatures);
+        var text = MdpJsonWriter.Write(mdp);
+        Assert.Contains("\"feature_shape\":[1,2,2]", text);
+        Assert.Equal([1, 2, 2], MdpJsonReader.Read("again.json", System.Text.Encoding.UTF8.GetBytes(text)).FeatureShape.ToArray());
+        // Copies keep it; a file without one has none.
+        Assert.Equal(mdp.FeatureShape, mdp.WithAux([AuxValue.Scalar(0), AuxValue.Scalar(1)], SourcePositions.None).FeatureShape);
+        Assert.Empty(MdpJsonReader.Read("small.json", System.Text.Encoding.UTF8.GetBytes(Small)).FeatureShape);
+        Assert.False(MdpJsonReader.Read("flat.json", System.Text.Encoding.UTF8.GetBytes(Images.Replace("[1, 2, 2]", "[4]", StringComparison.Ordinal))).HasImageFeatures);
+    }
+
+    [Theory]
+    [InlineData("[3, 0, 2]", "bad.json:1:42: \"feature_shape\" must hold positive integers, found")]
+    [InlineData("[1.5]", "bad.json:1:39: \"feature_shape\" must hold positive integers, found")]
+    [InlineData("[\"3\"]", "\"feature_shape\" must hold positive integers")]
+    [InlineData("[]", "\"feature_shape\" is empty")]
+    [InlineData("[1, 1, 2, 2]", "\"feature_shape\" has more than 3 dimensions")]
+    [InlineData("[65536, 65536]", "describes more than 2147483647 features")]
+    [InlineData("3", "\"feature_shape\" must be")]
+    [InlineData("[2, 2, 2]", "bad.json:2:19: observation 'a' has 4 features, but \"feature_shape\" [2, 2, 2] (at line 1) says 8")]
+    public void BadFeatureShapesAreOneLineErrors(string shape, string expected)
+    {
+        var ex = Fails(Images.Replace("[1, 2, 2]", shape, StringComparison.Ordinal));
+        Assert.Contains(expected, ex.Message);
+        Assert.StartsWith("bad.json:", ex.Message);
+        Assert.DoesNotContain('\n', ex.Message);
+    }
+
+    [Fact]
+    public void FeatureShapeWithoutFeaturesNamesTheObservation()
+    {
+        var ex = Fails(Images.Replace(", \"features\": [3, 2, 1, 0]", "", StringComparison.Ordinal));
+        Assert.Contains("observation 'b' has no \"features\", but \"feature_shape\" [1, 2, 2]", ex.Message);
+    }
 }

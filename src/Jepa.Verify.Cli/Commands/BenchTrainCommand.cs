@@ -102,7 +102,7 @@ internal static class BenchTrainCommand
         ? $"convolutional {conv.Channels}×{conv.Height}×{conv.Width}, stages {string.Join(",", conv.Stages)} → {config.LatentDim}, heads of {config.HiddenDim} (--preset paper)"
         : string.Join("→", [data.FeatureDim, .. Enumerable.Repeat(config.HiddenDim, config.EncoderHiddenLayers), config.LatentDim]);
 
-    private static (TrainingData, PJepaConfig) Counting() => (TrainingData.FromMdp(ClassicMdps.Counting()), new PJepaConfig());
+    private static (TrainingData, PJepaConfig) Counting() => (TrainingData.FromMdp(ClassicMdps.Counting()), new PJepaConfig(Horizon: 1));
 
     /// <summary>Random pixels in [−0.5, 0.5] for each observation, 2 actions to random successors, a 0/1 aux.</summary>
     private static (TrainingData, PJepaConfig) Image(int observations)
@@ -125,6 +125,6 @@ internal static class BenchTrainCommand
 
         var aux = Enumerable.Range(0, observations).Select(_ => (float)random.NextInt(2)).ToArray();
         return (TrainingData.FromArrays(observations, features, 2, transitions, aux),
-            new PJepaConfig(LatentDim: 32, HiddenDim: 256, EncoderHiddenLayers: 2, BatchSize: 256));
+            new PJepaConfig(LatentDim: 32, HiddenDim: 256, EncoderHiddenLayers: 2, BatchSize: 256, Horizon: 1));
     }
 }

@@ -43,8 +43,11 @@ internal static class TrainCommand
         var plot = new Option<string?>("--plot") { Description = "Write the loss curves, the latents' PCA coloured by bisimulation class and the class-sorted distance heatmap (PNG and SVG) into this directory", HelpName = "DIR" }.NonEmpty();
         var penalty = new Option<float>("--lipschitz-penalty") { Description = "Weight of the heads' spectral-norm products in the joint loss (keeps L_T and L_P, which the certificate divides by, in check; 0 = the paper's plain model)", DefaultValueFactory = _ => defaults.LipschitzPenalty, HelpName = "λ" };
         var stepCap = new Option<int>("--step-cap") { Description = "Joint training goes past --steps while it certifies more pairs, up to this many steps (0 = 8 × --steps)", DefaultValueFactory = _ => defaults.StepCap, HelpName = "N" };
-        var image = new Option<string?>("--image") { Description = "Read each observation's features as a CxHxW image, channel-major ('env counting --channel-major' writes them so), and encode it with the convolutional encoder (7×7 stride-2 stem, max pooling, residual stages, average pooling) instead of the MLP", HelpName = "CxHxW" };
-        var stages = new Option<string>("--stages") { Description = "With --image: channels of the stem and of each residual stage", DefaultValueFactory = _ => string.Join(",", ImageEncoderShape.DefaultStages), HelpName = "W1,W2,…" };
+        var horizon = new Option<int>("--horizon") { Description = "Joint training also rolls the model out open-loop, along seeded random walks of up to this many observed transitions and along the shortest words that tell pairs apart, and holds every step to the encoded observation and its aux value: the certificate's rollouts are what it trains (1 = one-step losses only, the paper's model; the losses are zero exactly when the one-step losses are, so the theorem's premise is unchanged)", DefaultValueFactory = _ => defaults.Horizon, HelpName = "K" };
+        var encoder = new Option<string>("--encoder") { Description = "auto: the convolutional encoder (7×7 stride-2 stem, max pooling, residual stages, average pooling) when the MDP's \"feature_shape\" says its features are [C, H, W] images ('env … --channel-major' and the Python bridge write it), else the MLP; mlp or conv to choose", DefaultValueFactory = _ => "auto", HelpName = "auto|mlp|conv" };
+        encoder.AcceptOnlyFromAmong(Encoders.Names);
+        var image = new Option<string?>("--image") { Description = "Read each observation's features as a CxHxW image, channel-major, with the convolutional encoder, for an MDP without \"feature_shape\"", HelpName = "CxHxW" };
+        var stages = new Option<string>("--stages") { Description = "The convolutional encoder's channels of the stem and of each residual stage", DefaultValueFactory = _ => string.Join(",", ImageEncoderShape.DefaultStages), HelpName = "W1,W2,…" };
         var auxLoss = new Option<string>("--aux-loss") { Description = "How the aux head is trained: mse (regression; certifiable) or two-hot (logits over bins of symlog(aux) with soft cross-entropy, the reference code's; scalar aux only; certified in symlog space; L_p reported as the KL divergence)", DefaultValueFactory = _ => "mse", HelpName = "mse|two-hot" };
         auxLoss.AcceptOnlyFromAmong("mse", "two-hot");
         var auxBins = new Option<int>("--aux-bins") { Description = "With --aux-loss two-hot: the number of bins", DefaultValueFactory = _ => new TwoHotBins().Count, HelpName = "N" };
@@ -56,7 +59,7 @@ internal static class TrainCommand
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar (it is also off when output is redirected)" };
         var command = new Command("train", "Train P-JEPA on the MDP's transitions and check that observations the bisimulation separates get distinct latents. Joint training stops once certified: every non-equivalent pair has a positive lower bound forced by the residuals. Exit 0 certified, 1 collapsed (a non-equivalent pair within the tolerance), 2 bad input, 3 apart but not certified or training diverged; the ablation modes exit 0.");
         input.AddTo(command, analysis: true);
-        Option[] options = [mode, seed, steps, latentDim, hiddenDim, activation, layerNorm, image, stages, lr, cosine, weightDecay, batch, auxWeight, auxLoss, auxBins, auxRange, preset, lossTarget, tolerance, stopGrad, gradClip, penalty, stepCap, pairs, save, saveOnnx, plot, json, quiet];
+        Option[] options = [mode, seed, steps, latentDim, hiddenDim, activation, layerNorm, encoder, image, stages, lr, cosine, weightDecay, batch, auxWeight, auxLoss, auxBins, auxRange, preset, lossTarget, tolerance, stopGrad, gradClip, penalty, stepCap, horizon, pairs, save, saveOnnx, plot, json, quiet];
         foreach (var o in options)
         {
             command.Options.Add(o);
@@ -82,6 +85,7 @@ internal static class TrainCommand
                 GradClipNorm: r.GetValue(gradClip),
                 LipschitzPenalty: r.GetValue(penalty),
                 StepCap: r.GetValue(stepCap),
+                Horizon: r.GetValue(horizon),
                 ImageEncoder: r.GetValue(image) is { } imageText ? ParseImage(imageText, r.GetValue(stages)!) : null,
                 TwoHot: r.GetValue(auxLoss) == "two-hot" ? ParseBins(r.GetValue(auxBins), r.GetValue(auxRange)!) : null);
             if (r.GetValue(preset) == "paper")
@@ -103,11 +107,6 @@ internal static class TrainCommand
             if (config.Problem() is { } problem)
             {
                 throw new UsageException(problem);
-            }
-
-            if (config.ImageEncoder is not null && r.GetValue(saveOnnx) is not null)
-            {
-                throw new UsageException("--save-onnx cannot export the convolutional encoder yet (only MLP encoders); use --save for the model file");
             }
 
             if (config.TwoHot is not null && r.GetValue(saveOnnx) is not null)
@@ -133,6 +132,12 @@ internal static class TrainCommand
             }
 
             var showProgress = !r.GetValue(quiet) && ReferenceEquals(io.Error, Console.Error) && !Console.IsErrorRedirected && !Console.IsOutputRedirected;
+            var choice = Encoders.Parse(r.GetValue(encoder)!)!.Value;
+            if (choice == EncoderChoice.Mlp && config.ImageEncoder is not null)
+            {
+                throw new UsageException("--image reads the features with the convolutional encoder; drop it or --encoder mlp");
+            }
+
             var mdp = input.Load(r);
             if (config.ImageEncoder is { } shape)
             {
@@ -143,6 +148,14 @@ internal static class TrainCommand
                         ? $"--image needs observations with \"features\"; {mdp.Source} has none"
                         : $"--image {shape.Channels}x{shape.Height}x{shape.Width} reads {shape.FeatureDim} features, but the observations of {mdp.Source} have {features.Length}");
                 }
+            }
+
+            config = Encoders.Resolve(config, mdp, choice, ParseStages(r.GetValue(stages)!));
+            if (config.ImageEncoder is { } conv && onnxDir is not null)
+            {
+                throw new UsageException(r.GetResult(image) is null && choice == EncoderChoice.Auto
+                    ? $"--save-onnx cannot export the convolutional encoder yet, which {mdp.Source}'s \"feature_shape\" chose; add --encoder mlp, or use --save for the model file"
+                    : "--save-onnx cannot export the convolutional encoder yet (only MLP encoders); use --save for the model file");
             }
 
             if (config.TwoHot is not null && config.Mode != TrainingMode.RandomAux && mdp.Aux.FirstOrDefault(v => !v.IsMissing) is { Length: not 1 } aux)
@@ -191,23 +204,25 @@ internal static class TrainCommand
             throw new UsageException($"--image must be CxHxW, e.g. 3x64x64, got '{image}'");
         }
 
-        var widths = Integers(stages.Split(',', StringSplitOptions.TrimEntries))
-            ?? throw new UsageException($"--stages must be channel counts separated by commas, e.g. 16,32,64, got '{stages}'");
-        return new ImageEncoderShape(dims[0], dims[1], dims[2], [.. widths]);
+        return new ImageEncoderShape(dims[0], dims[1], dims[2], [.. ParseStages(stages)]);
+    }
 
-        static int[]? Integers(string[] parts)
+    /// <summary>The <c>--stages</c> option's channel counts.</summary>
+    private static int[] ParseStages(string stages) => Integers(stages.Split(',', StringSplitOptions.TrimEntries))
+        ?? throw new UsageException($"--stages must be channel counts separated by commas, e.g. 16,32,64, got '{stages}'");
+
+    private static int[]? Integers(string[] parts)
+    {
+        var values = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
         {
-            var values = new int[parts.Length];
-            for (var i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i]))
             {
-                if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out values[i]))
-                {
-                    return null;
-                }
+                return null;
             }
-
-            return values;
         }
+
+        return values;
     }
 
     /// <summary>The <c>--aux-bins</c> and <c>--aux-range MIN,MAX</c> options as two-hot bins.</summary>
@@ -296,7 +311,7 @@ internal static class TrainCommand
         sb.AppendLine(run.Analysis.Summary());
         var c = result.Config;
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"mode {TrainingModes.Name(c.Mode)}, seed {c.Seed}: {result.Steps} steps ({TrainingRunJson.StatusName(result)}), latent {c.LatentDim}, hidden {c.HiddenDim}, lr {c.LearningRate}, batch {c.BatchSize}"));
+            $"mode {TrainingModes.Name(c.Mode)}, seed {c.Seed}: {result.Steps} steps ({TrainingRunJson.StatusName(result)}{(result.StepsTrained > result.Steps ? $"; the best of {result.StepsTrained} trained" : "")}), {(c.ImageEncoder is { } conv ? $"convolutional encoder on {conv.Channels}x{conv.Height}x{conv.Width} images, " : "")}latent {c.LatentDim}, hidden {c.HiddenDim}, lr {c.LearningRate}, batch {c.BatchSize}{(c.Horizon > 1 ? $", horizon {c.Horizon}" : "")}"));
         var auxLossName = result.Model.Shape.TwoHot is null ? "L_p" : "L_p (two-hot KL)";
         sb.AppendLine($"  L_dyn {Num(result.LossDyn)}   {auxLossName} {Num(result.LossAux)}   (target {Num(c.LossTarget)})");
         if (result.Status == TrainingStatus.Diverged)

@@ -85,7 +85,7 @@ public static class CountingEnvironment
             }
         }
 
-        return b.Build();
+        return Built(b, options);
     }
 
     /// <summary>
@@ -161,7 +161,7 @@ public static class CountingEnvironment
             b.AddTransition(from, action, to);
         }
 
-        return b.Build();
+        return Built(b, options);
     }
 
     /// <summary>
@@ -264,6 +264,17 @@ public static class CountingEnvironment
         episodes < 1 || steps < 1 || (long)episodes * steps > MaxDatasetSteps
             ? string.Create(CultureInfo.InvariantCulture, $"episodes and steps must be at least 1 with at most {MaxDatasetSteps} steps in all, got {episodes} × {steps}")
             : null;
+
+    /// <summary>Builds the MDP, saying that channel-major features are <c>[3, size, size]</c> images.</summary>
+    private static MdpModel Built(MdpBuilder b, CountingOptions options)
+    {
+        if (options is { Features: true, ChannelMajor: true })
+        {
+            b.SetFeatureShape([3, options.Size, options.Size]);
+        }
+
+        return b.Build();
+    }
 
     private static int AddObservation(MdpBuilder b, string id, CountingScene scene, string layout, CountingOptions options)
     {

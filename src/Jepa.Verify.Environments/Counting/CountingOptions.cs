@@ -8,7 +8,7 @@ namespace Jepa.Verify.Environments.Counting;
 /// <param name="Reward">Sparse (the paper's) or dense.</param>
 /// <param name="Seed">Draws the family colours, the layouts and, in dataset mode, the trajectories.</param>
 /// <param name="Features">Whether observations carry their pixels as features (off for structure-only use).</param>
-/// <param name="ChannelMajor">Features channel-major (<c>[3, size, size]</c>, what <c>train --image 3xNxN</c> reads) instead of interleaved RGB.</param>
+/// <param name="ChannelMajor">Features channel-major (<c>[3, size, size]</c>, what <c>train --image 3xNxN</c> reads) instead of interleaved RGB; the MDP then says so (<c>"feature_shape": [3, size, size]</c>), and training encodes them with the convolutional encoder by default.</param>
 public sealed record CountingOptions(
     int Families = 4,
     int Layouts = 4,

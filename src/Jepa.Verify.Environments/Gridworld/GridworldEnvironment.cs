@@ -158,6 +158,11 @@ public static class GridworldEnvironment
             }
         }
 
+        if (options is { Features: true, ChannelMajor: true })
+        {
+            b.SetFeatureShape([3, options.ImageSize, options.ImageSize]);
+        }
+
         return b.Build();
     }
 

@@ -9,7 +9,7 @@ namespace Jepa.Verify.Environments.Gridworld;
 /// <param name="ImageSize">The image's side in pixels (cells get ⌊px·size/side⌋ rows and columns, so sides not divisible by the size are fine).</param>
 /// <param name="Seed">Places the extra walls.</param>
 /// <param name="Features">Whether observations carry their pixels as features.</param>
-/// <param name="ChannelMajor">Features channel-major (<c>[3, side, side]</c>, what <c>train --image 3xNxN</c> and PyTorch read) instead of interleaved RGB.</param>
+/// <param name="ChannelMajor">Features channel-major (<c>[3, side, side]</c>, what <c>train --image 3xNxN</c> and PyTorch read) instead of interleaved RGB; the MDP then says so (<c>"feature_shape": [3, side, side]</c>), and training encodes them with the convolutional encoder by default.</param>
 public sealed record GridworldOptions(
     int Size = 5,
     int Walls = 0,

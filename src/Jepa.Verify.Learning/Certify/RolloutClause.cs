@@ -40,7 +40,7 @@ namespace Jepa.Verify.Learning.Certify;
 internal static class RolloutClause
 {
     /// <summary>The longest word rolled out.</summary>
-    public const int MaxLength = 16;
+    public const int MaxLength = 32;
 
     /// <summary>The most evaluations of T̂ one certificate spends on rollouts.</summary>
     public const long MaxEvaluations = 1_000_000;

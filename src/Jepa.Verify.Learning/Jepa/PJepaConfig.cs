@@ -45,6 +45,15 @@ namespace Jepa.Verify.Learning.Jepa;
 /// <param name="DynWeight">c_dyn in <c>L = c_dyn · L_dyn + c_p · L_p</c> (the reference: 2 on the per-element mean, <see cref="Paper"/>).</param>
 /// <param name="EncoderLearningRateScale">The encoder's step size relative to <see cref="LearningRate"/> (the reference: 0.3).</param>
 /// <param name="AuxHiddenLayers">Hidden layers of the aux head (the reference: 2).</param>
+/// <param name="Horizon">
+/// Joint training (the ablations are one-step): each batch transition starts a walk of up to this many steps along observed transitions (seeded
+/// random actions), walks along given words join the batch (<see cref="PJepaTrainer.Train"/>'s <c>words</c>), and the
+/// model's own open-loop rollout along each walk is held to the encoded observations and their aux values at every step
+/// (1: the one-step losses alone, the paper's model). The losses are zero exactly when the one-step losses are (the MDP
+/// is deterministic), so the theorem's premise is the same; what it serves is the certificate's rollout clause, which
+/// measures open-loop aux predictions along distinguishing words (docs/training.md measures it: one-step training on
+/// an image gridworld with 12-step witnesses pulled pairs together as the losses fell; 8 certified it).
+/// </param>
 public sealed record PJepaConfig(
     TrainingMode Mode = TrainingMode.Joint,
     ulong Seed = 0,
@@ -70,7 +79,8 @@ public sealed record PJepaConfig(
     TwoHotBins? TwoHot = null,
     float DynWeight = 1f,
     float EncoderLearningRateScale = 1f,
-    int AuxHiddenLayers = 1)
+    int AuxHiddenLayers = 1,
+    int Horizon = 8)
 {
     /// <summary>
     /// The reference code's losses, coefficients and optimiser on top of <paramref name="baseline"/> (whose mode, seed,
@@ -78,7 +88,7 @@ public sealed record PJepaConfig(
     /// Linear(→ latent)</c>, the aux head <c>2 × (Linear → 512, LayerNorm, Mish) → 101</c> two-hot logits on symlog [−10, 10],
     /// a 256-d latent, <c>2 · consistency + 2 · aux</c> where consistency is the mean squared error per latent element (so
     /// c_dyn = 2 / 256 on our per-row squared distance), Adam at 3e-4 with the encoder at 0.3×, gradient norm clipped at 200,
-    /// batch 256, no Lipschitz penalty, no stop-gradient. An MLP encoder gets the same LayerNorm and Mish in its hidden layers.
+    /// batch 256, no Lipschitz penalty, no stop-gradient, one-step losses (<see cref="Horizon"/> 1). An MLP encoder gets the same LayerNorm and Mish in its hidden layers.
     /// </summary>
     public static PJepaConfig Paper(PJepaConfig baseline)
     {
@@ -102,6 +112,7 @@ public sealed record PJepaConfig(
             StopGradTarget = false,
             CosineSchedule = false,
             WeightDecay = 0f,
+            Horizon = 1,
         };
     }
 
@@ -139,6 +150,7 @@ public sealed record PJepaConfig(
             { RandomAuxDim: < 1 } => $"random aux dimension must be >= 1, got {RandomAuxDim}",
             _ when !(LipschitzPenalty >= 0) || !float.IsFinite(LipschitzPenalty) => $"Lipschitz penalty must be a finite number >= 0, got {LipschitzPenalty}",
             { StepCap: < 0 } => $"step cap must be >= 0, got {StepCap}",
+            { Horizon: < 1 or > 64 } => $"horizon must be between 1 and 64, got {Horizon}",
             _ when ImageEncoder?.Problem() is { } image => image,
             _ when TwoHot?.Problem() is { } bins => bins,
             _ when !(DynWeight >= 0) || !float.IsFinite(DynWeight) => $"dynamics weight must be a finite number >= 0, got {DynWeight}",

@@ -33,13 +33,21 @@ public static class PJepaTrainer
     /// <param name="cancellation">Stops training between steps (throws <see cref="OperationCanceledException"/>).</param>
     /// <param name="goal">
     /// In joint training, replaces the loss-target stop: once both full-data losses are below the target, it is asked at
-    /// every evaluation (model, latents) whether the model is certified, how many pairs are and the sum of their bounds;
-    /// training stops when it is, and continues past the budget while more pairs are certified or the bounds rise by 1 %
-    /// (<see cref="PJepaConfig.StepCap"/>). Null: stop at the loss target.
+    /// every evaluation (model, latents) how far the model is from its certificate; training stops when it is certified,
+    /// and continues past the budget while the score improves (<see cref="CertificationScore.Improves"/>, within
+    /// <see cref="PJepaConfig.StepCap"/>). When it ends uncertified, the model is put back to the parameters of its best
+    /// evaluation, and <see cref="TrainingResult.Steps"/> is that evaluation's step: training on past it can pull pairs
+    /// that are told apart only by long action sequences together while the losses keep falling. Null: stop at the loss
+    /// target.
+    /// </param>
+    /// <param name="words">
+    /// With <see cref="PJepaConfig.Horizon"/> above 1: walks the joint loss also rolls the model out along, each an
+    /// observation followed by the actions to take from it (e.g. the shortest words that tell pairs apart, which the
+    /// certificate's rollout clause rolls out); a batch of them joins every minibatch. Actions not observed end a walk.
     /// </param>
     /// <exception cref="ArgumentException">When the data has no transitions or the config is invalid.</exception>
     public static TrainingResult Train(TrainingData data, PJepaConfig config, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
-        Func<PJepaModel, float[], (bool Certified, long Pairs, double BoundSum)>? goal = null)
+        Func<PJepaModel, float[], CertificationScore>? goal = null, IReadOnlyList<ImmutableArray<int>>? words = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(config);
@@ -65,7 +73,7 @@ public static class PJepaTrainer
         }
 
         var model = new PJepaModel(ModelShape.For(data, config, data.AuxDim));
-        var run = new Run(data, config, model, progress, cancellation, goal);
+        var run = new Run(data, config, model, progress, cancellation, goal, words);
         var (status, message) = config.Mode switch
         {
             TrainingMode.Separate => run.RunPhase(Phase.Dynamics) is var first && first.Status == TrainingStatus.Diverged
@@ -88,8 +96,8 @@ public static class PJepaTrainer
             status = TrainingStatus.Converged;
         }
 
-        return new TrainingResult(config, model, status, run.Steps, dyn, aux, message, [.. run.History],
-            ImmutableArray.Create(latents), [.. data.Aux], data.AuxDim, run.StepTime.Elapsed.TotalSeconds);
+        return new TrainingResult(config, model, status, run.KeptStep ?? run.Steps, dyn, aux, message, [.. run.History],
+            ImmutableArray.Create(latents), [.. data.Aux], data.AuxDim, run.StepTime.Elapsed.TotalSeconds) { StepsTrained = run.Steps };
     }
 
     /// <summary>L_dyn and L_p over every transition of <paramref name="data"/>, without gradients, accumulated in double.</summary>
@@ -150,6 +158,36 @@ public static class PJepaTrainer
         return s;
     }
 
+    /// <summary>Per observation o, where its outgoing transitions start in <see cref="OutgoingTransitions"/> (CSR offsets, n + 1 of them).</summary>
+    private static int[] OutgoingStart(TrainingData data)
+    {
+        var start = new int[data.Observations + 1];
+        foreach (var o in data.From)
+        {
+            start[o + 1]++;
+        }
+
+        for (var o = 0; o < data.Observations; o++)
+        {
+            start[o + 1] += start[o];
+        }
+
+        return start;
+    }
+
+    /// <summary>The transitions' indices grouped by source observation, in index order.</summary>
+    private static int[] OutgoingTransitions(TrainingData data)
+    {
+        var start = OutgoingStart(data);
+        var result = new int[data.TransitionCount];
+        for (var k = 0; k < data.TransitionCount; k++)
+        {
+            result[start[data.From[k]]++] = k;
+        }
+
+        return result;
+    }
+
     private enum Phase
     {
         Joint,
@@ -160,20 +198,31 @@ public static class PJepaTrainer
 
     /// <summary>The mutable state of one run: batches, step count and history.</summary>
     private sealed class Run(TrainingData data, PJepaConfig config, PJepaModel model, IProgress<TrainingProgress>? progress, CancellationToken cancellation,
-        Func<PJepaModel, float[], (bool Certified, long Pairs, double BoundSum)>? goal)
+        Func<PJepaModel, float[], CertificationScore>? goal, IReadOnlyList<ImmutableArray<int>>? words)
     {
         private const ulong PenaltyStream = 0x6C69707363686974UL;
         private readonly LipschitzPenalty? penalty = config.LipschitzPenalty > 0 && config.Mode is TrainingMode.Joint or TrainingMode.RandomAux
             ? new LipschitzPenalty(model, new SeededRandom(config.Seed ^ PenaltyStream))
             : null;
 
+        private const ulong WalkStream = 0x77616C6B73746570UL;
         private readonly SeededRandom batches = new(config.Seed ^ BatchStream);
+        private readonly SeededRandom walkRandom = new(config.Seed ^ WalkStream);
+        private readonly int[] outgoingStart = OutgoingStart(data);
+        private readonly int[] outgoingTransitions = OutgoingTransitions(data);
+        private readonly ImmutableArray<int>[] words = config.Horizon > 1 && words is not null
+            ? [.. words.Where(w => w.Length >= 3)]
+            : [];
+        private int wordCursor = int.MaxValue;
         private readonly int[] order = [.. Enumerable.Range(0, data.TransitionCount)];
         private readonly int[] position = Enumerable.Repeat(-1, data.Observations).ToArray();
         private readonly int totalSteps = config.Mode == TrainingMode.Separate ? 2 * config.Steps : config.Steps;
         private int cursor = data.TransitionCount;
 
         public int Steps { get; private set; }
+
+        /// <summary>The step whose parameters the model was put back to, or null when it keeps its last ones.</summary>
+        public int? KeptStep { get; private set; }
 
         public System.Diagnostics.Stopwatch StepTime { get; } = new();
 
@@ -200,7 +249,8 @@ public static class PJepaTrainer
             model.Train();
             var certify = phase == Phase.Joint ? goal : null;
             var limit = config.Steps;
-            (long Pairs, double BoundSum) best = (-1, 0);
+            CertificationScore? best = null;
+            (int Step, float[][] Values)? kept = null; // the parameters at the best evaluation
             var idle = 0; // extensions since the certificate last improved
             for (var step = 1; step <= limit; step++)
             {
@@ -251,21 +301,26 @@ public static class PJepaTrainer
                     if (certify is not null && (lossesReached || step == limit))
                     {
                         model.Eval();
-                        var (certified, pairs, boundSum) = certify(model, latents);
+                        var score = certify(model, latents);
                         model.Train();
-                        if (certified)
+                        if (score.Certified)
                         {
                             return (TrainingStatus.Converged, null);
                         }
 
+                        var improved = score.Improves(best);
+                        if (improved)
+                        {
+                            best = score;
+                            kept = (Steps, Snapshot(parameters, kept?.Values));
+                        }
+
                         if (step == limit && limit < config.EffectiveStepCap && !config.CosineSchedule)
                         {
-                            // Certifying more pairs than ever before, or raising the bounds by 1 % or more: extend the budget by a
-                            // quarter, within the cap (not with a cosine schedule, whose step size has reached 0 at the budget).
-                            // The count wanders between evaluations, so up to Patience extensions without a new best are allowed.
-                            var improved = pairs > best.Pairs || (pairs == best.Pairs && boundSum > best.BoundSum * 1.01);
+                            // A better score than ever before: extend the budget by a quarter, within the cap (not with a cosine
+                            // schedule, whose step size has reached 0 at the budget). The score wanders between evaluations, so
+                            // up to Patience extensions without a new best are allowed.
                             idle = improved ? 0 : idle + 1;
-                            best = improved ? (pairs, boundSum) : best;
                             if (idle <= Patience)
                             {
                                 limit = Math.Min(config.EffectiveStepCap, limit + Math.Max(config.EvalEvery, config.Steps / 4));
@@ -275,14 +330,43 @@ public static class PJepaTrainer
                 }
             }
 
+            if (kept is { } k && k.Step != Steps)
+            {
+                Restore(parameters, k.Values);
+                KeptStep = k.Step;
+            }
+
             return (TrainingStatus.BudgetExhausted, null);
+        }
+
+        /// <summary>Copies the parameters' values into <paramref name="into"/> (reused when given).</summary>
+        private static float[][] Snapshot(IReadOnlyList<Tensor> parameters, float[][]? into)
+        {
+            into ??= [.. parameters.Select(p => new float[p.Length])];
+            for (var i = 0; i < parameters.Count; i++)
+            {
+                parameters[i].Data.CopyTo(into[i], 0);
+            }
+
+            return into;
+        }
+
+        private static void Restore(IReadOnlyList<Tensor> parameters, float[][] values)
+        {
+            for (var i = 0; i < parameters.Count; i++)
+            {
+                values[i].CopyTo(parameters[i].Data, 0);
+            }
         }
 
         private Tensor Loss(Phase phase, int[] batch)
         {
-            var (from, actions, to) = data.TransitionsAt(batch);
+            var multiStep = phase == Phase.Joint && config is { Mode: TrainingMode.Joint, Horizon: > 1, TwoHot: null }; // the theorem's model; the ablations stay one-step
+            var fixedWords = multiStep ? NextWords(batch.Length) : [];
+            var (from, actions, to) = data.TransitionsAt([.. batch, .. fixedWords.Select(w => w.First)]);
             var needsTargets = phase is Phase.Joint or Phase.Dynamics or Phase.Aux;
-            var distinct = Distinct(from, needsTargets ? to : []);
+            var walks = multiStep ? Walks(to, batch.Length, fixedWords) : null;
+            var distinct = Distinct(from, needsTargets ? (walks is null ? to : [.. to, .. walks.SelectMany(s => s.Targets)]) : []);
             Tensor z;
             if (phase == Phase.HeadOnFrozenEncoder)
             {
@@ -313,6 +397,26 @@ public static class PJepaTrainer
                 aux = config.TwoHot is { } bins
                     ? Ops.TwoHotCrossEntropy(predicted, data.AuxRows(from).Data, bins)
                     : Ops.MeanSquaredDistance(predicted, data.AuxRows(from));
+            }
+
+            if (walks is { } w && phase == Phase.Joint && dyn is not null && aux is not null)
+            {
+                // Roll the model out open-loop along each walk: step t's latent is T̂ applied t times to E(o₀).
+                var rolled = model.PredictNext(zFrom, actions);
+                var dynSum = dyn;
+                var auxSum = aux;
+                var terms = 1;
+                for (var t = 1; t < w.Length && w[t].Rows.Length > 0; t++)
+                {
+                    var (rows, stepActions, targets) = w[t];
+                    rolled = model.PredictNext(Ops.IndexSelect(rolled, rows), stepActions);
+                    dynSum = Ops.Add(dynSum, Ops.MeanSquaredDistance(rolled, Ops.IndexSelect(z, Positions(targets))));
+                    auxSum = Ops.Add(auxSum, Ops.MeanSquaredDistance(model.PredictAux(rolled), data.AuxRows(targets)));
+                    terms++;
+                }
+
+                dyn = Ops.Scale(dynSum, 1f / terms);
+                aux = Ops.Scale(auxSum, 1f / terms);
             }
 
             foreach (var o in distinct)
@@ -352,6 +456,90 @@ public static class PJepaTrainer
             }
 
             return [.. list];
+        }
+
+        /// <summary>
+        /// Continues each batch transition's walk for up to <see cref="PJepaConfig.Horizon"/> − 1 more steps: per step, the
+        /// rows (into the previous step's walks) that go on, their actions and the observations they reach. A walk ends
+        /// where its observation has no observed transition.
+        /// </summary>
+        /// <remarks>
+        /// Rows from <paramref name="randomRows"/> on follow <paramref name="fixedWords"/>' remaining actions (up to
+        /// <see cref="Certify.RolloutClause.MaxLength"/> steps in all) instead of random ones, and end with them.
+        /// </remarks>
+        private (int[] Rows, int[] Actions, int[] Targets)[] Walks(int[] to, int randomRows, (int First, ImmutableArray<int> Word)[] fixedWords)
+        {
+            var length = Math.Max(config.Horizon, fixedWords.Length == 0 ? 0 : Math.Min(Certify.RolloutClause.MaxLength, fixedWords.Max(w => w.Word.Length)));
+            var steps = new List<(int[] Rows, int[] Actions, int[] Targets)>(length) { ([], [], to) };
+            var current = to;
+            var walk = Enumerable.Range(0, to.Length).ToArray(); // which batch row each current row continues
+            for (var t = 1; t < length && current.Length > 0; t++)
+            {
+                var rows = new List<int>(current.Length);
+                var acts = new List<int>(current.Length);
+                var next = new List<int>(current.Length);
+                var nextWalk = new List<int>(current.Length);
+                for (var i = 0; i < current.Length; i++)
+                {
+                    var (first, end) = (outgoingStart[current[i]], outgoingStart[current[i] + 1]);
+                    var k = -1;
+                    if (walk[i] < randomRows)
+                    {
+                        k = t < config.Horizon && end > first ? outgoingTransitions[first + walkRandom.NextInt(end - first)] : -1;
+                    }
+                    else if (fixedWords[walk[i] - randomRows].Word is var word && t < Math.Min(word.Length, Certify.RolloutClause.MaxLength))
+                    {
+                        for (var j = first; j < end && k < 0; j++)
+                        {
+                            k = data.Action[outgoingTransitions[j]] == word[t] ? outgoingTransitions[j] : -1;
+                        }
+                    }
+
+                    if (k >= 0)
+                    {
+                        rows.Add(i);
+                        acts.Add(data.Action[k]);
+                        next.Add(data.To[k]);
+                        nextWalk.Add(walk[i]);
+                    }
+                }
+
+                steps.Add(([.. rows], [.. acts], [.. next]));
+                current = steps[^1].Targets;
+                walk = [.. nextWalk];
+            }
+
+            return [.. steps];
+        }
+
+        /// <summary>
+        /// Up to <paramref name="count"/> of the given words, walking a seeded shuffle of them (reshuffled every pass), each
+        /// as the index of its first transition and the word; words whose first action is not observed are skipped.
+        /// </summary>
+        private (int First, ImmutableArray<int> Word)[] NextWords(int count)
+        {
+            var result = new List<(int, ImmutableArray<int>)>(Math.Min(count, words.Length));
+            for (var i = 0; i < Math.Min(count, words.Length); i++)
+            {
+                if (wordCursor >= words.Length)
+                {
+                    walkRandom.Shuffle(words.AsSpan());
+                    wordCursor = 0;
+                }
+
+                // A word is stored as [start, action₁, action₂, …].
+                var w = words[wordCursor++];
+                for (var j = outgoingStart[w[0]]; j < outgoingStart[w[0] + 1]; j++)
+                {
+                    if (data.Action[outgoingTransitions[j]] == w[1])
+                    {
+                        result.Add((outgoingTransitions[j], w[1..]));
+                        break;
+                    }
+                }
+            }
+
+            return [.. result];
         }
 
         private int[] Positions(int[] observations) => [.. observations.Select(o => position[o])];

@@ -6,7 +6,10 @@ namespace Jepa.Verify.Learning.Jepa;
 /// <param name="Config">The configuration that produced it.</param>
 /// <param name="Model">The trained model (in evaluation mode).</param>
 /// <param name="Status">How training ended.</param>
-/// <param name="Steps">Optimizer steps taken.</param>
+/// <param name="Steps">
+/// Optimizer steps that produced the model: those taken, or, when joint training with a certification goal ended
+/// uncertified and put the model back to its best evaluation, that evaluation's step (<see cref="StepsTrained"/> were taken).
+/// </param>
 /// <param name="LossDyn">Final L_dyn over all transitions (NaN when diverged).</param>
 /// <param name="LossAux">Final L_p over all transitions (NaN when diverged).</param>
 /// <param name="Message">Why training diverged, or null.</param>
@@ -29,6 +32,9 @@ public sealed record TrainingResult(
     int AuxDim,
     double StepSeconds)
 {
+    /// <summary>Optimizer steps taken (at least <see cref="Steps"/>).</summary>
+    public int StepsTrained { get; init; } = Steps;
+
     /// <summary>Latent dimension.</summary>
     public int LatentDim => Model.Shape.LatentDim;
 

@@ -9,7 +9,7 @@ namespace Jepa.Verify.Mdp.Formats;
 /// <summary>
 /// Reads the JSON MDP format:
 /// <c>{"actions": [...], "observations": [{"id", "aux", "labels"?, "features"?}],
-/// "transitions": [{"from", "action", "to"}], "initial"?: [...], "description"?: "..."}</c>.
+/// "transitions": [{"from", "action", "to"}], "initial"?: [...], "description"?: "...", "feature_shape"?: [C, H, W]}</c>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -32,7 +32,7 @@ namespace Jepa.Verify.Mdp.Formats;
 public static class MdpJsonReader
 {
     private const string Expected = "a JSON object with \"actions\", \"observations\" and \"transitions\"";
-    private static readonly string[] Keys = ["actions", "observations", "transitions", "initial", "description"];
+    private static readonly string[] Keys = ["actions", "observations", "transitions", "initial", "description", "feature_shape"];
     private static readonly string[] ObservationKeys = ["id", "aux", "labels", "features"];
     private static readonly string[] TransitionKeys = ["from", "action", "to"];
     private static readonly string[] TransitionRoles = ["\"from\"", "\"action\"", "\"to\""];
@@ -111,7 +111,34 @@ public static class MdpJsonReader
             reader.TryReadSection(ref again, key);
         }
 
-        return reader.Build();
+        var mdp = reader.Build();
+        if (sections[5] >= 0)
+        {
+            CheckFeatureShape(mdp, map.Locate(sections[5]));
+        }
+
+        return mdp;
+    }
+
+    /// <summary>The largest feature vector <c>"feature_shape"</c> may describe (2³¹ − 1 elements).</summary>
+    private const long MaxFeatures = int.MaxValue;
+
+    /// <summary>Every observation has features, as many as the shape's product.</summary>
+    private static void CheckFeatureShape(MdpModel mdp, SourceLocation shapeAt)
+    {
+        var shape = mdp.FeatureShape;
+        var size = shape.Aggregate(1L, (a, d) => a * d);
+        var text = $"[{string.Join(", ", shape)}]";
+        for (var i = 0; i < mdp.ObservationCount; i++)
+        {
+            var f = mdp.Features[i];
+            if (f.IsDefault || f.Length != size)
+            {
+                throw new MdpFormatException(mdp.LocationOfObservation(i),
+                    $"observation '{mdp.Observations[i]}' has {(f.IsDefault ? "no \"features\"" : $"{f.Length} features")}, but \"feature_shape\" {text} (at line {shapeAt.Line}) says {size}",
+                    $"give every observation {size} features, or fix \"feature_shape\"");
+            }
+        }
     }
 
     /// <summary>Reads a property name, checks it is allowed and not repeated, and returns its index in <paramref name="keys"/>.</summary>
@@ -253,6 +280,9 @@ public static class MdpJsonReader
                         throw new MdpFormatException(s.Here, $"\"description\" must be a string, found {s.Describe()}", "write it as a string");
                     }
 
+                    return true;
+                case 5:
+                    ReadFeatureShape(ref s);
                     return true;
                 default:
                     Deferred.Add(key);
@@ -499,6 +529,40 @@ public static class MdpJsonReader
 
         private static T Rent<T>(ConcurrentQueue<T> free)
             where T : new() => free.TryDequeue(out var batch) ? batch : new T();
+
+        /// <summary>
+        /// <c>"feature_shape"</c>: 1 to 3 positive integers whose product is at most 2³¹ − 1 (<c>[C, H, W]</c> for
+        /// channel-major images); the lengths are checked once the observations are read.
+        /// </summary>
+        private void ReadFeatureShape(ref JsonStream s)
+        {
+            const string Fix = "write the shape of one observation's features, e.g. [3, 64, 64] for channel-major RGB images (PyTorch's [C, H, W])";
+            ExpectArray(ref s, "\"feature_shape\"", Fix);
+            var at = s.Here;
+            var dims = new List<int>();
+            long size = 1;
+            while (s.Read() && s.TokenType != JsonTokenType.EndArray)
+            {
+                if (s.TokenType != JsonTokenType.Number || !s.TryGetDouble(out var d) || d != Math.Floor(d) || d < 1 || d > MaxFeatures)
+                {
+                    throw new MdpFormatException(s.Here, $"\"feature_shape\" must hold positive integers, found {s.Describe()}", Fix);
+                }
+
+                dims.Add((int)d);
+                size *= (long)d;
+                if (dims.Count > 3 || size > MaxFeatures)
+                {
+                    throw new MdpFormatException(at, dims.Count > 3 ? "\"feature_shape\" has more than 3 dimensions" : $"\"feature_shape\" describes more than {MaxFeatures} features", Fix);
+                }
+            }
+
+            if (dims.Count == 0)
+            {
+                throw new MdpFormatException(at, "\"feature_shape\" is empty", Fix);
+            }
+
+            b.SetFeatureShape([.. dims]);
+        }
 
         private void ReadInitial(ref JsonStream s)
         {

@@ -37,6 +37,17 @@ public static class MdpJsonWriter
         }
 
         w.WriteEndArray();
+        if (mdp.FeatureShape.Length > 0)
+        {
+            w.WriteStartArray("feature_shape");
+            foreach (var d in mdp.FeatureShape)
+            {
+                w.WriteNumberValue(d);
+            }
+
+            w.WriteEndArray();
+        }
+
         w.WriteStartArray("observations");
         for (var i = 0; i < mdp.ObservationCount; i++)
         {

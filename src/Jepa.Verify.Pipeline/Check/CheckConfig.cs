@@ -50,6 +50,12 @@ public sealed record CheckConfig(
     /// <summary>Lower bounds on the collapse metrics (<c>thresholds.min_rankme</c>, …), checked in every collapse case.</summary>
     public ImmutableArray<CollapseMetricThreshold> MetricThresholds { get; init; } = [];
 
+    /// <summary>Which encoder is trained (<c>model.encoder</c>: auto, the default, picks the convolutional one for an MDP whose <c>"feature_shape"</c> says its features are images).</summary>
+    public EncoderChoice Encoder { get; init; }
+
+    /// <summary>The convolutional encoder's stage widths (<c>model.stages</c>), or null for the default.</summary>
+    public ImmutableArray<int>? Stages { get; init; }
+
     /// <summary>What the certify case requires (<c>thresholds.require</c>, <c>thresholds.min_certified_fraction</c>); null for the default (certified with heads, apart for latents or an encoder alone).</summary>
     public Requirement? Requirement { get; init; }
 }

@@ -119,6 +119,8 @@ public static class CheckConfigReader
             Inputs = [.. inputs.Where(i => i.Item2 is not null).Select(i => (i.Item1, i.Item2!))],
             MetricThresholds = metricThresholds,
             Requirement = requirement,
+            Encoder = EncoderOf(f, external is null ? root.Get("model") : null),
+            Stages = StagesOf(f, external is null ? root.Get("model") : null),
         };
     }
 
@@ -276,7 +278,8 @@ public static class CheckConfigReader
             Int(f, node, "target", d.Target, 0, CountingRenderer.MaxCount),
             node.Get("reward") is { } r && f.Text(r, "\"environment.reward\"", "sparse", "dense") == "dense" ? CountingReward.Dense : CountingReward.Sparse,
             (ulong)Int(f, node, "seed", 0, 0, int.MaxValue),
-            node.Get("features") is not { } features || f.Boolean(features, "\"environment.features\""));
+            node.Get("features") is not { } features || f.Boolean(features, "\"environment.features\""),
+            ChannelMajor: true); // [3, size, size] images, as PyTorch lays them out: the convolutional encoder reads them
         if (node.Get("episodes") is null && node.Get("steps") is null)
         {
             return ($"builtin counting-images ({options.Families} families, {options.Layouts} layouts, {options.Size} px, target {options.Target})", () => CountingEnvironment.Exact(options));
@@ -298,7 +301,7 @@ public static class CheckConfigReader
         if (model is not null)
         {
             f.Expect(model, JsonKind.Object, "\"model\"", "write {\"latent_dim\": 8, \"hidden_dim\": 64}");
-            f.AllowOnly(model, "\"model\"", "latent_dim", "hidden_dim", "encoder_hidden_layers", "activation", "layer_norm");
+            f.AllowOnly(model, "\"model\"", "latent_dim", "hidden_dim", "encoder_hidden_layers", "activation", "layer_norm", "encoder", "stages");
             c = c with
             {
                 LatentDim = Int(f, model, "latent_dim", c.LatentDim, 1, PJepaConfig.MaxWidth, "model."),
@@ -312,7 +315,7 @@ public static class CheckConfigReader
         if (training is not null)
         {
             f.Expect(training, JsonKind.Object, "\"training\"", "write {\"mode\": \"joint\", \"steps\": 3000}");
-            f.AllowOnly(training, "\"training\"", "mode", "steps", "learning_rate", "cosine", "batch_size", "aux_weight", "weight_decay", "grad_clip", "stop_grad");
+            f.AllowOnly(training, "\"training\"", "mode", "steps", "learning_rate", "cosine", "batch_size", "aux_weight", "weight_decay", "grad_clip", "stop_grad", "horizon");
             c = c with
             {
                 Mode = training.Get("mode") is { } m ? TrainingModes.Parse(f.Text(m, "\"training.mode\"", [.. TrainingModes.Names])) : c.Mode,
@@ -324,10 +327,29 @@ public static class CheckConfigReader
                 WeightDecay = (float)Num(f, training, "weight_decay", c.WeightDecay, 0, 1),
                 GradClipNorm = (float)Num(f, training, "grad_clip", c.GradClipNorm, 0, 1e6),
                 StopGradTarget = training.Get("stop_grad") is { } sg && f.Boolean(sg, "\"training.stop_grad\""),
+                Horizon = Int(f, training, "horizon", c.Horizon, 1, 64, "training."),
             };
         }
 
         return c;
+    }
+
+    /// <summary><c>model.encoder</c>: auto (the default), mlp or conv.</summary>
+    private static EncoderChoice EncoderOf(JsonFields f, JsonNode? model) =>
+        model?.Get("encoder") is { } e ? Encoders.Parse(f.Text(e, "\"model.encoder\"", Encoders.Names))!.Value : EncoderChoice.Auto;
+
+    /// <summary><c>model.stages</c>: the convolutional encoder's channel counts, e.g. [16, 32, 64].</summary>
+    private static ImmutableArray<int>? StagesOf(JsonFields f, JsonNode? model)
+    {
+        if (model?.Get("stages") is not { } node)
+        {
+            return null;
+        }
+
+        const string Fix = "write the stem's and each residual stage's channel count, e.g. [16, 32, 64]";
+        f.Expect(node, JsonKind.Array, "\"model.stages\"", Fix);
+        var widths = node.Items.Select(item => (int)f.Integer(item, "\"model.stages\"", 1, 4096)).ToImmutableArray();
+        return widths.IsEmpty ? throw new MdpFormatException(f.At(node), "\"model.stages\" is empty", Fix) : widths;
     }
 
     private static ImmutableArray<ulong> Seeds(JsonFields f, JsonNode? node)

@@ -27,6 +27,8 @@ public static class CheckRunner
         var cases = new List<CheckCase>();
         var clock = Stopwatch.StartNew();
         var mdp = config.Build();
+        // The encoder is chosen (and a choice the MDP cannot honour refused) before any work.
+        var training = config.External is null ? Encoders.Resolve(config.Training, mdp, config.Encoder, config.Stages) : config.Training;
         var conditions = ConditionChecker.Check(mdp);
         cases.Add(Conditions(conditions, config.Inputs.Any(i => i.Role == CheckConfig.EnvironmentFileRole) ? mdp.Arguments : null, Lap(clock)));
         if (!conditions.FiniteDataApplies)
@@ -98,7 +100,7 @@ public static class CheckRunner
         var options = new CollapseOptions(config.Tolerance);
         foreach (var seed in config.Seeds)
         {
-            var run = TrainingRun.Train(analysis, data, config.Options, config.Training with { Seed = seed }, options);
+            var run = TrainingRun.Train(analysis, data, config.Options, training with { Seed = seed }, options);
             runs.Add(run);
             var seconds = Lap(clock);
             var train = Train(run, seed, seconds);
@@ -203,7 +205,8 @@ public static class CheckRunner
     private static CheckCase Train(TrainingRun run, ulong seed, double seconds)
     {
         var r = run.Result;
-        var losses = $"L_dyn {Num(r.LossDyn)}, L_p {Num(r.LossAux)} after {r.Steps} steps";
+        var encoder = r.Config.ImageEncoder is { } conv ? $" (convolutional encoder on {conv.Channels}x{conv.Height}x{conv.Width} images)" : "";
+        var losses = $"L_dyn {Num(r.LossDyn)}, L_p {Num(r.LossAux)} after {r.Steps} steps{encoder}";
         if (r.Status == TrainingStatus.Diverged)
         {
             return new CheckCase("train", seed, CheckStatus.Fail, $"training diverged ({r.Message}); lower training.learning_rate or set training.grad_clip", "", seconds);

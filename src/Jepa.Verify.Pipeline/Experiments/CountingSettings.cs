@@ -19,20 +19,21 @@ public sealed record CountingSettings(CountingOptions Environment, PJepaConfig T
 
     /// <summary>
     /// The quick settings: 32×32 images, 4 families (one per shape) × 2 layouts = 72 observations,
-    /// 6,000 steps with a cosine schedule and gradient clipping at norm 1, the paper's plain model (no Lipschitz penalty).
+    /// 6,000 steps with a cosine schedule and gradient clipping at norm 1, the paper's plain model (no Lipschitz penalty,
+    /// one-step losses).
     /// Each run takes seconds on 2 cores.
     /// </summary>
     public static CountingSettings QuickSettings(ImmutableArray<ulong> seeds, ImmutableArray<TrainingMode> modes) => new(
         new CountingOptions(Families: 4, Layouts: 2, Size: 32),
-        new PJepaConfig(Steps: 6000, CosineSchedule: true, GradClipNorm: 1f, LipschitzPenalty: 0),
+        new PJepaConfig(Steps: 6000, CosineSchedule: true, GradClipNorm: 1f, LipschitzPenalty: 0, Horizon: 1),
         modes, seeds, CollapseOptions.Default, Quick: true);
 
     /// <summary>
     /// The full settings: the paper's 64×64 images, 8 families × 2 layouts = 144 observations, at
-    /// most 6,000 steps with a cosine schedule and gradient clipping at norm 1, the paper's plain model.
+    /// most 6,000 steps with a cosine schedule and gradient clipping at norm 1, the paper's plain model (one-step losses).
     /// </summary>
     public static CountingSettings FullSettings(ImmutableArray<ulong> seeds, ImmutableArray<TrainingMode> modes) => new(
         new CountingOptions(Families: 8, Layouts: 2, Size: 64),
-        new PJepaConfig(Steps: 6000, CosineSchedule: true, GradClipNorm: 1f, LipschitzPenalty: 0),
+        new PJepaConfig(Steps: 6000, CosineSchedule: true, GradClipNorm: 1f, LipschitzPenalty: 0, Horizon: 1),
         modes, seeds, CollapseOptions.Default, Quick: false);
 }
