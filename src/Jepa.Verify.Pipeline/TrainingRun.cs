@@ -50,7 +50,7 @@ public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Separ
                 return new CertificationScore(s.Verdict == SeparationVerdict.Certified, !s.Collapse.Separated, s.Certificate?.CertifiedPairs ?? 0, s.Certificate?.BoundSum ?? 0);
             }
             : null;
-        var words = config is { Mode: TrainingMode.Joint, Horizon: > 1 } ? WitnessWords.For(analysis.Result, config.Seed) : null;
+        var words = config.EffectiveHorizon > 1 ? WitnessWords.For(analysis.Result, config.Seed) : null;
         var result = PJepaTrainer.Train(data, config, progress, goal: goal, words: words);
         if (config.Mode == TrainingMode.RandomAux)
         {

@@ -239,6 +239,10 @@ public sealed class TrainCommandTests
     [InlineData("--aux-loss two-hot --aux-bins 1", "at least 2 bins")]
     [InlineData("--aux-loss two-hot --save-onnx DIR", "--save-onnx needs an aux head that outputs the aux")]
     [InlineData("--preset bogus", "Argument 'bogus' not recognized")]
+    [InlineData("--preset paper --horizon 4", "--preset paper sets --horizon itself")]
+    [InlineData("--aux-loss two-hot --horizon 4", "--horizon rolls out a regression aux head")]
+    [InlineData("--mode dyn-only --horizon 4", "--horizon applies to joint training; --mode dyn-only trains one-step losses")]
+    [InlineData("--horizon 0", "horizon must be between 1 and 64, got 0")]
     public void AuxLossAndPresetOptionsThatCannotBeHonouredAreUsageErrors(string options, string message)
     {
         var extra = options.Replace("DIR", Path.Combine(Path.GetTempPath(), "jv-never-" + Guid.NewGuid().ToString("N")), StringComparison.Ordinal).Split(' ');

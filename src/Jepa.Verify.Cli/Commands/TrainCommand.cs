@@ -91,7 +91,7 @@ internal static class TrainCommand
             if (r.GetValue(preset) == "paper")
             {
                 // --batch-size and --steps stay the user's: they are what a CPU budget scales.
-                Option[] setByPreset = [latentDim, hiddenDim, activation, layerNorm, lr, cosine, weightDecay, auxWeight, auxLoss, stopGrad, gradClip, penalty];
+                Option[] setByPreset = [latentDim, hiddenDim, activation, layerNorm, lr, cosine, weightDecay, auxWeight, auxLoss, stopGrad, gradClip, penalty, horizon];
                 if (setByPreset.FirstOrDefault(o => r.GetResult(o) is { Implicit: false }) is { } clash)
                 {
                     throw new UsageException($"--preset paper sets {clash.Name} itself; drop one of them");
@@ -107,6 +107,13 @@ internal static class TrainCommand
             if (config.Problem() is { } problem)
             {
                 throw new UsageException(problem);
+            }
+
+            if (r.GetResult(horizon) is { Implicit: false } && config.Horizon > 1 && config.EffectiveHorizon == 1)
+            {
+                throw new UsageException(config.TwoHot is not null
+                    ? "--horizon rolls out a regression aux head; a two-hot head trains one-step losses (drop --horizon, or use --aux-loss mse)"
+                    : $"--horizon applies to joint training; --mode {TrainingModes.Name(config.Mode)} trains one-step losses (drop --horizon)");
             }
 
             if (config.TwoHot is not null && r.GetValue(saveOnnx) is not null)
@@ -311,7 +318,7 @@ internal static class TrainCommand
         sb.AppendLine(run.Analysis.Summary());
         var c = result.Config;
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"mode {TrainingModes.Name(c.Mode)}, seed {c.Seed}: {result.Steps} steps ({TrainingRunJson.StatusName(result)}{(result.StepsTrained > result.Steps ? $"; the best of {result.StepsTrained} trained" : "")}), {(c.ImageEncoder is { } conv ? $"convolutional encoder on {conv.Channels}x{conv.Height}x{conv.Width} images, " : "")}latent {c.LatentDim}, hidden {c.HiddenDim}, lr {c.LearningRate}, batch {c.BatchSize}{(c.Horizon > 1 ? $", horizon {c.Horizon}" : "")}"));
+            $"mode {TrainingModes.Name(c.Mode)}, seed {c.Seed}: {result.Steps} steps ({TrainingRunJson.StatusName(result)}{(result.StepsTrained > result.Steps ? $"; the best of {result.StepsTrained} trained" : "")}), {(c.ImageEncoder is { } conv ? $"convolutional encoder on {conv.Channels}x{conv.Height}x{conv.Width} images, " : "")}latent {c.LatentDim}, hidden {c.HiddenDim}, lr {c.LearningRate}, batch {c.BatchSize}{(c.EffectiveHorizon > 1 ? $", horizon {c.EffectiveHorizon}" : "")}"));
         var auxLossName = result.Model.Shape.TwoHot is null ? "L_p" : "L_p (two-hot KL)";
         sb.AppendLine($"  L_dyn {Num(result.LossDyn)}   {auxLossName} {Num(result.LossAux)}   (target {Num(c.LossTarget)})");
         if (result.Status == TrainingStatus.Diverged)

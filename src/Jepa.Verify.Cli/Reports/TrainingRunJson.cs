@@ -8,7 +8,7 @@ namespace Jepa.Verify.Cli.Reports;
 internal static class TrainingRunJson
 {
     /// <summary>
-    /// <c>mode</c>, <c>seed</c>, <c>aux_loss</c>, <c>encoder</c> (mlp or conv), <c>steps</c> (that produced the model), <c>steps_trained</c>, <c>status</c>, <c>message</c>, <c>loss_dyn</c>, <c>loss_aux</c>, <c>loss_target</c>,
+    /// <c>mode</c>, <c>seed</c>, <c>aux_loss</c>, <c>encoder</c> (mlp or conv), <c>horizon</c> (1: one-step losses), <c>steps</c> (that produced the model), <c>steps_trained</c>, <c>status</c>, <c>message</c>, <c>loss_dyn</c>, <c>loss_aux</c>, <c>loss_target</c>,
     /// <c>losses_below_target</c>, <c>observations</c>, <c>latent_dim</c>, the collapse analysis (<see cref="CollapseOutput.Json"/>; null
     /// fields when training diverged), and the loss <c>history</c> when <paramref name="history"/> is set.
     /// </summary>
@@ -19,6 +19,7 @@ internal static class TrainingRunJson
         w.WriteNumber("seed", result.Config.Seed);
         w.WriteString("aux_loss", result.Model.Shape.TwoHot is null ? "mse" : "two-hot");
         w.WriteString("encoder", result.Config.ImageEncoder is null ? "mlp" : "conv");
+        w.WriteNumber("horizon", result.Config.EffectiveHorizon);
         w.WriteNumber("steps", result.Steps);
         w.WriteNumber("steps_trained", result.StepsTrained);
         w.WriteString("status", StatusName(result));

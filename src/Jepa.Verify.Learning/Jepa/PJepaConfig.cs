@@ -117,6 +117,9 @@ public sealed record PJepaConfig(
     }
 
 
+    /// <summary>The horizon training uses: <see cref="Horizon"/> in joint training with a regression aux head, else 1 (the ablations and two-hot heads train one-step losses).</summary>
+    public int EffectiveHorizon => Mode == TrainingMode.Joint && TwoHot is null ? Horizon : 1;
+
     /// <summary>The most steps a run with a certification goal may take: <see cref="StepCap"/>, or eight times <see cref="Steps"/>.</summary>
     public int EffectiveStepCap => Math.Max(Steps, StepCap > 0 ? StepCap : 8 * Steps);
 

@@ -210,7 +210,7 @@ public static class PJepaTrainer
         private readonly SeededRandom walkRandom = new(config.Seed ^ WalkStream);
         private readonly int[] outgoingStart = OutgoingStart(data);
         private readonly int[] outgoingTransitions = OutgoingTransitions(data);
-        private readonly ImmutableArray<int>[] words = config.Horizon > 1 && words is not null
+        private readonly ImmutableArray<int>[] words = config.EffectiveHorizon > 1 && words is not null
             ? [.. words.Where(w => w.Length >= 3)]
             : [];
         private int wordCursor = int.MaxValue;
@@ -361,7 +361,7 @@ public static class PJepaTrainer
 
         private Tensor Loss(Phase phase, int[] batch)
         {
-            var multiStep = phase == Phase.Joint && config is { Mode: TrainingMode.Joint, Horizon: > 1, TwoHot: null }; // the theorem's model; the ablations stay one-step
+            var multiStep = phase == Phase.Joint && config.EffectiveHorizon > 1;
             var fixedWords = multiStep ? NextWords(batch.Length) : [];
             var (from, actions, to) = data.TransitionsAt([.. batch, .. fixedWords.Select(w => w.First)]);
             var needsTargets = phase is Phase.Joint or Phase.Dynamics or Phase.Aux;
