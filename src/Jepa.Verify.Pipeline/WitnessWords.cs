@@ -14,6 +14,9 @@ public static class WitnessWords
     /// <summary>The most pairs whose words are searched (each search is a breadth-first search over pairs).</summary>
     public const int MaxPairs = 2048;
 
+    /// <summary>The most pairs one word's breadth-first search visits (the whole collection stays within MaxPairs × this).</summary>
+    public const int MaxVisited = 20_000;
+
     /// <summary>The most members of a class that walk its pairs' words.</summary>
     public const int MaxMembers = 8;
 
@@ -46,11 +49,11 @@ public static class WitnessWords
             Witness? witness;
             try
             {
-                witness = result.AreDistinguished(a, b) ? result.Witness(a, b) : null;
+                witness = result.AreDistinguished(a, b) ? result.Witness(a, b, MaxVisited) : null;
             }
             catch (RelationTooLargeException)
             {
-                break; // the searches have grown too large for this MDP: train on the words found so far
+                continue; // a search too large for training's purposes: this pair gets no word (the certificate does not depend on it)
             }
 
             if (witness is { Actions.Length: >= 2 } w)

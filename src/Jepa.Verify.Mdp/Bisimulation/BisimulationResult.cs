@@ -51,12 +51,15 @@ public sealed class BisimulationResult
     public bool AreDistinguished(int a, int b) => Pairs.AreDistinguished(a, b);
 
     /// <summary>A shortest distinguishing sequence, or null for an equivalent (indistinguishable) pair.</summary>
+    /// <param name="a">One observation.</param>
+    /// <param name="b">The other.</param>
+    /// <param name="maxVisited">The most pairs the breadth-first search may visit.</param>
     /// <exception cref="RelationTooLargeException">When the search exceeds its cap.</exception>
-    public Witness? Witness(int a, int b)
+    public Witness? Witness(int a, int b, int maxVisited = WitnessFinder.DefaultMaxVisited)
     {
         Func<int, int, bool> mayDiffer = fullPartition is { } p
             ? (u, v) => !p.SameClass(u, v)
             : (u, v) => Relation!.IsDistinguished(u, v);
-        return WitnessFinder.Shortest(Table, keys, a, b, mayDiffer);
+        return WitnessFinder.Shortest(Table, keys, a, b, mayDiffer, maxVisited);
     }
 }
