@@ -158,8 +158,11 @@ public static class PJepaTrainer
         return s;
     }
 
-    /// <summary>Per observation o, where its outgoing transitions start in <see cref="OutgoingTransitions"/> (CSR offsets, n + 1 of them).</summary>
-    private static int[] OutgoingStart(TrainingData data)
+    /// <summary>
+    /// The transitions grouped by source observation (CSR): observation o's outgoing transitions are
+    /// <c>Transitions[Start[o] .. Start[o + 1]]</c>, in index order.
+    /// </summary>
+    private static (int[] Start, int[] Transitions) Outgoing(TrainingData data)
     {
         var start = new int[data.Observations + 1];
         foreach (var o in data.From)
@@ -172,20 +175,14 @@ public static class PJepaTrainer
             start[o + 1] += start[o];
         }
 
-        return start;
-    }
-
-    /// <summary>The transitions' indices grouped by source observation, in index order.</summary>
-    private static int[] OutgoingTransitions(TrainingData data)
-    {
-        var start = OutgoingStart(data);
-        var result = new int[data.TransitionCount];
+        var next = (int[])start.Clone();
+        var transitions = new int[data.TransitionCount];
         for (var k = 0; k < data.TransitionCount; k++)
         {
-            result[start[data.From[k]]++] = k;
+            transitions[next[data.From[k]]++] = k;
         }
 
-        return result;
+        return (start, transitions);
     }
 
     private enum Phase
@@ -208,8 +205,7 @@ public static class PJepaTrainer
         private const ulong WalkStream = 0x77616C6B73746570UL;
         private readonly SeededRandom batches = new(config.Seed ^ BatchStream);
         private readonly SeededRandom walkRandom = new(config.Seed ^ WalkStream);
-        private readonly int[] outgoingStart = OutgoingStart(data);
-        private readonly int[] outgoingTransitions = OutgoingTransitions(data);
+        private readonly (int[] Start, int[] Transitions) outgoing = Outgoing(data);
         private readonly ImmutableArray<int>[] words = config.EffectiveHorizon > 1 && words is not null
             ? [.. words.Where(w => w.Length >= 3)]
             : [];
@@ -481,17 +477,17 @@ public static class PJepaTrainer
                 var nextWalk = new List<int>(current.Length);
                 for (var i = 0; i < current.Length; i++)
                 {
-                    var (first, end) = (outgoingStart[current[i]], outgoingStart[current[i] + 1]);
+                    var (first, end) = (outgoing.Start[current[i]], outgoing.Start[current[i] + 1]);
                     var k = -1;
                     if (walk[i] < randomRows)
                     {
-                        k = t < config.Horizon && end > first ? outgoingTransitions[first + walkRandom.NextInt(end - first)] : -1;
+                        k = t < config.Horizon && end > first ? outgoing.Transitions[first + walkRandom.NextInt(end - first)] : -1;
                     }
                     else if (fixedWords[walk[i] - randomRows].Word is var word && t < Math.Min(word.Length, Certify.RolloutClause.MaxLength))
                     {
                         for (var j = first; j < end && k < 0; j++)
                         {
-                            k = data.Action[outgoingTransitions[j]] == word[t] ? outgoingTransitions[j] : -1;
+                            k = data.Action[outgoing.Transitions[j]] == word[t] ? outgoing.Transitions[j] : -1;
                         }
                     }
 
@@ -529,11 +525,11 @@ public static class PJepaTrainer
 
                 // A word is stored as [start, action₁, action₂, …].
                 var w = words[wordCursor++];
-                for (var j = outgoingStart[w[0]]; j < outgoingStart[w[0] + 1]; j++)
+                for (var j = outgoing.Start[w[0]]; j < outgoing.Start[w[0] + 1]; j++)
                 {
-                    if (data.Action[outgoingTransitions[j]] == w[1])
+                    if (data.Action[outgoing.Transitions[j]] == w[1])
                     {
-                        result.Add((outgoingTransitions[j], w[1..]));
+                        result.Add((outgoing.Transitions[j], w[1..]));
                         break;
                     }
                 }
