@@ -197,6 +197,16 @@ public sealed class CheckCommandTests
     }
 
     [Fact]
+    public void TheImageExampleIsCertifiedWithTheConvolutionalEncoder()
+    {
+        // examples/counting-images.check.json: 18 images of 32×32, the defaults' encoder and multi-step losses (about 35 s).
+        var run = CliRun.Of("check", TestFiles.Example("counting-images.check.json"), "--quiet");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("(convolutional encoder on 3x32x32 images)", run.Out, StringComparison.Ordinal);
+        Assert.Contains("[pass] certify[seed=1]: certified: 144 of 144", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheImageEnvironmentIsReadByTheConvolutionalEncoderUnlessTheConfigAsksForTheMlp()
     {
         const string Config = """
