@@ -140,6 +140,7 @@ internal static class TrainCommand
 
             var showProgress = !r.GetValue(quiet) && ReferenceEquals(io.Error, Console.Error) && !Console.IsErrorRedirected && !Console.IsOutputRedirected;
             var choice = Encoders.Parse(r.GetValue(encoder)!)!.Value;
+            var stageWidths = ParseStages(r.GetValue(stages)!);
             if (choice == EncoderChoice.Mlp && config.ImageEncoder is not null)
             {
                 throw new UsageException("--image reads the features with the convolutional encoder; drop it or --encoder mlp");
@@ -157,8 +158,8 @@ internal static class TrainCommand
                 }
             }
 
-            config = Encoders.Resolve(config, mdp, choice, ParseStages(r.GetValue(stages)!));
-            if (config.ImageEncoder is { } conv && onnxDir is not null)
+            config = Encoders.Resolve(config, mdp, choice, stageWidths);
+            if (config.ImageEncoder is not null && onnxDir is not null)
             {
                 throw new UsageException(r.GetResult(image) is null && choice == EncoderChoice.Auto
                     ? $"--save-onnx cannot export the convolutional encoder yet, which {mdp.Source}'s \"feature_shape\" chose; add --encoder mlp, or use --save for the model file"
