@@ -48,8 +48,8 @@ namespace Jepa.Verify.Learning.Jepa;
 /// <param name="Horizon">
 /// Joint training (the ablations are one-step): each batch transition starts a walk of up to this many steps along observed transitions (seeded
 /// random actions), walks along given words join the batch (<see cref="PJepaTrainer.Train"/>'s <c>words</c>), and the
-/// model's own open-loop rollout along each walk is held to the encoded observations and their aux values at every step
-/// (1: the one-step losses alone, the paper's model). The losses are zero exactly when the one-step losses are (the MDP
+/// model's own open-loop rollout along each walk is held to the encoded observation at every step and to its aux value
+/// from the second step on (1: the one-step losses alone, the paper's model). The losses are zero exactly when the one-step losses are (the MDP
 /// is deterministic), so the theorem's premise is the same; what it serves is the certificate's rollout clause, which
 /// measures open-loop aux predictions along distinguishing words (docs/training.md measures it: one-step training on
 /// an image gridworld with 12-step witnesses pulled pairs together as the losses fell; 8 certified it).

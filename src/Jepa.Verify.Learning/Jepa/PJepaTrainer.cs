@@ -362,7 +362,7 @@ public static class PJepaTrainer
             var (from, actions, to) = data.TransitionsAt([.. batch, .. fixedWords.Select(w => w.First)]);
             var needsTargets = phase is Phase.Joint or Phase.Dynamics or Phase.Aux;
             var walks = multiStep ? Walks(to, batch.Length, fixedWords) : null;
-            var distinct = Distinct(from, needsTargets ? (walks is null ? to : [.. to, .. walks.SelectMany(s => s.Targets)]) : []);
+            var distinct = Distinct(from, needsTargets ? (walks is null ? to : [.. walks.SelectMany(s => s.Targets)]) : []); // walks[0] is `to`
             Tensor z;
             if (phase == Phase.HeadOnFrozenEncoder)
             {
@@ -397,7 +397,10 @@ public static class PJepaTrainer
 
             if (walks is { } w && phase == Phase.Joint && dyn is not null && aux is not null)
             {
-                // Roll the model out open-loop along each walk: step t's latent is T̂ applied t times to E(o₀).
+                // Roll the model out open-loop along each walk: step t's latent is T̂ applied t times to E(o₀). The aux terms are
+                // P̂(E(o₀)) (the one-step L_p) and P̂ at steps 2, 3, …: step 1's prediction is held to E(o₁), not to p(o₁).
+                // (It is computed again rather than shared with the one-step L_dyn above: sharing changes the gradient's
+                // summation order, and so every trained model.)
                 var rolled = model.PredictNext(zFrom, actions);
                 var dynSum = dyn;
                 var auxSum = aux;
