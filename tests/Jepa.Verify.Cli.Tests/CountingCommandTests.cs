@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Xml.Linq;
 using Jepa.Verify.Cli.Experiments;
 using Jepa.Verify.Pipeline;
@@ -144,7 +145,7 @@ public sealed class CountingCommandTests
     public void QuickExperimentJointKeepsNineCountsApartAndDynOnlyCollapsesToOne()
     {
         // Seed 1: the quick joint run keeps the 9 counts apart (docs/counting.md lists every seed).
-        var result = CountingExperiment.Run(CountingSettings.QuickSettings([1], [TrainingMode.Joint, TrainingMode.DynOnly]));
+        var result = CountingExperiment.Run(CountingSettings.Demo([1], [TrainingMode.Joint, TrainingMode.DynOnly]));
         Assert.Equal(9, result.Classes);
         Assert.Equal(9, result.Proof.MinLatents);
         var joint = result.Outcomes.Single(o => o.Mode == TrainingMode.Joint);
@@ -169,22 +170,44 @@ public sealed class CountingCommandTests
     }
 
     [Fact]
-    public void ExperimentJsonIsByteIdenticalForTheSameSettings()
+    public void ExactExperimentCommandWritesItsJsonAndMarkdown()
     {
-        string Once()
-        {
-            var dir = Path.Combine(Path.GetTempPath(), "jv-counting-" + Guid.NewGuid().ToString("N"));
-            var run = CliRun.Of("experiment", "counting", "--protocol", "exact", "--quick", "--modes", "joint", "random-aux", "--steps", "100", "--out", dir, "--json");
-            Assert.Equal(0, run.ExitCode);
-            Assert.Equal(run.Out, File.ReadAllText(Path.Combine(dir, "counting.json")));
-            Assert.True(File.Exists(Path.Combine(dir, "counting.md")));
-            Directory.Delete(dir, recursive: true);
-            return run.Out;
-        }
+        var dir = Path.Combine(Path.GetTempPath(), "jv-counting-" + Guid.NewGuid().ToString("N"));
+        var run = CliRun.Of("experiment", "counting", "--protocol", "exact", "--quick", "--modes", "dyn-only", "--steps", "5", "--out", dir, "--json");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(run.Out, File.ReadAllText(Path.Combine(dir, "counting.json")));
+        Assert.Contains("| dyn-only | ", File.ReadAllText(Path.Combine(dir, "counting.md")));
+        Assert.Contains("\"min_latents\": 9", run.Out);
+        Assert.Contains("\"encoder\": \"conv\"", run.Out);
+        Directory.Delete(dir, recursive: true);
+    }
 
-        var first = Once();
-        Assert.Equal(first, Once());
-        Assert.Contains("\"min_latents\": 9", first);
+    [Fact]
+    public void ExactExperimentJsonIsByteIdenticalAndJudgesOnlyTheClaimsItsModesMeasure()
+    {
+        // 2 families × 9 counts × 1 layout, 5 steps: every part of the quick settings (the convolutional encoder, the MLP
+        // row beside joint, the decoder probe, the claims) on a small MDP.
+        var quick = CountingSettings.QuickSettings([0], [TrainingMode.Joint, TrainingMode.RandomAux]);
+        var settings = quick with { Environment = quick.Environment with { Families = 2, Layouts = 1 }, Training = quick.Training with { Steps = 5 } };
+        var first = CountingReport.Json(CountingExperiment.Run(settings));
+        Assert.Equal(first, CountingReport.Json(CountingExperiment.Run(settings)));
+
+        using var doc = JsonDocument.Parse(first);
+        var runs = doc.RootElement.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(["joint", "random-aux", "joint (MLP)"], runs.Select(r => r.GetProperty("row").GetString()));
+        Assert.Equal(["conv", "conv", "mlp"], runs.Select(r => r.GetProperty("encoder").GetString()));
+        Assert.All(runs, r => Assert.True(r.GetProperty("decoder").GetProperty("mse").GetDouble() > 0));
+        Assert.All(runs, r => Assert.InRange(r.GetProperty("certified_share").GetDouble(), 0, 1));
+        Assert.Equal(0, runs[0].GetProperty("identical_image_pairs").GetInt64());
+        Assert.True(runs[1].GetProperty("identical_image_pairs").GetInt64() > 0, "random aux: the black count-0 images of the two families are not bisimilar");
+
+        // Judged where its modes ran, "not measured" (null) where they did not: never "holds" on less.
+        var claims = doc.RootElement.GetProperty("claims").EnumerateArray().Select(c => c.GetProperty("holds").ValueKind).ToList();
+        Assert.Equal(5, claims.Count);
+        Assert.Equal([JsonValueKind.Null, JsonValueKind.Null], claims.Skip(1).Take(2));
+        Assert.DoesNotContain(JsonValueKind.Null, claims.Where((_, i) => i is 0 or 3 or 4));
+        // Five steps certify nothing: the joint claim cannot hold.
+        Assert.Equal(JsonValueKind.False, claims[0]);
     }
 
     /// <summary>The reference protocol on a few trajectories and steps: every mode, every measure, every figure.</summary>

@@ -44,7 +44,7 @@ internal static class DemoCommand
 
         // The quick experiment: seed 1, the first seed whose joint run reaches the loss target
         // (docs/counting.md reports every seed, including those that do not).
-        var settings = CountingSettings.QuickSettings([1], [TrainingMode.Joint, TrainingMode.DynOnly]);
+        var settings = CountingSettings.Demo([1], [TrainingMode.Joint, TrainingMode.DynOnly]);
         var experiment = CountingExperiment.Run(settings);
         var images = experiment.Mdp;
         o.WriteLine($"1. The paper's counting environment: {images.ObservationCount} images ({settings.Environment.Size}x{settings.Environment.Size} RGB, {settings.Environment.Families} shape/colour families x 9 counts x {settings.Environment.Layouts} layouts), inc/dec clipped to [0, 8], reward 1 iff count = 4");

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Globalization;
 using Jepa.Verify.Environments.Counting;
 using Jepa.Verify.Learning.Collapse;
 using Jepa.Verify.Learning.Jepa;
@@ -12,8 +13,9 @@ namespace Jepa.Verify.Pipeline.Experiments;
 
 /// <summary>
 /// The paper's counting experiment on the exact image MDP: classes, the Z3 proof of
-/// <c>min_latents</c>, then every mode trained on the same data per seed, with clusters, count
-/// accuracy, the theorem's verdict and probes of what else the latents keep.
+/// <c>min_latents</c>, then every mode trained on the same data per seed (with the encoder <c>train</c> would
+/// choose, and the MLP beside it for joint), with clusters, count accuracy, the theorem's verdict and certificate,
+/// the decoder probe and probes of what else the latents keep; <see cref="CountingClaims"/> turns them into the paper's claims.
 /// </summary>
 public static class CountingExperiment
 {
@@ -21,10 +23,13 @@ public static class CountingExperiment
     public const double TestFraction = 0.3;
 
     private const ulong SplitStream = 0x70726F6265737321UL;
+    private const ulong DecoderStream = 0x6465636F64657221UL;
 
     /// <summary>Runs the experiment; <paramref name="log"/> gets one line per finished run.</summary>
+    /// <exception cref="PipelineException">The encoder asked for does not fit the environment's features.</exception>
     public static CountingResult Run(CountingSettings settings, Action<string>? log = null)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         var clock = Stopwatch.StartNew();
         var mdp = CountingEnvironment.Exact(settings.Environment);
         var scenes = CountingEnvironment.ExactScenes(settings.Environment);
@@ -33,32 +38,80 @@ public static class CountingExperiment
         var data = TrainingData.FromMdp(mdp);
         var abstraction = analysis.Abstraction();
         var proof = AbstractionProver.Prove(abstraction, SolverPanel.For("z3"), new SolverOptions(TimeSpan.FromSeconds(60)));
-        log?.Invoke($"{mdp.Source}: {mdp.ObservationCount} observations, {analysis.Result.Partition!.Count} bisimulation classes; Z3: min_latents = {proof.MinLatents?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}");
+        log?.Invoke($"{mdp.Source}: {mdp.ObservationCount} observations, {analysis.Result.Partition!.Count} bisimulation classes; Z3: min_latents = {proof.MinLatents?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}");
 
         var targets = Targets(scenes, settings.Environment.Size);
+        var pixels = data.FeatureDim;
+        var runs = settings.Modes.Select(m => (Row: TrainingModes.Name(m), Mode: m, Encoder: settings.Encoder)).ToList();
+        if (settings.RunsMlpComparison)
+        {
+            runs.Add((CountingSettings.MlpRow, TrainingMode.Joint, EncoderChoice.Mlp));
+        }
+
         var outcomes = new List<ModeOutcome>();
         foreach (var seed in settings.Seeds)
         {
             var (train, test) = LatentProbe.Split(mdp.ObservationCount, TestFraction, seed ^ SplitStream);
-            foreach (var mode in settings.Modes)
+            var (trainImages, testImages) = (data.FeatureRows(train).Data, data.FeatureRows(test).Data);
+            foreach (var (row, mode, encoder) in runs)
             {
-                var config = settings.Training with { Mode = mode, Seed = seed };
+                var runClock = Stopwatch.StartNew();
+                var config = Encoders.Resolve(settings.Training with { Mode = mode, Seed = seed }, mdp, encoder);
                 var run = TrainingRun.Train(analysis, data, options, config, settings.Collapse);
                 var z = run.Result.Latents.AsSpan();
                 var dim = run.Result.LatentDim;
-                var outcome = new ModeOutcome(mode, seed, run,
+                (double, double)? decoder = null;
+                if (settings.DecoderSteps > 0)
+                {
+                    var (mse, baseline, _) = DecoderProbe.Fit((Rows(z, dim, train), trainImages), (Rows(z, dim, test), testImages), dim, pixels, settings.DecoderSteps, seed ^ DecoderStream);
+                    decoder = (mse, baseline);
+                }
+
+                var outcome = new ModeOutcome(row, mode, seed, run,
                     CountGroups(run.Report.ClusterOf, targets.Count),
                     LatentProbe.NearestCentroid(z, dim, targets.Count, train, test),
                     LatentProbe.Linear(z, dim, targets.Shape, train, test),
                     LatentProbe.Linear(z, dim, targets.Colour, train, test),
                     LatentProbe.Linear(z, dim, targets.Position, train, test),
-                    LatentPca.Project(z, dim).Coordinates);
+                    LatentPca.Project(z, dim).Coordinates,
+                    IdenticalImagePairs(mdp, run.Analysis.Result.Partition!),
+                    decoder,
+                    runClock.Elapsed.TotalSeconds);
                 outcomes.Add(outcome);
-                log?.Invoke($"  seed {seed} {TrainingModes.Name(mode)}: {run.Result.Steps} steps, L_dyn {run.Result.LossDyn:G3}, L_p {run.Result.LossAux:G3}, {run.Report.Clusters} clusters, {outcome.CountGroups} count groups, {outcome.Verdict}");
+                var certified = run.Certificate is { } c ? string.Create(CultureInfo.InvariantCulture, $", {c.CertifiedPairs} of {c.NonEquivalentPairs} pairs certified") : "";
+                log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                    $"  seed {seed} {row}: {run.Result.Steps} steps, L_dyn {run.Result.LossDyn:G3}, L_p {run.Result.LossAux:G3}, {run.Report.Clusters} clusters, {outcome.CountGroups} count groups, {outcome.Verdict}{certified}{(decoder is { } d ? string.Create(CultureInfo.InvariantCulture, $", decoder {d.Item1:G3} vs mean image {d.Item2:G3}") : "")}, {outcome.Seconds:0} s"));
             }
         }
 
         return new CountingResult(settings, analysis, [.. scenes.Select(s => s.Count)], proof, [.. outcomes], clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The given rows of a row-major latent matrix.</summary>
+    private static float[] Rows(ReadOnlySpan<float> z, int dim, int[] rows)
+    {
+        var result = new float[rows.Length * dim];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            z.Slice(rows[i] * dim, dim).CopyTo(result.AsSpan(i * dim, dim));
+        }
+
+        return result;
+    }
+
+    /// <summary>Pairs of observations with identical images that <paramref name="classes"/> puts in different classes (a scan of all pairs: the exact MDP has a few hundred observations).</summary>
+    private static long IdenticalImagePairs(MdpModel mdp, Partition classes)
+    {
+        long pairs = 0;
+        for (var a = 0; a < mdp.ObservationCount; a++)
+        {
+            for (var b = a + 1; b < mdp.ObservationCount; b++)
+            {
+                pairs += !classes.SameClass(a, b) && mdp.Features[a].AsSpan().SequenceEqual(mdp.Features[b].AsSpan()) ? 1 : 0;
+            }
+        }
+
+        return pairs;
     }
 
     /// <summary>The number of groups of counts after merging the counts that share a latent cluster (union–find over counts).</summary>
