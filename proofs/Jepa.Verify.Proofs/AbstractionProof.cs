@@ -87,7 +87,7 @@ public static class AbstractionProver
             _ => null,
         };
 
-        var encoder = ReadEncoder(abstraction, upper.Result);
+        var encoder = abstraction.EncoderIn(upper.Result.Model, c);
         var matches = encoder.Length == abstraction.Partition.Size && Kernel(encoder, abstraction);
         var direct = outcomes.FirstOrDefault(o => o.Name == LatentsName(c - 1));
         var lowerBound = direct is null
@@ -95,34 +95,13 @@ public static class AbstractionProver
             : "the decoder lemma, and directly: no zero-loss model has " + (c - 1).ToString(CultureInfo.InvariantCulture) + " latents";
         var directHolds = direct is null || direct.Result.Status == SolverStatus.Unsat;
         int? minLatents = lemma.Result.Status == SolverStatus.Unsat && upper.Result.Status == SolverStatus.Sat && directHolds ? c : null;
-        (int, int)? counterexample = collapse.Result.Status == SolverStatus.Sat ? ReadPair(abstraction, collapse.Result) : null;
+        (int, int)? counterexample = collapse.Result.Status == SolverStatus.Sat ? abstraction.PairIn(collapse.Result.Model) : null;
         var words = abstraction.Decoder.Nodes().Where(n => !n.IsLeaf).ToList();
         return new AbstractionProof(c, outcomes, collapsePossible, minLatents, lowerBound, encoder, matches, counterexample, words.Count, words.Count == 0 ? 0 : words.Max(n => n.Word.Length));
     }
 
     /// <summary>The name of a latents query, e.g. <c>latents-9</c>.</summary>
     public static string LatentsName(int k) => "latents-" + k.ToString(CultureInfo.InvariantCulture);
-
-    private static ImmutableArray<int> ReadEncoder(FiniteAbstraction abstraction, PanelResult result)
-    {
-        var values = result.Values;
-        if (result.Status != SolverStatus.Sat || values.Count == 0)
-        {
-            return [];
-        }
-
-        var encoder = new int[abstraction.Partition.Size];
-        for (var s = 0; s < encoder.Length; s++)
-        {
-            if (!values.TryGetValue($"(E {abstraction.Symbol(s)})", out var latent) || !latent.StartsWith('l')
-                || !int.TryParse(latent.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out encoder[s]))
-            {
-                return [];
-            }
-        }
-
-        return [.. encoder];
-    }
 
     private static bool Kernel(ImmutableArray<int> encoder, FiniteAbstraction abstraction)
     {
@@ -148,15 +127,5 @@ public static class AbstractionProver
         }
 
         return true;
-    }
-
-    private static (int, int)? ReadPair(FiniteAbstraction abstraction, PanelResult result)
-    {
-        int Index(string term) =>
-            result.Values.TryGetValue(term, out var v)
-                ? Enumerable.Range(0, abstraction.Partition.Size).FirstOrDefault(s => abstraction.Symbol(s) == v, -1)
-                : -1;
-        var (x, y) = (Index("x"), Index("y"));
-        return x >= 0 && y >= 0 ? (x, y) : null;
     }
 }

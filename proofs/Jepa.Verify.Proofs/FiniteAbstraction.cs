@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Jepa.Verify.Mdp.Bisimulation;
 using Jepa.Verify.Smt;
+using Jepa.Verify.Smt.Solvers;
 using Jepa.Verify.Smt.Terms;
 
 namespace Jepa.Verify.Proofs;
@@ -218,6 +220,41 @@ public sealed class FiniteAbstraction
         return builder.Build();
     }
 
+    /// <summary>
+    /// The latent index a model of <see cref="LatentsQuery"/> with <paramref name="latents"/> latents gives every state
+    /// (<c>E(o_s) = l_k</c>), read as terms; empty when the model lacks a state's value (no model: the query was unsat or unknown).
+    /// </summary>
+    public ImmutableArray<int> EncoderIn(SolverModel model, int latents)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Count == 0)
+        {
+            return [];
+        }
+
+        var (obs, e) = (ObsSort(), FunctionSymbol.Create("E", LatSort(latents), ObsSort()));
+        var encoder = new int[table.States];
+        for (var s = 0; s < encoder.Length; s++)
+        {
+            if (model.ElementIndex(e.Apply(obs.Element(s))) is not { } latent)
+            {
+                return [];
+            }
+
+            encoder[s] = latent;
+        }
+
+        return [.. encoder];
+    }
+
+    /// <summary>The two states a model of <see cref="CollapseQuery"/> names as <c>x</c> and <c>y</c>, or null when it names none.</summary>
+    public (int X, int Y)? PairIn(SolverModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var obs = ObsSort();
+        return (model.ElementIndex(new Term.Constant("x", obs)), model.ElementIndex(new Term.Constant("y", obs))) is ({ } x, { } y) ? (x, y) : null;
+    }
+
     /// <summary>The symbol of state <paramref name="s"/> in every query, e.g. <c>o4_count4</c>.</summary>
     public string Symbol(int s) => Symbols.Derive("o", s, stateNames[s]);
 
@@ -228,12 +265,10 @@ public sealed class FiniteAbstraction
         b.Comment("expected: " + (expectSat ? "sat" : "unsat"));
         b.Comment(string.Create(CultureInfo.InvariantCulture, $"finite abstraction: {table.States} observations, {table.Actions} actions, {Partition.Count} bisimulation classes; Lat {(latents is { } k ? $"has {k} elements" : "is unbounded")}"));
         b.Comment("aux values: " + string.Join(", ", Enumerable.Range(0, auxNames.Count).Select(v => $"v{v} = {auxNames[v]}")));
-        var obs = b.Declare(Sort.Enumeration("Obs", Enumerable.Range(0, table.States).Select(Symbol)));
+        var obs = b.Declare(ObsSort());
         var act = b.Declare(Sort.Enumeration("Act", Enumerable.Range(0, table.Actions).Select(a => Symbols.Derive("a", a, actionNames[a]))));
         var val = b.Declare(Sort.Enumeration("Val", Enumerable.Range(0, auxNames.Count).Select(v => "v" + v.ToString(CultureInfo.InvariantCulture))));
-        var lat = b.Declare(latents is { } n
-            ? Sort.Enumeration("Lat", Enumerable.Range(0, n).Select(l => "l" + l.ToString(CultureInfo.InvariantCulture)))
-            : Sort.Uninterpreted("Lat"));
+        var lat = b.Declare(LatSort(latents));
         var that = b.Declare(FunctionSymbol.Create("That", lat, lat, act));
         var phat = b.Declare(FunctionSymbol.Create("Phat", val, lat));
         var e = new Encoding(obs, act, lat, val, b.Declare(FunctionSymbol.Create("E", lat, obs)), that, phat);
@@ -255,6 +290,14 @@ public sealed class FiniteAbstraction
 
         return (b, e);
     }
+
+    /// <summary>The sort of the observations: one element per state.</summary>
+    private Sort ObsSort() => Sort.Enumeration("Obs", Enumerable.Range(0, table.States).Select(Symbol));
+
+    /// <summary>The sort of the latents: <paramref name="latents"/> elements <c>l0 …</c>, or uninterpreted (unbounded).</summary>
+    private static Sort LatSort(int? latents) => latents is { } n
+        ? Sort.Enumeration("Lat", Enumerable.Range(0, n).Select(l => "l" + l.ToString(CultureInfo.InvariantCulture)))
+        : Sort.Uninterpreted("Lat");
 
     private sealed record Encoding(Sort Obs, Sort Act, Sort Lat, Sort Val, FunctionSymbol E, FunctionSymbol That, FunctionSymbol Phat);
 }

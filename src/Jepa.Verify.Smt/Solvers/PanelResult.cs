@@ -13,7 +13,13 @@ public sealed record PanelResult(SolverStatus Status, ImmutableArray<SolverResul
     /// <summary>The status in SMT-LIB spelling.</summary>
     public string StatusText => Status.ToString().ToLowerInvariant();
 
-    /// <summary>The values of the first solver that answered sat with values.</summary>
+    /// <summary>
+    /// The values of the first solver that answered sat with values, as terms read against the script's sorts
+    /// (<see cref="SolverPanel.Check(SmtScript, SolverOptions)"/>); empty for raw text, whose sorts are not known.
+    /// </summary>
+    public SolverModel Model { get; init; } = SolverModel.Empty;
+
+    /// <summary>The values of the first solver that answered sat with values, as printed (term text → value text).</summary>
     public ImmutableDictionary<string, string> Values =>
         Results.FirstOrDefault(r => r.Status == SolverStatus.Sat && r.Values.Count > 0)?.Values ?? ImmutableDictionary<string, string>.Empty;
 

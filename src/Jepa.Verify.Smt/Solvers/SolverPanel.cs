@@ -22,9 +22,15 @@ public sealed class SolverPanel(IReadOnlyList<ISolver> solvers)
 
     /// <summary>Runs the script on every solver.</summary>
     /// <exception cref="SolverDisagreementException">When one solver says sat and another unsat.</exception>
-    /// <exception cref="SolverException">When a solver rejects the text or is missing.</exception>
-    public PanelResult Check(SmtScript script, SolverOptions options) =>
-        Check(SmtLibPrinter.Print(script), [.. script.Values.Select(SmtLibPrinter.Print)], options);
+    /// <exception cref="SolverException">When a solver rejects the text or is missing, or gives a value not of its term's sort.</exception>
+    public PanelResult Check(SmtScript script, SolverOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(script);
+        var result = Check(SmtLibPrinter.Print(script), [.. script.Values.Select(SmtLibPrinter.Print)], options);
+        return result.Results.FirstOrDefault(r => r.Status == SolverStatus.Sat && r.Values.Count > 0) is { } sat
+            ? result with { Model = SolverModel.Read(sat.Solver, script.Values, sat.Values) }
+            : result;
+    }
 
     /// <summary>Runs raw SMT-LIB text on every solver.</summary>
     /// <exception cref="SolverDisagreementException">When one solver says sat and another unsat.</exception>
