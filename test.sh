@@ -30,17 +30,13 @@ export JV_PUBLISHED_CLI="$JV_ROOT/.build/cli/jepa-verify"
 # One run per project, each with its own results folder, so every count is attributed to its project.
 passed=0 failed=0 skipped=0
 attr() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$2"; }
-for project in $(find tests properties -name '*.csproj' | sort); do
-  name="$(basename "$project" .csproj)"
-  dotnet test "$project" -c Release --no-build --nologo \
-    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
-    --results-directory "$results/$name"
-  rc=$?
-  trx="$results/$name/$name.trx"
+# Adds the counts of one trx file; a missing file, or a non-zero exit with no failure recorded, is one failure.
+tally() {
+  local name="$1" trx="$2" rc="$3" counters total executed p f
   if [ ! -f "$trx" ]; then
     echo "$name produced no results (exit code $rc): counted as one failure"
     failed=$((failed + 1))
-    continue
+    return
   fi
   counters="$(grep -o '<Counters [^>]*>' "$trx" | head -1)"
   total=$(attr total "$counters"); executed=$(attr executed "$counters")
@@ -51,7 +47,20 @@ for project in $(find tests properties -name '*.csproj' | sort); do
     f=1
   fi
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + total - executed))
+}
+for project in $(find tests properties -name '*.csproj' | sort); do
+  name="$(basename "$project" .csproj)"
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
+    --results-directory "$results/$name"
+  tally "$name" "$results/$name/$name.trx" $?
 done
+
+# The Testing package as a user consumes it: packed, restored offline from the .nupkg files into a throwaway project.
+echo "packing the libraries and running a consumer project against the packages ..."
+rm -rf "$results/consumer"
+tests/consumer/run.sh "$results/consumer"
+tally "the consumer project" "$results/consumer/consumer.trx" $?
 
 # The Python bridge (python/) and the PyTorch example (examples/pytorch/), with Debian's python3-torch, python3-onnx,
 # python3-numpy and python3-pytest: test-time dependencies only (the tool never needs them), installed when we can.
