@@ -15,7 +15,7 @@ public sealed class ReaderDefectTests
     private static void AssertOneLineError(CliRun run, string expected) => BadInputTests.AssertOneLineError(run, expected);
 
     [Fact]
-    public void Defect1_AnMdpWithNoActionsIsRefusedByProveAndSkippedByCheck()
+    public void AnMdpWithNoActionsIsRefusedByProveAndSkippedByCheck()
     {
         var mdp = TestFiles.Write("none.json", NoActions);
         AssertOneLineError(CliRun.Of("prove", mdp), "has no actions");
@@ -38,7 +38,7 @@ public sealed class ReaderDefectTests
     [InlineData("train", "--save")]
     [InlineData("env", "--export")]
     [InlineData("prove", "--emit-smt2")]
-    public void Defect2_AnEmptyOutputPathIsRefused(string command, string option)
+    public void AnEmptyOutputPathIsRefused(string command, string option)
     {
         string[] args = command switch
         {
@@ -50,7 +50,7 @@ public sealed class ReaderDefectTests
     }
 
     [Fact]
-    public void Defect3_ATolerancePushingAuxValuesToInfinityIsRefusedNotMerged()
+    public void ATolerancePushingAuxValuesToInfinityIsRefusedNotMerged()
     {
         var mdp = TestFiles.Write("big.json", "{\"actions\": [\"a\"], \"observations\": [{\"id\": \"x\", \"aux\": 1e10}, {\"id\": \"y\", \"aux\": 2e10}], \"transitions\": [{\"from\": \"x\", \"action\": \"a\", \"to\": \"x\"}, {\"from\": \"y\", \"action\": \"a\", \"to\": \"y\"}]}");
         AssertOneLineError(CliRun.Of("explain", mdp, "x", "y", "--aux-tolerance", "1e-300"), "--aux-tolerance");
@@ -60,7 +60,7 @@ public sealed class ReaderDefectTests
     }
 
     [Fact]
-    public void Defect4_NumberIdsKeepTheirLiteralText()
+    public void NumberIdsKeepTheirLiteralText()
     {
         var mdp = TestFiles.Write("ids.json", "{\"actions\": [\"a\"], \"observations\": [{\"id\": 9223372036854775807, \"aux\": 0}, {\"id\": 9007199254740992, \"aux\": 0}, {\"id\": 9007199254740993, \"aux\": 1}, {\"id\": 1e2, \"aux\": 0}, {\"id\": 100, \"aux\": 1}], \"transitions\": []}");
         var conditions = CliRun.Of("conditions", mdp);
@@ -72,7 +72,7 @@ public sealed class ReaderDefectTests
     }
 
     [Fact]
-    public void Defect5_CheckRefusesAnUnwritableReportBeforeRunningThePipeline()
+    public void CheckRefusesAnUnwritableReportBeforeRunningThePipeline()
     {
         var blocker = TestFiles.Write("a-file", "x");
         var run = CliRun.Of("check", TestFiles.Example("counting.check.json"), "--junit", Path.Combine(blocker, "r.xml"));
@@ -81,7 +81,7 @@ public sealed class ReaderDefectTests
     }
 
     [Fact]
-    public void Defect6_FeaturesBeyondFloat32AreRefusedAndUnderflowingOnesReported()
+    public void FeaturesBeyondFloat32AreRefusedAndUnderflowingOnesReported()
     {
         var huge = TestFiles.Write("huge.json", "{\"actions\": [], \"observations\": [{\"id\": \"a\", \"aux\": 0, \"features\": [1, 1e39]}], \"transitions\": []}");
         AssertOneLineError(CliRun.Of("conditions", huge), "beyond the float32 range");
@@ -91,7 +91,7 @@ public sealed class ReaderDefectTests
     }
 
     [Fact]
-    public void Defect7_CsvWhitespaceNanAndInfinityFollowTheDocumentedRules()
+    public void CsvWhitespaceNanAndInfinityFollowTheDocumentedRules()
     {
         var aux = TestFiles.Write("aux7.csv", "id,aux\r\n a ,1\r\n\" b \",\r\ninf,inf\r\nc,-Infinity\r\n");
         var data = TestFiles.Write("t7.csv", "from,action,to\r\na,go,\" b \"\r\n");
@@ -102,7 +102,7 @@ public sealed class ReaderDefectTests
     }
 
     [Fact]
-    public void Defect8_IdsAuxTimeoutAndUtf16AreShownAndNamedProperly()
+    public void IdsAuxTimeoutAndUtf16AreShownAndNamedProperly()
     {
         var mdp = TestFiles.Write("ctl.json", "{\"actions\": [\"a\"], \"observations\": [{\"id\": \"x\\u001b[31my\", \"aux\": -0.0}], \"transitions\": [{\"from\": \"x\\u001b[31my\", \"action\": \"a\", \"to\": \"x\\u001b[31my\"}]}");
         var classes = CliRun.Of("classes", mdp);
