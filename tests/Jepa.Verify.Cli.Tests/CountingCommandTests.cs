@@ -156,6 +156,12 @@ public sealed class CountingCommandTests
         Assert.Equal(1, dynOnly.CountGroups);
         Assert.Equal("collapsed", dynOnly.Verdict);
 
+        // The claims: transition-only's total collapse holds; joint's 9 groups are not certified, so that claim does not.
+        var claims = CountingClaims.Of(result);
+        Assert.Equal([false, true, null, null, null], claims.Select(c => c.Holds));
+        Assert.Equal("1 count groups; collapsed 1/1; " + dynOnly.Run.Report.Clusters + " clusters", claims[1].Measured);
+        Assert.Equal("not measured", claims[2].HoldsText);
+
         var dir = Path.Combine(Path.GetTempPath(), "jv-counting-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         var figures = CountingReport.WriteFigures(result, dir);
