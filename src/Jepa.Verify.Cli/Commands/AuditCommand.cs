@@ -37,17 +37,15 @@ internal static class AuditCommand
                 variants.Add((auxFiles[1], AuxFile.Read(auxFiles[1]).ApplyTo(baseMdp)));
             }
 
-            var analyses = variants.Select(v => Analysis.Of(v.Mdp, options)).ToList();
-            var names = LabelNames(r.GetValue(labels), analyses[^1].Mdp);
-            var audits = analyses.Select((a, i) => AuxAudit.Run(a.Mdp, a.Result, a.Keys, names) with { AuxName = variants[i].Name }).ToList();
-            var comparison = analyses.Count == 2 ? AuxAudit.Compare(analyses[0].Result, analyses[1].Result) : null;
+            var names = LabelNames(r.GetValue(labels), variants[^1].Mdp);
+            var audit = AuditRun.Of(variants, options, names);
             if (r.GetValue(json))
             {
-                io.Out.Write(Json(analyses[0], audits, comparison));
+                io.Out.Write(Json(audit));
             }
             else
             {
-                io.WriteText(Text(analyses, audits, comparison, names));
+                io.WriteText(Text(audit, names));
             }
 
             return ExitCodes.Ok;
@@ -73,11 +71,12 @@ internal static class AuditCommand
         return names;
     }
 
-    private static string Text(List<Analysis> analyses, List<AuxAuditReport> audits, AuxComparison? comparison, List<string> labels)
+    private static string Text(AuditRun run, List<string> labels)
     {
+        var (analyses, audits, comparison) = (run.Analyses, run.Audits, run.Comparison);
         var sb = new StringBuilder();
         sb.AppendLine(analyses[0].Summary());
-        for (var k = 0; k < audits.Count; k++)
+        for (var k = 0; k < audits.Length; k++)
         {
             var audit = audits[k];
             sb.AppendLine();
@@ -133,8 +132,9 @@ internal static class AuditCommand
 
     private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
 
-    private static string Json(Analysis first, List<AuxAuditReport> audits, AuxComparison? comparison) => JsonText.Write(w =>
+    private static string Json(AuditRun run) => JsonText.Write(w =>
     {
+        var (first, audits, comparison) = (run.Analyses[0], run.Audits, run.Comparison);
         w.WriteStartObject();
         w.WriteString("source", first.Mdp.Source);
         w.WriteNumber("observations", first.Mdp.ObservationCount);
