@@ -19,7 +19,7 @@ internal static class ExperimentCommand
     {
         var protocol = new Option<string>("--protocol") { Description = "reference: the reference code's model, losses, data and evaluation (convolutional encoder, two-hot reward head, random trajectories, held-out probes); exact: train's defaults (the convolutional encoder, and the MLP for joint beside it) on the exact image MDP, with Z3's min_latents, certificates, a decoder probe and the paper's claims judged", DefaultValueFactory = _ => "reference", HelpName = "reference|exact" };
         protocol.AcceptOnlyFromAmong("reference", "exact");
-        var quick = new Option<bool>("--quick") { Description = "The quick setting (reference: 32×32, 120 trajectories, 150 steps, under 3 minutes for all modes; exact: 32×32 and 72 observations, about a minute per run) instead of the full one (64×64, 144 observations)" };
+        var quick = new Option<bool>("--quick") { Description = "The quick setting (reference: 32×32, 120 trajectories, 150 steps, under 3 minutes for all modes; exact: 32×32 and 72 observations, about a minute per run) instead of the full one (64×64; reference: 1,000 trajectories and 3,200 steps; exact: 144 observations)" };
         var seeds = new Option<int>("--seeds") { Description = "Run every mode with seeds 0 … N−1", DefaultValueFactory = _ => 1, HelpName = "N" };
         var modes = new Option<string[]>("--modes") { Description = $"Modes to run, in table order (reference: {string.Join(", ", ReferenceModes.Names)}; exact: {string.Join(", ", TrainingModes.Names)}); default all", HelpName = "mode", AllowMultipleArgumentsPerToken = true };
         var steps = new Option<int?>("--steps") { Description = "Override the step budget of every run", HelpName = "N" };
