@@ -48,7 +48,7 @@ public sealed record Assessment(
     public bool? LossesBelowTarget => LossDyn is { } d && LossAux is { } a ? d < LossTarget && a < LossTarget : null;
 
     /// <summary>The theorem's verdict when the premise could be measured: premise reached and every non-equivalent pair apart; null otherwise.</summary>
-    public bool? TheoremHolds => LossesBelowTarget is { } premise ? premise && Report.Separated : null;
+    public bool? TheoremHolds => LossesBelowTarget is { } premise ? Separation.TheoremHoldsGiven(premise) : null;
 
     /// <summary>
     /// The exit code of <c>assess</c> under <paramref name="requirement"/> (null: certified with heads, apart for latents or

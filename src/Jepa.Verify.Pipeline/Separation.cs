@@ -25,6 +25,13 @@ public sealed record Separation(CollapseReport Collapse, CertificateReport? Cert
         : Certificate is { Certified: true } ? SeparationVerdict.Certified
         : SeparationVerdict.Apart;
 
+    /// <summary>
+    /// The loss-target form of the theorem on these latents: with the premise (both losses below the target), every
+    /// non-equivalent pair is apart. The one definition <see cref="TrainingRun.TheoremHolds"/> and
+    /// <see cref="Assessment.TheoremHolds"/> share.
+    /// </summary>
+    public bool TheoremHoldsGiven(bool premise) => premise && Collapse.Separated;
+
     /// <summary>The space the certificate measured aux values in when not the aux itself (<c>symlog</c> for a two-hot head), or null.</summary>
     public string? AuxSpace { get; init; }
 

@@ -93,6 +93,9 @@ public sealed record TrainingRun(Analysis Analysis, TrainingResult Result, Separ
         _ => ExitCodes.Ok,
     };
 
+    /// <summary>The theorem's loss-target verdict (<see cref="Separation.TheoremHoldsGiven"/>): both losses below the target and every non-equivalent pair apart; false when training diverged.</summary>
+    public bool TheoremHolds => Result.Status != TrainingStatus.Diverged && Separation.TheoremHoldsGiven(Result.BothLossesBelowTarget);
+
     /// <summary>The collapse report, or null when training diverged and there are no trained latents to report on.</summary>
     public CollapseReport? Collapse => Result.Status == TrainingStatus.Diverged ? null : Report;
 

@@ -43,7 +43,7 @@ internal static class TrainingRunJson
         }
         else
         {
-            CollapseOutput.Json(w, report, mdp, result.BothLossesBelowTarget && report.Separated);
+            CollapseOutput.Json(w, report, mdp, run.TheoremHolds);
             JsonText.NumberOrNull(w, "max_residual_dyn", run.Separation.Certificate?.MaxResidualDyn);
             JsonText.NumberOrNull(w, "max_residual_aux", run.Separation.Certificate?.MaxResidualAux);
             CollapseOutput.CertificateJson(w, run.Separation, mdp);
