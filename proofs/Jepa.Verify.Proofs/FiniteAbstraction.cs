@@ -122,8 +122,8 @@ public sealed class FiniteAbstraction
     {
         var (b, e) = Declarations("collapse_possible: can a zero-loss model merge two observations of different bisimulation classes?", latents);
         var (classOf, g) = DeclareClasses(b, e);
-        var x = b.Constant("x", e.Obs);
-        var y = b.Constant("y", e.Obs);
+        var x = b.Constant(PairX, e.Obs);
+        var y = b.Constant(PairY, e.Obs);
         b.Assert(Formula.Eq(g.Apply(e.E.Apply(x)), classOf.Apply(x)), "the decoder lemma (proved by its own query for every observation), for x");
         b.Assert(Formula.Eq(g.Apply(e.E.Apply(y)), classOf.Apply(y)), "and for y");
         b.Assert(Formula.Eq(e.E.Apply(x), e.E.Apply(y)), "two observations share a latent");
@@ -232,7 +232,8 @@ public sealed class FiniteAbstraction
             return [];
         }
 
-        var (obs, e) = (ObsSort(), FunctionSymbol.Create("E", LatSort(latents), ObsSort()));
+        var obs = ObsSort();
+        var e = EncoderSymbol(LatSort(latents), obs);
         var encoder = new int[table.States];
         for (var s = 0; s < encoder.Length; s++)
         {
@@ -252,7 +253,7 @@ public sealed class FiniteAbstraction
     {
         ArgumentNullException.ThrowIfNull(model);
         var obs = ObsSort();
-        return (model.ElementIndex(new Term.Constant("x", obs)), model.ElementIndex(new Term.Constant("y", obs))) is ({ } x, { } y) ? (x, y) : null;
+        return (model.ElementIndex(new Term.Constant(PairX, obs)), model.ElementIndex(new Term.Constant(PairY, obs))) is ({ } x, { } y) ? (x, y) : null;
     }
 
     /// <summary>The symbol of state <paramref name="s"/> in every query, e.g. <c>o4_count4</c>.</summary>
@@ -271,7 +272,7 @@ public sealed class FiniteAbstraction
         var lat = b.Declare(LatSort(latents));
         var that = b.Declare(FunctionSymbol.Create("That", lat, lat, act));
         var phat = b.Declare(FunctionSymbol.Create("Phat", val, lat));
-        var e = new Encoding(obs, act, lat, val, b.Declare(FunctionSymbol.Create("E", lat, obs)), that, phat);
+        var e = new Encoding(obs, act, lat, val, b.Declare(EncoderSymbol(lat, obs)), that, phat);
         for (var s = 0; s < table.States; s++)
         {
             for (var a = 0; a < table.Actions; a++)
@@ -290,6 +291,12 @@ public sealed class FiniteAbstraction
 
         return (b, e);
     }
+
+    /// <summary>The two observations <see cref="CollapseQuery"/> asks about, by name (<see cref="PairIn"/> reads them back).</summary>
+    private const string PairX = "x", PairY = "y";
+
+    /// <summary>The encoder <c>E : Obs → Lat</c> of every query.</summary>
+    private static FunctionSymbol EncoderSymbol(Sort lat, Sort obs) => FunctionSymbol.Create("E", lat, obs);
 
     /// <summary>The sort of the observations: one element per state.</summary>
     private Sort ObsSort() => Sort.Enumeration("Obs", Enumerable.Range(0, table.States).Select(Symbol));

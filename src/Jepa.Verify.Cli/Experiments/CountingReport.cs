@@ -219,9 +219,8 @@ internal static class CountingReport
     /// <summary>A table cell: the mean ± sample standard deviation of the finite values over runs (<see cref="CountingClaims.Stat"/>).</summary>
     internal static string Stat<T>(IReadOnlyList<T> runs, Func<T, double?> value, string format) => " " + CountingClaims.Stat(runs, value, format) + " |";
 
-    /// <summary>A table cell: each verdict with how many of the runs reached it, e.g. <c>apart, not certified 2/3, certified 1/3</c>.</summary>
-    internal static string Verdicts<T>(IReadOnlyList<T> runs, Func<T, string> verdict) =>
-        " " + string.Join(", ", runs.GroupBy(verdict).Select(g => Invariant($"{g.Key} {g.Count()}/{runs.Count}"))) + " |";
+    /// <summary>A table cell: each verdict with how many of the runs reached it (<see cref="CountingClaims.Verdicts"/>).</summary>
+    internal static string Verdicts<T>(IReadOnlyList<T> runs, Func<T, string> verdict) => " " + CountingClaims.Verdicts(runs, verdict) + " |";
 
     /// <summary>The PNG figures as Markdown links, comma-separated.</summary>
     internal static string PngLinks(IReadOnlyList<string> figures) =>

@@ -37,10 +37,10 @@ public static class CountingClaims
         [
             Judge("joint: 9 clusters, one per count", "9 count groups and the verdict `certified` on every seed", joint,
                 runs => runs.All(o => o.CountGroups == 9 && o.Run.Separation.Verdict == SeparationVerdict.Certified && !Diverged(o)),
-                runs => Text($"{Stat(runs, o => o.CountGroups, "0.#")} count groups; {Verdicts(runs)}; certified pairs {Stat(runs, o => o.CertifiedShare, "0.000")} of all")),
+                runs => Text($"{Stat(runs, o => o.CountGroups, "0.#")} count groups; {Verdicts(runs, o => o.Verdict)}; certified pairs {Stat(runs, o => o.CertifiedShare, "0.000")} of all")),
             Judge("transition-only: collapse", "1 count group and the verdict `collapsed` on every seed", dynOnly,
                 runs => runs.All(o => o.CountGroups == 1 && o.Run.Separation.Verdict == SeparationVerdict.Collapsed && !Diverged(o)),
-                runs => Text($"{Stat(runs, o => o.CountGroups, "0.#")} count groups; {Verdicts(runs)}; {Stat(runs, o => o.Run.Report.Clusters, "0.#")} clusters")),
+                runs => Text($"{Stat(runs, o => o.CountGroups, "0.#")} count groups; {Verdicts(runs, o => o.Verdict)}; {Stat(runs, o => o.Run.Report.Clusters, "0.#")} clusters")),
             Judge("reward-only: coarse groups {0–2}, {3–5}, {6–8}", "more than 1 and fewer than 9 count groups on every seed", auxOnly,
                 runs => runs.All(o => o.CountGroups is > 1 and < 9 && !Diverged(o)),
                 runs => Text($"{Stat(runs, o => o.CountGroups, "0.#")} count groups; {Stat(runs, o => o.Run.Report.Clusters, "0.#")} clusters; count accuracy {Stat(runs, o => o.CountAccuracy?.Accuracy, "0.00")}")),
@@ -72,8 +72,12 @@ public static class CountingClaims
 
     private static bool Diverged(ModeOutcome o) => o.Run.Result.Status == TrainingStatus.Diverged;
 
-    private static string Verdicts(List<ModeOutcome> runs) =>
-        string.Join(", ", runs.GroupBy(o => o.Verdict).Select(g => Text($"{g.Key} {g.Count()}/{runs.Count}")));
+    /// <summary>Each verdict with how many of the runs reached it, in order of first appearance, e.g. <c>apart, not certified 2/3, certified 1/3</c>.</summary>
+    public static string Verdicts<T>(IReadOnlyList<T> runs, Func<T, string> verdict)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        return string.Join(", ", runs.GroupBy(verdict).Select(g => Text($"{g.Key} {g.Count()}/{runs.Count}")));
+    }
 
     private static double Mean(List<ModeOutcome> runs, Func<ModeOutcome, double?> value) =>
         runs.Select(value).Where(v => v is { } d && double.IsFinite(d)).Select(v => v!.Value).DefaultIfEmpty(double.NaN).Average();

@@ -42,6 +42,7 @@ public static class CountingExperiment
 
         var targets = Targets(scenes, settings.Environment.Size);
         var pixels = data.FeatureDim;
+        var identicalImages = IdenticalImages(mdp);
         var runs = settings.Modes.Select(m => (Row: TrainingModes.Name(m), Mode: m, Encoder: settings.Encoder)).ToList();
         if (settings.RunsMlpComparison)
         {
@@ -74,13 +75,14 @@ public static class CountingExperiment
                     LatentProbe.Linear(z, dim, targets.Colour, train, test),
                     LatentProbe.Linear(z, dim, targets.Position, train, test),
                     LatentPca.Project(z, dim).Coordinates,
-                    IdenticalImagePairs(mdp, run.Analysis.Result.Partition!),
+                    identicalImages.Count(p => !run.Analysis.Result.Partition!.SameClass(p.A, p.B)),
                     decoder,
                     runClock.Elapsed.TotalSeconds);
                 outcomes.Add(outcome);
-                var certified = run.Certificate is { } c ? string.Create(CultureInfo.InvariantCulture, $", {c.CertifiedPairs} of {c.NonEquivalentPairs} pairs certified") : "";
+                var certified = run.Certificate is { } c ? $", {c.CertifiedPairs} of {c.NonEquivalentPairs} pairs certified" : "";
+                var decoded = decoder is var (mseShown, meanShown) ? string.Create(CultureInfo.InvariantCulture, $", decoder {mseShown:G3} vs mean image {meanShown:G3}") : "";
                 log?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                    $"  seed {seed} {row}: {run.Result.Steps} steps, L_dyn {run.Result.LossDyn:G3}, L_p {run.Result.LossAux:G3}, {run.Report.Clusters} clusters, {outcome.CountGroups} count groups, {outcome.Verdict}{certified}{(decoder is { } d ? string.Create(CultureInfo.InvariantCulture, $", decoder {d.Item1:G3} vs mean image {d.Item2:G3}") : "")}, {outcome.Seconds:0} s"));
+                    $"  seed {seed} {row}: {run.Result.Steps} steps, L_dyn {run.Result.LossDyn:G3}, L_p {run.Result.LossAux:G3}, {run.Report.Clusters} clusters, {outcome.CountGroups} count groups, {outcome.Verdict}{certified}{decoded}, {outcome.Seconds:0} s"));
             }
         }
 
@@ -99,15 +101,18 @@ public static class CountingExperiment
         return result;
     }
 
-    /// <summary>Pairs of observations with identical images that <paramref name="classes"/> puts in different classes (a scan of all pairs: the exact MDP has a few hundred observations).</summary>
-    private static long IdenticalImagePairs(MdpModel mdp, Partition classes)
+    /// <summary>The pairs of observations with identical images (a scan of all pairs: the exact MDP has a few hundred observations).</summary>
+    private static List<(int A, int B)> IdenticalImages(MdpModel mdp)
     {
-        long pairs = 0;
+        var pairs = new List<(int, int)>();
         for (var a = 0; a < mdp.ObservationCount; a++)
         {
             for (var b = a + 1; b < mdp.ObservationCount; b++)
             {
-                pairs += !classes.SameClass(a, b) && mdp.Features[a].AsSpan().SequenceEqual(mdp.Features[b].AsSpan()) ? 1 : 0;
+                if (mdp.Features[a].AsSpan().SequenceEqual(mdp.Features[b].AsSpan()))
+                {
+                    pairs.Add((a, b));
+                }
             }
         }
 

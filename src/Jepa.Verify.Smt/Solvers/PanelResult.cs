@@ -20,8 +20,10 @@ public sealed record PanelResult(SolverStatus Status, ImmutableArray<SolverResul
     public SolverModel Model { get; init; } = SolverModel.Empty;
 
     /// <summary>The values of the first solver that answered sat with values, as printed (term text → value text).</summary>
-    public ImmutableDictionary<string, string> Values =>
-        Results.FirstOrDefault(r => r.Status == SolverStatus.Sat && r.Values.Count > 0)?.Values ?? ImmutableDictionary<string, string>.Empty;
+    public ImmutableDictionary<string, string> Values => Answered?.Values ?? ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>The first solver's result that answered sat with values, or null: where <see cref="Values"/> and <see cref="Model"/> come from.</summary>
+    public SolverResult? Answered => Results.FirstOrDefault(r => r.Status == SolverStatus.Sat && r.Values.Count > 0);
 
     /// <summary>The longest solver time.</summary>
     public TimeSpan Elapsed => Results.Max(r => r.Elapsed);

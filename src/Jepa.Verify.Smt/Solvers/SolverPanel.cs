@@ -27,7 +27,7 @@ public sealed class SolverPanel(IReadOnlyList<ISolver> solvers)
     {
         ArgumentNullException.ThrowIfNull(script);
         var result = Check(SmtLibPrinter.Print(script), [.. script.Values.Select(SmtLibPrinter.Print)], options);
-        return result.Results.FirstOrDefault(r => r.Status == SolverStatus.Sat && r.Values.Count > 0) is { } sat
+        return result.Answered is { } sat
             ? result with { Model = SolverModel.Read(sat.Solver, script.Values, sat.Values) }
             : result;
     }
